@@ -1,0 +1,3 @@
+DROP INDEX users_by_role;
+DROP TABLE auth_tokens;
+DROP TABLE users;

@@ -1,0 +1,1 @@
+//! Guidepost full-text search (grows with the search issue).

@@ -1,0 +1,133 @@
+//! The command line: `guidepost serve | migrate | user ...`.
+//!
+//! Commands return `anyhow::Result`; `main` prints the error as one line and exits non-zero.
+
+mod serve;
+mod user;
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{self, Config, Overrides};
+use crate::db::{self, migrations, DbPool};
+use crate::roles::Role;
+
+/// Guidepost: a fast, safe Q&A forum that works as a company's distributed FAQ.
+#[derive(Debug, Parser)]
+#[command(name = "guidepost", version, propagate_version = true)]
+pub struct Cli {
+    /// Read settings from this TOML file (environment variables and flags override it).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database URL: sqlite://PATH (default: sqlite://DATA_DIR/guidepost.db) or postgres://...
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Folder for runtime data (SQLite file, search index, secret key, mail).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (applies pending migrations first unless told not to).
+    Serve(ServeArgs),
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Manage user accounts.
+    User {
+        /// What to do with users.
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+/// Flags of `guidepost serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8080.
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// The public URL of the site, e.g. https://support.example.com.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Do not apply pending migrations at start.
+    #[arg(long)]
+    pub no_migrate: bool,
+}
+
+/// `guidepost user ...`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; without --password-stdin, prints a one-time link to choose a password.
+    Create(CreateUserArgs),
+    /// Give an existing user another role.
+    SetRole {
+        /// The user's username (any case).
+        username: String,
+        /// member, staff, moderator or admin.
+        role: Role,
+    },
+}
+
+/// Flags of `guidepost user create`.
+#[derive(Debug, Args)]
+pub struct CreateUserArgs {
+    /// 3-30 letters, digits, '_', '-' or '.'.
+    #[arg(long)]
+    pub username: String,
+    /// The user's email address (treated as verified).
+    #[arg(long)]
+    pub email: String,
+    /// member, staff, moderator or admin.
+    #[arg(long, default_value = "member")]
+    pub role: Role,
+    /// Read the password from the first line of standard input instead of printing a link.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut overrides = Overrides { database_url: cli.database_url, data_dir: cli.data_dir, ..Overrides::default() };
+    if let Command::Serve(args) = &cli.command {
+        overrides.bind.clone_from(&args.bind);
+        overrides.base_url.clone_from(&args.base_url);
+        overrides.auto_migrate = args.no_migrate.then_some(false);
+    }
+    let config = Config::load(cli.config.as_deref(), &config::process_env(), overrides)?;
+    match cli.command {
+        Command::Serve(_) => serve::run(config).await,
+        Command::Migrate => {
+            let pool = open_database(&config)?;
+            apply_migrations(&pool)?;
+            Ok(())
+        }
+        Command::User { command } => {
+            let pool = open_database(&config)?;
+            user::run(&config, &pool, command)
+        }
+    }
+}
+
+/// Connects to the configured database, failing fast with one clear line.
+fn open_database(config: &Config) -> anyhow::Result<DbPool> {
+    db::connect(&config.database_url, config.db_pool_size).context("GUIDEPOST_DATABASE_URL")
+}
+
+/// Applies pending migrations and says what happened.
+fn apply_migrations(pool: &DbPool) -> anyhow::Result<()> {
+    let mut conn = pool.get().context("database")?;
+    let applied = migrations::run_pending(&mut conn).map_err(|e| anyhow::anyhow!("migrating the database: {e}"))?;
+    if applied.is_empty() {
+        tracing::info!(backend = conn.backend_name(), "database schema is up to date");
+    } else {
+        tracing::info!(backend = conn.backend_name(), count = applied.len(), versions = ?applied, "applied migrations");
+    }
+    Ok(())
+}

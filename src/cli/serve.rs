@@ -1,0 +1,45 @@
+//! `guidepost serve`: migrate (unless told not to), then serve until SIGINT or SIGTERM.
+
+use std::time::Duration;
+
+use actix_web::{web, HttpServer};
+use anyhow::Context as _;
+
+use crate::config::Config;
+use crate::secret::{self, KeySource};
+use crate::state::AppState;
+
+/// How long in-flight requests may take to finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Runs the web server.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let pool = super::open_database(&config)?;
+    if config.auto_migrate {
+        super::apply_migrations(&pool)?;
+    }
+    let (secret, source) = secret::resolve(&config)?;
+    match &source {
+        KeySource::Configured => {}
+        KeySource::Stored(path) | KeySource::Generated(path) => tracing::warn!(
+            path = %path.display(),
+            generated = matches!(source, KeySource::Generated(_)),
+            "using a secret key kept in the data folder; multi-node deployments must set \
+             GUIDEPOST_SECRET_KEY to one value shared by every node"
+        ),
+    }
+    let bind = config.bind;
+    let base_url = config.base_url_str().to_owned();
+    let backend = config.database_url.backend_name();
+    let state = web::Data::new(AppState::new(config, pool, &secret)?);
+    let server = HttpServer::new(move || crate::build_app(state.clone()))
+        .bind(bind)
+        .with_context(|| format!("GUIDEPOST_BIND: cannot listen on {bind}"))?
+        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+        .run();
+    tracing::info!(%bind, %base_url, backend, "Guidepost is ready");
+    // actix-server stops accepting on SIGINT/SIGTERM and lets in-flight requests finish.
+    server.await.context("the HTTP server failed")?;
+    tracing::info!("stopped");
+    Ok(())
+}

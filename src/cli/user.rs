@@ -1,0 +1,55 @@
+//! `guidepost user create | set-role`.
+
+use std::io::BufRead;
+
+use anyhow::Context as _;
+
+use super::{CreateUserArgs, UserCommand};
+use crate::config::Config;
+use crate::db::DbPool;
+use crate::services::accounts::{self, NewAccount, SET_PASSWORD_LINK_LIFETIME};
+
+/// Runs a user command.
+pub fn run(config: &Config, pool: &DbPool, command: UserCommand) -> anyhow::Result<()> {
+    let mut conn = pool.get().context("database")?;
+    let now = chrono::Utc::now().naive_utc();
+    match command {
+        UserCommand::Create(args) => create(config, &mut conn, args, now),
+        UserCommand::SetRole { username, role } => {
+            let user = accounts::set_role(&mut conn, &username, role)?;
+            println!("{} is now {}.", user.username, user.role);
+            Ok(())
+        }
+    }
+}
+
+fn create(
+    config: &Config,
+    conn: &mut crate::db::DbConnection,
+    args: CreateUserArgs,
+    now: chrono::NaiveDateTime,
+) -> anyhow::Result<()> {
+    let password = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+        let password = line.trim_end_matches(['\r', '\n']).to_owned();
+        anyhow::ensure!(!password.is_empty(), "--password-stdin: standard input held no password");
+        Some(password)
+    } else {
+        None
+    };
+    let has_password = password.is_some();
+    let account =
+        NewAccount { username: args.username, email: args.email, password, role: args.role, email_verified: true };
+    let user = accounts::create(conn, account, now)?;
+    println!("Created {} `{}` <{}>.", user.role, user.username, user.email.as_deref().unwrap_or_default());
+    if !has_password {
+        let token = accounts::issue_set_password_token(conn, user.id, now)?;
+        println!(
+            "They can choose a password within {} hours at this one-time link:\n  {}/password/set/{token}",
+            SET_PASSWORD_LINK_LIFETIME.num_hours(),
+            config.base_url_str()
+        );
+    }
+    Ok(())
+}

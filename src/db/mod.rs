@@ -1,0 +1,14 @@
+//! The database layer: one connection type over SQLite and PostgreSQL, the pool, the embedded
+//! migrations, the schema and the models that own every SQL statement.
+//!
+//! Nothing here knows about HTTP. Backend-specific SQL stays inside the model function that needs
+//! it, as a `match` on [`DbConnection`], with a comment saying why.
+
+mod connection;
+pub mod migrations;
+pub mod models;
+pub mod pool;
+pub mod schema;
+
+pub use connection::DbConnection;
+pub use pool::{connect, DbPool, PooledConn};

@@ -1,0 +1,4 @@
+//! Row types and the SQL that reads and writes them, one module per table.
+
+pub mod auth_tokens;
+pub mod users;

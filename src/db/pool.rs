@@ -1,0 +1,143 @@
+//! Opening connections and pooling them.
+//!
+//! The backend is chosen from the URL scheme by us, never by trying each backend in turn, and the
+//! first connection is made eagerly with a short timeout, so an unreachable server ends start-up
+//! with one clear error instead of a long hang.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
+use url::Url;
+
+use super::DbConnection;
+use crate::config::DatabaseUrl;
+
+/// A pool of database connections, cheap to clone.
+pub type DbPool = r2d2::Pool<Manager>;
+/// One connection borrowed from the pool.
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// How long a request waits for a free connection before it fails with 503.
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Seconds libpq waits for a PostgreSQL server that does not answer.
+const PG_CONNECT_TIMEOUT_SECS: u32 = 5;
+/// Milliseconds a SQLite writer waits for another writer's lock.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+
+/// Opens connections of the one backend its URL names.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl Manager {
+    /// A manager for the given database.
+    pub fn new(url: DatabaseUrl) -> Self {
+        let url = match url {
+            DatabaseUrl::Postgres(raw) => DatabaseUrl::Postgres(with_connect_timeout(&raw)),
+            sqlite => sqlite,
+        };
+        Self { url }
+    }
+
+    /// Opens one new connection, set up for our use.
+    pub fn open(&self) -> Result<DbConnection, ConnectionError> {
+        match &self.url {
+            DatabaseUrl::Postgres(raw) => Ok(DbConnection::Postgresql(PgConnection::establish(raw)?)),
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.to_str().ok_or_else(|| {
+                    ConnectionError::InvalidConnectionUrl("the SQLite path is not valid UTF-8".to_owned())
+                })?;
+                let mut conn = SqliteConnection::establish(path)?;
+                // WAL lets readers run beside the writer; NORMAL sync is durable enough under WAL
+                // (a power cut may lose the last commits, never corrupt the file).
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = NORMAL;
+                     PRAGMA foreign_keys = ON;"
+                ))
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        self.open().map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// Adds libpq's `connect_timeout` unless the URL already sets one.
+fn with_connect_timeout(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut url) if !url.query_pairs().any(|(k, _)| k == "connect_timeout") => {
+            url.query_pairs_mut().append_pair("connect_timeout", &PG_CONNECT_TIMEOUT_SECS.to_string());
+            url.into()
+        }
+        _ => raw.to_owned(),
+    }
+}
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// The SQLite file's folder could not be created.
+    #[error("cannot create the folder for {path}: {source}")]
+    Folder {
+        /// The folder we tried to create.
+        path: String,
+        /// What the file system said.
+        source: std::io::Error,
+    },
+    /// The first connection failed.
+    #[error("cannot connect to {url}: {message}")]
+    Connect {
+        /// The database URL, password hidden.
+        url: String,
+        /// The driver's message, trimmed to one line.
+        message: String,
+    },
+    /// The pool could not be built.
+    #[error("cannot build the connection pool: {0}")]
+    Pool(#[from] r2d2::PoolError),
+}
+
+/// Opens the database: creates a SQLite file's folder, makes one connection to prove the server is
+/// reachable (failing fast), then builds the pool.
+pub fn connect(url: &DatabaseUrl, size: u32) -> Result<DbPool, ConnectError> {
+    if let DatabaseUrl::Sqlite(path) = url {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|source| ConnectError::Folder { path: path.display().to_string(), source })?;
+        }
+    }
+    let manager = Manager::new(url.clone());
+    let first = manager.open().map_err(|e| ConnectError::Connect {
+        url: url.to_string(),
+        message: e.to_string().split_whitespace().collect::<Vec<_>>().join(" "),
+    })?;
+    drop(first);
+    let pool = r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .connection_timeout(CHECKOUT_TIMEOUT)
+        .test_on_check_out(false)
+        .build(manager)?;
+    Ok(pool)
+}

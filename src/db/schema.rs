@@ -1,0 +1,36 @@
+//! The tables, in types both backends share (BigInt, Integer, Text, Bool, Timestamp).
+#![allow(missing_docs)] // generated-style table definitions; the migrations document the columns
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        username_key -> Text,
+        display_name -> Text,
+        email -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+        role -> Text,
+        email_verified_at -> Nullable<Timestamp>,
+        suspended_at -> Nullable<Timestamp>,
+        suspended_reason -> Nullable<Text>,
+        session_epoch -> BigInt,
+        created_at -> Timestamp,
+        last_seen_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    auth_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        purpose -> Text,
+        token_hash -> Text,
+        email -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(auth_tokens -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, auth_tokens);

@@ -1,0 +1,109 @@
+//! `AppError`: every way a request can fail, and the one place that maps failures to HTTP statuses.
+//!
+//! Handlers return `Result<_, AppError>`. The status and the message a visitor may see are decided
+//! here; the page around the message (HTML in the site layout, or JSON under `/api/`) is drawn by
+//! [`crate::web::error_pages`]. Internal details are logged, never shown.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+use crate::services::ServiceError;
+
+/// A failed request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No page at this address.
+    #[error("There is no page at this address.")]
+    NotFound,
+    /// The request was malformed: a bad form field, query parameter or path segment.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The request body is larger than the site accepts.
+    #[error("What you sent is too large.")]
+    TooLarge,
+    /// A state-changing request arrived without a valid CSRF token.
+    #[error("This form has expired or did not come from this site. Go back, reload the page and try again.")]
+    CsrfRejected,
+    /// A rule of the forum refused the request.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// No database connection could be had in time.
+    #[error("The site is busy or its database is unavailable. Please try again in a moment.")]
+    DatabaseUnavailable(#[source] diesel::r2d2::PoolError),
+    /// Something that should not happen; details go to the log only.
+    #[error("Something went wrong on our side. It has been logged; please try again later.")]
+    Internal(String),
+}
+
+impl AppError {
+    /// An internal error with context for the log.
+    pub fn internal(context: impl std::fmt::Display) -> Self {
+        Self::Internal(context.to_string())
+    }
+
+    /// The message shown to the visitor: never a database or template detail.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Service(ServiceError::Database(_) | ServiceError::Internal(_)) => Self::internal("").to_string(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Service(ServiceError::Database(e))
+    }
+}
+
+impl From<tera::Error> for AppError {
+    fn from(e: tera::Error) -> Self {
+        // Tera's own Display hides the cause (e.g. the missing variable); keep the whole chain.
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            message.push_str(": ");
+            message.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        Self::Internal(format!("template: {message}"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::Internal(format!("blocking task: {e}"))
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::CsrfRejected => StatusCode::FORBIDDEN,
+            Self::Service(e) => match e {
+                ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+                ServiceError::Gone(_) => StatusCode::GONE,
+                ServiceError::Unauthenticated => StatusCode::UNAUTHORIZED,
+                ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
+                ServiceError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                ServiceError::Conflict(_) => StatusCode::CONFLICT,
+                ServiceError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+                ServiceError::Database(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = ?self, "request failed");
+        }
+        // The body is drawn by the error-page middleware, which can reach the templates.
+        HttpResponse::build(status).finish()
+    }
+}

@@ -1,0 +1,51 @@
+//! Guidepost: a public question-and-answer forum that works as a company's distributed FAQ.
+//!
+//! [`build_app`] assembles the one actix application that both `main` and the tests use.
+//! The layers, outermost first: [`web`] (HTTP), [`services`] (the forum's rules), [`db`] (SQL).
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod roles;
+pub mod secret;
+pub mod services;
+pub mod state;
+pub mod templates;
+pub mod web;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::App;
+use tracing_actix_web::TracingLogger;
+
+pub use state::AppState;
+
+/// Builds the application: routes, error pages, CSRF protection, security headers, compression
+/// and request logging, over the given shared state.
+pub fn build_app(
+    state: actix_web::web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Response = ServiceResponse<impl MessageBody>,
+        Config = (),
+        InitError = (),
+        Error = actix_web::Error,
+    >,
+> {
+    let https = state.config.is_https();
+    // Order matters: the last `wrap` runs first. Error pages must see CSRF refusals, and the
+    // security headers must reach error pages too.
+    App::new()
+        .app_data(state)
+        .configure(web::security::configure_extractors)
+        .configure(web::routes)
+        .default_service(actix_web::web::to(web::not_found))
+        .wrap(from_fn(web::csrf::protect))
+        .wrap(from_fn(web::error_pages::render))
+        .wrap(web::security::headers(https))
+        .wrap(Compress::default())
+        .wrap(TracingLogger::default())
+}

@@ -1,0 +1,130 @@
+//! Accounts: creating users, roles, and choosing a password through a single-use link.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::Connection;
+
+use super::{passwords, tokens, ServiceError, ServiceResult};
+use crate::db::models::auth_tokens::{self, TokenPurpose};
+use crate::db::models::users::{self, NewUser, User};
+use crate::db::DbConnection;
+use crate::roles::Role;
+
+/// How long a "choose your password" link printed by `guidepost user create` stays valid.
+pub const SET_PASSWORD_LINK_LIFETIME: Duration = Duration::hours(72);
+
+/// What is needed to create an account.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    /// 3-30 letters, digits, `_`, `-` or `.`.
+    pub username: String,
+    /// Any valid address; stored trimmed and lower-cased.
+    pub email: String,
+    /// When `None`, the account cannot sign in until a password is chosen through a link.
+    pub password: Option<String>,
+    /// The role to start with.
+    pub role: Role,
+    /// Accounts made by an operator are trusted; sign-ups must verify their address.
+    pub email_verified: bool,
+}
+
+/// Checks a username against the rules.
+pub fn check_username(username: &str) -> ServiceResult<()> {
+    let length = username.chars().count();
+    if !(3..=30).contains(&length) {
+        return Err(ServiceError::invalid("username", "Use 3 to 30 characters."));
+    }
+    if !username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) {
+        return Err(ServiceError::invalid("username", "Use only letters, digits, '_', '-' and '.'."));
+    }
+    Ok(())
+}
+
+/// Trims and lower-cases an email address after checking it is one.
+pub fn normalize_email(email: &str) -> ServiceResult<String> {
+    let email = email.trim().to_lowercase();
+    if email.len() > 254 || !email_address::EmailAddress::is_valid(&email) || !email.contains('.') {
+        return Err(ServiceError::invalid("email", "Enter a valid email address, like name@example.com."));
+    }
+    Ok(email)
+}
+
+/// Creates an account after checking every rule; one transaction.
+pub fn create(conn: &mut DbConnection, account: NewAccount, now: NaiveDateTime) -> ServiceResult<User> {
+    let username = account.username.trim().to_owned();
+    check_username(&username)?;
+    let email = normalize_email(&account.email)?;
+    let password_hash = match &account.password {
+        Some(password) => {
+            passwords::check_rules("password", password, &username)?;
+            Some(passwords::hash(password)?)
+        }
+        None => None,
+    };
+    let username_key = username.to_lowercase();
+    conn.transaction(|conn| {
+        if users::username_taken(conn, &username_key)? {
+            return Err(ServiceError::invalid("username", "This username is taken."));
+        }
+        if users::email_taken(conn, &email)? {
+            return Err(ServiceError::invalid("email", "An account with this email address already exists."));
+        }
+        let id = users::insert(
+            conn,
+            &NewUser {
+                username: &username,
+                username_key: &username_key,
+                display_name: &username,
+                email: Some(&email),
+                password_hash: password_hash.as_deref(),
+                role: account.role.as_str(),
+                email_verified_at: account.email_verified.then_some(now),
+                created_at: now,
+            },
+        )?;
+        users::find(conn, id)?.ok_or(ServiceError::NotFound("User"))
+    })
+}
+
+/// Gives a user (found by username) another role.
+pub fn set_role(conn: &mut DbConnection, username: &str, role: Role) -> ServiceResult<User> {
+    conn.transaction(|conn| {
+        let user = users::find_by_username(conn, username)?.ok_or(ServiceError::NotFound("User"))?;
+        users::set_role(conn, user.id, role.as_str())?;
+        users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
+    })
+}
+
+/// Issues a fresh "choose your password" token, retiring older ones of the same user.
+pub fn issue_set_password_token(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) -> ServiceResult<String> {
+    conn.transaction(|conn| {
+        auth_tokens::retire_all(conn, user_id, TokenPurpose::SetPassword, now)?;
+        tokens::issue(conn, user_id, TokenPurpose::SetPassword, None, now, SET_PASSWORD_LINK_LIFETIME)
+    })
+}
+
+/// The user a still-valid set-password token belongs to (for showing the form).
+pub fn user_for_set_password_token(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> ServiceResult<User> {
+    let stored = tokens::find_valid(conn, token, TokenPurpose::SetPassword, now)?;
+    users::find(conn, stored.user_id)?.ok_or(ServiceError::NotFound("User"))
+}
+
+/// Sets a password through a set-password token; the token is used up, other sessions end.
+pub fn set_password_with_token(
+    conn: &mut DbConnection,
+    token: &str,
+    password: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<User> {
+    let user = user_for_set_password_token(conn, token, now)?;
+    passwords::check_rules("password", password, &user.username)?;
+    let hash = passwords::hash(password)?;
+    conn.transaction(|conn| {
+        let stored = tokens::find_valid(conn, token, TokenPurpose::SetPassword, now)?;
+        // A concurrent use of the same link must not win twice.
+        if !auth_tokens::mark_used(conn, stored.id, now)? {
+            return Err(ServiceError::Gone("This link was already used. Ask for a new one.".to_owned()));
+        }
+        users::set_password(conn, user.id, &hash)?;
+        users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
+    })
+}

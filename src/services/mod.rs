@@ -1,0 +1,56 @@
+//! The forum's rules. Each public function is one use case: it takes plain data and the acting
+//! user, checks permissions and input, and runs one database transaction.
+//!
+//! Services know nothing of HTTP or actix; they report failures as [`ServiceError`], in terms a
+//! user could understand, and the web layer decides how to show them.
+
+pub mod accounts;
+pub mod passwords;
+pub mod tokens;
+
+/// Why a use case was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The thing asked for does not exist (or is hidden from this user).
+    #[error("{0} not found.")]
+    NotFound(&'static str),
+    /// The thing existed but was removed for good.
+    #[error("{0}")]
+    Gone(String),
+    /// The action needs a signed-in user.
+    #[error("Please sign in first.")]
+    Unauthenticated,
+    /// The user may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// One input field is not acceptable; the form can show `reason` next to `field`.
+    #[error("{field}: {reason}")]
+    Invalid {
+        /// The form field at fault.
+        field: &'static str,
+        /// What is wrong, in plain words.
+        reason: String,
+    },
+    /// The action clashes with the current state (a taken username, say).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many attempts in too short a time.
+    #[error("You are doing that too often. Please wait a little and try again.")]
+    RateLimited,
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(#[from] diesel::result::Error),
+    /// Something else failed that the user cannot fix.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    /// Shorthand for an [`ServiceError::Invalid`] error.
+    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Self::Invalid { field, reason: reason.into() }
+    }
+}
+
+/// The result of a use case.
+pub type ServiceResult<T> = Result<T, ServiceError>;

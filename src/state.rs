@@ -1,0 +1,62 @@
+//! `AppState`: what every request shares — configuration, the database pool, the compiled
+//! templates, the static files and the cookie key. Built once at start-up.
+
+use std::sync::Arc;
+
+use actix_web::cookie::Key;
+use actix_web::web;
+
+use crate::config::Config;
+use crate::db::{DbConnection, DbPool};
+use crate::error::AppError;
+use crate::templates::Templates;
+use crate::web::assets::AssetStore;
+
+/// Shared, read-only state of the running site.
+pub struct AppState {
+    /// The validated configuration.
+    pub config: Arc<Config>,
+    /// Database connections.
+    pub pool: DbPool,
+    /// Compiled page templates.
+    pub templates: Templates,
+    /// Static files.
+    pub assets: AssetStore,
+    /// Signs and encrypts cookies.
+    pub cookie_key: Key,
+}
+
+/// Start-up failed before the server could listen.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The templates do not compile.
+    #[error("templates: {0}")]
+    Templates(#[from] tera::Error),
+    /// The assets folder could not be read.
+    #[error("GUIDEPOST_ASSETS_DIR: {0}")]
+    Assets(#[from] std::io::Error),
+}
+
+impl AppState {
+    /// Loads templates and assets; `secret` must be at least 32 bytes.
+    pub fn new(config: Config, pool: DbPool, secret: &[u8]) -> Result<Self, StartupError> {
+        let assets = AssetStore::load(&config.assets_dir)?;
+        let templates = Templates::load(assets.urls())?;
+        Ok(Self { cookie_key: Key::derive_from(secret), config: Arc::new(config), pool, templates, assets })
+    }
+
+    /// Runs database work on the blocking thread pool with a pooled connection.
+    pub async fn db<T, E, F>(&self, work: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: Into<AppError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get().map_err(AppError::DatabaseUnavailable)?;
+            work(&mut conn).map_err(Into::into)
+        })
+        .await?
+    }
+}

@@ -1,0 +1,45 @@
+//! The page templates: embedded in the binary, compiled once at start, shared by every request.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rust_embed::RustEmbed;
+use tera::{Context, Tera, Value};
+
+/// The files under `templates/`, built into the binary (read from disk in debug builds).
+#[derive(RustEmbed)]
+#[folder = "templates/"]
+struct TemplateFiles;
+
+/// The compiled templates.
+pub struct Templates {
+    tera: Tera,
+}
+
+impl Templates {
+    /// Compiles every template; `asset_urls` maps an asset path to its fingerprinted URL.
+    pub fn load(asset_urls: Arc<HashMap<String, String>>) -> Result<Self, tera::Error> {
+        let mut sources = Vec::new();
+        for name in TemplateFiles::iter() {
+            let Some(file) = TemplateFiles::get(&name) else { continue };
+            let text = String::from_utf8(file.data.into_owned())
+                .map_err(|_| tera::Error::msg(format!("template {name} is not UTF-8")))?;
+            sources.push((name.to_string(), text));
+        }
+        let mut tera = Tera::default();
+        tera.add_raw_templates(sources)?;
+        tera.register_function("asset", move |args: &HashMap<String, Value>| {
+            let path = args.get("path").and_then(Value::as_str).ok_or_else(|| tera::Error::msg("asset(path=...)"))?;
+            asset_urls
+                .get(path)
+                .map(|url| Value::String(url.clone()))
+                .ok_or_else(|| tera::Error::msg(format!("no asset named {path}")))
+        });
+        Ok(Self { tera })
+    }
+
+    /// Renders one template.
+    pub fn render(&self, name: &str, context: &Context) -> Result<String, tera::Error> {
+        self.tera.render(name, context)
+    }
+}
