@@ -139,7 +139,10 @@ async fn submitted_token(req: &mut ServiceRequest) -> Result<Option<String>, act
         return Ok(None);
     }
     // Bytes obeys the app's PayloadConfig limit, so an oversized body is refused here too.
-    let body = req.extract::<Bytes>().await?;
+    let body = req.extract::<Bytes>().await.map_err(|e| match e.as_response_error().status_code() {
+        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge.into(),
+        _ => e,
+    })?;
     let token = url::form_urlencoded::parse(&body).find(|(k, _)| k == FIELD).map(|(_, v)| v.into_owned());
     req.set_payload(Payload::from(body));
     Ok(token)

@@ -1,0 +1,189 @@
+//! The `guidepost` binary as an operator uses it: migrate, user management, clear errors, and a
+//! server that starts, answers and stops cleanly on SIGTERM.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::TestDb;
+
+fn guidepost(db: &TestDb, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_guidepost"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("GUIDEPOST_DATABASE_URL", db.url_string())
+        .env("GUIDEPOST_DATA_DIR", db.dir.path())
+        .env("GUIDEPOST_BASE_URL", "https://forum.example")
+        .env("RUST_LOG", "info");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.stdin(Stdio::null()).output().expect("run guidepost")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[track_caller]
+fn assert_one_clear_error(output: &Output, mentions: &str) {
+    assert!(!output.status.success(), "expected failure, got success");
+    let stderr = text(&output.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("guidepost: error:")).collect();
+    assert_eq!(errors.len(), 1, "expected one error line, got:\n{stderr}");
+    assert!(errors[0].contains(mentions), "error line does not mention {mentions}: {}", errors[0]);
+    assert!(!stderr.contains("panicked") && !stderr.contains("stack backtrace"), "{stderr}");
+}
+
+fn migrate_twice_and_manage_users(db: TestDb) {
+    let first = run(guidepost(&db, &["migrate"]).env("RUST_LOG", "info"));
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(text(&first.stderr).contains("applied migrations"), "{}", text(&first.stderr));
+    let second = run(&mut guidepost(&db, &["migrate"]));
+    assert!(second.status.success());
+    assert!(text(&second.stderr).contains("up to date"), "{}", text(&second.stderr));
+
+    let created = run(&mut guidepost(
+        &db,
+        &["user", "create", "--username", "Ada", "--email", "Ada@Example.com", "--role", "admin"],
+    ));
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let stdout = text(&created.stdout);
+    assert!(stdout.contains("Created admin `Ada` <ada@example.com>"), "{stdout}");
+    assert!(stdout.contains("https://forum.example/password/set/"), "{stdout}");
+
+    let mut with_password = guidepost(
+        &db,
+        &["user", "create", "--username", "bob", "--email", "bob@example.com", "--password-stdin"],
+    );
+    let mut child = with_password.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"tulip-quartz-lantern\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(!text(&output.stdout).contains("/password/set/"), "no link when a password was given");
+
+    let duplicate =
+        run(&mut guidepost(&db, &["user", "create", "--username", "ADA", "--email", "other@example.com"]));
+    assert_one_clear_error(&duplicate, "username is taken");
+
+    let promoted = run(&mut guidepost(&db, &["user", "set-role", "bob", "staff"]));
+    assert!(promoted.status.success(), "{}", text(&promoted.stderr));
+    assert_eq!(text(&promoted.stdout).trim(), "bob is now staff.");
+
+    let bad_role = run(&mut guidepost(&db, &["user", "set-role", "bob", "king"]));
+    assert!(!bad_role.status.success());
+    assert!(text(&bad_role.stderr).contains("unknown role"), "{}", text(&bad_role.stderr));
+}
+
+#[test]
+fn cli_on_sqlite() {
+    migrate_twice_and_manage_users(TestDb::sqlite());
+}
+
+#[test]
+fn cli_on_postgres() {
+    match TestDb::postgres() {
+        Some(db) => migrate_twice_and_manage_users(db),
+        None => eprintln!("skipped: GUIDEPOST_TEST_POSTGRES_URL is not set"),
+    }
+}
+
+#[test]
+fn unsupported_or_unreachable_databases_fail_with_one_line() {
+    let db = TestDb::sqlite();
+    let mysql = run(guidepost(&db, &["migrate"]).env("GUIDEPOST_DATABASE_URL", "mysql://x"));
+    assert_one_clear_error(&mysql, "GUIDEPOST_DATABASE_URL");
+    assert!(text(&mysql.stderr).contains("unsupported database `mysql`"));
+
+    let started = Instant::now();
+    let closed_port = free_port();
+    let unreachable = run(guidepost(&db, &["serve"])
+        .env("GUIDEPOST_DATABASE_URL", format!("postgres://postgres:secret-pw@127.0.0.1:{closed_port}/test")));
+    assert_one_clear_error(&unreachable, "GUIDEPOST_DATABASE_URL");
+    assert!(!text(&unreachable.stderr).contains("secret-pw"), "the password leaked into the error");
+    assert!(started.elapsed() < Duration::from_secs(15), "took {:?}", started.elapsed());
+
+    let bad_bind = run(guidepost(&db, &["serve"]).env("GUIDEPOST_BIND", "not-an-address"));
+    assert_one_clear_error(&bad_bind, "GUIDEPOST_BIND");
+}
+
+#[test]
+fn every_command_has_help() {
+    let db = TestDb::sqlite();
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["user", "--help"],
+        vec!["user", "create", "--help"],
+        vec!["user", "set-role", "--help"],
+    ] {
+        let full = args.clone();
+        let output = run(&mut guidepost(&db, &full));
+        assert!(output.status.success(), "{args:?}");
+        assert!(text(&output.stdout).contains("Usage:"), "{args:?}");
+    }
+}
+
+#[test]
+fn serve_answers_then_stops_on_sigterm() {
+    let db = TestDb::sqlite();
+    let port = free_port();
+    let mut child = guidepost(&db, &["serve"])
+        .env("GUIDEPOST_BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start server");
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let health = loop {
+        if let Some(response) = http_get(port, "/healthz") {
+            break response;
+        }
+        assert!(Instant::now() < deadline, "server did not come up");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    let home = http_get(port, "/").expect("home page");
+    assert!(home.starts_with("HTTP/1.1 200") && home.contains("Welcome to Guidepost"), "{home}");
+    let missing = http_get(port, "/no-such-page").expect("404 page");
+    assert!(missing.starts_with("HTTP/1.1 404") && missing.contains("<main"), "{missing}");
+
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert!(status.success(), "exit status {status}; log:\n{stderr}");
+    assert!(stderr.contains("Guidepost is ready") && stderr.contains("stopped"), "{stderr}");
+    assert!(stderr.contains("multi-node deployments must set"), "{stderr}");
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A minimal HTTP/1.1 GET, enough for a smoke test without an HTTP client dependency.
+fn http_get(port: u16, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}

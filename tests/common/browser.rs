@@ -1,0 +1,171 @@
+//! `TestApp`: the real application over a test database, driven like a browser would: it keeps
+//! cookies, reads CSRF tokens from the forms it is shown, and posts them back.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::cookie::Cookie;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::StatusCode;
+use actix_web::test::{self, TestRequest};
+use actix_web::web;
+use guidepost::config::{Config, Env, Overrides};
+use guidepost::db::{self, DbConnection, DbPool};
+use guidepost::{build_app, AppState};
+
+use super::TestDb;
+
+type Call = Rc<dyn Fn(actix_http::Request) -> Pin<Box<dyn Future<Output = ServiceResponse<BoxBody>>>>>;
+
+/// The app under test, with one visitor's cookie jar.
+pub struct TestApp {
+    call: Call,
+    cookies: RefCell<BTreeMap<String, String>>,
+    /// The shared state, for reaching the database directly.
+    pub state: web::Data<AppState>,
+    /// The database; dropped (and removed) with the app.
+    pub db: TestDb,
+}
+
+/// A response, read in full.
+#[derive(Debug)]
+pub struct Page {
+    /// The status code.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The body as text.
+    pub body: String,
+}
+
+/// The configuration every test app uses, over the given database.
+pub fn test_config(db: &TestDb) -> Config {
+    let mut env = Env::new();
+    env.insert("GUIDEPOST_BASE_URL".into(), "http://forum.test".into());
+    env.insert("GUIDEPOST_DB_POOL_SIZE".into(), "4".into());
+    let overrides = Overrides {
+        database_url: Some(db.url_string()),
+        data_dir: Some(db.dir.path().to_path_buf()),
+        ..Overrides::default()
+    };
+    Config::load(None, &env, overrides).expect("test config")
+}
+
+impl TestApp {
+    /// Migrates the database and builds the app over it.
+    pub async fn start(db: TestDb) -> Self {
+        let config = test_config(&db);
+        let pool = db::connect(&config.database_url, config.db_pool_size).expect("connect to the test database");
+        {
+            let mut conn = pool.get().expect("connection");
+            db::migrations::run_pending(&mut conn).expect("migrations");
+        }
+        let state = web::Data::new(AppState::new(config, pool, &[7u8; 64]).expect("app state"));
+        let service = Rc::new(test::init_service(build_app(state.clone())).await);
+        let call: Call = Rc::new(move |req| {
+            let service = Rc::clone(&service);
+            Box::pin(async move {
+                match service.call(req).await {
+                    Ok(res) => res.map_into_boxed_body(),
+                    Err(e) => panic!("the app returned an error instead of a response: {e}"),
+                }
+            })
+        });
+        Self { call, cookies: RefCell::new(BTreeMap::new()), state, db }
+    }
+
+    /// The pool, for tests that check the database directly.
+    pub fn pool(&self) -> &DbPool {
+        &self.state.pool
+    }
+
+    /// Runs `work` on a database connection.
+    pub fn with_db<T>(&self, work: impl FnOnce(&mut DbConnection) -> T) -> T {
+        let mut conn = self.pool().get().expect("connection");
+        work(&mut conn)
+    }
+
+    /// Sends a request with this visitor's cookies and remembers the cookies it sets.
+    pub async fn send(&self, req: TestRequest) -> Page {
+        let cookie_header =
+            self.cookies.borrow().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let req = if cookie_header.is_empty() { req } else { req.insert_header((header::COOKIE, cookie_header)) };
+        let res = (self.call)(req.to_request()).await;
+        for value in res.headers().get_all(header::SET_COOKIE) {
+            if let Ok(cookie) = Cookie::parse(value.to_str().unwrap_or_default().to_owned()) {
+                let expired = cookie.max_age().is_some_and(|age| age.is_zero() || age.is_negative());
+                if expired || cookie.value().is_empty() {
+                    self.cookies.borrow_mut().remove(cookie.name());
+                } else {
+                    self.cookies.borrow_mut().insert(cookie.name().to_owned(), cookie.value().to_owned());
+                }
+            }
+        }
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = match res.into_body().try_into_bytes() {
+            Ok(bytes) => bytes,
+            Err(body) => actix_web::body::to_bytes(body).await.unwrap_or_default(),
+        };
+        Page { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// GET a path.
+    pub async fn get(&self, path: &str) -> Page {
+        self.send(TestRequest::get().uri(path)).await
+    }
+
+    /// POST a form exactly as given (no CSRF token added).
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        self.send(TestRequest::post().uri(path).set_form(fields)).await
+    }
+
+    /// Opens `page_path`, fills in the form that posts to `action` with `fields` plus the CSRF
+    /// token the page carried, and submits it.
+    pub async fn submit(&self, page_path: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.get(page_path).await;
+        assert_eq!(page.status, StatusCode::OK, "form page {page_path} did not load: {}", page.body);
+        let token = page.csrf_token().unwrap_or_else(|| panic!("no csrf_token on {page_path}"));
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &token));
+        self.post_form(action, &all).await
+    }
+
+    /// Whether the jar holds a cookie.
+    pub fn has_cookie(&self, name: &str) -> bool {
+        self.cookies.borrow().contains_key(name)
+    }
+}
+
+impl Page {
+    /// A response header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The value of the first hidden `csrf_token` field.
+    pub fn csrf_token(&self) -> Option<String> {
+        let at = self.body.find("name=\"csrf_token\" value=\"")?;
+        let rest = &self.body[at + "name=\"csrf_token\" value=\"".len()..];
+        Some(rest[..rest.find('"')?].to_owned())
+    }
+
+    /// Fails with the body shown when the status is not `expected`.
+    #[track_caller]
+    pub fn assert_status(&self, expected: u16) -> &Self {
+        assert_eq!(self.status.as_u16(), expected, "unexpected status; body:\n{}", self.body);
+        self
+    }
+
+    /// Fails unless the body contains `text`.
+    #[track_caller]
+    pub fn assert_contains(&self, text: &str) -> &Self {
+        assert!(self.body.contains(text), "expected {text:?} in:\n{}", self.body);
+        self
+    }
+}

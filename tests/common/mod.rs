@@ -1,0 +1,32 @@
+//! The test harness: every test gets a fresh database (a temporary SQLite file, or a fresh
+//! PostgreSQL database when `GUIDEPOST_TEST_POSTGRES_URL` is set) and drives the real app built by
+//! `build_app`, with a cookie jar like a browser's.
+#![allow(dead_code, unused_imports, clippy::unwrap_used, clippy::expect_used, reason = "test support code; each test binary uses a part")]
+
+pub mod backends;
+pub mod browser;
+
+pub use backends::TestDb;
+pub use browser::{Page, TestApp};
+
+/// Runs an async scenario once on SQLite and once on PostgreSQL (when configured), as two tests
+/// named `<scenario>::sqlite` and `<scenario>::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($scenario:ident),+ $(,)?) => {$(
+        mod $scenario {
+            #[actix_web::test]
+            async fn sqlite() {
+                super::$scenario($crate::common::TestApp::start($crate::common::TestDb::sqlite()).await).await;
+            }
+
+            #[actix_web::test]
+            async fn postgres() {
+                match $crate::common::TestDb::postgres() {
+                    Some(db) => super::$scenario($crate::common::TestApp::start(db).await).await,
+                    None => eprintln!("skipped: GUIDEPOST_TEST_POSTGRES_URL is not set"),
+                }
+            }
+        }
+    )+};
+}

@@ -1,0 +1,65 @@
+//! Every migration runs up, down and up again on both backends, and a second run is a no-op.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
+
+mod common;
+
+use diesel::connection::SimpleConnection;
+use guidepost::db::{self, migrations};
+
+use common::TestDb;
+
+fn round_trip(db: TestDb) {
+    let pool = db::connect(&db.url, 2).expect("connect");
+    let mut conn = pool.get().expect("connection");
+    let applied = migrations::run_pending(&mut conn).expect("first run");
+    assert!(!applied.is_empty(), "no migrations were embedded");
+    assert!(migrations::run_pending(&mut conn).expect("second run").is_empty(), "second run was not a no-op");
+    assert!(migrations::pending(&mut conn).expect("pending").is_empty());
+
+    let reverted = migrations::revert_all(&mut conn).expect("down");
+    assert_eq!(reverted.len(), applied.len(), "every migration must revert");
+    assert!(conn.batch_execute("SELECT id FROM users").is_err(), "down left the users table behind");
+    assert_eq!(migrations::pending(&mut conn).expect("pending").len(), applied.len());
+
+    let again = migrations::run_pending(&mut conn).expect("up again");
+    assert_eq!(again, applied);
+    conn.batch_execute("SELECT id, username_key, session_epoch FROM users").expect("users table is back");
+}
+
+#[test]
+fn migrations_round_trip_on_sqlite() {
+    round_trip(TestDb::sqlite());
+}
+
+#[test]
+fn migrations_round_trip_on_postgres() {
+    match TestDb::postgres() {
+        Some(db) => round_trip(db),
+        None => eprintln!("skipped: GUIDEPOST_TEST_POSTGRES_URL is not set"),
+    }
+}
+
+#[test]
+fn sqlite_connections_use_wal_and_foreign_keys() {
+    use diesel::sql_types::{BigInt, Text};
+    use diesel::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = Text)]
+        journal_mode: String,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Flag {
+        #[diesel(sql_type = BigInt)]
+        foreign_keys: i64,
+    }
+    let db = TestDb::sqlite();
+    let pool = db::connect(&db.url, 2).unwrap();
+    let mut conn = pool.get().unwrap();
+    let mode: Mode = diesel::sql_query("PRAGMA journal_mode").get_result(&mut *conn).unwrap();
+    assert_eq!(mode.journal_mode, "wal");
+    let flag: Flag = diesel::sql_query("PRAGMA foreign_keys").get_result(&mut *conn).unwrap();
+    assert_eq!(flag.foreign_keys, 1);
+}
