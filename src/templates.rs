@@ -44,7 +44,10 @@ struct AssetUrl(Arc<HashMap<String, String>>);
 impl tera::Function for AssetUrl {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
         let path = args.get("path").and_then(Value::as_str).ok_or_else(|| tera::Error::msg("asset(path=...)"))?;
-        self.0.get(path).map(|url| Value::String(url.clone())).ok_or_else(|| tera::Error::msg(format!("no asset {path}")))
+        self.0
+            .get(path)
+            .map(|url| Value::String(url.clone()))
+            .ok_or_else(|| tera::Error::msg(format!("no asset {path}")))
     }
 
     // Asset URLs are built by us from file names in our own assets folder, never from user input.

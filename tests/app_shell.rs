@@ -82,8 +82,9 @@ async fn static_files_are_cached_by_fingerprint_and_etag(app: TestApp) {
     let plain = app.get("/assets/css/site.css").await;
     assert_eq!(plain.header("cache-control"), Some("public, no-cache"));
     let etag = plain.header("etag").expect("etag").to_owned();
-    let revalidated =
-        app.send(actix_web::test::TestRequest::get().uri("/assets/css/site.css").insert_header(("If-None-Match", etag))).await;
+    let revalidated = app
+        .send(actix_web::test::TestRequest::get().uri("/assets/css/site.css").insert_header(("If-None-Match", etag)))
+        .await;
     revalidated.assert_status(304);
     assert!(revalidated.body.is_empty());
 
@@ -100,8 +101,9 @@ async fn posts_without_a_csrf_token_are_refused(app: TestApp) {
 
     // A token that does not match the browser's cookie is refused too.
     app.get("/password/set/abc").await; // sets no cookie: the link is invalid and shows no form
-    let forged =
-        app.post_form("/password/set/abc", &[("password", "x"), ("password_confirm", "x"), ("csrf_token", "forged")]).await;
+    let forged = app
+        .post_form("/password/set/abc", &[("password", "x"), ("password_confirm", "x"), ("csrf_token", "forged")])
+        .await;
     forged.assert_status(403);
 
     // Scripts asking for JSON get the refusal as JSON.

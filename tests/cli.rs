@@ -59,18 +59,15 @@ fn migrate_twice_and_manage_users(db: TestDb) {
     assert!(stdout.contains("Created admin `Ada` <ada@example.com>"), "{stdout}");
     assert!(stdout.contains("https://forum.example/password/set/"), "{stdout}");
 
-    let mut with_password = guidepost(
-        &db,
-        &["user", "create", "--username", "bob", "--email", "bob@example.com", "--password-stdin"],
-    );
+    let mut with_password =
+        guidepost(&db, &["user", "create", "--username", "bob", "--email", "bob@example.com", "--password-stdin"]);
     let mut child = with_password.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     child.stdin.take().unwrap().write_all(b"tulip-quartz-lantern\n").unwrap();
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(!text(&output.stdout).contains("/password/set/"), "no link when a password was given");
 
-    let duplicate =
-        run(&mut guidepost(&db, &["user", "create", "--username", "ADA", "--email", "other@example.com"]));
+    let duplicate = run(&mut guidepost(&db, &["user", "create", "--username", "ADA", "--email", "other@example.com"]));
     assert_one_clear_error(&duplicate, "username is taken");
 
     let promoted = run(&mut guidepost(&db, &["user", "set-role", "bob", "staff"]));

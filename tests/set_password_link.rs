@@ -39,14 +39,16 @@ async fn a_new_member_chooses_a_password_once(app: TestApp) {
     assert_eq!(form.header("cache-control"), Some("no-store"));
     assert_eq!(form.header("referrer-policy"), Some("no-referrer"));
 
-    let mismatch = app.submit(&link, &link, &[("password", "tulip-quartz-lantern"), ("password_confirm", "other")]).await;
+    let mismatch =
+        app.submit(&link, &link, &[("password", "tulip-quartz-lantern"), ("password_confirm", "other")]).await;
     mismatch.assert_status(422).assert_contains("The two passwords differ.");
     let weak = app.submit(&link, &link, &[("password", "password123"), ("password_confirm", "password123")]).await;
     weak.assert_status(422).assert_contains("most common");
     assert_eq!(stored_hash(&app, "grace"), None, "a refused form must change nothing");
 
-    let done =
-        app.submit(&link, &link, &[("password", "tulip-quartz-lantern"), ("password_confirm", "tulip-quartz-lantern")]).await;
+    let done = app
+        .submit(&link, &link, &[("password", "tulip-quartz-lantern"), ("password_confirm", "tulip-quartz-lantern")])
+        .await;
     done.assert_status(200).assert_contains("Password saved");
     let hash = stored_hash(&app, "GRACE").expect("password stored");
     assert_eq!(passwords::verify("tulip-quartz-lantern", &hash).unwrap(), Verified::Yes);

@@ -33,12 +33,8 @@ impl TestDb {
     pub fn postgres() -> Option<Self> {
         let server = std::env::var(POSTGRES_ENV).ok().filter(|v| !v.trim().is_empty())?;
         static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let name = format!(
-            "gp_test_{}_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            rand_suffix()
-        );
+        let name =
+            format!("gp_test_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), rand_suffix());
         let mut admin = PgConnection::establish(&server)
             .unwrap_or_else(|e| panic!("{POSTGRES_ENV} is set but PostgreSQL is unreachable: {e}"));
         admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");

@@ -1,7 +1,13 @@
 //! The test harness: every test gets a fresh database (a temporary SQLite file, or a fresh
 //! PostgreSQL database when `GUIDEPOST_TEST_POSTGRES_URL` is set) and drives the real app built by
 //! `build_app`, with a cookie jar like a browser's.
-#![allow(dead_code, unused_imports, clippy::unwrap_used, clippy::expect_used, reason = "test support code; each test binary uses a part")]
+#![allow(
+    dead_code,
+    unused_imports,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test support code; each test binary uses a part"
+)]
 
 pub mod backends;
 pub mod browser;
