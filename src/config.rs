@@ -122,6 +122,14 @@ pub struct Config {
     pub secret_key: Option<String>,
     /// Run pending migrations when `serve` starts.
     pub auto_migrate: bool,
+    /// Where mail goes: `smtp://`, `smtps://`, `file://DIR` or `memory://` (interpreted by `mail`).
+    pub mail_url: String,
+    /// The `From` header of every message.
+    pub mail_from: String,
+    /// Members must verify their email address before they may post.
+    pub require_verified_email: bool,
+    /// Trust `X-Forwarded-For` / `Forwarded` for the client address (only behind a proxy you run).
+    pub behind_proxy: bool,
 }
 
 impl Config {
@@ -164,6 +172,10 @@ struct FileConfig {
     assets_dir: Option<PathBuf>,
     secret_key: Option<String>,
     auto_migrate: Option<bool>,
+    mail_url: Option<String>,
+    mail_from: Option<String>,
+    require_verified_email: Option<bool>,
+    behind_proxy: Option<bool>,
 }
 
 /// A source of environment variables; the real process environment or a test's map.
@@ -252,6 +264,32 @@ impl Config {
             },
         };
 
+        let mail_url = pick("MAIL_URL", file.mail_url)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_else(|| format!("file://{}", data_dir.join("mail").display()));
+        let mail_from = match pick("MAIL_FROM", file.mail_from) {
+            Some((var, raw)) => {
+                let raw = raw.trim().to_owned();
+                if !raw.contains('@') || raw.contains(['\r', '\n']) {
+                    return Err(ConfigError::new(
+                        &var,
+                        format!("`{raw}` is not an address like Support <help@example.com>"),
+                    ));
+                }
+                raw
+            }
+            None => format!("{site_name} <noreply@{}>", base_url.host_str().unwrap_or("localhost")),
+        };
+        let require_verified_email =
+            match pick("REQUIRE_VERIFIED_EMAIL", file.require_verified_email.map(|b| b.to_string())) {
+                Some((var, raw)) => parse_bool(&var, &raw)?,
+                None => true,
+            };
+        let behind_proxy = match pick("BEHIND_PROXY", file.behind_proxy.map(|b| b.to_string())) {
+            Some((var, raw)) => parse_bool(&var, &raw)?,
+            None => false,
+        };
+
         Ok(Self {
             database_url,
             db_pool_size,
@@ -262,6 +300,10 @@ impl Config {
             assets_dir,
             secret_key,
             auto_migrate,
+            mail_url,
+            mail_from,
+            require_verified_email,
+            behind_proxy,
         })
     }
 }

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod mail;
 pub mod roles;
 pub mod secret;
 pub mod services;

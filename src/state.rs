@@ -9,6 +9,7 @@ use actix_web::web;
 use crate::config::Config;
 use crate::db::{DbConnection, DbPool};
 use crate::error::AppError;
+use crate::mail::Outbox;
 use crate::templates::Templates;
 use crate::web::assets::AssetStore;
 
@@ -18,8 +19,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Database connections.
     pub pool: DbPool,
-    /// Compiled page templates.
-    pub templates: Templates,
+    /// Compiled page and mail templates.
+    pub templates: Arc<Templates>,
+    /// Queues mail and wakes the mail worker.
+    pub outbox: Outbox,
     /// Static files.
     pub assets: AssetStore,
     /// Signs and encrypts cookies.
@@ -32,6 +35,9 @@ pub enum StartupError {
     /// The templates do not compile.
     #[error("templates: {0}")]
     Templates(#[from] tera::Error),
+    /// The secret key is too short to derive cookie keys from.
+    #[error("GUIDEPOST_SECRET_KEY: must be at least 32 bytes")]
+    Secret,
     /// The assets folder could not be read.
     #[error("GUIDEPOST_ASSETS_DIR: {0}")]
     Assets(#[from] std::io::Error),
@@ -41,8 +47,12 @@ impl AppState {
     /// Loads templates and assets; `secret` must be at least 32 bytes.
     pub fn new(config: Config, pool: DbPool, secret: &[u8]) -> Result<Self, StartupError> {
         let assets = AssetStore::load(&config.assets_dir)?;
-        let templates = Templates::load(assets.urls())?;
-        Ok(Self { cookie_key: Key::derive_from(secret), config: Arc::new(config), pool, templates, assets })
+        let templates = Arc::new(Templates::load(assets.urls())?);
+        let outbox = Outbox::new(Arc::clone(&templates), &config.site_name, config.base_url_str());
+        if secret.len() < 32 {
+            return Err(StartupError::Secret);
+        }
+        Ok(Self { cookie_key: Key::derive_from(secret), config: Arc::new(config), pool, templates, outbox, assets })
     }
 
     /// Runs database work on the blocking thread pool with a pooled connection.

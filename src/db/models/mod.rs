@@ -1,4 +1,5 @@
 //! Row types and the SQL that reads and writes them, one module per table.
 
 pub mod auth_tokens;
+pub mod mail_outbox;
 pub mod users;
