@@ -18,6 +18,12 @@ pub enum AppError {
     /// The request was malformed: a bad form field, query parameter or path segment.
     #[error("{0}")]
     BadRequest(String),
+    /// The page needs a signed-in user; carries the path to come back to.
+    #[error("Please sign in first.")]
+    SignInRequired(String),
+    /// Too many attempts; carries how long to wait.
+    #[error("You are doing that too often. Please wait a little and try again.")]
+    RateLimited(std::time::Duration),
     /// The request body is larger than the site accepts.
     #[error("What you sent is too large.")]
     TooLarge,
@@ -82,6 +88,8 @@ impl ResponseError for AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::SignInRequired(_) => StatusCode::SEE_OTHER,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::Service(e) => match e {
                 ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -103,7 +111,19 @@ impl ResponseError for AppError {
         if status.is_server_error() {
             tracing::error!(error = ?self, "request failed");
         }
-        // The body is drawn by the error-page middleware, which can reach the templates.
-        HttpResponse::build(status).finish()
+        match self {
+            Self::SignInRequired(next) => {
+                let location = format!(
+                    "/login?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
+                HttpResponse::SeeOther().insert_header((actix_web::http::header::LOCATION, location)).finish()
+            }
+            Self::RateLimited(wait) => HttpResponse::build(status)
+                .insert_header((actix_web::http::header::RETRY_AFTER, wait.as_secs().max(1).to_string()))
+                .finish(),
+            // The body is drawn by the error-page middleware, which can reach the templates.
+            _ => HttpResponse::build(status).finish(),
+        }
     }
 }

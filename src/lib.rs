@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod mail;
+pub mod rate_limits;
 pub mod roles;
 pub mod secret;
 pub mod services;
@@ -37,6 +38,7 @@ pub fn build_app(
     >,
 > {
     let https = state.config.is_https();
+    let state_key = state.cookie_key.clone();
     // Order matters: the last `wrap` runs first. Error pages must see CSRF refusals, and the
     // security headers must reach error pages too.
     App::new()
@@ -44,6 +46,7 @@ pub fn build_app(
         .configure(web::security::configure_extractors)
         .configure(web::routes)
         .default_service(actix_web::web::to(web::not_found))
+        .wrap(web::session::middleware(state_key, https))
         .wrap(from_fn(web::csrf::protect))
         .wrap(from_fn(web::error_pages::render))
         .wrap(web::security::headers(https))

@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::db::{DbConnection, DbPool};
 use crate::error::AppError;
 use crate::mail::Outbox;
+use crate::rate_limits::RateLimits;
 use crate::templates::Templates;
 use crate::web::assets::AssetStore;
 
@@ -27,6 +28,8 @@ pub struct AppState {
     pub assets: AssetStore,
     /// Signs and encrypts cookies.
     pub cookie_key: Key,
+    /// This node's rate limiters.
+    pub rate_limits: RateLimits,
 }
 
 /// Start-up failed before the server could listen.
@@ -52,7 +55,15 @@ impl AppState {
         if secret.len() < 32 {
             return Err(StartupError::Secret);
         }
-        Ok(Self { cookie_key: Key::derive_from(secret), config: Arc::new(config), pool, templates, outbox, assets })
+        Ok(Self {
+            cookie_key: Key::derive_from(secret),
+            config: Arc::new(config),
+            pool,
+            templates,
+            outbox,
+            assets,
+            rate_limits: RateLimits::default(),
+        })
     }
 
     /// Runs database work on the blocking thread pool with a pooled connection.

@@ -29,6 +29,7 @@ impl Templates {
         let mut tera = Tera::default();
         tera.add_raw_templates(sources)?;
         tera.register_function("asset", AssetUrl(asset_urls));
+        tera.register_filter("query", query_component);
         Ok(Self { tera })
     }
 
@@ -54,4 +55,13 @@ impl tera::Function for AssetUrl {
     fn is_safe(&self) -> bool {
         true
     }
+}
+
+/// `{{ text | query }}`: percent-encodes text for use as one query-string value.
+fn query_component(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Ok(Value::String(url::form_urlencoded::byte_serialize(text.as_bytes()).collect()))
 }

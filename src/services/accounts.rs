@@ -48,8 +48,18 @@ pub fn normalize_email(email: &str) -> ServiceResult<String> {
     Ok(email)
 }
 
-/// Creates an account after checking every rule; one transaction.
-pub fn create(conn: &mut DbConnection, account: NewAccount, now: NaiveDateTime) -> ServiceResult<User> {
+/// An account whose input passed every rule that needs no database.
+pub(crate) struct CheckedAccount {
+    pub(crate) username: String,
+    pub(crate) email: String,
+    pub(crate) password_hash: Option<String>,
+    pub(crate) role: Role,
+    pub(crate) email_verified: bool,
+}
+
+/// Checks the username, email and password rules, and hashes the password (slow: outside any
+/// transaction).
+pub(crate) fn check_account(account: NewAccount) -> ServiceResult<CheckedAccount> {
     let username = account.username.trim().to_owned();
     check_username(&username)?;
     let email = normalize_email(&account.email)?;
@@ -60,29 +70,47 @@ pub fn create(conn: &mut DbConnection, account: NewAccount, now: NaiveDateTime) 
         }
         None => None,
     };
-    let username_key = username.to_lowercase();
+    Ok(CheckedAccount { username, email, password_hash, role: account.role, email_verified: account.email_verified })
+}
+
+/// Creates an account after checking every rule; one transaction.
+pub fn create(conn: &mut DbConnection, account: NewAccount, now: NaiveDateTime) -> ServiceResult<User> {
+    let account = check_account(account)?;
     conn.transaction(|conn| {
+        if users::email_taken(conn, &account.email)? {
+            return Err(ServiceError::invalid("email", "An account with this email address already exists."));
+        }
+        insert_checked(conn, &account, now)
+    })
+}
+
+/// Inserts a checked account, refusing a taken username; call inside a transaction.
+pub(crate) fn insert_checked(
+    conn: &mut DbConnection,
+    account: &CheckedAccount,
+    now: NaiveDateTime,
+) -> ServiceResult<User> {
+    let CheckedAccount { username, email, password_hash, role, email_verified } = account;
+    let username_key = username.to_lowercase();
+    {
         if users::username_taken(conn, &username_key)? {
             return Err(ServiceError::invalid("username", "This username is taken."));
-        }
-        if users::email_taken(conn, &email)? {
-            return Err(ServiceError::invalid("email", "An account with this email address already exists."));
         }
         let id = users::insert(
             conn,
             &NewUser {
-                username: &username,
+                username,
                 username_key: &username_key,
-                display_name: &username,
-                email: Some(&email),
+                display_name: username,
+                email: Some(email),
                 password_hash: password_hash.as_deref(),
-                role: account.role.as_str(),
-                email_verified_at: account.email_verified.then_some(now),
+                role: role.as_str(),
+                email_verified_at: email_verified.then_some(now),
                 created_at: now,
             },
         )?;
         users::find(conn, id)?.ok_or(ServiceError::NotFound("User"))
-    })
+    }
 }
 
 /// Gives a user (found by username) another role.
@@ -102,29 +130,41 @@ pub fn issue_set_password_token(conn: &mut DbConnection, user_id: i64, now: Naiv
     })
 }
 
-/// The user a still-valid set-password token belongs to (for showing the form).
-pub fn user_for_set_password_token(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> ServiceResult<User> {
-    let stored = tokens::find_valid(conn, token, TokenPurpose::SetPassword, now)?;
+/// The user a still-valid password token (set or reset) belongs to, for showing the form.
+pub fn user_for_password_token(
+    conn: &mut DbConnection,
+    purpose: TokenPurpose,
+    token: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<User> {
+    let stored = tokens::find_valid(conn, token, purpose, now)?;
     users::find(conn, stored.user_id)?.ok_or(ServiceError::NotFound("User"))
 }
 
-/// Sets a password through a set-password token; the token is used up, other sessions end.
+/// Sets a password through a set-password or reset token: the token is used up, every session
+/// of the user ends, and the address counts as proven (the link was mailed or handed to them).
 pub fn set_password_with_token(
     conn: &mut DbConnection,
+    purpose: TokenPurpose,
     token: &str,
     password: &str,
     now: NaiveDateTime,
 ) -> ServiceResult<User> {
-    let user = user_for_set_password_token(conn, token, now)?;
+    let user = user_for_password_token(conn, purpose, token, now)?;
     passwords::check_rules("password", password, &user.username)?;
     let hash = passwords::hash(password)?;
     conn.transaction(|conn| {
-        let stored = tokens::find_valid(conn, token, TokenPurpose::SetPassword, now)?;
+        let stored = tokens::find_valid(conn, token, purpose, now)?;
         // A concurrent use of the same link must not win twice.
         if !auth_tokens::mark_used(conn, stored.id, now)? {
             return Err(ServiceError::Gone("This link was already used. Ask for a new one.".to_owned()));
         }
         users::set_password(conn, user.id, &hash)?;
+        if purpose == TokenPurpose::ResetPassword && user.email_verified_at.is_none() {
+            if let Some(email) = &user.email {
+                users::set_verified_email(conn, user.id, email, now)?;
+            }
+        }
         users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
     })
 }

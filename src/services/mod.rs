@@ -5,7 +5,14 @@
 //! user could understand, and the web layer decides how to show them.
 
 pub mod accounts;
+pub mod actor;
+pub mod admin_users;
+pub mod email_verification;
+pub mod password_reset;
 pub mod passwords;
+pub mod settings;
+pub mod sign_in;
+pub mod sign_up;
 pub mod tokens;
 
 /// Why a use case was refused or failed.

@@ -106,6 +106,11 @@ fn read_cookie(req: &HttpRequest, state: &AppState) -> Option<String> {
     jar.signed(&state.cookie_key).get(COOKIE).map(|c| c.value().to_owned())
 }
 
+/// A cookie with a brand-new token, set when a session begins or ends.
+pub fn fresh_cookie(state: &AppState) -> Cookie<'static> {
+    signed_cookie(state, tokens::generate())
+}
+
 fn signed_cookie(state: &AppState, token: String) -> Cookie<'static> {
     let cookie = Cookie::build(COOKIE, token)
         .path("/")

@@ -10,7 +10,7 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::csrf::CsrfToken;
-use crate::web::layout;
+use crate::web::{layout, visitor};
 
 /// Middleware: replaces the empty body of error responses with a page or a JSON error.
 pub async fn render(
@@ -65,7 +65,8 @@ fn html_body(req: &HttpRequest, status: StatusCode, message: &str) -> HttpRespon
         return plain_body(status, message);
     };
     let csrf = req.extensions().get::<CsrfToken>().cloned();
-    let mut context = layout::context(state, req.path(), csrf.as_ref());
+    let user = visitor::cached_user(req);
+    let mut context = layout::context(state, req.path(), csrf.as_ref(), user.as_ref());
     context.insert("status", &status.as_u16());
     context.insert("heading", title(status));
     context.insert("message", message);

@@ -1,14 +1,22 @@
 //! The HTTP layer: thin handlers grouped by area, the middleware, and the one place where routes
 //! are assembled. Handlers extract, call one service function, and render.
 
+pub mod admin_users;
 pub mod assets;
 pub mod csrf;
+pub mod email_links;
 pub mod error_pages;
+pub mod forms;
 pub mod health;
 pub mod home;
 pub mod layout;
 pub mod password;
 pub mod security;
+pub mod session;
+pub mod settings;
+pub mod sign_in;
+pub mod sign_up;
+pub mod visitor;
 
 use actix_web::{web, HttpResponse};
 
@@ -21,11 +29,35 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/readyz", web::get().to(health::readyz))
         .route("/assets/{path:.+}", web::get().to(assets::serve))
         .route("/favicon.ico", web::get().to(favicon))
+        .service(web::resource("/signup").route(web::get().to(sign_up::form)).route(web::post().to(sign_up::submit)))
+        .service(web::resource("/login").route(web::get().to(sign_in::form)).route(web::post().to(sign_in::submit)))
+        .route("/logout", web::post().to(sign_in::sign_out))
+        .route("/verify-email/resend", web::post().to(email_links::resend))
+        .route("/verify-email/{token}", web::get().to(email_links::verify))
+        .service(
+            web::resource("/password/forgot")
+                .route(web::get().to(password::forgot_form))
+                .route(web::post().to(password::forgot_submit)),
+        )
         .service(
             web::resource("/password/set/{token}")
-                .route(web::get().to(password::form))
-                .route(web::post().to(password::submit)),
-        );
+                .route(web::get().to(password::set_form))
+                .route(web::post().to(password::set_submit)),
+        )
+        .service(
+            web::resource("/password/reset/{token}")
+                .route(web::get().to(password::reset_form))
+                .route(web::post().to(password::reset_submit)),
+        )
+        .route("/settings", web::get().to(settings::show))
+        .route("/settings/profile", web::post().to(settings::profile))
+        .route("/settings/email", web::post().to(settings::email))
+        .route("/settings/password", web::post().to(settings::password))
+        .route("/settings/sign-out-everywhere", web::post().to(settings::sign_out_everywhere))
+        .route("/admin/users", web::get().to(admin_users::list))
+        .route("/admin/users/{id}/role", web::post().to(admin_users::set_role))
+        .route("/admin/users/{id}/suspend", web::post().to(admin_users::suspend))
+        .route("/admin/users/{id}/unsuspend", web::post().to(admin_users::unsuspend));
 }
 
 /// Answers every address no route claims.

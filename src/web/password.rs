@@ -1,96 +1,160 @@
-//! Choosing a password through a single-use link (`guidepost user create` prints one).
+//! Passwords through mailed or printed links: choosing one (accounts made by the CLI), "forgot
+//! password", and the reset link it mails.
 
+use actix_session::Session;
+use actix_web::http::header::{HeaderValue, CACHE_CONTROL, REFERRER_POLICY};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use tera::Context;
 
+use crate::db::models::auth_tokens::TokenPurpose;
 use crate::error::AppError;
-use crate::services::{accounts, ServiceError};
+use crate::rate_limits::Limit;
+use crate::services::{accounts, password_reset, ServiceError};
 use crate::state::AppState;
-use crate::web::csrf::CsrfToken;
-use crate::web::layout;
+use crate::web::forms::{self, FieldErrors};
+use crate::web::session;
+use crate::web::visitor::Visitor;
 
-/// The set-password form.
+/// The new-password form.
 #[derive(Deserialize)]
-pub struct SetPasswordForm {
+pub struct NewPasswordForm {
     password: String,
     password_confirm: String,
 }
 
-/// GET /password/set/{token} — the form, if the link is still valid.
-pub async fn form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    csrf: CsrfToken,
-    token: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let token = token.into_inner();
-    let now = chrono::Utc::now().naive_utc();
-    let user = state.db(move |conn| accounts::user_for_set_password_token(conn, &token, now)).await?;
-    let mut page = Context::new();
-    page.insert("username", &user.username);
-    page.insert("errors", &Context::new().into_json());
-    private(layout::render(&state, req.path(), &csrf, "password/set.html", page, StatusCode::OK))
+/// The forgot-password form.
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    email: String,
 }
 
-/// POST /password/set/{token} — stores the password and uses up the link.
-pub async fn submit(
+/// GET /password/set/{token}
+pub async fn set_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    show_form(&state, &visitor, TokenPurpose::SetPassword, token.into_inner()).await
+}
+
+/// POST /password/set/{token}
+pub async fn set_submit(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    token: web::Path<String>,
+    form: web::Form<NewPasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    submit(&state, &visitor, TokenPurpose::SetPassword, token.into_inner(), form.into_inner()).await
+}
+
+/// GET /password/reset/{token}
+pub async fn reset_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    show_form(&state, &visitor, TokenPurpose::ResetPassword, token.into_inner()).await
+}
+
+/// POST /password/reset/{token}
+pub async fn reset_submit(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    token: web::Path<String>,
+    form: web::Form<NewPasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    submit(&state, &visitor, TokenPurpose::ResetPassword, token.into_inner(), form.into_inner()).await
+}
+
+/// GET /password/forgot
+pub async fn forgot_form(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
+    let mut page = Context::new();
+    page.insert("errors", &FieldErrors::new());
+    visitor.render(&state, "auth/forgot.html", page)
+}
+
+/// POST /password/forgot — the same answer whether or not the address has an account.
+pub async fn forgot_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
-    csrf: CsrfToken,
-    token: web::Path<String>,
-    form: web::Form<SetPasswordForm>,
+    session: Session,
+    form: web::Form<ForgotForm>,
 ) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
-    let token = token.into_inner();
+    let email = form.into_inner().email;
+    state.rate_limits.check(Limit::ResetPerIp, &forms::client_ip(&req, state.config.behind_proxy))?;
+    state.rate_limits.check(Limit::ResetPerAddress, email.trim())?;
+    let outbox = state.outbox.clone();
+    let now = chrono::Utc::now().naive_utc();
+    state.db(move |conn| password_reset::request(conn, &outbox, &email, now)).await?;
+    state.outbox.wake();
+    session::flash(
+        &session,
+        "If an account uses that address, we have sent it a link to choose a new password. The link works for one hour.",
+    );
+    Ok(forms::see_other("/login"))
+}
+
+async fn show_form(
+    state: &AppState,
+    visitor: &Visitor,
+    purpose: TokenPurpose,
+    token: String,
+) -> Result<HttpResponse, AppError> {
+    let now = chrono::Utc::now().naive_utc();
+    let user = state.db(move |conn| accounts::user_for_password_token(conn, purpose, &token, now)).await?;
+    private(form_page(state, visitor, purpose, &user.username, FieldErrors::new(), StatusCode::OK))
+}
+
+async fn submit(
+    state: &AppState,
+    visitor: &Visitor,
+    purpose: TokenPurpose,
+    token: String,
+    form: NewPasswordForm,
+) -> Result<HttpResponse, AppError> {
     let now = chrono::Utc::now().naive_utc();
     let outcome = if form.password != form.password_confirm {
-        Err(ServiceError::invalid("password_confirm", "The two passwords differ."))
+        Err(AppError::Service(ServiceError::invalid("password_confirm", "The two passwords differ.")))
     } else {
         let token = token.clone();
-        state.db(move |conn| accounts::set_password_with_token(conn, &token, &form.password, now)).await.map_err(|e| {
-            match e {
-                AppError::Service(e) => e,
-                other => ServiceError::Internal(other.to_string()),
-            }
-        })
+        state.db(move |conn| accounts::set_password_with_token(conn, purpose, &token, &form.password, now)).await
     };
     match outcome {
         Ok(user) => {
             let mut page = Context::new();
             page.insert("username", &user.username);
-            private(layout::render(&state, req.path(), &csrf, "password/done.html", page, StatusCode::OK))
+            private(visitor.render(state, "password/done.html", page))
         }
-        Err(ServiceError::Invalid { field, reason }) => {
-            let user = state.db(move |conn| accounts::user_for_set_password_token(conn, &token, now)).await?;
-            let mut errors = serde_json::Map::new();
-            errors.insert(field.to_owned(), reason.into());
-            let mut page = Context::new();
-            page.insert("username", &user.username);
-            page.insert("errors", &errors);
-            private(layout::render(
-                &state,
-                req.path(),
-                &csrf,
-                "password/set.html",
-                page,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ))
+        Err(e) => {
+            let errors = forms::field_errors(e)?;
+            let user = state.db(move |conn| accounts::user_for_password_token(conn, purpose, &token, now)).await?;
+            private(form_page(state, visitor, purpose, &user.username, errors, StatusCode::UNPROCESSABLE_ENTITY))
         }
-        Err(other) => Err(other.into()),
     }
+}
+
+fn form_page(
+    state: &AppState,
+    visitor: &Visitor,
+    purpose: TokenPurpose,
+    username: &str,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let mut page = Context::new();
+    page.insert("username", username);
+    page.insert("errors", &errors);
+    page.insert("resetting", &(purpose == TokenPurpose::ResetPassword));
+    visitor.render_with_status(state, "password/set.html", page, status)
 }
 
 /// Pages behind a secret link are never cached and never leak the link through `Referer`.
 fn private(response: Result<HttpResponse, AppError>) -> Result<HttpResponse, AppError> {
     let mut response = response?;
     let headers = response.headers_mut();
-    headers
-        .insert(actix_web::http::header::CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
-    headers.insert(
-        actix_web::http::header::REFERRER_POLICY,
-        actix_web::http::header::HeaderValue::from_static("no-referrer"),
-    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     Ok(response)
 }

@@ -110,3 +110,74 @@ pub fn set_password(conn: &mut DbConnection, id: i64, hash: &str) -> QueryResult
 pub fn any_with_role(conn: &mut DbConnection, role: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(users::table.filter(users::role.eq(role)))).get_result(conn)
 }
+
+/// Replaces the hash of an unchanged password (stronger parameters); sessions stay valid.
+pub fn upgrade_password_hash(conn: &mut DbConnection, id: i64, hash: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(id)).set(users::password_hash.eq(hash)).execute(conn)
+}
+
+/// Voids every session of the user issued so far; returns the new epoch.
+pub fn bump_session_epoch(conn: &mut DbConnection, id: i64) -> QueryResult<i64> {
+    diesel::update(users::table.find(id)).set(users::session_epoch.eq(users::session_epoch + 1)).execute(conn)?;
+    users::table.find(id).select(users::session_epoch).first(conn)
+}
+
+/// Changes the name shown on posts.
+pub fn set_display_name(conn: &mut DbConnection, id: i64, name: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(id)).set(users::display_name.eq(name)).execute(conn)
+}
+
+/// Records a proven address (the current one, or a new one the user switched to).
+pub fn set_verified_email(conn: &mut DbConnection, id: i64, email: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(users::table.find(id)).set((users::email.eq(email), users::email_verified_at.eq(now))).execute(conn)
+}
+
+/// Suspends a user (and ends their sessions) or lifts a suspension.
+pub fn set_suspension(
+    conn: &mut DbConnection,
+    id: i64,
+    suspended: Option<(NaiveDateTime, &str)>,
+) -> QueryResult<usize> {
+    match suspended {
+        Some((at, reason)) => diesel::update(users::table.find(id))
+            .set((
+                users::suspended_at.eq(at),
+                users::suspended_reason.eq(reason),
+                users::session_epoch.eq(users::session_epoch + 1),
+            ))
+            .execute(conn),
+        None => diesel::update(users::table.find(id))
+            .set((users::suspended_at.eq(None::<NaiveDateTime>), users::suspended_reason.eq(None::<String>)))
+            .execute(conn),
+    }
+}
+
+/// Notes that the user signed in.
+pub fn touch_last_seen(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(users::table.find(id)).set(users::last_seen_at.eq(now)).execute(conn)
+}
+
+/// One page of users for the admin list, newest first, optionally filtered by a username or
+/// email prefix; `before` is the id where the previous page ended (keyset paging).
+pub fn search(
+    conn: &mut DbConnection,
+    prefix: Option<&str>,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<User>> {
+    let mut query = users::table.select(User::as_select()).order(users::id.desc()).limit(limit).into_boxed();
+    if let Some(prefix) = prefix.map(str::trim).filter(|p| !p.is_empty()) {
+        let pattern = format!("{}%", escape_like(&prefix.to_lowercase()));
+        query = query
+            .filter(users::username_key.like(pattern.clone()).escape('\\').or(users::email.like(pattern).escape('\\')));
+    }
+    if let Some(before) = before {
+        query = query.filter(users::id.lt(before));
+    }
+    query.load(conn)
+}
+
+/// Escapes LIKE wildcards so user input matches literally.
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}

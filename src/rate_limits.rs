@@ -1,0 +1,89 @@
+//! Rate limits on the actions attackers repeat: signing in, signing up, asking for reset mail.
+//!
+//! Each limit is a token bucket (governor's GCRA) per key: an account name, an IP address or an
+//! email address. The buckets live in this node's memory; with several nodes behind a load
+//! balancer each node enforces its own share, which still bounds guessing to a small multiple.
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::error::AppError;
+
+/// The actions that are limited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Sign-in attempts against one account (username or email as typed, lower-cased).
+    SignInPerAccount,
+    /// Sign-in attempts from one address.
+    SignInPerIp,
+    /// Accounts created from one address.
+    SignUpPerIp,
+    /// Reset mails asked for one email address.
+    ResetPerAddress,
+    /// Reset mails asked from one address.
+    ResetPerIp,
+    /// Verification mails re-sent to one member.
+    VerifyResendPerUser,
+}
+
+const fn nonzero(n: u32) -> NonZeroU32 {
+    match NonZeroU32::new(n) {
+        Some(n) => n,
+        None => NonZeroU32::MIN,
+    }
+}
+
+impl Limit {
+    /// How many at once, and how fast the allowance refills.
+    fn quota(self) -> Quota {
+        let (burst, every) = match self {
+            Self::SignInPerAccount => (5, Duration::from_secs(180)),
+            Self::SignInPerIp => (30, Duration::from_secs(10)),
+            Self::SignUpPerIp => (5, Duration::from_secs(600)),
+            Self::ResetPerAddress => (3, Duration::from_secs(1200)),
+            Self::ResetPerIp => (10, Duration::from_secs(60)),
+            Self::VerifyResendPerUser => (3, Duration::from_secs(600)),
+        };
+        Quota::with_period(every).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN)).allow_burst(nonzero(burst))
+    }
+}
+
+/// Keys beyond which stale buckets are dropped, so memory stays bounded under a flood.
+const PRUNE_ABOVE: usize = 50_000;
+
+/// Every limiter of this node.
+pub struct RateLimits {
+    limiters: Vec<(Limit, DefaultKeyedRateLimiter<String>)>,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        let all = [
+            Limit::SignInPerAccount,
+            Limit::SignInPerIp,
+            Limit::SignUpPerIp,
+            Limit::ResetPerAddress,
+            Limit::ResetPerIp,
+            Limit::VerifyResendPerUser,
+        ];
+        Self { limiters: all.into_iter().map(|l| (l, RateLimiter::keyed(l.quota()))).collect() }
+    }
+}
+
+impl RateLimits {
+    /// Counts one attempt; refuses with [`AppError::RateLimited`] and the wait when over the limit.
+    pub fn check(&self, limit: Limit, key: &str) -> Result<(), AppError> {
+        let Some((_, limiter)) = self.limiters.iter().find(|(l, _)| *l == limit) else {
+            return Ok(());
+        };
+        if limiter.len() > PRUNE_ABOVE {
+            limiter.retain_recent();
+        }
+        limiter
+            .check_key(&key.to_lowercase())
+            .map_err(|not_until| AppError::RateLimited(not_until.wait_time_from(DefaultClock::default().now())))
+    }
+}

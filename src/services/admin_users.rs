@@ -1,0 +1,120 @@
+//! The admin's view of users: finding them, changing roles, suspending. Every change is audited.
+
+use chrono::NaiveDateTime;
+use diesel::Connection;
+
+use super::actor::Actor;
+use super::{ServiceError, ServiceResult};
+use crate::db::models::audit_log::{self, NewAuditEntry};
+use crate::db::models::users::{self, User};
+use crate::db::DbConnection;
+use crate::roles::Role;
+
+/// Users shown per page.
+pub const PAGE_SIZE: i64 = 50;
+
+/// One page of users, newest first; `before` continues after the previous page's last id.
+pub fn list(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    query: Option<&str>,
+    before: Option<i64>,
+) -> ServiceResult<Vec<User>> {
+    actor.ensure_admin()?;
+    Ok(users::search(conn, query, before, PAGE_SIZE)?)
+}
+
+/// Gives a user another role; the last admin cannot be demoted.
+pub fn set_role(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    user_id: i64,
+    role: Role,
+    now: NaiveDateTime,
+) -> ServiceResult<User> {
+    actor.ensure_admin()?;
+    conn.transaction(|conn| {
+        let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
+        if user.role == role.as_str() {
+            return Ok(user);
+        }
+        if user.role == Role::Admin.as_str() && !other_admin_exists(conn, user.id)? {
+            return Err(ServiceError::Conflict(
+                "This is the only administrator; make someone else admin first.".into(),
+            ));
+        }
+        users::set_role(conn, user.id, role.as_str())?;
+        record(conn, actor, "user.role", user.id, Some(&format!("{} -> {}", user.role, role)), now)?;
+        users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
+    })
+}
+
+/// Suspends a user: they can still read, but cannot sign in or post; their sessions end.
+pub fn suspend(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    user_id: i64,
+    reason: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<User> {
+    actor.ensure_admin()?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(ServiceError::invalid("reason", "Give a reason of up to 500 characters."));
+    }
+    if user_id == actor.id {
+        return Err(ServiceError::Conflict("You cannot suspend yourself.".into()));
+    }
+    conn.transaction(|conn| {
+        let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
+        users::set_suspension(conn, user.id, Some((now, reason)))?;
+        record(conn, actor, "user.suspend", user.id, Some(reason), now)?;
+        users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
+    })
+}
+
+/// Lifts a suspension.
+pub fn unsuspend(conn: &mut DbConnection, actor: &Actor, user_id: i64, now: NaiveDateTime) -> ServiceResult<User> {
+    actor.ensure_admin()?;
+    conn.transaction(|conn| {
+        let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
+        users::set_suspension(conn, user.id, None)?;
+        record(conn, actor, "user.unsuspend", user.id, None, now)?;
+        users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
+    })
+}
+
+fn other_admin_exists(conn: &mut DbConnection, except: i64) -> ServiceResult<bool> {
+    use crate::db::schema::users::dsl;
+    use diesel::prelude::*;
+    let found: Option<i64> = dsl::users
+        .filter(dsl::role.eq(Role::Admin.as_str()))
+        .filter(dsl::id.ne(except))
+        .filter(dsl::suspended_at.is_null())
+        .select(dsl::id)
+        .first(conn)
+        .optional()?;
+    Ok(found.is_some())
+}
+
+fn record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    user_id: i64,
+    detail: Option<&str>,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    audit_log::insert(
+        conn,
+        &NewAuditEntry {
+            actor_id: Some(actor.id),
+            action,
+            target_kind: "user",
+            target_id: user_id,
+            detail,
+            created_at: now,
+        },
+    )?;
+    Ok(())
+}

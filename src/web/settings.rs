@@ -1,0 +1,145 @@
+//! The signed-in member's settings page and its forms.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use tera::Context;
+
+use crate::error::AppError;
+use crate::services::{settings, ServiceError};
+use crate::state::AppState;
+use crate::web::forms::{self, FieldErrors};
+use crate::web::session;
+use crate::web::visitor::{CurrentUser, Visitor};
+
+/// The display-name form.
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    display_name: String,
+}
+
+/// The change-email form.
+#[derive(Deserialize)]
+pub struct EmailForm {
+    email: String,
+    current_password: String,
+}
+
+/// The change-password form.
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current_password: String,
+    new_password: String,
+    new_password_confirm: String,
+}
+
+/// GET /settings
+pub async fn show(state: web::Data<AppState>, visitor: Visitor, _user: CurrentUser) -> Result<HttpResponse, AppError> {
+    page(&state, &visitor, FieldErrors::new(), serde_json::json!({}), StatusCode::OK)
+}
+
+/// POST /settings/profile
+pub async fn profile(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    session: Session,
+    CurrentUser(actor): CurrentUser,
+    form: web::Form<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    let name = form.into_inner().display_name;
+    let value = name.clone();
+    match state.db(move |conn| settings::set_display_name(conn, &actor, &name)).await {
+        Ok(()) => done(&session, "Your display name is saved."),
+        Err(e) => refused(&state, &visitor, e, serde_json::json!({ "display_name": value })),
+    }
+}
+
+/// POST /settings/email
+pub async fn email(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    session: Session,
+    CurrentUser(actor): CurrentUser,
+    form: web::Form<EmailForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let value = form.email.clone();
+    let outbox = state.outbox.clone();
+    let now = chrono::Utc::now().naive_utc();
+    let outcome = state
+        .db(move |conn| settings::change_email(conn, &outbox, &actor, &form.email, &form.current_password, now))
+        .await;
+    match outcome {
+        Ok(()) => {
+            state.outbox.wake();
+            done(
+                &session,
+                "We have sent a confirmation link to the new address. Your address changes once you follow it.",
+            )
+        }
+        Err(e) => refused(&state, &visitor, e, serde_json::json!({ "email": value })),
+    }
+}
+
+/// POST /settings/password — every other session ends; this one stays signed in.
+pub async fn password(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    session: Session,
+    CurrentUser(actor): CurrentUser,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    if form.new_password != form.new_password_confirm {
+        let error = ServiceError::invalid("new_password_confirm", "The two passwords differ.");
+        return refused(&state, &visitor, error.into(), serde_json::json!({}));
+    }
+    let outcome =
+        state.db(move |conn| settings::change_password(conn, &actor, &form.current_password, &form.new_password)).await;
+    match outcome {
+        Ok(epoch) => {
+            session::carry_epoch(&session, epoch)?;
+            done(&session, "Your password is changed. You were signed out everywhere else.")
+        }
+        Err(e) => refused(&state, &visitor, e, serde_json::json!({})),
+    }
+}
+
+/// POST /settings/sign-out-everywhere
+pub async fn sign_out_everywhere(
+    state: web::Data<AppState>,
+    session: Session,
+    CurrentUser(actor): CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let epoch = state.db(move |conn| settings::sign_out_everywhere(conn, &actor)).await?;
+    session::carry_epoch(&session, epoch)?;
+    done(&session, "You were signed out on every other device.")
+}
+
+fn done(session: &Session, message: &str) -> Result<HttpResponse, AppError> {
+    session::flash(session, message);
+    Ok(forms::see_other("/settings"))
+}
+
+fn refused(
+    state: &AppState,
+    visitor: &Visitor,
+    error: AppError,
+    values: serde_json::Value,
+) -> Result<HttpResponse, AppError> {
+    page(state, visitor, forms::field_errors(error)?, values, StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+fn page(
+    state: &AppState,
+    visitor: &Visitor,
+    errors: FieldErrors,
+    values: serde_json::Value,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let mut page = Context::new();
+    page.insert("errors", &errors);
+    page.insert("values", &values);
+    visitor.render_with_status(state, "settings.html", page, status)
+}

@@ -1,0 +1,80 @@
+//! Joining the forum.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use tera::Context;
+
+use crate::error::AppError;
+use crate::rate_limits::Limit;
+use crate::services::sign_up::{self, SignUp};
+use crate::state::AppState;
+use crate::web::forms::{self, FieldErrors};
+use crate::web::session;
+use crate::web::visitor::Visitor;
+
+/// The sign-up form.
+#[derive(Deserialize)]
+pub struct SignUpForm {
+    username: String,
+    email: String,
+    password: String,
+}
+
+/// GET /signup
+pub async fn form(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
+    if visitor.user.is_some() {
+        return Ok(forms::see_other("/"));
+    }
+    page(&state, &visitor, "", "", FieldErrors::new(), StatusCode::OK)
+}
+
+/// POST /signup — creates the account and mails a verification link. The answer is the same
+/// whether or not the address already had an account.
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    form: web::Form<SignUpForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    state.rate_limits.check(Limit::SignUpPerIp, &forms::client_ip(&req, state.config.behind_proxy))?;
+    let (username, email) = (form.username.clone(), form.email.clone());
+    let outbox = state.outbox.clone();
+    let now = chrono::Utc::now().naive_utc();
+    let outcome = state
+        .db(move |conn| {
+            sign_up::sign_up(
+                conn,
+                &outbox,
+                SignUp { username: form.username, email: form.email, password: form.password },
+                now,
+            )
+        })
+        .await;
+    match outcome {
+        Ok(_) => {
+            state.outbox.wake();
+            session::flash(
+                &actix_session::SessionExt::get_session(&req),
+                "Thanks! We have sent an email to that address. Follow its link to confirm the address, then sign in.",
+            );
+            Ok(forms::see_other("/login"))
+        }
+        Err(e) => page(&state, &visitor, &username, &email, forms::field_errors(e)?, StatusCode::UNPROCESSABLE_ENTITY),
+    }
+}
+
+fn page(
+    state: &AppState,
+    visitor: &Visitor,
+    username: &str,
+    email: &str,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let mut page = Context::new();
+    page.insert("values", &serde_json::json!({ "username": username, "email": email }));
+    page.insert("errors", &errors);
+    visitor.render_with_status(state, "auth/signup.html", page, status)
+}

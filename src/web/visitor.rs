@@ -1,0 +1,132 @@
+//! Who is asking: the `Visitor` extractor (anyone, maybe signed in) and `CurrentUser` (must be
+//! signed in). The user is loaded once per request and cached in the request's extensions.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::SessionExt;
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use tera::Context;
+
+use crate::db::models::users;
+use crate::error::AppError;
+use crate::services::actor::Actor;
+use crate::state::AppState;
+use crate::web::csrf::CsrfToken;
+use crate::web::{layout, session};
+
+/// The visitor of a page: the path, the CSRF token for forms, the signed-in user if any, and a
+/// one-time message left by the previous action.
+pub struct Visitor {
+    /// The request path (no query).
+    pub path: String,
+    /// The token forms must carry.
+    pub csrf: CsrfToken,
+    /// The signed-in user.
+    pub user: Option<Actor>,
+    /// A message from the previous action ("Signed out.").
+    pub flash: Option<String>,
+}
+
+/// A signed-in user; extracting it from an anonymous request sends the visitor to sign in.
+pub struct CurrentUser(pub Actor);
+
+/// The request's user, cached after the first look-up.
+#[derive(Clone)]
+struct LoadedUser(Option<Actor>);
+
+impl Visitor {
+    /// Renders a page template inside the layout.
+    pub fn render(&self, state: &AppState, template: &str, page: Context) -> Result<HttpResponse, AppError> {
+        self.render_with_status(state, template, page, StatusCode::OK)
+    }
+
+    /// Renders a page template inside the layout with a chosen status (422 for a refused form).
+    pub fn render_with_status(
+        &self,
+        state: &AppState,
+        template: &str,
+        page: Context,
+        status: StatusCode,
+    ) -> Result<HttpResponse, AppError> {
+        let mut context = layout::context(state, &self.path, Some(&self.csrf), self.user.as_ref());
+        context.insert("flash", &self.flash);
+        context.extend(page);
+        let html = state.templates.render(template, &context)?;
+        Ok(HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            // Pages differ per visitor once someone is signed in; shared caches must not keep them.
+            .insert_header(("Cache-Control", if self.user.is_some() { "private, no-cache" } else { "no-cache" }))
+            .body(html))
+    }
+}
+
+/// The signed-in user cached for this request, if the visitor extractor already ran.
+pub fn cached_user(req: &HttpRequest) -> Option<Actor> {
+    req.extensions().get::<LoadedUser>().and_then(|l| l.0.clone())
+}
+
+async fn load_user(req: &HttpRequest) -> Result<Option<Actor>, AppError> {
+    if let Some(loaded) = req.extensions().get::<LoadedUser>() {
+        return Ok(loaded.0.clone());
+    }
+    let session = req.get_session();
+    let actor = match session::claim(&session) {
+        None => None,
+        Some((user_id, epoch)) => {
+            let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal("no app state"))?;
+            let user = state.db(move |conn| users::find(conn, user_id)).await?;
+            match user.map(|u| Actor::from_user(&u)) {
+                Some(actor) if session::honours(&actor, epoch) => Some(actor),
+                _ => {
+                    // A void session (password changed elsewhere, suspended, deleted) ends here.
+                    session::end(&session);
+                    None
+                }
+            }
+        }
+    };
+    req.extensions_mut().insert(LoadedUser(actor.clone()));
+    Ok(actor)
+}
+
+impl FromRequest for Visitor {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let csrf = CsrfToken::from_request(&req, payload).into_inner();
+        Box::pin(async move {
+            let csrf = csrf?;
+            let user = load_user(&req).await?;
+            let flash = session::take_flash(&req.get_session());
+            Ok(Visitor { path: req.path().to_owned(), csrf, user, flash })
+        })
+    }
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            match load_user(&req).await? {
+                Some(actor) => Ok(CurrentUser(actor)),
+                None => Err(AppError::SignInRequired(sign_in_return_path(&req))),
+            }
+        })
+    }
+}
+
+/// Where to come back to after signing in: the page itself for GETs, else the referring page.
+fn sign_in_return_path(req: &HttpRequest) -> String {
+    if req.method() == actix_web::http::Method::GET {
+        return req.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".to_owned());
+    }
+    "/".to_owned()
+}
