@@ -28,8 +28,8 @@ pub struct TestApp {
     cookies: RefCell<BTreeMap<String, String>>,
     /// The shared state, for reaching the database directly.
     pub state: web::Data<AppState>,
-    /// The database; dropped (and removed) with the app.
-    pub db: TestDb,
+    /// The database; removed when the last visitor of this app is dropped.
+    pub db: Rc<TestDb>,
 }
 
 /// A response, read in full.
@@ -76,7 +76,41 @@ impl TestApp {
                 }
             })
         });
-        Self { call, cookies: RefCell::new(BTreeMap::new()), state, db }
+        Self { call, cookies: RefCell::new(BTreeMap::new()), state, db: Rc::new(db) }
+    }
+
+    /// Another visitor of the same site, with an empty cookie jar (another browser or device).
+    pub fn another_visitor(&self) -> TestApp {
+        TestApp {
+            call: Rc::clone(&self.call),
+            cookies: RefCell::new(BTreeMap::new()),
+            state: self.state.clone(),
+            db: Rc::clone(&self.db),
+        }
+    }
+
+    /// The mail queued for an address, oldest first, as (subject, text part).
+    pub fn mail_to(&self, address: &str) -> Vec<(String, String)> {
+        use diesel::prelude::*;
+        use guidepost::db::schema::mail_outbox::dsl;
+        self.with_db(|conn| {
+            dsl::mail_outbox
+                .filter(dsl::to_address.eq(address))
+                .order(dsl::id.asc())
+                .select((dsl::subject, dsl::text_body))
+                .load(conn)
+                .expect("read the outbox")
+        })
+    }
+
+    /// The site-relative path of the first link in the newest mail to `address` that starts with
+    /// `prefix` (e.g. `/verify-email/`).
+    pub fn link_in_mail(&self, address: &str, prefix: &str) -> String {
+        let mail = self.mail_to(address);
+        let (_, text) = mail.last().unwrap_or_else(|| panic!("no mail to {address}"));
+        let marker = format!("http://forum.test{prefix}");
+        let at = text.find(&marker).unwrap_or_else(|| panic!("no {prefix} link in:\n{text}"));
+        text[at + "http://forum.test".len()..].split_whitespace().next().unwrap_or_default().to_owned()
     }
 
     /// The pool, for tests that check the database directly.

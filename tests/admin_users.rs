@@ -1,0 +1,92 @@
+//! The admin's user list: finding users, roles, suspensions, and who may see it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
+
+mod common;
+
+use guidepost::db::models::{audit_log, users};
+use guidepost::roles::Role;
+use guidepost::services::actor::Actor;
+
+use common::members::PASSWORD;
+use common::TestApp;
+
+fn role_of(app: &TestApp, username: &str) -> String {
+    app.with_db(|conn| users::find_by_username(conn, username).unwrap().unwrap().role)
+}
+
+async fn an_admin_finds_users_and_changes_roles(app: TestApp) {
+    let ada = app.create_user("ada", Role::Admin);
+    let bob = app.create_user("bob", Role::Member);
+    app.create_user("bobby", Role::Member);
+    app.create_user("carol", Role::Member);
+    app.sign_in("ada", PASSWORD).await;
+
+    let all = app.get("/admin/users").await;
+    all.assert_status(200).assert_contains("carol").assert_contains("bobby");
+    assert_eq!(all.header("cache-control"), Some("private, no-store"));
+    let found = app.get("/admin/users?q=BOB").await;
+    found.assert_status(200).assert_contains("bobby");
+    assert!(!found.body.contains("carol"));
+
+    let page = app.submit("/admin/users", &format!("/admin/users/{bob}/role"), &[("role", "staff")]).await;
+    page.assert_status(303);
+    assert_eq!(role_of(&app, "bob"), "staff");
+    app.get("/admin/users").await.assert_contains("bob is now staff.").assert_contains("role-staff");
+    let log = app.with_db(|conn| audit_log::for_target(conn, "user", bob, 10).unwrap());
+    assert_eq!(log.len(), 1);
+    assert_eq!(
+        (log[0].action.as_str(), log[0].actor_id, log[0].detail.as_deref()),
+        ("user.role", Some(ada), Some("member -> staff"))
+    );
+
+    let bad = app.submit("/admin/users", &format!("/admin/users/{bob}/role"), &[("role", "king")]).await;
+    bad.assert_status(400).assert_contains("unknown role");
+    let last_admin = app.submit("/admin/users", &format!("/admin/users/{ada}/role"), &[("role", "member")]).await;
+    last_admin.assert_status(409).assert_contains("only administrator");
+    assert_eq!(role_of(&app, "ada"), "admin");
+    app.submit("/admin/users", "/admin/users/999999/role", &[("role", "staff")]).await.assert_status(404);
+}
+
+async fn only_admins_see_the_user_list(app: TestApp) {
+    app.get("/admin/users").await.assert_status(303);
+    app.create_user("mod", Role::Moderator);
+    let target = app.create_user("bob", Role::Member);
+    app.sign_in("mod", PASSWORD).await;
+    app.get("/admin/users").await.assert_status(403).assert_contains("Only administrators");
+    let page = app.submit("/", &format!("/admin/users/{target}/role"), &[("role", "admin")]).await;
+    page.assert_status(403);
+    assert_eq!(role_of(&app, "bob"), "member");
+}
+
+async fn a_suspended_member_can_read_but_not_sign_in_or_post(app: TestApp) {
+    app.create_user("ada", Role::Admin);
+    let troll = app.create_user("troll", Role::Member);
+    let trolls_browser = app.another_visitor();
+    trolls_browser.sign_in("troll", PASSWORD).await.assert_status(303);
+
+    app.sign_in("ada", PASSWORD).await;
+    app.submit("/admin/users", &format!("/admin/users/{troll}/suspend"), &[("reason", "")]).await.assert_status(422);
+    app.submit("/admin/users", &format!("/admin/users/{troll}/suspend"), &[("reason", "Spam links")])
+        .await
+        .assert_status(303);
+    app.get("/admin/users").await.assert_contains("Spam links").assert_contains("suspended");
+
+    assert!(!trolls_browser.is_signed_in().await, "suspension ends the member's sessions");
+    trolls_browser.get("/").await.assert_status(200);
+    trolls_browser.sign_in("troll", PASSWORD).await.assert_status(403).assert_contains("suspended");
+    let actor = app.with_db(|conn| Actor::from_user(&users::find(conn, troll).unwrap().unwrap()));
+    assert!(actor.ensure_can_post(false).unwrap_err().to_string().contains("suspended"));
+
+    app.submit("/admin/users", &format!("/admin/users/{troll}/unsuspend"), &[]).await.assert_status(303);
+    trolls_browser.sign_in("troll", PASSWORD).await.assert_status(303);
+    let log = app.with_db(|conn| audit_log::for_target(conn, "user", troll, 10).unwrap());
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["user.unsuspend", "user.suspend"]);
+}
+
+on_both_backends!(
+    an_admin_finds_users_and_changes_roles,
+    only_admins_see_the_user_list,
+    a_suspended_member_can_read_but_not_sign_in_or_post,
+);
