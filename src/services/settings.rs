@@ -18,7 +18,7 @@ pub const MAX_DISPLAY_NAME: usize = 50;
 pub fn set_display_name(conn: &mut DbConnection, actor: &Actor, name: &str) -> ServiceResult<()> {
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     let length = name.chars().count();
-    if length < 2 || length > MAX_DISPLAY_NAME {
+    if !(2..=MAX_DISPLAY_NAME).contains(&length) {
         return Err(ServiceError::invalid("display_name", format!("Use 2 to {MAX_DISPLAY_NAME} characters.")));
     }
     if name.chars().any(char::is_control) {

@@ -31,7 +31,7 @@ pub struct SignUp {
 #[derive(Debug)]
 pub enum SignedUp {
     /// A new account, with a verification mail queued.
-    Created(User),
+    Created(Box<User>),
     /// The address already had an account; its owner was mailed instead.
     AddressTaken,
 }
@@ -62,7 +62,7 @@ pub fn sign_up(conn: &mut DbConnection, outbox: &Outbox, form: SignUp, now: Naiv
         }
         let user = accounts::insert_checked(conn, &account, now)?;
         queue_verification(conn, outbox, &user, &account.email, now)?;
-        Ok(SignedUp::Created(user))
+        Ok(SignedUp::Created(Box::new(user)))
     })
 }
 

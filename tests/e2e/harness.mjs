@@ -146,7 +146,7 @@ export async function startServer({ readyTimeoutMs = 30_000 } = {}) {
     await sleep(100);
   }
 
-  return { baseUrl, logs: () => log, stop };
+  return { baseUrl, dataDir, logs: () => log, stop };
 }
 
 /** Launch Debian's Chromium headless; playwright gives it a temporary profile. */

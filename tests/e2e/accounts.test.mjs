@@ -1,0 +1,89 @@
+// A new visitor signs up, follows the confirmation link from the mail file the server wrote,
+// and signs in; every page on the way renders cleanly and passes the accessibility check.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  collectConsoleErrors, formatViolations, launchBrowser, runAxe, screenshot, startServer,
+} from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function assertClean(t, page, errors, name) {
+  await screenshot(page, name);
+  const violations = await runAxe(page);
+  if (violations.length) t.diagnostic(`axe violations on ${name}:\n${formatViolations(violations)}`);
+  const severe = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.equal(severe.length, 0, `serious/critical axe violations on ${name}:\n${formatViolations(severe)}`);
+  assert.equal(errors.length, 0, `console errors on ${name}:\n${errors.join('\n')}`);
+}
+
+// Undo quoted-printable soft line breaks and escapes, as a mail client would.
+function decodeQuotedPrintable(text) {
+  return text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+async function waitForMailLink(dataDir, prefix) {
+  const mailDir = path.join(dataDir, 'mail');
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const files = await readdir(mailDir).catch(() => []);
+    for (const file of files.filter((f) => f.endsWith('.eml'))) {
+      const text = decodeQuotedPrintable(await readFile(path.join(mailDir, file), 'utf8'));
+      const match = text.match(new RegExp(`https?://[^\\s"<>]+${prefix}[A-Za-z0-9_-]+`));
+      if (match) return match[0];
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no mail with a ${prefix} link appeared in ${mailDir}`);
+}
+
+test('a visitor signs up, confirms the address from the mail and signs in', { timeout: 90_000 }, async (t) => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const errors = collectConsoleErrors(page);
+
+  await page.goto(`${server.baseUrl}/`);
+  await page.getByRole('link', { name: 'Sign up' }).first().click();
+  await page.waitForURL('**/signup');
+  await assertClean(t, page, errors, 'signup');
+
+  await page.getByLabel('Username').fill('e2e_fred');
+  await page.getByLabel('Email address').fill('fred@example.com');
+  await page.getByLabel('Password').fill('tulip-quartz-lantern');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL('**/login');
+  assert.match(await page.locator('.flash').innerText(), /We have sent an email/);
+  await assertClean(t, page, errors, 'login-after-signup');
+
+  const link = await waitForMailLink(server.dataDir, '/verify-email/');
+  await page.goto(link);
+  assert.equal(await page.locator('h1').innerText(), 'Address confirmed');
+
+  await page.getByRole('link', { name: 'sign in' }).click();
+  await page.getByLabel('Username or email address').fill('fred@example.com');
+  await page.getByLabel('Password').fill('tulip-quartz-lantern');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${server.baseUrl}/`);
+  assert.match(await page.locator('.flash').innerText(), /Signed in as e2e_fred/);
+  await page.getByRole('link', { name: 'e2e_fred' }).click();
+  await page.waitForURL('**/settings');
+  await assertClean(t, page, errors, 'settings');
+
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.waitForURL(`${server.baseUrl}/`);
+  assert.equal(await page.getByRole('link', { name: 'Sign in' }).count(), 1);
+});
