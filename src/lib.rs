@@ -51,5 +51,5 @@ pub fn build_app(
         .wrap(from_fn(web::error_pages::render))
         .wrap(web::security::headers(https))
         .wrap(Compress::default())
-        .wrap(TracingLogger::default())
+        .wrap(TracingLogger::<web::request_log::RequestLog>::new())
 }

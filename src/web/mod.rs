@@ -11,6 +11,7 @@ pub mod health;
 pub mod home;
 pub mod layout;
 pub mod password;
+pub mod request_log;
 pub mod security;
 pub mod session;
 pub mod settings;
