@@ -62,4 +62,97 @@ diesel::table! {
 }
 
 diesel::joinable!(auth_tokens -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, auth_tokens, mail_outbox, audit_log);
+
+diesel::table! {
+    posts (id) {
+        id -> BigInt,
+        kind -> Text,
+        question_id -> Nullable<BigInt>,
+        author_id -> BigInt,
+        title -> Nullable<Text>,
+        slug -> Nullable<Text>,
+        tags -> Nullable<Text>,
+        body_markdown -> Text,
+        body_html -> Text,
+        score -> Integer,
+        answer_count -> Integer,
+        comment_count -> Integer,
+        view_count -> BigInt,
+        accepted_answer_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+        editor_id -> Nullable<BigInt>,
+        last_activity_at -> Timestamp,
+        locked_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> BigInt,
+        name -> Text,
+        description -> Nullable<Text>,
+        question_count -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    post_tags (post_id, tag_id) {
+        post_id -> BigInt,
+        tag_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    votes (user_id, post_id) {
+        user_id -> BigInt,
+        post_id -> BigInt,
+        value -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        author_id -> BigInt,
+        body_markdown -> Text,
+        body_html -> Text,
+        created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    revisions (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        editor_id -> BigInt,
+        title -> Nullable<Text>,
+        tags -> Nullable<Text>,
+        body_markdown -> Text,
+        reason -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(post_tags -> tags (tag_id));
+diesel::joinable!(post_tags -> posts (post_id));
+diesel::joinable!(comments -> posts (post_id));
+diesel::joinable!(revisions -> posts (post_id));
+diesel::joinable!(votes -> posts (post_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    auth_tokens,
+    mail_outbox,
+    audit_log,
+    posts,
+    tags,
+    post_tags,
+    votes,
+    comments,
+    revisions
+);

@@ -2,5 +2,10 @@
 
 pub mod audit_log;
 pub mod auth_tokens;
+pub mod comments;
 pub mod mail_outbox;
+pub mod posts;
+pub mod revisions;
+pub mod tags;
 pub mod users;
+pub mod votes;

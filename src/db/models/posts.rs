@@ -1,0 +1,251 @@
+//! The `posts` table: questions and answers.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::posts;
+use crate::db::DbConnection;
+
+/// A stored question or answer.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = posts)]
+pub struct Post {
+    /// Row id.
+    pub id: i64,
+    /// `question` or `answer`.
+    pub kind: String,
+    /// For answers: the question.
+    pub question_id: Option<i64>,
+    /// Who wrote it.
+    pub author_id: i64,
+    /// For questions: the title.
+    pub title: Option<String>,
+    /// For questions: the URL slug of the title.
+    pub slug: Option<String>,
+    /// For questions: tag names, space-separated.
+    pub tags: Option<String>,
+    /// The Markdown source.
+    pub body_markdown: String,
+    /// The rendered, sanitised HTML.
+    pub body_html: String,
+    /// Up votes minus down votes.
+    pub score: i32,
+    /// For questions: answers that are not deleted.
+    pub answer_count: i32,
+    /// Comments that are not deleted.
+    pub comment_count: i32,
+    /// For questions: de-duplicated views.
+    pub view_count: i64,
+    /// For questions: the answer the asker accepted.
+    pub accepted_answer_id: Option<i64>,
+    /// When it was posted.
+    pub created_at: NaiveDateTime,
+    /// When it was last edited.
+    pub edited_at: Option<NaiveDateTime>,
+    /// Who last edited it.
+    pub editor_id: Option<i64>,
+    /// For questions: the newest post, edit or answer.
+    pub last_activity_at: NaiveDateTime,
+    /// Set while the post is locked.
+    pub locked_at: Option<NaiveDateTime>,
+    /// Set when the post was deleted (never physically removed).
+    pub deleted_at: Option<NaiveDateTime>,
+}
+
+impl Post {
+    /// Whether this is a question.
+    pub fn is_question(&self) -> bool {
+        self.kind == "question"
+    }
+
+    /// The tag names.
+    pub fn tag_list(&self) -> Vec<String> {
+        self.tags.as_deref().unwrap_or_default().split_whitespace().map(str::to_owned).collect()
+    }
+}
+
+/// A post to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = posts)]
+pub struct NewPost<'a> {
+    /// `question` or `answer`.
+    pub kind: &'a str,
+    /// For answers: the question.
+    pub question_id: Option<i64>,
+    /// Who wrote it.
+    pub author_id: i64,
+    /// For questions: the title.
+    pub title: Option<&'a str>,
+    /// For questions: the slug.
+    pub slug: Option<&'a str>,
+    /// For questions: tag names, space-separated.
+    pub tags: Option<&'a str>,
+    /// The Markdown source.
+    pub body_markdown: &'a str,
+    /// The rendered HTML.
+    pub body_html: &'a str,
+    /// When it was posted.
+    pub created_at: NaiveDateTime,
+    /// Same as `created_at` at first.
+    pub last_activity_at: NaiveDateTime,
+}
+
+/// The orders a question list can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum QuestionOrder {
+    /// Newest first.
+    Newest,
+    /// Most recent activity first.
+    #[default]
+    Active,
+    /// Highest score first.
+    Votes,
+    /// Newest without answers first.
+    Unanswered,
+}
+
+/// Inserts a post and returns its id.
+pub fn insert(conn: &mut DbConnection, post: &NewPost<'_>) -> QueryResult<i64> {
+    diesel::insert_into(posts::table).values(post).returning(posts::id).get_result(conn)
+}
+
+/// A post by id, deleted or not.
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Post>> {
+    posts::table.find(id).select(Post::as_select()).first(conn).optional()
+}
+
+/// The answers of a question that are not deleted, by score then age (the page re-orders
+/// official and accepted answers first).
+pub fn answers_of(conn: &mut DbConnection, question_id: i64) -> QueryResult<Vec<Post>> {
+    posts::table
+        .filter(posts::question_id.eq(question_id))
+        .filter(posts::kind.eq("answer"))
+        .filter(posts::deleted_at.is_null())
+        .order((posts::score.desc(), posts::id.asc()))
+        .select(Post::as_select())
+        .load(conn)
+}
+
+/// One page of questions in the given order; `limit` rows from `offset`.
+pub fn list_questions(
+    conn: &mut DbConnection,
+    order: QuestionOrder,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<Post>> {
+    let query = posts::table
+        .filter(posts::kind.eq("question"))
+        .filter(posts::deleted_at.is_null())
+        .select(Post::as_select())
+        .offset(offset)
+        .limit(limit)
+        .into_boxed();
+    let query = match order {
+        QuestionOrder::Newest => query.order((posts::created_at.desc(), posts::id.desc())),
+        QuestionOrder::Active => query.order((posts::last_activity_at.desc(), posts::id.desc())),
+        QuestionOrder::Votes => query.order((posts::score.desc(), posts::id.desc())),
+        QuestionOrder::Unanswered => {
+            query.filter(posts::answer_count.eq(0)).order((posts::created_at.desc(), posts::id.desc()))
+        }
+    };
+    query.load(conn)
+}
+
+/// One page of a tag's questions, newest first.
+pub fn list_tagged(conn: &mut DbConnection, tag_id: i64, offset: i64, limit: i64) -> QueryResult<Vec<Post>> {
+    use crate::db::schema::post_tags;
+    posts::table
+        .inner_join(post_tags::table.on(post_tags::post_id.eq(posts::id)))
+        .filter(post_tags::tag_id.eq(tag_id))
+        .filter(posts::deleted_at.is_null())
+        .order((posts::created_at.desc(), posts::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .select(Post::as_select())
+        .load(conn)
+}
+
+/// A member's newest posts of one kind.
+pub fn by_author(conn: &mut DbConnection, author_id: i64, kind: &str, limit: i64) -> QueryResult<Vec<Post>> {
+    posts::table
+        .filter(posts::author_id.eq(author_id))
+        .filter(posts::kind.eq(kind))
+        .filter(posts::deleted_at.is_null())
+        .order((posts::created_at.desc(), posts::id.desc()))
+        .limit(limit)
+        .select(Post::as_select())
+        .load(conn)
+}
+
+/// Titles and slugs of several questions at once (for answer lists on profiles).
+pub fn titles(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, Option<String>, Option<String>)>> {
+    posts::table.filter(posts::id.eq_any(ids)).select((posts::id, posts::title, posts::slug)).load(conn)
+}
+
+/// Adds to a question's answer count and marks it active.
+pub fn add_answer(conn: &mut DbConnection, question_id: i64, delta: i32, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(posts::table.find(question_id))
+        .set((posts::answer_count.eq(posts::answer_count + delta), posts::last_activity_at.eq(now)))
+        .execute(conn)
+}
+
+/// Adds to a post's comment count.
+pub fn add_comment(conn: &mut DbConnection, post_id: i64, delta: i32) -> QueryResult<usize> {
+    diesel::update(posts::table.find(post_id)).set(posts::comment_count.eq(posts::comment_count + delta)).execute(conn)
+}
+
+/// Adds to a post's score.
+pub fn add_score(conn: &mut DbConnection, post_id: i64, delta: i32) -> QueryResult<usize> {
+    diesel::update(posts::table.find(post_id)).set(posts::score.eq(posts::score + delta)).execute(conn)
+}
+
+/// Adds de-duplicated views to a question.
+pub fn add_views(conn: &mut DbConnection, question_id: i64, views: i64) -> QueryResult<usize> {
+    diesel::update(posts::table.find(question_id)).set(posts::view_count.eq(posts::view_count + views)).execute(conn)
+}
+
+/// Sets or clears a question's accepted answer.
+pub fn set_accepted(conn: &mut DbConnection, question_id: i64, answer_id: Option<i64>) -> QueryResult<usize> {
+    diesel::update(posts::table.find(question_id)).set(posts::accepted_answer_id.eq(answer_id)).execute(conn)
+}
+
+/// A post's new text after an edit.
+pub struct Edit<'a> {
+    /// For questions: the new title and slug.
+    pub title: Option<(&'a str, &'a str)>,
+    /// For questions: the new tags.
+    pub tags: Option<&'a str>,
+    /// The new Markdown.
+    pub body_markdown: &'a str,
+    /// The new HTML.
+    pub body_html: &'a str,
+    /// Who edited.
+    pub editor_id: i64,
+    /// When.
+    pub at: NaiveDateTime,
+}
+
+/// Stores an edit.
+pub fn apply_edit(conn: &mut DbConnection, post_id: i64, edit: &Edit<'_>) -> QueryResult<usize> {
+    diesel::update(posts::table.find(post_id))
+        .set((
+            posts::body_markdown.eq(edit.body_markdown),
+            posts::body_html.eq(edit.body_html),
+            posts::editor_id.eq(edit.editor_id),
+            posts::edited_at.eq(edit.at),
+        ))
+        .execute(conn)?;
+    if let Some((title, slug)) = edit.title {
+        diesel::update(posts::table.find(post_id)).set((posts::title.eq(title), posts::slug.eq(slug))).execute(conn)?;
+    }
+    if let Some(tags) = edit.tags {
+        diesel::update(posts::table.find(post_id)).set(posts::tags.eq(tags)).execute(conn)?;
+    }
+    Ok(1)
+}
+
+/// Marks a question active now (an edit or answer).
+pub fn touch_activity(conn: &mut DbConnection, question_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(posts::table.find(question_id)).set(posts::last_activity_at.eq(now)).execute(conn)
+}
