@@ -130,6 +130,8 @@ pub struct Config {
     pub require_verified_email: bool,
     /// Trust `X-Forwarded-For` / `Forwarded` for the client address (only behind a proxy you run).
     pub behind_proxy: bool,
+    /// Show images in posts (https sources only); off strips them.
+    pub allow_images: bool,
 }
 
 impl Config {
@@ -176,6 +178,7 @@ struct FileConfig {
     mail_from: Option<String>,
     require_verified_email: Option<bool>,
     behind_proxy: Option<bool>,
+    allow_images: Option<bool>,
 }
 
 /// A source of environment variables; the real process environment or a test's map.
@@ -290,6 +293,11 @@ impl Config {
             None => false,
         };
 
+        let allow_images = match pick("ALLOW_IMAGES", file.allow_images.map(|b| b.to_string())) {
+            Some((var, raw)) => parse_bool(&var, &raw)?,
+            None => true,
+        };
+
         Ok(Self {
             database_url,
             db_pool_size,
@@ -304,6 +312,7 @@ impl Config {
             mail_from,
             require_verified_email,
             behind_proxy,
+            allow_images,
         })
     }
 }

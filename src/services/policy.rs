@@ -1,0 +1,19 @@
+//! Site-wide posting rules that come from configuration.
+
+use crate::config::Config;
+
+/// What the configuration says about posting.
+#[derive(Debug, Clone, Copy)]
+pub struct PostingPolicy {
+    /// Members must confirm their address before posting.
+    pub require_verified_email: bool,
+    /// Markdown images are shown (over https only).
+    pub allow_images: bool,
+}
+
+impl PostingPolicy {
+    /// The policy of a configured site.
+    pub fn from_config(config: &Config) -> Self {
+        Self { require_verified_email: config.require_verified_email, allow_images: config.allow_images }
+    }
+}
