@@ -11,6 +11,7 @@
 
 pub mod backends;
 pub mod browser;
+pub mod mail;
 
 pub use backends::TestDb;
 pub use browser::{Page, TestApp};
