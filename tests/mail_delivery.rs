@@ -1,6 +1,7 @@
 //! Mail delivery through the real outbox and worker code: a letter queued by the forum reaches a
 //! real SMTP server (aiosmtpd on 127.0.0.1) as a proper multipart message, survives an outage,
-//! is given up only after the last attempt, and is never sent twice by concurrent workers.
+//! is given up only after the last attempt, and is never sent twice by concurrent workers; the
+//! file and memory transports keep readable messages.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
 
@@ -14,7 +15,7 @@ use guidepost::db::models::mail_outbox::{self, NewMail, OutboxMail, MAX_ATTEMPTS
 use guidepost::mail::{deliver_due, Letter, MailUrl, Report, Transport};
 use tera::Context;
 
-use common::mail::{free_port, SmtpServer};
+use common::mail::{eml_files, free_port, parse_mail, SmtpServer};
 use common::TestApp;
 
 fn now() -> NaiveDateTime {
@@ -242,7 +243,41 @@ async fn two_workers_send_each_message_once(app: TestApp) {
     assert!(rows(&app).iter().all(|row| row.sent_at.is_some() && row.attempts == 1));
 }
 
+async fn the_file_transport_writes_a_readable_eml(app: TestApp) {
+    let dir = app.db.dir.path().join("outgoing").join("mail");
+    let transport = transport(&format!("file://{}", dir.display()));
+    assert!(dir.is_dir(), "the file transport creates its folder");
+    queue(&app, "cy@example.com", "Filed away");
+
+    let report = deliver(&app, &transport, now());
+    assert_eq!(report.sent, 1, "{report:?}");
+    let files = eml_files(&dir);
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(files[0].extension().and_then(|e| e.to_str()), Some("eml"));
+    let mail = parse_mail(&std::fs::read(&files[0]).unwrap());
+    assert_eq!((mail.to.as_deref(), mail.subject.as_deref()), (Some("cy@example.com"), Some("Filed away")));
+    assert_eq!(mail.content_type, "multipart/alternative");
+    assert!(mail.part("text/plain").contains("http://forum.test/"));
+    assert!(only_row(&app).sent_at.is_some());
+}
+
+async fn the_memory_transport_keeps_the_message(app: TestApp) {
+    let transport = transport("memory://");
+    queue(&app, "di@example.com", "Kept in memory");
+    assert_eq!(deliver(&app, &transport, now()).sent, 1);
+
+    let kept = transport.memory().expect("a memory transport").messages();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].to, ["di@example.com"]);
+    let mail = parse_mail(kept[0].raw.as_bytes());
+    assert_eq!(mail.subject.as_deref(), Some("Kept in memory"));
+    assert_eq!(mail.from.as_deref(), Some("Guidepost <noreply@forum.test>"));
+    assert!(mail.part("text/html").contains("test message from Guidepost"));
+}
+
 on_both_backends!(
+    the_file_transport_writes_a_readable_eml,
+    the_memory_transport_keeps_the_message,
     a_queued_letter_arrives_as_a_multipart_message,
     an_outage_keeps_mail_queued_until_the_server_returns,
     a_message_is_given_up_after_the_last_attempt,

@@ -71,8 +71,8 @@ impl fmt::Debug for Password {
     }
 }
 
-/// An SMTP server to send through.
-#[derive(Clone, PartialEq, Eq)]
+/// An SMTP server to send through; its `Debug` hides the password.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmtpServer {
     /// Host name or IP address.
     pub host: String,
@@ -291,13 +291,9 @@ impl Transport {
     /// Sends one message; the error text is safe to store and log (it never holds the password).
     pub fn send(&self, message: &Message) -> Result<(), String> {
         match &self.kind {
-            Kind::Smtp { smtp, password } => smtp.send(message).map(drop).map_err(|e| {
-                let text = e.to_string();
-                match password {
-                    Some(Password(p)) if !p.is_empty() => text.replace(p.as_str(), "***"),
-                    _ => text,
-                }
-            }),
+            Kind::Smtp { smtp, password } => {
+                smtp.send(message).map(drop).map_err(|e| scrub(e.to_string(), password.as_ref()))
+            }
             Kind::File(files) => files.send(message).map(drop).map_err(|e| format!("writing the .eml file: {e}")),
             Kind::Memory(mailbox) => {
                 mailbox.push(message);
@@ -315,6 +311,14 @@ impl Transport {
     }
 }
 
+/// Removes the password from a server's or library's error text: a server may echo what it got.
+fn scrub(text: String, password: Option<&Password>) -> String {
+    match password {
+        Some(Password(p)) if !p.is_empty() => text.replace(p.as_str(), "***"),
+        _ => text,
+    }
+}
+
 impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match &self.kind {
@@ -325,3 +329,6 @@ impl fmt::Debug for Transport {
         write!(f, "Transport({kind})")
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -237,3 +237,16 @@ pub fn release(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<()> {
         .execute(conn)
         .map(drop)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_exponentially_up_to_six_hours() {
+        let minutes: Vec<i64> = (1..=12).map(|n| retry_delay(n).num_minutes()).collect();
+        assert_eq!(minutes, [1, 2, 4, 8, 16, 32, 64, 128, 256, 360, 360, 360]);
+        assert_eq!(retry_delay(i32::MAX).num_minutes(), 360);
+        assert_eq!(retry_delay(0).num_minutes(), 1);
+    }
+}
