@@ -4,7 +4,7 @@
 //!
 //! Delivery is at least once: a message that was sent but whose success could not be recorded
 //! (the database went away) is sent again when its claim runs out. Its `Message-ID` stays the
-//! same, so mail clients can tell the copies apart. Bodies, tokens and passwords are never logged;
+//! same, so mail systems can recognise the copy as a duplicate. Bodies, tokens and passwords are never logged;
 //! recipients appear only as row ids (though a server's error text, which is logged, may quote one).
 
 use std::sync::Arc;
