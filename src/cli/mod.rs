@@ -1,7 +1,8 @@
-//! The command line: `guidepost serve | migrate | user ...`.
+//! The command line: `guidepost serve | migrate | user ... | mail test`.
 //!
 //! Commands return `anyhow::Result`; `main` prints the error as one line and exits non-zero.
 
+mod mail;
 mod serve;
 mod user;
 
@@ -45,6 +46,12 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Check the mail settings.
+    Mail {
+        /// What to do with mail.
+        #[command(subcommand)]
+        command: MailCommand,
+    },
 }
 
 /// Flags of `guidepost serve`.
@@ -72,6 +79,17 @@ pub enum UserCommand {
         username: String,
         /// member, staff, moderator or admin.
         role: Role,
+    },
+}
+
+/// `guidepost mail ...`
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Queue a test message and deliver it at once through GUIDEPOST_MAIL_URL.
+    Test {
+        /// The address to send the test message to.
+        #[arg(long, value_name = "ADDRESS")]
+        to: String,
     },
 }
 
@@ -111,6 +129,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { command } => {
             let pool = open_database(&config)?;
             user::run(&config, &pool, command)
+        }
+        Command::Mail { command } => {
+            let pool = open_database(&config)?;
+            mail::run(&config, &pool, command)
         }
     }
 }

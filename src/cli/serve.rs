@@ -6,6 +6,7 @@ use actix_web::{web, HttpServer};
 use anyhow::Context as _;
 
 use crate::config::Config;
+use crate::mail::{self, MailUrl, MailWorker};
 use crate::secret::{self, KeySource};
 use crate::state::AppState;
 
@@ -14,6 +15,10 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// Runs the web server.
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    // Mail settings are checked before anything else, so a typo ends start-up at once.
+    let mail_url = MailUrl::parse(&config.mail_url)?;
+    let transport = mail_url.transport()?;
+    let mail_from = mail::parse_sender(&config.mail_from)?;
     let pool = super::open_database(&config)?;
     if config.auto_migrate {
         super::apply_migrations(&pool)?;
@@ -31,15 +36,20 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
     let base_url = config.base_url_str().to_owned();
     let backend = config.database_url.backend_name();
-    let state = web::Data::new(AppState::new(config, pool, &secret)?);
+    let state = web::Data::new(AppState::new(config, pool.clone(), &secret)?);
+    let wake = state.outbox.wake_signal();
     let server = HttpServer::new(move || crate::build_app(state.clone()))
         .bind(bind)
         .with_context(|| format!("GUIDEPOST_BIND: cannot listen on {bind}"))?
-        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
-        .run();
+        .shutdown_timeout(SHUTDOWN_GRACE.as_secs());
+    let mail_worker = MailWorker::start(pool, transport, mail_from, wake);
+    tracing::info!(mail_url = %mail_url, "mail worker started");
+    let server = server.run();
     tracing::info!(%bind, %base_url, backend, "Guidepost is ready");
     // actix-server stops accepting on SIGINT/SIGTERM and lets in-flight requests finish.
-    server.await.context("the HTTP server failed")?;
+    let served = server.await;
+    mail_worker.stop().await;
+    served.context("the HTTP server failed")?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -2,7 +2,12 @@
 //! them through a lettre transport chosen by `GUIDEPOST_MAIL_URL`.
 //!
 //! Services call [`Outbox::queue`] inside their transaction; handlers call [`Outbox::wake`] after
-//! the commit so the worker sends at once instead of at its next poll.
+//! the commit so the worker sends at once instead of at its next poll. [`transport`] turns
+//! `GUIDEPOST_MAIL_URL` into a lettre transport; [`worker`] claims, sends and retries.
+//! Nothing here sends mail inside a request or a transaction.
+
+pub mod transport;
+pub mod worker;
 
 use std::sync::Arc;
 
@@ -13,6 +18,9 @@ use crate::db::models::mail_outbox::{self, NewMail};
 use crate::db::DbConnection;
 use crate::services::{ServiceError, ServiceResult};
 use crate::templates::Templates;
+
+pub use transport::{parse_sender, MailConfigError, MailUrl, Transport};
+pub use worker::{deliver_due, MailWorker, Report};
 
 /// A message to send: `templates/email/{template}.txt` and `.html`, rendered with `context`.
 pub struct Letter<'a> {

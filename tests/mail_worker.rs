@@ -1,0 +1,211 @@
+//! The mail worker as it runs in production: in the background of the app (woken by the outbox,
+//! polling for other nodes' mail, stopping promptly), inside `guidepost serve`, and through
+//! `guidepost mail test`; bad mail settings end start-up with one clear line.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
+
+mod common;
+
+use std::io::Read;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use guidepost::db::models::mail_outbox::{self, NewMail};
+use guidepost::mail::worker::POLL_INTERVAL;
+use guidepost::mail::{parse_sender, Letter, MailUrl, MailWorker};
+use tera::Context;
+
+use common::mail::{eml_files, free_port, SmtpServer};
+use common::{TestApp, TestDb};
+
+/// Inserts a row the way another node would: straight into the table, with no wake-up here.
+fn queue_elsewhere(pool: &guidepost::db::DbPool, subject: &str) {
+    let now = chrono::Utc::now().naive_utc();
+    let mail = NewMail {
+        to_address: "elsewhere@example.com",
+        subject,
+        text_body: "Queued by another node",
+        html_body: "<p>Queued by another node</p>",
+        created_at: now,
+        next_attempt_at: now,
+    };
+    mail_outbox::insert(&mut pool.get().unwrap(), &mail).unwrap();
+}
+
+async fn wait_until(what: &str, limit: Duration, done: impl Fn() -> bool) -> Duration {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    started.elapsed()
+}
+
+async fn the_worker_sends_when_woken_and_polls_for_other_nodes_mail(app: TestApp) {
+    let transport = MailUrl::Memory.transport().unwrap();
+    let mailbox = transport.memory().unwrap().clone();
+    let from = parse_sender(&app.state.config.mail_from).unwrap();
+    let worker = MailWorker::start(app.pool().clone(), transport, from, app.state.outbox.wake_signal());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    app.with_db(|conn| {
+        let letter = Letter {
+            to: "fred@example.com",
+            subject: "Woken".into(),
+            template: "test_message",
+            context: Context::new(),
+        };
+        app.state.outbox.queue(conn, letter)
+    })
+    .unwrap();
+    app.state.outbox.wake();
+    // Well inside the poll interval, so only the wake-up can have done it.
+    wait_until("woken delivery", Duration::from_secs(2), || mailbox.messages().len() == 1).await;
+
+    queue_elsewhere(app.pool(), "From another node");
+    wait_until("polled delivery", POLL_INTERVAL + Duration::from_secs(5), || mailbox.messages().len() == 2).await;
+    assert!(mailbox.messages()[1].raw.contains("Subject: From another node"));
+
+    let stopping = Instant::now();
+    worker.stop().await;
+    assert!(stopping.elapsed() < Duration::from_secs(2), "stopping took {:?}", stopping.elapsed());
+    queue_elsewhere(app.pool(), "After the stop");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(mailbox.messages().len(), 2, "a stopped worker sent mail");
+}
+
+on_both_backends!(the_worker_sends_when_woken_and_polls_for_other_nodes_mail);
+
+fn guidepost(db: &TestDb, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_guidepost"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("GUIDEPOST_DATABASE_URL", db.url_string())
+        .env("GUIDEPOST_DATA_DIR", db.dir.path())
+        .env("GUIDEPOST_BASE_URL", "https://forum.example")
+        .env("RUST_LOG", "info");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.stdin(Stdio::null()).output().expect("run guidepost")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[track_caller]
+fn assert_one_clear_error(output: &Output, mentions: &str) -> String {
+    assert!(!output.status.success(), "expected failure, got success");
+    let stderr = text(&output.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("guidepost: error:")).collect();
+    assert_eq!(errors.len(), 1, "expected one error line, got:\n{stderr}");
+    assert!(errors[0].contains(mentions), "error line does not mention {mentions}: {}", errors[0]);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+fn mail_test_reports_what_happened(db: TestDb) {
+    let migrated = run(&mut guidepost(&db, &["migrate"]));
+    assert!(migrated.status.success(), "{}", text(&migrated.stderr));
+
+    let smtp = SmtpServer::start();
+    let sent = run(guidepost(&db, &["mail", "test", "--to", "ops@example.com"]).env("GUIDEPOST_MAIL_URL", smtp.url()));
+    assert!(sent.status.success(), "{}", text(&sent.stderr));
+    assert!(text(&sent.stdout).contains("Sent a test message to ops@example.com"), "{}", text(&sent.stdout));
+    let received = smtp.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].subject.as_deref(), Some("Test message from Guidepost"));
+    assert!(received[0].part("text/plain").contains("https://forum.example/"));
+
+    let down = format!("smtp://mailer:pw-s3cret@127.0.0.1:{}?tls=none", free_port());
+    let failed = run(guidepost(&db, &["mail", "test", "--to", "ops@example.com"]).env("GUIDEPOST_MAIL_URL", down));
+    let stderr = assert_one_clear_error(&failed, "could not be sent through smtp://mailer:***@127.0.0.1");
+    assert!(!stderr.contains("pw-s3cret"), "the password leaked: {stderr}");
+
+    let bad_to = run(&mut guidepost(&db, &["mail", "test", "--to", "not-an-address"]));
+    assert_one_clear_error(&bad_to, "--to");
+}
+
+#[test]
+fn mail_test_on_sqlite() {
+    mail_test_reports_what_happened(TestDb::sqlite());
+}
+
+#[test]
+fn mail_test_on_postgres() {
+    match TestDb::postgres() {
+        Some(db) => mail_test_reports_what_happened(db),
+        None => eprintln!("skipped: GUIDEPOST_TEST_POSTGRES_URL is not set"),
+    }
+}
+
+#[test]
+fn bad_mail_settings_end_start_up_with_one_line() {
+    let db = TestDb::sqlite();
+    let serve = |var: &str, value: &str| run(guidepost(&db, &["serve"]).env(var, value));
+    let stderr = assert_one_clear_error(
+        &serve("GUIDEPOST_MAIL_URL", "smtp://mailer:pw-s3cret@mail.example.com?tls=maybe"),
+        "GUIDEPOST_MAIL_URL: tls=maybe",
+    );
+    assert!(!stderr.contains("pw-s3cret"), "the password leaked: {stderr}");
+    assert_one_clear_error(&serve("GUIDEPOST_MAIL_URL", "ftp://mail.example.com"), "GUIDEPOST_MAIL_URL");
+    assert_one_clear_error(&serve("GUIDEPOST_MAIL_FROM", "Support <help@@example.com>"), "GUIDEPOST_MAIL_FROM");
+}
+
+#[test]
+fn mail_commands_have_help() {
+    let db = TestDb::sqlite();
+    for args in [["mail", "--help"].as_slice(), &["mail", "test", "--help"]] {
+        let output = run(&mut guidepost(&db, args));
+        assert!(output.status.success(), "{args:?}");
+        assert!(text(&output.stdout).contains("Usage:"), "{args:?}");
+    }
+}
+
+#[test]
+fn serve_sends_queued_mail_in_the_background_and_stops_promptly() {
+    let db = TestDb::sqlite();
+    let migrated = run(&mut guidepost(&db, &["migrate"]));
+    assert!(migrated.status.success(), "{}", text(&migrated.stderr));
+    let pool = guidepost::db::connect(&db.url, 1).unwrap();
+    queue_elsewhere(&pool, "Queued before the server started");
+
+    let outgoing = db.dir.path().join("outgoing");
+    let mut child = guidepost(&db, &["serve"])
+        .env("GUIDEPOST_BIND", format!("127.0.0.1:{}", free_port()))
+        .env("GUIDEPOST_MAIL_URL", format!("file://{}", outgoing.display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start server");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while eml_files(&outgoing).is_empty() {
+        assert!(child.try_wait().unwrap().is_none(), "the server exited early");
+        assert!(Instant::now() < deadline, "the queued mail was not sent");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(killed.success());
+    let stopping = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(stopping.elapsed() < Duration::from_secs(10), "serve did not stop promptly on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert!(status.success(), "exit status {status}; log:\n{stderr}");
+    for line in ["mail worker started", "mail delivery run", "mail worker stopped", "stopped"] {
+        assert!(stderr.contains(line), "no {line:?} in the log:\n{stderr}");
+    }
+    assert!(!stderr.contains("Queued by another node"), "a message body was logged:\n{stderr}");
+    assert!(!stderr.contains("elsewhere@example.com"), "a recipient address was logged:\n{stderr}");
+    let row = mail_outbox::recent(&mut pool.get().unwrap(), 1).unwrap().remove(0);
+    assert!(row.sent_at.is_some(), "{row:?}");
+}
