@@ -73,7 +73,7 @@ test('a visitor signs up, confirms the address from the mail and signs in', { ti
   await page.goto(link);
   assert.equal(await page.locator('h1').innerText(), 'Address confirmed');
 
-  await page.getByRole('link', { name: 'sign in' }).click();
+  await page.locator('main').getByRole('link', { name: 'sign in' }).click();
   await page.getByLabel('Username or email address').fill('fred@example.com');
   await page.getByLabel('Password').fill('tulip-quartz-lantern');
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -85,5 +85,5 @@ test('a visitor signs up, confirms the address from the mail and signs in', { ti
 
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.waitForURL(`${server.baseUrl}/`);
-  assert.equal(await page.getByRole('link', { name: 'Sign in' }).count(), 1);
+  assert.equal(await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Sign in' }).count(), 1);
 });
