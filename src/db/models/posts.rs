@@ -178,8 +178,11 @@ pub fn by_author(conn: &mut DbConnection, author_id: i64, kind: &str, limit: i64
         .load(conn)
 }
 
+/// A question's id, title and slug.
+pub type TitleRow = (i64, Option<String>, Option<String>);
+
 /// Titles and slugs of several questions at once (for answer lists on profiles).
-pub fn titles(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, Option<String>, Option<String>)>> {
+pub fn titles(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<TitleRow>> {
     posts::table.filter(posts::id.eq_any(ids)).select((posts::id, posts::title, posts::slug)).load(conn)
 }
 
