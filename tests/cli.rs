@@ -71,7 +71,7 @@ fn migrate_twice_and_manage_users(db: TestDb) {
     assert_one_clear_error(&duplicate, "username is taken");
 
     let promoted = run(&mut guidepost(&db, &["user", "set-role", "bob", "staff"]));
-    assert!(promoted.status.success(), "{}", text(&promoted.stderr));
+    assert!(promoted.status.success(), "{:?}: {}{}", promoted.status, text(&promoted.stdout), text(&promoted.stderr));
     assert_eq!(text(&promoted.stdout).trim(), "bob is now staff.");
 
     let bad_role = run(&mut guidepost(&db, &["user", "set-role", "bob", "king"]));

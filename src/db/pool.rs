@@ -135,7 +135,10 @@ pub fn connect(url: &DatabaseUrl, size: u32) -> Result<DbPool, ConnectError> {
     drop(first);
     let pool = r2d2::Pool::builder()
         .max_size(size)
-        .min_idle(Some(1))
+        // No idle minimum: r2d2 would open replacement connections on its worker threads in the
+        // background, and one still inside libpq's TLS handshake when the process exits races
+        // OpenSSL's exit-time cleanup and crashes. Connections are opened on demand instead.
+        .min_idle(Some(0))
         .connection_timeout(CHECKOUT_TIMEOUT)
         .test_on_check_out(false)
         .build(manager)?;
