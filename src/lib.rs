@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod mail;
+pub mod markdown;
 pub mod rate_limits;
 pub mod roles;
 pub mod secret;
