@@ -15,6 +15,7 @@ pub mod secret;
 pub mod services;
 pub mod state;
 pub mod templates;
+pub mod view_counter;
 pub mod web;
 
 use actix_web::body::MessageBody;

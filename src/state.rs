@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::mail::Outbox;
 use crate::rate_limits::RateLimits;
 use crate::templates::Templates;
+use crate::view_counter::ViewCounter;
 use crate::web::assets::AssetStore;
 
 /// Shared, read-only state of the running site.
@@ -30,6 +31,8 @@ pub struct AppState {
     pub cookie_key: Key,
     /// This node's rate limiters.
     pub rate_limits: RateLimits,
+    /// This node's memory of recent question views.
+    pub view_counter: ViewCounter,
 }
 
 /// Start-up failed before the server could listen.
@@ -63,6 +66,7 @@ impl AppState {
             outbox,
             assets,
             rate_limits: RateLimits::default(),
+            view_counter: ViewCounter::default(),
         })
     }
 

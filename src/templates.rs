@@ -30,6 +30,9 @@ impl Templates {
         tera.add_raw_templates(sources)?;
         tera.register_function("asset", AssetUrl(asset_urls));
         tera.register_filter("query", query_component);
+        tera.register_filter("when", human_time);
+        tera.register_filter("attr", attribute_text);
+        tera.register_filter("iso", iso_time);
         Ok(Self { tera })
     }
 
@@ -64,4 +67,38 @@ fn query_component(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Va
         other => other.to_string(),
     };
     Ok(Value::String(url::form_urlencoded::byte_serialize(text.as_bytes()).collect()))
+}
+
+fn parse_time(value: &Value) -> tera::Result<chrono::NaiveDateTime> {
+    let text = value.as_str().ok_or_else(|| tera::Error::msg("expected a timestamp"))?;
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+        .map_err(|e| tera::Error::msg(format!("bad timestamp {text}: {e}")))
+}
+
+/// `{{ at | when }}`: "Nov 22, 2026 at 15:03" (UTC), for people.
+fn human_time(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(parse_time(value)?.format("%b %-d, %Y at %H:%M").to_string()))
+}
+
+/// `{{ at | iso }}`: "2026-11-22T15:03:00Z", for `<time datetime>` and structured data.
+fn iso_time(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(parse_time(value)?.format("%Y-%m-%dT%H:%M:%SZ").to_string()))
+}
+
+/// `{{ url | attr | safe }}`: escapes text for a double-quoted attribute, leaving `/` alone so
+/// URLs stay readable in the page source (Tera's autoescape writes `/` as `&#x2F;`).
+fn attribute_text(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let text = value.as_str().ok_or_else(|| tera::Error::msg("attr expects text"))?;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    Ok(Value::String(out))
 }

@@ -7,13 +7,21 @@
 pub mod accounts;
 pub mod actor;
 pub mod admin_users;
+pub mod answers;
+pub mod commenting;
+pub mod editing;
 pub mod email_verification;
 pub mod password_reset;
 pub mod passwords;
+pub mod policy;
+pub mod question_lists;
+pub mod question_page;
+pub mod questions;
 pub mod settings;
 pub mod sign_in;
 pub mod sign_up;
 pub mod tokens;
+pub mod voting;
 
 /// Why a use case was refused or failed.
 #[derive(Debug, thiserror::Error)]

@@ -2,8 +2,10 @@
 //! are assembled. Handlers extract, call one service function, and render.
 
 pub mod admin_users;
+pub mod answers;
 pub mod assets;
 pub mod csrf;
+pub mod edits;
 pub mod email_links;
 pub mod error_pages;
 pub mod forms;
@@ -11,12 +13,16 @@ pub mod health;
 pub mod home;
 pub mod layout;
 pub mod password;
+pub mod preview;
+pub mod profiles;
+pub mod questions;
 pub mod request_log;
 pub mod security;
 pub mod session;
 pub mod settings;
 pub mod sign_in;
 pub mod sign_up;
+pub mod tags;
 pub mod visitor;
 
 use actix_web::{web, HttpResponse};
@@ -58,7 +64,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/users", web::get().to(admin_users::list))
         .route("/admin/users/{id}/role", web::post().to(admin_users::set_role))
         .route("/admin/users/{id}/suspend", web::post().to(admin_users::suspend))
-        .route("/admin/users/{id}/unsuspend", web::post().to(admin_users::unsuspend));
+        .route("/admin/users/{id}/unsuspend", web::post().to(admin_users::unsuspend))
+        .route("/questions", web::get().to(questions::list))
+        .service(
+            web::resource("/ask")
+                .route(web::get().to(questions::ask_form))
+                .route(web::post().to(questions::ask_submit)),
+        )
+        .route("/questions/{id}", web::get().to(questions::show))
+        .route("/questions/{id}/answers", web::post().to(answers::post_answer))
+        .route("/questions/{id}/{slug}", web::get().to(questions::show))
+        .route("/a/{id}", web::get().to(questions::answer_permalink))
+        .route("/answers/{id}/accept", web::post().to(answers::accept))
+        .route("/posts/{id}/vote", web::post().to(answers::vote))
+        .route("/posts/{id}/comments", web::post().to(answers::comment))
+        .service(
+            web::resource("/posts/{id}/edit").route(web::get().to(edits::form)).route(web::post().to(edits::submit)),
+        )
+        .route("/posts/{id}/revisions", web::get().to(edits::revisions))
+        .route("/preview", web::post().to(preview::render))
+        .route("/tags", web::get().to(tags::index))
+        .route("/tags/{name}", web::get().to(tags::show))
+        .route("/users/{id}", web::get().to(profiles::show))
+        .route("/users/{id}/{slug}", web::get().to(profiles::show));
 }
 
 /// Answers every address no route claims.

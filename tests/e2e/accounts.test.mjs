@@ -2,11 +2,10 @@
 // and signs in; every page on the way renders cleanly and passes the accessibility check.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import {
   collectConsoleErrors, formatViolations, launchBrowser, runAxe, screenshot, startServer,
 } from './harness.mjs';
+import { waitForMailLink } from './mail.mjs';
 
 let server;
 let browser;
@@ -28,26 +27,6 @@ async function assertClean(t, page, errors, name) {
   const severe = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.equal(severe.length, 0, `serious/critical axe violations on ${name}:\n${formatViolations(severe)}`);
   assert.equal(errors.length, 0, `console errors on ${name}:\n${errors.join('\n')}`);
-}
-
-// Undo quoted-printable soft line breaks and escapes, as a mail client would.
-function decodeQuotedPrintable(text) {
-  return text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
-}
-
-async function waitForMailLink(dataDir, prefix) {
-  const mailDir = path.join(dataDir, 'mail');
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const files = await readdir(mailDir).catch(() => []);
-    for (const file of files.filter((f) => f.endsWith('.eml'))) {
-      const text = decodeQuotedPrintable(await readFile(path.join(mailDir, file), 'utf8'));
-      const match = text.match(new RegExp(`https?://[^\\s"<>]+${prefix}[A-Za-z0-9_-]+`));
-      if (match) return match[0];
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`no mail with a ${prefix} link appeared in ${mailDir}`);
 }
 
 test('a visitor signs up, confirms the address from the mail and signs in', { timeout: 90_000 }, async (t) => {

@@ -1,0 +1,82 @@
+// Guidepost's progressive enhancement. Every feature here also works without JavaScript:
+// vote buttons are plain forms, and the ask form has a Preview button.
+'use strict';
+
+(function () {
+  // Votes: send the form in the background and update the count in place.
+  document.addEventListener('submit', async function (event) {
+    const form = event.target;
+    if (!form.classList || !form.classList.contains('vote-form')) return;
+    const button = event.submitter;
+    if (!button || !button.value) return;
+    event.preventDefault();
+    const data = new FormData(form);
+    data.set('value', button.value);
+    try {
+      const response = await fetch(form.action, {
+        method: 'POST',
+        headers: { Accept: 'application/json' },
+        body: new URLSearchParams(data),
+        credentials: 'same-origin',
+      });
+      if (!response.ok) throw new Error('vote refused: ' + response.status);
+      const outcome = await response.json();
+      updateVotes(form, outcome);
+    } catch (_) {
+      // Fall back to the ordinary form post, which shows any message on a full page.
+      const fallback = document.createElement('input');
+      fallback.type = 'hidden';
+      fallback.name = 'value';
+      fallback.value = button.value;
+      form.appendChild(fallback);
+      form.submit();
+    }
+  });
+
+  function updateVotes(form, outcome) {
+    const score = form.querySelector('.score');
+    if (score) score.lastChild.textContent = String(outcome.score);
+    const up = form.querySelector('.vote.up');
+    const down = form.querySelector('.vote.down');
+    if (up) {
+      up.setAttribute('aria-pressed', outcome.vote === 1 ? 'true' : 'false');
+      up.value = outcome.vote === 1 ? 'none' : 'up';
+    }
+    if (down) {
+      down.setAttribute('aria-pressed', outcome.vote === -1 ? 'true' : 'false');
+      down.value = outcome.vote === -1 ? 'none' : 'down';
+    }
+  }
+
+  // Live preview: Markdown is rendered by the server, exactly as posting would render it.
+  document.querySelectorAll('textarea[data-preview]').forEach(function (textarea) {
+    const target = document.getElementById(textarea.dataset.preview);
+    const form = textarea.form;
+    if (!target || !form) return;
+    const token = form.querySelector('input[name="csrf_token"]');
+    let timer = null;
+    textarea.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(async function () {
+        if (!textarea.value.trim()) {
+          target.hidden = true;
+          return;
+        }
+        try {
+          const response = await fetch('/preview', {
+            method: 'POST',
+            headers: { 'X-CSRF-Token': token ? token.value : '' },
+            body: new URLSearchParams({ body: textarea.value }),
+            credentials: 'same-origin',
+          });
+          if (!response.ok) return;
+          // The fragment was sanitised by the server with the same rules as a real post.
+          target.innerHTML = await response.text();
+          target.hidden = false;
+        } catch (_) {
+          // A failed preview is not worth interrupting the writer for.
+        }
+      }, 400);
+    });
+  });
+})();

@@ -1,0 +1,111 @@
+//! Answering questions and accepting answers.
+
+use chrono::NaiveDateTime;
+use diesel::Connection;
+
+use super::actor::Actor;
+use super::policy::PostingPolicy;
+use super::questions::{check_body, find_question};
+use super::{ServiceError, ServiceResult};
+use crate::db::models::posts::{self, NewPost, Post};
+use crate::db::models::revisions::{self, NewRevision};
+use crate::db::DbConnection;
+use crate::markdown::{self, MarkdownOptions};
+
+/// Posts an answer to an open, unlocked question.
+pub fn post_answer(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    policy: PostingPolicy,
+    question_id: i64,
+    body: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<Post> {
+    actor.ensure_can_post(policy.require_verified_email)?;
+    let body = check_body(body)?;
+    let html = markdown::render_post(&body, &MarkdownOptions { allow_images: policy.allow_images });
+    conn.transaction(|conn| {
+        let question = find_question(conn, question_id)?;
+        if question.locked_at.is_some() {
+            return Err(ServiceError::Forbidden("This question is locked; it takes no new answers.".to_owned()));
+        }
+        let id = posts::insert(
+            conn,
+            &NewPost {
+                kind: "answer",
+                question_id: Some(question.id),
+                author_id: actor.id,
+                title: None,
+                slug: None,
+                tags: None,
+                body_markdown: &body,
+                body_html: html.as_str(),
+                created_at: now,
+                last_activity_at: now,
+            },
+        )?;
+        posts::add_answer(conn, question.id, 1, now)?;
+        revisions::insert(
+            conn,
+            &NewRevision {
+                post_id: id,
+                editor_id: actor.id,
+                title: None,
+                tags: None,
+                body_markdown: &body,
+                reason: None,
+                created_at: now,
+            },
+        )?;
+        posts::find(conn, id)?.ok_or(ServiceError::NotFound("Answer"))
+    })
+}
+
+/// An answer that is not deleted, with its question.
+pub fn find_answer(conn: &mut DbConnection, id: i64) -> ServiceResult<(Post, Post)> {
+    match posts::find(conn, id)? {
+        Some(answer) if !answer.is_question() && answer.deleted_at.is_none() => {
+            let question_id = answer.question_id.ok_or(ServiceError::NotFound("Question"))?;
+            Ok((answer, find_question(conn, question_id)?))
+        }
+        Some(answer) if !answer.is_question() => Err(ServiceError::Gone("This answer was deleted.".to_owned())),
+        _ => Err(ServiceError::NotFound("Answer")),
+    }
+}
+
+/// What accepting did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acceptance {
+    /// The answer is now the accepted one.
+    Accepted,
+    /// The answer was accepted and no longer is.
+    Withdrawn,
+}
+
+/// The asker accepts an answer, or withdraws acceptance when it already was the accepted one.
+/// Accepting another answer moves the mark.
+pub fn toggle_accept(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    answer_id: i64,
+    now: NaiveDateTime,
+) -> ServiceResult<(Post, Acceptance)> {
+    conn.transaction(|conn| {
+        let (answer, question) = find_answer(conn, answer_id)?;
+        if question.author_id != actor.id {
+            return Err(ServiceError::Forbidden("Only the person who asked can accept an answer.".to_owned()));
+        }
+        if actor.suspended {
+            return Err(ServiceError::Forbidden("Your account is suspended.".to_owned()));
+        }
+        let outcome = if question.accepted_answer_id == Some(answer.id) {
+            posts::set_accepted(conn, question.id, None)?;
+            Acceptance::Withdrawn
+        } else {
+            posts::set_accepted(conn, question.id, Some(answer.id))?;
+            Acceptance::Accepted
+        };
+        posts::touch_activity(conn, question.id, now)?;
+        Ok((question, outcome))
+    })
+}

@@ -1,0 +1,51 @@
+//! Comments on questions and answers: short, inline Markdown only.
+
+use chrono::NaiveDateTime;
+use diesel::Connection;
+
+use super::actor::Actor;
+use super::policy::PostingPolicy;
+use super::{ServiceError, ServiceResult};
+use crate::db::models::{comments, posts};
+use crate::db::DbConnection;
+use crate::markdown;
+
+/// Comment length, in characters.
+pub const COMMENT_LENGTH: std::ops::RangeInclusive<usize> = 15..=600;
+
+/// Adds a comment; returns the question it belongs under.
+pub fn add_comment(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    policy: PostingPolicy,
+    post_id: i64,
+    body: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<i64> {
+    actor.ensure_can_post(policy.require_verified_email)?;
+    let body = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let length = body.chars().count();
+    if !COMMENT_LENGTH.contains(&length) {
+        return Err(ServiceError::invalid(
+            "body",
+            format!(
+                "Use {} to {} characters; this comment has {length}.",
+                COMMENT_LENGTH.start(),
+                COMMENT_LENGTH.end()
+            ),
+        ));
+    }
+    let html = markdown::render_inline(&body);
+    conn.transaction(|conn| {
+        let post =
+            posts::find(conn, post_id)?.filter(|p| p.deleted_at.is_none()).ok_or(ServiceError::NotFound("Post"))?;
+        if post.locked_at.is_some() {
+            return Err(ServiceError::Forbidden("This post is locked; it takes no new comments.".to_owned()));
+        }
+        comments::insert(conn, post.id, actor.id, &body, html.as_str(), now)?;
+        posts::add_comment(conn, post.id, 1)?;
+        let question_id = post.question_id.unwrap_or(post.id);
+        posts::touch_activity(conn, question_id, now)?;
+        Ok(question_id)
+    })
+}

@@ -1,0 +1,180 @@
+//! Editing questions and answers (authors their own, moderators and admins any), with a reason;
+//! every edit stores a revision, and the history is shown as differences.
+
+use chrono::NaiveDateTime;
+use diesel::Connection;
+use similar::{ChangeTag, TextDiff};
+
+use super::actor::Actor;
+use super::policy::PostingPolicy;
+use super::questions::{check_body, check_title, parse_tags, slugify};
+use super::{ServiceError, ServiceResult};
+use crate::db::models::posts::{self, Edit, Post};
+use crate::db::models::revisions::{self, NewRevision, Revision};
+use crate::db::models::tags;
+use crate::db::DbConnection;
+use crate::markdown::{self, MarkdownOptions};
+
+/// Longest edit reason, in characters.
+pub const MAX_REASON: usize = 300;
+
+/// The edit form.
+#[derive(Debug, Clone)]
+pub struct PostEdit {
+    /// New title (questions only).
+    pub title: Option<String>,
+    /// New tags (questions only).
+    pub tags: Option<String>,
+    /// New body.
+    pub body: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A post the actor may edit, or why not.
+pub fn editable(conn: &mut DbConnection, actor: &Actor, post_id: i64) -> ServiceResult<Post> {
+    let post = posts::find(conn, post_id)?.filter(|p| p.deleted_at.is_none()).ok_or(ServiceError::NotFound("Post"))?;
+    if post.author_id != actor.id && !actor.role.is_moderator() {
+        return Err(ServiceError::Forbidden("Only the author or a moderator can edit this post.".to_owned()));
+    }
+    if post.locked_at.is_some() && !actor.role.is_moderator() {
+        return Err(ServiceError::Forbidden("This post is locked.".to_owned()));
+    }
+    if actor.suspended {
+        return Err(ServiceError::Forbidden("Your account is suspended.".to_owned()));
+    }
+    Ok(post)
+}
+
+/// Applies an edit: the new text, the tag counts, a revision, the question's activity.
+pub fn edit(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    policy: PostingPolicy,
+    post_id: i64,
+    form: PostEdit,
+    now: NaiveDateTime,
+) -> ServiceResult<Post> {
+    let reason = form.reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    if reason.chars().count() > MAX_REASON {
+        return Err(ServiceError::invalid("reason", format!("Use at most {MAX_REASON} characters.")));
+    }
+    let body = check_body(&form.body)?;
+    let html = markdown::render_post(&body, &MarkdownOptions { allow_images: policy.allow_images });
+    conn.transaction(|conn| {
+        let post = editable(conn, actor, post_id)?;
+        let (title, new_tags) = if post.is_question() {
+            let title = check_title(form.title.as_deref().unwrap_or_default())?;
+            let new_tags = parse_tags(form.tags.as_deref().unwrap_or_default())?;
+            (Some(title), Some(new_tags))
+        } else {
+            (None, None)
+        };
+        if title == post.title && new_tags.as_ref().map(|t| t.join(" ")) == post.tags && body == post.body_markdown {
+            return Err(ServiceError::invalid("body", "Nothing changed."));
+        }
+        if let Some(new_tags) = &new_tags {
+            let old = post.tag_list();
+            let removed: Vec<String> = old.iter().filter(|t| !new_tags.contains(t)).cloned().collect();
+            let added: Vec<String> = new_tags.iter().filter(|t| !old.contains(t)).cloned().collect();
+            tags::detach(conn, post.id, &removed)?;
+            tags::attach(conn, post.id, &added, now)?;
+        }
+        let slug = title.as_deref().map(slugify);
+        let tag_text = new_tags.map(|t| t.join(" "));
+        posts::apply_edit(
+            conn,
+            post.id,
+            &Edit {
+                title: title.as_deref().zip(slug.as_deref()),
+                tags: tag_text.as_deref(),
+                body_markdown: &body,
+                body_html: html.as_str(),
+                editor_id: actor.id,
+                at: now,
+            },
+        )?;
+        revisions::insert(
+            conn,
+            &NewRevision {
+                post_id: post.id,
+                editor_id: actor.id,
+                title: title.as_deref(),
+                tags: tag_text.as_deref(),
+                body_markdown: &body,
+                reason: Some(&reason).filter(|r| !r.is_empty()).map(String::as_str),
+                created_at: now,
+            },
+        )?;
+        posts::touch_activity(conn, post.question_id.unwrap_or(post.id), now)?;
+        posts::find(conn, post.id)?.ok_or(ServiceError::NotFound("Post"))
+    })
+}
+
+/// One line of a difference between two versions.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DiffLine {
+    /// `same`, `added` or `removed`.
+    pub change: &'static str,
+    /// The line's text.
+    pub text: String,
+}
+
+/// One version with what changed since the one before.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RevisionView {
+    /// 1 for the first version.
+    pub number: usize,
+    /// Who wrote it.
+    pub editor_id: i64,
+    /// Why.
+    pub reason: Option<String>,
+    /// When.
+    pub created_at: NaiveDateTime,
+    /// The title then, if it changed.
+    pub title_change: Option<(Option<String>, Option<String>)>,
+    /// The tags then, if they changed.
+    pub tags_change: Option<(Option<String>, Option<String>)>,
+    /// Line differences of the body (the whole text for the first version).
+    pub body_diff: Vec<DiffLine>,
+}
+
+/// The history of a post, newest first, each version compared with the one before it.
+pub fn history(conn: &mut DbConnection, post_id: i64) -> ServiceResult<(Post, Vec<RevisionView>)> {
+    let post = posts::find(conn, post_id)?.filter(|p| p.deleted_at.is_none()).ok_or(ServiceError::NotFound("Post"))?;
+    let all = revisions::of_post(conn, post.id)?;
+    let mut views = Vec::with_capacity(all.len());
+    let mut previous: Option<&Revision> = None;
+    for (index, revision) in all.iter().enumerate() {
+        let old_body = previous.map(|p| p.body_markdown.as_str()).unwrap_or_default();
+        let title_change =
+            previous.filter(|p| p.title != revision.title).map(|p| (p.title.clone(), revision.title.clone()));
+        let tags_change = previous.filter(|p| p.tags != revision.tags).map(|p| (p.tags.clone(), revision.tags.clone()));
+        views.push(RevisionView {
+            number: index + 1,
+            editor_id: revision.editor_id,
+            reason: revision.reason.clone(),
+            created_at: revision.created_at,
+            title_change,
+            tags_change,
+            body_diff: diff_lines(old_body, &revision.body_markdown),
+        });
+        previous = Some(revision);
+    }
+    views.reverse();
+    Ok((post, views))
+}
+
+fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
+    TextDiff::from_lines(old, new)
+        .iter_all_changes()
+        .map(|change| DiffLine {
+            change: match change.tag() {
+                ChangeTag::Equal => "same",
+                ChangeTag::Insert => "added",
+                ChangeTag::Delete => "removed",
+            },
+            text: change.value().trim_end_matches('\n').to_owned(),
+        })
+        .collect()
+}

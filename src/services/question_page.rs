@@ -1,0 +1,191 @@
+//! Everything a question page shows, read in a handful of indexed queries: the question, its
+//! answers in the order a visitor should read them, comments, authors and the viewer's votes.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+
+use super::actor::Actor;
+use super::questions::find_question;
+use super::ServiceResult;
+use crate::db::models::{comments, posts, users, votes};
+use crate::db::DbConnection;
+use crate::markdown::SafeHtml;
+use crate::roles::Role;
+
+/// An author as pages show them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuthorView {
+    /// User id.
+    pub id: i64,
+    /// The name shown.
+    pub display_name: String,
+    /// The role's badge, if any.
+    pub badge: Option<&'static str>,
+    /// The role.
+    pub role: Role,
+    /// The profile page.
+    pub profile_path: String,
+}
+
+/// A comment as the page shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CommentView {
+    /// Comment id.
+    pub id: i64,
+    /// The rendered text.
+    pub html: SafeHtml,
+    /// Who wrote it.
+    pub author: AuthorView,
+    /// When.
+    pub created_at: NaiveDateTime,
+}
+
+/// A question or answer as the page shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PostView {
+    /// Post id.
+    pub id: i64,
+    /// The rendered body.
+    pub html: SafeHtml,
+    /// Up minus down votes.
+    pub score: i32,
+    /// Who wrote it.
+    pub author: AuthorView,
+    /// When it was posted.
+    pub created_at: NaiveDateTime,
+    /// When it was last edited.
+    pub edited_at: Option<NaiveDateTime>,
+    /// The asker accepted this answer.
+    pub accepted: bool,
+    /// Staff marked this answer official (set by the official-answers feature).
+    pub official: bool,
+    /// Comments, oldest first.
+    pub comments: Vec<CommentView>,
+    /// The viewer's vote: 1, -1 or 0.
+    pub my_vote: i32,
+    /// The viewer may edit it.
+    pub can_edit: bool,
+    /// The viewer wrote it (no voting on one's own post).
+    pub is_mine: bool,
+}
+
+/// The whole page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct QuestionPage {
+    /// Question id.
+    pub id: i64,
+    /// The title.
+    pub title: String,
+    /// The canonical slug.
+    pub slug: String,
+    /// Tag names.
+    pub tags: Vec<String>,
+    /// The question itself.
+    pub question: PostView,
+    /// Answers: official first, then the accepted one, then by score, then oldest.
+    pub answers: Vec<PostView>,
+    /// De-duplicated views.
+    pub view_count: i64,
+    /// Newest activity.
+    pub last_activity_at: NaiveDateTime,
+    /// Locked questions take no answers, comments or votes.
+    pub locked: bool,
+    /// The viewer asked it (and may accept answers).
+    pub viewer_is_asker: bool,
+    /// The Markdown source, for meta descriptions.
+    pub body_markdown: String,
+}
+
+impl QuestionPage {
+    /// The canonical path.
+    pub fn path(&self) -> String {
+        format!("/questions/{}/{}", self.id, self.slug)
+    }
+}
+
+/// The order answers are read in: official, accepted, higher score, older.
+fn answer_rank(answer: &PostView) -> (bool, bool, i32, i64) {
+    (!answer.official, !answer.accepted, -answer.score, answer.id)
+}
+
+/// Loads a question page.
+pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -> ServiceResult<QuestionPage> {
+    let question = find_question(conn, question_id)?;
+    let answers = posts::answers_of(conn, question.id)?;
+    let post_ids: Vec<i64> = std::iter::once(question.id).chain(answers.iter().map(|a| a.id)).collect();
+    let all_comments = comments::on_posts(conn, &post_ids)?;
+    let mut author_ids: Vec<i64> = std::iter::once(question.author_id)
+        .chain(answers.iter().map(|a| a.author_id))
+        .chain(all_comments.iter().map(|c| c.author_id))
+        .collect();
+    author_ids.sort_unstable();
+    author_ids.dedup();
+    let authors: HashMap<i64, AuthorView> =
+        users::find_many(conn, &author_ids)?.iter().map(|u| (u.id, author_view(u))).collect();
+    let my_votes: HashMap<i64, i32> = match viewer {
+        Some(v) => votes::of_user_on(conn, v.id, &post_ids)?.into_iter().collect(),
+        None => HashMap::new(),
+    };
+    let mut comments_by_post: HashMap<i64, Vec<CommentView>> = HashMap::new();
+    for c in all_comments {
+        comments_by_post.entry(c.post_id).or_default().push(CommentView {
+            id: c.id,
+            html: SafeHtml::from_trusted_db(c.body_html),
+            author: author_of(&authors, c.author_id),
+            created_at: c.created_at,
+        });
+    }
+    let view = |post: &posts::Post, comments_by_post: &mut HashMap<i64, Vec<CommentView>>| PostView {
+        id: post.id,
+        html: SafeHtml::from_trusted_db(post.body_html.clone()),
+        score: post.score,
+        author: author_of(&authors, post.author_id),
+        created_at: post.created_at,
+        edited_at: post.edited_at,
+        accepted: question.accepted_answer_id == Some(post.id),
+        official: false,
+        comments: comments_by_post.remove(&post.id).unwrap_or_default(),
+        my_vote: my_votes.get(&post.id).copied().unwrap_or(0),
+        can_edit: viewer.is_some_and(|v| !v.suspended && (v.id == post.author_id || v.role.is_moderator())),
+        is_mine: viewer.is_some_and(|v| v.id == post.author_id),
+    };
+    let question_view = view(&question, &mut comments_by_post);
+    let mut answer_views: Vec<PostView> = answers.iter().map(|a| view(a, &mut comments_by_post)).collect();
+    answer_views.sort_by_key(answer_rank);
+    Ok(QuestionPage {
+        id: question.id,
+        title: question.title.clone().unwrap_or_default(),
+        slug: question.slug.clone().unwrap_or_else(|| "question".to_owned()),
+        tags: question.tag_list(),
+        question: question_view,
+        answers: answer_views,
+        view_count: question.view_count,
+        last_activity_at: question.last_activity_at,
+        locked: question.locked_at.is_some(),
+        viewer_is_asker: viewer.is_some_and(|v| v.id == question.author_id),
+        body_markdown: question.body_markdown,
+    })
+}
+
+/// How pages show a user.
+pub fn author_view(user: &users::User) -> AuthorView {
+    let role: Role = user.role.parse().unwrap_or(Role::Member);
+    AuthorView {
+        id: user.id,
+        display_name: user.display_name.clone(),
+        badge: role.badge(),
+        role,
+        profile_path: format!("/users/{}/{}", user.id, super::questions::slugify(&user.username)),
+    }
+}
+
+fn author_of(authors: &HashMap<i64, AuthorView>, id: i64) -> AuthorView {
+    authors.get(&id).cloned().unwrap_or_else(|| AuthorView {
+        id,
+        display_name: "deleted user".to_owned(),
+        badge: None,
+        role: Role::Member,
+        profile_path: format!("/users/{id}/deleted"),
+    })
+}

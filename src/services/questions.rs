@@ -1,0 +1,198 @@
+//! Asking questions, and the rules for titles, bodies and tags.
+
+use chrono::NaiveDateTime;
+use diesel::Connection;
+
+use super::actor::Actor;
+use super::policy::PostingPolicy;
+use super::{ServiceError, ServiceResult};
+use crate::db::models::posts::{self, NewPost, Post};
+use crate::db::models::revisions::{self, NewRevision};
+use crate::db::models::tags;
+use crate::db::DbConnection;
+use crate::markdown::{self, MarkdownOptions};
+
+/// Title length, in characters.
+pub const TITLE_LENGTH: std::ops::RangeInclusive<usize> = 15..=150;
+/// Body length, in characters.
+pub const BODY_LENGTH: std::ops::RangeInclusive<usize> = 30..=30_000;
+/// How many tags a question carries.
+pub const TAG_COUNT: std::ops::RangeInclusive<usize> = 1..=5;
+/// Longest tag, in characters.
+pub const MAX_TAG_LENGTH: usize = 35;
+
+/// The ask form.
+#[derive(Debug, Clone)]
+pub struct Ask {
+    /// The question in one line.
+    pub title: String,
+    /// The details, in Markdown.
+    pub body: String,
+    /// Tags separated by spaces or commas.
+    pub tags: String,
+}
+
+/// Checks a title; returns it with whitespace tidied.
+pub fn check_title(title: &str) -> ServiceResult<String> {
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let length = title.chars().count();
+    if !TITLE_LENGTH.contains(&length) {
+        return Err(ServiceError::invalid(
+            "title",
+            format!("Use {} to {} characters; this title has {length}.", TITLE_LENGTH.start(), TITLE_LENGTH.end()),
+        ));
+    }
+    Ok(title)
+}
+
+/// Checks a post body (questions and answers share the rule).
+pub fn check_body(body: &str) -> ServiceResult<String> {
+    let body = body.trim_end().replace("\r\n", "\n");
+    let length = body.trim().chars().count();
+    if !BODY_LENGTH.contains(&length) {
+        return Err(ServiceError::invalid(
+            "body",
+            format!("Use {} to {} characters; this text has {length}.", BODY_LENGTH.start(), BODY_LENGTH.end()),
+        ));
+    }
+    Ok(body)
+}
+
+/// Splits tags on spaces and commas, lower-cases them and checks each.
+pub fn parse_tags(raw: &str) -> ServiceResult<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    for name in raw.split([' ', ',', '\t', '\n']).map(str::trim).filter(|t| !t.is_empty()) {
+        let name = name.to_lowercase();
+        let mut chars = name.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '+' | '#' | '-'));
+        if !first_ok || !rest_ok {
+            return Err(ServiceError::invalid(
+                "tags",
+                format!("`{name}` is not a tag: use letters, digits and . + # - (starting with a letter or digit)."),
+            ));
+        }
+        if name.chars().count() > MAX_TAG_LENGTH {
+            return Err(ServiceError::invalid("tags", format!("`{name}` is longer than {MAX_TAG_LENGTH} characters.")));
+        }
+        if names.contains(&name) {
+            return Err(ServiceError::invalid("tags", format!("`{name}` is given twice.")));
+        }
+        names.push(name);
+    }
+    if !TAG_COUNT.contains(&names.len()) {
+        return Err(ServiceError::invalid(
+            "tags",
+            format!("Give {} to {} tags; you gave {}.", TAG_COUNT.start(), TAG_COUNT.end(), names.len()),
+        ));
+    }
+    Ok(names)
+}
+
+/// The URL slug of a title: lower-case ASCII words joined by hyphens, at most 80 characters.
+pub fn slugify(title: &str) -> String {
+    let slug = slug::slugify(title);
+    let mut cut = String::new();
+    for word in slug.split('-') {
+        if cut.len() + word.len() + 1 > 80 {
+            break;
+        }
+        if !cut.is_empty() {
+            cut.push('-');
+        }
+        cut.push_str(word);
+    }
+    if cut.is_empty() {
+        "question".to_owned()
+    } else {
+        cut
+    }
+}
+
+/// Asks a question: the post, its tags and its first revision, in one transaction.
+pub fn ask(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    policy: PostingPolicy,
+    form: Ask,
+    now: NaiveDateTime,
+) -> ServiceResult<Post> {
+    actor.ensure_can_post(policy.require_verified_email)?;
+    let title = check_title(&form.title)?;
+    let body = check_body(&form.body)?;
+    let tag_names = parse_tags(&form.tags)?;
+    let html = markdown::render_post(&body, &MarkdownOptions { allow_images: policy.allow_images });
+    let slug = slugify(&title);
+    let tag_text = tag_names.join(" ");
+    conn.transaction(|conn| {
+        let id = posts::insert(
+            conn,
+            &NewPost {
+                kind: "question",
+                question_id: None,
+                author_id: actor.id,
+                title: Some(&title),
+                slug: Some(&slug),
+                tags: Some(&tag_text),
+                body_markdown: &body,
+                body_html: html.as_str(),
+                created_at: now,
+                last_activity_at: now,
+            },
+        )?;
+        tags::attach(conn, id, &tag_names, now)?;
+        revisions::insert(
+            conn,
+            &NewRevision {
+                post_id: id,
+                editor_id: actor.id,
+                title: Some(&title),
+                tags: Some(&tag_text),
+                body_markdown: &body,
+                reason: None,
+                created_at: now,
+            },
+        )?;
+        posts::find(conn, id)?.ok_or(ServiceError::NotFound("Question"))
+    })
+}
+
+/// A question that is not deleted, or 404 (410 when deleted).
+pub fn find_question(conn: &mut DbConnection, id: i64) -> ServiceResult<Post> {
+    match posts::find(conn, id)? {
+        Some(post) if post.is_question() && post.deleted_at.is_none() => Ok(post),
+        Some(post) if post.is_question() => Err(ServiceError::Gone("This question was deleted.".to_owned())),
+        _ => Err(ServiceError::NotFound("Question")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_split_checked_and_lower_cased() {
+        assert_eq!(parse_tags("Rust, c++  c#").unwrap(), ["rust", "c++", "c#"]);
+        assert!(parse_tags("").is_err());
+        assert!(parse_tags("a b c d e f").is_err());
+        assert!(parse_tags("rust rust").is_err());
+        assert!(parse_tags("-rust").is_err());
+        assert!(parse_tags(&"a".repeat(36)).is_err());
+        assert!(parse_tags("what?").is_err());
+    }
+
+    #[test]
+    fn slugs_are_short_and_safe() {
+        assert_eq!(slugify("Why did my red widget break in the rain?"), "why-did-my-red-widget-break-in-the-rain");
+        assert_eq!(slugify("???"), "question");
+        assert!(slugify(&"word ".repeat(40)).len() <= 80);
+    }
+
+    #[test]
+    fn titles_and_bodies_have_lengths() {
+        assert!(check_title("too short").is_err());
+        assert_eq!(check_title("  A   question   that is long enough ").unwrap(), "A question that is long enough");
+        assert!(check_body("short").is_err());
+        assert!(check_body(&"x".repeat(30_001)).is_err());
+    }
+}

@@ -1,0 +1,87 @@
+//! Voting on questions and answers: one vote per member per post, changeable and withdrawable,
+//! never on one's own post. The post's score is kept in step in the same transaction.
+
+use chrono::NaiveDateTime;
+use diesel::Connection;
+
+use super::actor::Actor;
+use super::policy::PostingPolicy;
+use super::{ServiceError, ServiceResult};
+use crate::db::models::{posts, votes};
+use crate::db::DbConnection;
+
+/// A vote as submitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoteValue {
+    /// +1
+    Up,
+    /// -1
+    Down,
+    /// Withdraw.
+    None,
+}
+
+impl VoteValue {
+    /// Parses the form field `value`.
+    pub fn parse(text: &str) -> ServiceResult<Self> {
+        match text {
+            "up" => Ok(Self::Up),
+            "down" => Ok(Self::Down),
+            "none" => Ok(Self::None),
+            _ => Err(ServiceError::invalid("value", "A vote is up, down or none.")),
+        }
+    }
+
+    fn as_i32(self) -> i32 {
+        match self {
+            Self::Up => 1,
+            Self::Down => -1,
+            Self::None => 0,
+        }
+    }
+}
+
+/// The result of a vote: the post's new score and the member's vote on it.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct VoteOutcome {
+    /// The post voted on.
+    pub post_id: i64,
+    /// Its score now.
+    pub score: i32,
+    /// The member's vote now: 1, -1 or 0.
+    pub vote: i32,
+    /// The question the post belongs to (itself for questions).
+    #[serde(skip)]
+    pub question_id: i64,
+}
+
+/// Records a vote.
+pub fn vote(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    policy: PostingPolicy,
+    post_id: i64,
+    value: VoteValue,
+    now: NaiveDateTime,
+) -> ServiceResult<VoteOutcome> {
+    actor.ensure_can_post(policy.require_verified_email)?;
+    conn.transaction(|conn| {
+        let post =
+            posts::find(conn, post_id)?.filter(|p| p.deleted_at.is_none()).ok_or(ServiceError::NotFound("Post"))?;
+        if post.author_id == actor.id {
+            return Err(ServiceError::Forbidden("You cannot vote on your own post.".to_owned()));
+        }
+        if post.locked_at.is_some() {
+            return Err(ServiceError::Forbidden("This post is locked.".to_owned()));
+        }
+        let question_id = post.question_id.unwrap_or(post.id);
+        let previous = votes::find(conn, actor.id, post.id)?.unwrap_or(0);
+        let wanted = value.as_i32();
+        if previous != wanted {
+            votes::set(conn, actor.id, post.id, wanted, now)?;
+            posts::add_score(conn, post.id, wanted - previous)?;
+        }
+        let score = posts::find(conn, post.id)?.map(|p| p.score).unwrap_or_default();
+        Ok(VoteOutcome { post_id: post.id, score, vote: wanted, question_id })
+    })
+}

@@ -1,0 +1,150 @@
+//! Answering, accepting, voting and commenting: the actions on a question page. Each ends with
+//! a 303 back to the page (post/redirect/get), or JSON for scripts that ask for it.
+
+use actix_web::http::header;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::services::answers::{self, Acceptance};
+use crate::services::policy::PostingPolicy;
+use crate::services::voting::{self, VoteValue};
+use crate::services::{commenting, question_page};
+use crate::state::AppState;
+use crate::web::forms;
+use crate::web::questions::render_page;
+use crate::web::session;
+use crate::web::visitor::{CurrentUser, Visitor};
+
+/// A form with one Markdown body (answers, comments).
+#[derive(Deserialize)]
+pub struct BodyForm {
+    #[serde(default)]
+    body: String,
+}
+
+/// The vote form.
+#[derive(Deserialize)]
+pub struct VoteForm {
+    value: String,
+}
+
+/// POST /questions/{id}/answers
+pub async fn post_answer(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    CurrentUser(actor): CurrentUser,
+    id: web::Path<i64>,
+    form: web::Form<BodyForm>,
+) -> Result<HttpResponse, AppError> {
+    let question_id = id.into_inner();
+    let body = form.into_inner().body;
+    let draft = body.clone();
+    let policy = PostingPolicy::from_config(&state.config);
+    let now = chrono::Utc::now().naive_utc();
+    let author = actor.clone();
+    match state.db(move |conn| answers::post_answer(conn, &author, policy, question_id, &body, now)).await {
+        Ok(answer) if wants_json(&req) => Ok(HttpResponse::Created()
+            .json(serde_json::json!({ "answer_id": answer.id, "url": format!("/a/{}", answer.id) }))),
+        Ok(answer) => Ok(forms::see_other(&format!("/a/{}", answer.id))),
+        Err(e) if wants_json(&req) => Err(e),
+        Err(e) => {
+            let errors = forms::field_errors(e)?;
+            let page = state.db(move |conn| question_page::load(conn, question_id, Some(&actor))).await?;
+            render_page(&state, &visitor, &page, page.view_count, errors, &draft, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}
+
+/// POST /answers/{id}/accept — accepts the answer, or withdraws acceptance if it was accepted.
+pub async fn accept(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    CurrentUser(actor): CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let answer_id = id.into_inner();
+    let now = chrono::Utc::now().naive_utc();
+    let (question, outcome) = state.db(move |conn| answers::toggle_accept(conn, &actor, answer_id, now)).await?;
+    if wants_json(&req) {
+        return Ok(HttpResponse::Ok().json(serde_json::json!({
+            "answer_id": answer_id, "accepted": outcome == Acceptance::Accepted
+        })));
+    }
+    let message = match outcome {
+        Acceptance::Accepted => "You accepted this answer.",
+        Acceptance::Withdrawn => "You withdrew your acceptance.",
+    };
+    session::flash(&actix_session::SessionExt::get_session(&req), message);
+    Ok(forms::see_other(&format!(
+        "/questions/{}/{}#answer-{answer_id}",
+        question.id,
+        question.slug.unwrap_or_default()
+    )))
+}
+
+/// POST /posts/{id}/vote — `value` up, down or none.
+pub async fn vote(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    CurrentUser(actor): CurrentUser,
+    id: web::Path<i64>,
+    form: web::Form<VoteForm>,
+) -> Result<HttpResponse, AppError> {
+    let post_id = id.into_inner();
+    let value = VoteValue::parse(&form.value)?;
+    let policy = PostingPolicy::from_config(&state.config);
+    let now = chrono::Utc::now().naive_utc();
+    let outcome = state.db(move |conn| voting::vote(conn, &actor, policy, post_id, value, now)).await?;
+    if wants_json(&req) {
+        return Ok(HttpResponse::Ok().json(outcome));
+    }
+    Ok(back_to_post(outcome.question_id, post_id))
+}
+
+/// POST /posts/{id}/comments
+pub async fn comment(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    CurrentUser(actor): CurrentUser,
+    id: web::Path<i64>,
+    form: web::Form<BodyForm>,
+) -> Result<HttpResponse, AppError> {
+    let post_id = id.into_inner();
+    let body = form.into_inner().body;
+    let policy = PostingPolicy::from_config(&state.config);
+    let now = chrono::Utc::now().naive_utc();
+    match state.db(move |conn| commenting::add_comment(conn, &actor, policy, post_id, &body, now)).await {
+        Ok(question_id) if wants_json(&req) => {
+            Ok(HttpResponse::Created().json(serde_json::json!({ "post_id": post_id, "question_id": question_id })))
+        }
+        Ok(question_id) => Ok(back_to_post(question_id, post_id)),
+        Err(e) if wants_json(&req) => Err(e),
+        Err(AppError::Service(crate::services::ServiceError::Invalid { reason, .. })) => {
+            // The comment box is small; say what was wrong above it and keep the page.
+            session::flash(&actix_session::SessionExt::get_session(&req), &format!("Comment not added: {reason}"));
+            let question_id = state
+                .db(move |conn| crate::db::models::posts::find(conn, post_id))
+                .await?
+                .map(|p| p.question_id.unwrap_or(p.id))
+                .ok_or(AppError::NotFound)?;
+            Ok(back_to_post(question_id, post_id))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A 303 to a post's place on its question page (the question redirects to its canonical URL).
+fn back_to_post(question_id: i64, post_id: i64) -> HttpResponse {
+    let anchor = if question_id == post_id { "question".to_owned() } else { format!("answer-{post_id}") };
+    forms::see_other(&format!("/questions/{question_id}#{anchor}"))
+}
+
+fn wants_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.starts_with("application/json"))
+}

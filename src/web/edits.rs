@@ -1,0 +1,121 @@
+//! Editing a post, and its revision history.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use tera::Context;
+
+use crate::db::models::posts::Post;
+use crate::db::models::users;
+use crate::error::AppError;
+use crate::services::editing::{self, PostEdit};
+use crate::services::policy::PostingPolicy;
+use crate::services::question_page::author_view;
+use crate::state::AppState;
+use crate::web::forms::{self, FieldErrors};
+use crate::web::visitor::{CurrentUser, Visitor};
+
+/// The edit form.
+#[derive(Deserialize)]
+pub struct EditForm {
+    title: Option<String>,
+    tags: Option<String>,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// GET /posts/{id}/edit
+pub async fn form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    CurrentUser(actor): CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let post = state.db(move |conn| editing::editable(conn, &actor, id)).await?;
+    let values = serde_json::json!({
+        "title": post.title, "tags": post.tags, "body": post.body_markdown, "reason": ""
+    });
+    page(&state, &visitor, &post, values, FieldErrors::new(), StatusCode::OK)
+}
+
+/// POST /posts/{id}/edit
+pub async fn submit(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    CurrentUser(actor): CurrentUser,
+    id: web::Path<i64>,
+    form: web::Form<EditForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let form = form.into_inner();
+    let values =
+        serde_json::json!({ "title": form.title, "tags": form.tags, "body": form.body, "reason": form.reason });
+    let edit = PostEdit { title: form.title, tags: form.tags, body: form.body, reason: form.reason };
+    let policy = PostingPolicy::from_config(&state.config);
+    let now = chrono::Utc::now().naive_utc();
+    let editor = actor.clone();
+    match state.db(move |conn| editing::edit(conn, &editor, policy, id, edit, now)).await {
+        Ok(post) => Ok(forms::see_other(&post_location(&post))),
+        Err(e) => {
+            let errors = forms::field_errors(e)?;
+            let post = state.db(move |conn| editing::editable(conn, &actor, id)).await?;
+            page(&state, &visitor, &post, values, errors, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}
+
+/// GET /posts/{id}/revisions — every version, newest first, with what changed.
+pub async fn revisions(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (post, history, editors) = state
+        .db(move |conn| {
+            let (post, history) = editing::history(conn, id)?;
+            let mut ids: Vec<i64> = history.iter().map(|r| r.editor_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let editors: std::collections::HashMap<i64, _> =
+                users::find_many(conn, &ids)?.iter().map(|u| (u.id, author_view(u))).collect();
+            Ok::<_, AppError>((post, history, editors))
+        })
+        .await?;
+    let mut context = Context::new();
+    context.insert("post_id", &post.id);
+    context.insert("is_question", &post.is_question());
+    context.insert("post_path", &post_location(&post));
+    let history: Vec<serde_json::Value> =
+        history.iter().map(|r| serde_json::json!({ "rev": r, "editor": editors.get(&r.editor_id) })).collect();
+    context.insert("history", &history);
+    context.insert("title", &post.title);
+    visitor.render(&state, "posts/revisions.html", context)
+}
+
+fn post_location(post: &Post) -> String {
+    match post.question_id {
+        Some(_) => format!("/a/{}", post.id),
+        None => format!("/questions/{}/{}", post.id, post.slug.as_deref().unwrap_or_default()),
+    }
+}
+
+fn page(
+    state: &AppState,
+    visitor: &Visitor,
+    post: &Post,
+    values: serde_json::Value,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let mut context = Context::new();
+    context.insert("post_id", &post.id);
+    context.insert("is_question", &post.is_question());
+    context.insert("post_path", &post_location(post));
+    context.insert("values", &values);
+    context.insert("errors", &errors);
+    visitor.render_with_status(state, "posts/edit.html", context, status)
+}

@@ -1,0 +1,174 @@
+//! Question pages: the lists, asking, and the question page with its canonical URL.
+
+use actix_web::http::header;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use tera::Context;
+
+use crate::db::models::posts::QuestionOrder;
+use crate::error::AppError;
+use crate::markdown::{self, MarkdownOptions};
+use crate::services::policy::PostingPolicy;
+use crate::services::questions::{self, Ask};
+use crate::services::{answers, question_lists, question_page};
+use crate::state::AppState;
+use crate::web::forms::{self, FieldErrors};
+use crate::web::visitor::{CurrentUser, Visitor};
+
+/// `?sort=&page=`
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    sort: QuestionOrder,
+    page: Option<i64>,
+}
+
+/// `/questions/{id}/{slug}`, the slug optional.
+#[derive(Deserialize)]
+pub struct QuestionPath {
+    id: i64,
+    slug: Option<String>,
+}
+
+/// GET /questions — every question, in the chosen order.
+pub async fn list(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let ListQuery { sort, page } = query.into_inner();
+    let page = page.unwrap_or(1);
+    let list = state.db(move |conn| question_lists::list(conn, sort, page)).await?;
+    let mut context = Context::new();
+    context.insert("list", &list);
+    context.insert("sort", &sort);
+    context.insert("heading", "All questions");
+    visitor.render(&state, "questions/list.html", context)
+}
+
+/// GET /questions/{id} and /questions/{id}/{slug} — the question page; any other slug is
+/// redirected (301) to the canonical one.
+pub async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    path: web::Path<QuestionPath>,
+) -> Result<HttpResponse, AppError> {
+    let QuestionPath { id, slug } = path.into_inner();
+    let viewer = visitor.user.clone();
+    let page = state.db(move |conn| question_page::load(conn, id, viewer.as_ref())).await?;
+    if slug.as_deref() != Some(page.slug.as_str()) {
+        return Ok(HttpResponse::MovedPermanently().insert_header((header::LOCATION, page.path())).finish());
+    }
+    let visitor_key = match &visitor.user {
+        Some(user) => format!("user:{}", user.id),
+        None => format!(
+            "ip:{}|{}",
+            forms::client_ip(&req, state.config.behind_proxy),
+            req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default()
+        ),
+    };
+    let mut view_count = page.view_count;
+    if state.view_counter.is_new_view(&visitor_key, id) {
+        state.db(move |conn| crate::db::models::posts::add_views(conn, id, 1)).await?;
+        view_count += 1;
+    }
+    render_page(&state, &visitor, &page, view_count, FieldErrors::new(), "", StatusCode::OK)
+}
+
+/// Renders the question page, optionally with a refused answer form.
+pub fn render_page(
+    state: &AppState,
+    visitor: &Visitor,
+    page: &question_page::QuestionPage,
+    view_count: i64,
+    errors: FieldErrors,
+    draft: &str,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let mut context = Context::new();
+    context.insert("page", page);
+    context.insert("view_count", &view_count);
+    context.insert("description", &question_lists::excerpt(&page.body_markdown, 155));
+    context.insert("errors", &errors);
+    context.insert("draft", draft);
+    context.insert("canonical_path", &page.path());
+    visitor.render_with_status(state, "questions/show.html", context, status)
+}
+
+/// GET /a/{id} — an answer's permalink: 301 to its anchor on the question page.
+pub async fn answer_permalink(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (answer, question) = state.db(move |conn| answers::find_answer(conn, id)).await?;
+    let location = format!("/questions/{}/{}#answer-{}", question.id, question.slug.unwrap_or_default(), answer.id);
+    Ok(HttpResponse::MovedPermanently().insert_header((header::LOCATION, location)).finish())
+}
+
+/// The ask form (and its no-JavaScript preview button).
+#[derive(Deserialize)]
+pub struct AskForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    tags: String,
+    /// Present when "Preview" was pressed instead of "Post".
+    preview: Option<String>,
+}
+
+/// GET /ask
+pub async fn ask_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    _user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    ask_page(
+        &state,
+        &visitor,
+        &AskForm { title: String::new(), body: String::new(), tags: String::new(), preview: None },
+        FieldErrors::new(),
+        None,
+        StatusCode::OK,
+    )
+}
+
+/// POST /ask — posts the question, or shows a preview.
+pub async fn ask_submit(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    CurrentUser(actor): CurrentUser,
+    form: web::Form<AskForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let policy = PostingPolicy::from_config(&state.config);
+    if form.preview.is_some() {
+        let preview = markdown::render_post(&form.body, &MarkdownOptions { allow_images: policy.allow_images });
+        return ask_page(&state, &visitor, &form, FieldErrors::new(), Some(preview.as_str()), StatusCode::OK);
+    }
+    let ask = Ask { title: form.title.clone(), body: form.body.clone(), tags: form.tags.clone() };
+    let now = chrono::Utc::now().naive_utc();
+    match state.db(move |conn| questions::ask(conn, &actor, policy, ask, now)).await {
+        Ok(question) => {
+            let path = format!("/questions/{}/{}", question.id, question.slug.unwrap_or_default());
+            Ok(forms::see_other(&path))
+        }
+        Err(e) => ask_page(&state, &visitor, &form, forms::field_errors(e)?, None, StatusCode::UNPROCESSABLE_ENTITY),
+    }
+}
+
+fn ask_page(
+    state: &AppState,
+    visitor: &Visitor,
+    form: &AskForm,
+    errors: FieldErrors,
+    preview: Option<&str>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let mut context = Context::new();
+    context.insert("values", &serde_json::json!({ "title": form.title, "body": form.body, "tags": form.tags }));
+    context.insert("errors", &errors);
+    context.insert("preview", &preview);
+    visitor.render_with_status(state, "questions/ask.html", context, status)
+}

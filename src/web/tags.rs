@@ -1,0 +1,71 @@
+//! Tag pages: the popular tags, and one tag's questions.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use tera::Context;
+
+use crate::db::models::tags;
+use crate::error::AppError;
+use crate::services::question_lists;
+use crate::state::AppState;
+use crate::web::visitor::Visitor;
+
+/// Tags per page.
+const TAGS_PER_PAGE: i64 = 60;
+
+/// `?filter=&page=`
+#[derive(Deserialize)]
+pub struct TagsQuery {
+    filter: Option<String>,
+    page: Option<i64>,
+}
+
+/// `?page=`
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<i64>,
+}
+
+/// GET /tags — popular tags with their question counts, filterable by name.
+pub async fn index(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<TagsQuery>,
+) -> Result<HttpResponse, AppError> {
+    let TagsQuery { filter, page } = query.into_inner();
+    let page = page.unwrap_or(1).clamp(1, 1_000);
+    let prefix = filter.clone();
+    let mut found = state
+        .db(move |conn| tags::popular(conn, prefix.as_deref(), (page - 1) * TAGS_PER_PAGE, TAGS_PER_PAGE + 1))
+        .await?;
+    let has_next = found.len() as i64 > TAGS_PER_PAGE;
+    found.truncate(TAGS_PER_PAGE as usize);
+    let mut context = Context::new();
+    context.insert("tags", &found);
+    context.insert("filter", &filter.unwrap_or_default());
+    context.insert("page", &page);
+    context.insert("has_next", &has_next);
+    visitor.render(&state, "tags/index.html", context)
+}
+
+/// GET /tags/{name} — the tag's questions, newest first.
+pub async fn show(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    name: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let name = name.into_inner().to_lowercase();
+    let page = query.page.unwrap_or(1);
+    let (tag, list) = state
+        .db(move |conn| {
+            let tag = tags::find_by_name(conn, &name)?.ok_or(AppError::NotFound)?;
+            let list = question_lists::tagged(conn, tag.id, page)?;
+            Ok::<_, AppError>((tag, list))
+        })
+        .await?;
+    let mut context = Context::new();
+    context.insert("tag", &tag);
+    context.insert("list", &list);
+    visitor.render(&state, "tags/show.html", context)
+}
