@@ -283,3 +283,89 @@ on_both_backends!(
     posts_are_edited_with_history,
     profiles_list_what_members_asked_and_answered,
 );
+
+async fn lists_page_by_cursor_without_gaps_or_repeats(app: TestApp) {
+    use guidepost::services::actor::Actor;
+    use guidepost::services::policy::PostingPolicy;
+    use guidepost::services::questions::{self, Ask};
+
+    let id = app.create_user("fred", Role::Member);
+    let start = chrono::Utc::now().naive_utc();
+    app.with_db(|conn| {
+        let actor = Actor::from_user(&guidepost::db::models::users::find(conn, id).unwrap().unwrap());
+        let policy = PostingPolicy { require_verified_email: true, allow_images: true };
+        for n in 0..65 {
+            let ask = Ask {
+                title: format!("Question number {n:03} about widgets"),
+                body: DETAILS.into(),
+                tags: "widgets".into(),
+            };
+            // Every ten questions share a timestamp, so the id must break ties.
+            questions::ask(conn, &actor, policy, ask, start + chrono::Duration::seconds(n / 10)).unwrap();
+        }
+    });
+
+    for base in ["/questions?sort=newest&", "/tags/widgets?"] {
+        let mut seen: Vec<String> = Vec::new();
+        let mut url = base.trim_end_matches(['?', '&']).to_owned();
+        let mut pages = Vec::new();
+        loop {
+            let page = app.get(&url).await;
+            page.assert_status(200);
+            let titles: Vec<String> =
+                page.body.match_indices("Question number ").map(|(at, _)| page.body[at..at + 19].to_owned()).collect();
+            pages.push(titles.clone());
+            seen.extend(titles);
+            let Some(at) = page.body.find("rel=\"next\" href=\"") else { break };
+            let rest = &page.body[at + 17..];
+            url = rest[..rest.find('"').unwrap()].replace("&amp;", "&");
+        }
+        assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [30, 30, 5], "{base}");
+        let mut expected: Vec<String> = (0..65).rev().map(|n| format!("Question number {n:03}")).collect();
+        assert_eq!(seen, expected, "{base}: newest first, each once");
+
+        // "Previous" from the last page gives back the middle page exactly.
+        let last = app.get(&url).await;
+        let at = last.body.find("rel=\"prev\" href=\"").expect("a previous link");
+        let rest = &last.body[at + 17..];
+        let prev = app.get(&rest[..rest.find('"').unwrap()].replace("&amp;", "&")).await;
+        let titles: Vec<String> =
+            prev.body.match_indices("Question number ").map(|(at, _)| prev.body[at..at + 19].to_owned()).collect();
+        expected.truncate(60);
+        assert_eq!(titles, expected[30..60], "{base}");
+    }
+    app.get("/questions?sort=votes&after=garbage").await.assert_status(200);
+    app.get("/questions?page=3").await.assert_status(200).assert_contains("Question number 004");
+}
+
+on_both_backends!(lists_page_by_cursor_without_gaps_or_repeats);
+
+async fn previews_render_without_posting(app: TestApp) {
+    let fred = signed_in(&app, "fred", Role::Member).await;
+    let wilma = signed_in(&app, "wilma", Role::Member).await;
+    let ask = fred
+        .submit(
+            "/ask",
+            "/ask",
+            &[("title", TITLE), ("body", "**Bold** <script>x</script>"), ("tags", "widgets"), ("preview", "1")],
+        )
+        .await;
+    ask.assert_status(200)
+        .assert_contains("<strong>Bold</strong>")
+        .assert_contains("value=\"Why did my red widget break in the rain?\"");
+    assert!(!ask.body.contains("<script>x"));
+    let path = fred.ask_ok(TITLE, "widgets").await;
+    let id = question_id(&path);
+    let preview = wilma
+        .submit(&path, &format!("/questions/{id}/answers"), &[("body", "Try *drying* it first."), ("preview", "1")])
+        .await;
+    preview.assert_status(200).assert_contains("<em>drying</em>").assert_contains(">Try *drying* it first.</textarea>");
+    assert_eq!(app.with_db(|c| posts::find(c, id).unwrap().unwrap().answer_count), 0);
+
+    let live = wilma.submit(&path, "/preview", &[("body", "# Title\n\n[x](javascript:alert(1))")]).await;
+    live.assert_status(200).assert_contains("<h3>Title</h3>");
+    assert!(!live.body.contains("javascript:"));
+    assert!(!live.body.contains("<html"), "a fragment, not a page");
+}
+
+on_both_backends!(previews_render_without_posting);

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 
 use super::question_page::{author_view, AuthorView};
 use super::ServiceResult;
-use crate::db::models::posts::{self, Post, QuestionOrder};
+use crate::db::models::posts::{self, Cursor, Post, QuestionOrder, SortKey};
 use crate::db::models::users;
 use crate::db::DbConnection;
 use crate::markdown;
@@ -45,30 +45,104 @@ pub struct QuestionSummary {
     pub excerpt: String,
 }
 
-/// A page of summaries and whether another page follows.
+/// A page of summaries, with the cursors of the pages around it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct QuestionList {
     /// The questions.
     pub questions: Vec<QuestionSummary>,
-    /// 1-based page number.
+    /// 1-based page number, when the page was asked for by number.
     pub page: i64,
     /// Whether a next page exists.
     pub has_next: bool,
+    /// The `after=` cursor of the next page.
+    pub next: Option<String>,
+    /// The `before=` cursor of the previous page.
+    pub prev: Option<String>,
 }
 
-/// Page `page` (1-based) of all questions in an order.
-pub fn list(conn: &mut DbConnection, order: QuestionOrder, page: i64) -> ServiceResult<QuestionList> {
-    let page = page.clamp(1, MAX_PAGE);
-    // One extra row tells whether a next page exists without counting the whole table.
-    let rows = posts::list_questions(conn, order, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)?;
-    summarize(conn, rows, page)
+/// Which page of a list to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageRequest {
+    /// A page by number (bounded by [`MAX_PAGE`]).
+    Number(i64),
+    /// The page next to a row (the Next/Previous links): the same cost at any depth.
+    Seek(Cursor),
 }
 
-/// Page `page` of a tag's questions, newest first.
-pub fn tagged(conn: &mut DbConnection, tag_id: i64, page: i64) -> ServiceResult<QuestionList> {
-    let page = page.clamp(1, MAX_PAGE);
-    let rows = posts::list_tagged(conn, tag_id, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)?;
-    summarize(conn, rows, page)
+/// Encodes a cursor for a URL: `<key>_<id>`, the key a score or a time in nanoseconds.
+pub fn encode_cursor(key: SortKey, id: i64) -> String {
+    match key {
+        SortKey::Score(score) => format!("{score}_{id}"),
+        SortKey::Time(at) => format!("{}_{id}", at.and_utc().timestamp_nanos_opt().unwrap_or_default()),
+    }
+}
+
+/// Decodes a cursor from a URL for a list order; `None` for anything malformed.
+pub fn decode_cursor(order: QuestionOrder, text: &str, after: bool) -> Option<Cursor> {
+    let (key, id) = text.split_once('_')?;
+    let id: i64 = id.parse().ok()?;
+    let key = match order {
+        QuestionOrder::Votes => SortKey::Score(key.parse().ok()?),
+        _ => SortKey::Time(chrono::DateTime::from_timestamp_nanos(key.parse().ok()?).naive_utc()),
+    };
+    Some(if after { Cursor::After(key, id) } else { Cursor::Before(key, id) })
+}
+
+/// A page of all questions in an order.
+pub fn list(conn: &mut DbConnection, order: QuestionOrder, request: PageRequest) -> ServiceResult<QuestionList> {
+    match request {
+        PageRequest::Number(page) => {
+            let page = page.clamp(1, MAX_PAGE);
+            // One extra row tells whether a next page exists without counting the whole table.
+            let rows = posts::list_questions(conn, order, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)?;
+            let mut list = summarize(conn, rows.clone(), page)?;
+            list.next = list
+                .has_next
+                .then(|| rows.get(PAGE_SIZE as usize - 1))
+                .flatten()
+                .map(|p| encode_cursor(order.key_of(p), p.id));
+            list.prev = (page > 1).then(|| rows.first()).flatten().map(|p| encode_cursor(order.key_of(p), p.id));
+            Ok(list)
+        }
+        PageRequest::Seek(cursor) => {
+            let rows = posts::seek_questions(conn, order, Some(cursor), PAGE_SIZE + 1)?;
+            paginate(conn, order, Some(cursor), rows)
+        }
+    }
+}
+
+/// A page of a tag's questions, newest first; `cursor` as the Next/Previous links give it.
+pub fn tagged(conn: &mut DbConnection, tag_id: i64, cursor: Option<Cursor>) -> ServiceResult<QuestionList> {
+    let rows = posts::seek_tagged(conn, tag_id, cursor, PAGE_SIZE + 1)?;
+    paginate(conn, QuestionOrder::Newest, cursor, rows)
+}
+
+/// Cuts one extra row off a seek result and works out the cursors around the page.
+fn paginate(
+    conn: &mut DbConnection,
+    order: QuestionOrder,
+    cursor: Option<Cursor>,
+    mut rows: Vec<Post>,
+) -> ServiceResult<QuestionList> {
+    let (has_prev, has_next) = match cursor {
+        None => (false, rows.len() as i64 > PAGE_SIZE),
+        Some(Cursor::After(..)) => (true, rows.len() as i64 > PAGE_SIZE),
+        Some(Cursor::Before(..)) => {
+            let more = rows.len() as i64 > PAGE_SIZE;
+            if more {
+                rows.remove(0);
+            }
+            (more, true)
+        }
+    };
+    rows.truncate(PAGE_SIZE as usize);
+    let next = has_next.then(|| rows.last()).flatten().map(|p| encode_cursor(order.key_of(p), p.id));
+    let prev = has_prev.then(|| rows.first()).flatten().map(|p| encode_cursor(order.key_of(p), p.id));
+    let mut list = summarize(conn, rows, if cursor.is_none() { 1 } else { 0 })?;
+    list.has_next = next.is_some();
+    list.next = next;
+    list.prev = prev;
+    Ok(list)
 }
 
 /// Turns question rows (one more than a page, if there is more) into summaries.
@@ -100,7 +174,7 @@ pub fn summarize(conn: &mut DbConnection, mut rows: Vec<Post>, page: i64) -> Ser
             })
         })
         .collect();
-    Ok(QuestionList { questions, page, has_next })
+    Ok(QuestionList { questions, page, has_next, next: None, prev: None })
 }
 
 /// The first `max` characters of a post's text, cut at a word.

@@ -7,13 +7,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::error::AppError;
+use crate::markdown::{self, MarkdownOptions};
 use crate::services::answers::{self, Acceptance};
 use crate::services::policy::PostingPolicy;
 use crate::services::voting::{self, VoteValue};
 use crate::services::{commenting, question_page};
 use crate::state::AppState;
 use crate::web::forms;
-use crate::web::questions::render_page;
+use crate::web::questions::{render_page, AnswerDraft};
 use crate::web::session;
 use crate::web::visitor::{CurrentUser, Visitor};
 
@@ -22,6 +23,8 @@ use crate::web::visitor::{CurrentUser, Visitor};
 pub struct BodyForm {
     #[serde(default)]
     body: String,
+    /// Present when "Preview" was pressed instead of "Post".
+    preview: Option<String>,
 }
 
 /// The vote form.
@@ -40,9 +43,15 @@ pub async fn post_answer(
     form: web::Form<BodyForm>,
 ) -> Result<HttpResponse, AppError> {
     let question_id = id.into_inner();
-    let body = form.into_inner().body;
+    let BodyForm { body, preview } = form.into_inner();
     let draft = body.clone();
     let policy = PostingPolicy::from_config(&state.config);
+    if preview.is_some() {
+        let html = markdown::render_post(&body, &MarkdownOptions { allow_images: policy.allow_images });
+        let page = state.db(move |conn| question_page::load(conn, question_id, Some(&actor))).await?;
+        let draft = AnswerDraft { text: &draft, preview: Some(html.as_str()) };
+        return render_page(&state, &visitor, &page, page.view_count, forms::FieldErrors::new(), draft, StatusCode::OK);
+    }
     let now = chrono::Utc::now().naive_utc();
     let author = actor.clone();
     match state.db(move |conn| answers::post_answer(conn, &author, policy, question_id, &body, now)).await {
@@ -53,7 +62,8 @@ pub async fn post_answer(
         Err(e) => {
             let errors = forms::field_errors(e)?;
             let page = state.db(move |conn| question_page::load(conn, question_id, Some(&actor))).await?;
-            render_page(&state, &visitor, &page, page.view_count, errors, &draft, StatusCode::UNPROCESSABLE_ENTITY)
+            let draft = AnswerDraft { text: &draft, preview: None };
+            render_page(&state, &visitor, &page, page.view_count, errors, draft, StatusCode::UNPROCESSABLE_ENTITY)
         }
     }
 }

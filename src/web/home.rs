@@ -17,7 +17,7 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpRe
     let (has_admin, list) = state
         .db(|conn| {
             let has_admin = users::any_with_role(conn, Role::Admin.as_str())?;
-            let list = question_lists::list(conn, QuestionOrder::Active, 1)?;
+            let list = question_lists::list(conn, QuestionOrder::Active, question_lists::PageRequest::Number(1))?;
             Ok::<_, AppError>((has_admin, list))
         })
         .await?;

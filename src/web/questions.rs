@@ -10,18 +10,21 @@ use crate::db::models::posts::QuestionOrder;
 use crate::error::AppError;
 use crate::markdown::{self, MarkdownOptions};
 use crate::services::policy::PostingPolicy;
+use crate::services::question_lists::PageRequest;
 use crate::services::questions::{self, Ask};
 use crate::services::{answers, question_lists, question_page};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::visitor::{CurrentUser, Visitor};
 
-/// `?sort=&page=`
+/// `?sort=&page=` or `?sort=&after=` / `?sort=&before=`
 #[derive(Deserialize)]
 pub struct ListQuery {
     #[serde(default)]
     sort: QuestionOrder,
     page: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
 }
 
 /// `/questions/{id}/{slug}`, the slug optional.
@@ -37,9 +40,17 @@ pub async fn list(
     visitor: Visitor,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let ListQuery { sort, page } = query.into_inner();
-    let page = page.unwrap_or(1);
-    let list = state.db(move |conn| question_lists::list(conn, sort, page)).await?;
+    let ListQuery { sort, page, after, before } = query.into_inner();
+    let cursor = match (after, before) {
+        (Some(after), _) => question_lists::decode_cursor(sort, &after, true),
+        (None, Some(before)) => question_lists::decode_cursor(sort, &before, false),
+        (None, None) => None,
+    };
+    let request = match cursor {
+        Some(cursor) => PageRequest::Seek(cursor),
+        None => PageRequest::Number(page.unwrap_or(1)),
+    };
+    let list = state.db(move |conn| question_lists::list(conn, sort, request)).await?;
     let mut context = Context::new();
     context.insert("list", &list);
     context.insert("sort", &sort);
@@ -74,7 +85,16 @@ pub async fn show(
         state.db(move |conn| crate::db::models::posts::add_views(conn, id, 1)).await?;
         view_count += 1;
     }
-    render_page(&state, &visitor, &page, view_count, FieldErrors::new(), "", StatusCode::OK)
+    render_page(&state, &visitor, &page, view_count, FieldErrors::new(), AnswerDraft::default(), StatusCode::OK)
+}
+
+/// What the answer form shows again: the text typed so far and, after "Preview", its rendering.
+#[derive(Default, Clone, Copy)]
+pub struct AnswerDraft<'a> {
+    /// The Markdown typed so far.
+    pub text: &'a str,
+    /// The sanitised preview of it.
+    pub preview: Option<&'a str>,
 }
 
 /// Renders the question page, optionally with a refused answer form.
@@ -84,15 +104,16 @@ pub fn render_page(
     page: &question_page::QuestionPage,
     view_count: i64,
     errors: FieldErrors,
-    draft: &str,
+    draft: AnswerDraft<'_>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let mut context = Context::new();
     context.insert("page", page);
+    context.insert("preview", &draft.preview);
     context.insert("view_count", &view_count);
     context.insert("description", &question_lists::excerpt(&page.body_markdown, 155));
     context.insert("errors", &errors);
-    context.insert("draft", draft);
+    context.insert("draft", draft.text);
     context.insert("canonical_path", &page.path());
     visitor.render_with_status(state, "questions/show.html", context, status)
 }

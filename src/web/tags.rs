@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use tera::Context;
 
+use crate::db::models::posts::QuestionOrder;
 use crate::db::models::tags;
 use crate::error::AppError;
 use crate::services::question_lists;
@@ -20,10 +21,11 @@ pub struct TagsQuery {
     page: Option<i64>,
 }
 
-/// `?page=`
+/// `?after=` or `?before=`
 #[derive(Deserialize)]
 pub struct PageQuery {
-    page: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
 }
 
 /// GET /tags — popular tags with their question counts, filterable by name.
@@ -56,11 +58,16 @@ pub async fn show(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let name = name.into_inner().to_lowercase();
-    let page = query.page.unwrap_or(1);
+    let PageQuery { after, before } = query.into_inner();
+    let cursor = match (after, before) {
+        (Some(after), _) => question_lists::decode_cursor(QuestionOrder::Newest, &after, true),
+        (None, Some(before)) => question_lists::decode_cursor(QuestionOrder::Newest, &before, false),
+        (None, None) => None,
+    };
     let (tag, list) = state
         .db(move |conn| {
             let tag = tags::find_by_name(conn, &name)?.ok_or(AppError::NotFound)?;
-            let list = question_lists::tagged(conn, tag.id, page)?;
+            let list = question_lists::tagged(conn, tag.id, cursor)?;
             Ok::<_, AppError>((tag, list))
         })
         .await?;
