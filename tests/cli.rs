@@ -6,41 +6,13 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Output, Stdio};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::cli::{assert_one_clear_error, guidepost, run, text};
+use common::mail::free_port;
 use common::TestDb;
-
-fn guidepost(db: &TestDb, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_guidepost"));
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("GUIDEPOST_DATABASE_URL", db.url_string())
-        .env("GUIDEPOST_DATA_DIR", db.dir.path())
-        .env("GUIDEPOST_BASE_URL", "https://forum.example")
-        .env("RUST_LOG", "info");
-    cmd
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.stdin(Stdio::null()).output().expect("run guidepost")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-#[track_caller]
-fn assert_one_clear_error(output: &Output, mentions: &str) {
-    assert!(!output.status.success(), "expected failure, got success");
-    let stderr = text(&output.stderr);
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("guidepost: error:")).collect();
-    assert_eq!(errors.len(), 1, "expected one error line, got:\n{stderr}");
-    assert!(errors[0].contains(mentions), "error line does not mention {mentions}: {}", errors[0]);
-    assert!(!stderr.contains("panicked") && !stderr.contains("stack backtrace"), "{stderr}");
-}
 
 fn migrate_twice_and_manage_users(db: TestDb) {
     let first = run(guidepost(&db, &["migrate"]).env("RUST_LOG", "info"));
@@ -169,10 +141,6 @@ fn serve_answers_then_stops_on_sigterm() {
     assert!(status.success(), "exit status {status}; log:\n{stderr}");
     assert!(stderr.contains("Guidepost is ready") && stderr.contains("stopped"), "{stderr}");
     assert!(stderr.contains("multi-node deployments must set"), "{stderr}");
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// A minimal HTTP/1.1 GET, enough for a smoke test without an HTTP client dependency.

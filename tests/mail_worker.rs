@@ -7,7 +7,7 @@
 mod common;
 
 use std::io::Read;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use guidepost::db::models::mail_outbox::{self, NewMail};
@@ -15,6 +15,7 @@ use guidepost::mail::worker::POLL_INTERVAL;
 use guidepost::mail::{parse_sender, Letter, MailUrl, MailWorker};
 use tera::Context;
 
+use common::cli::{assert_one_clear_error, guidepost, run, text};
 use common::mail::{eml_files, free_port, SmtpServer};
 use common::{TestApp, TestDb};
 
@@ -75,37 +76,6 @@ async fn the_worker_sends_when_woken_and_polls_for_other_nodes_mail(app: TestApp
 }
 
 on_both_backends!(the_worker_sends_when_woken_and_polls_for_other_nodes_mail);
-
-fn guidepost(db: &TestDb, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_guidepost"));
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("GUIDEPOST_DATABASE_URL", db.url_string())
-        .env("GUIDEPOST_DATA_DIR", db.dir.path())
-        .env("GUIDEPOST_BASE_URL", "https://forum.example")
-        .env("RUST_LOG", "info");
-    cmd
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.stdin(Stdio::null()).output().expect("run guidepost")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-#[track_caller]
-fn assert_one_clear_error(output: &Output, mentions: &str) -> String {
-    assert!(!output.status.success(), "expected failure, got success");
-    let stderr = text(&output.stderr);
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("guidepost: error:")).collect();
-    assert_eq!(errors.len(), 1, "expected one error line, got:\n{stderr}");
-    assert!(errors[0].contains(mentions), "error line does not mention {mentions}: {}", errors[0]);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    stderr
-}
 
 fn mail_test_reports_what_happened(db: TestDb) {
     let migrated = run(&mut guidepost(&db, &["migrate"]));

@@ -11,6 +11,7 @@
 
 pub mod backends;
 pub mod browser;
+pub mod cli;
 pub mod forum;
 pub mod mail;
 pub mod members;

@@ -1,24 +1,13 @@
 // A new visitor signs up, follows the confirmation link from the mail file the server wrote,
 // and signs in; every page on the way renders cleanly and passes the accessibility check.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  collectConsoleErrors, formatViolations, launchBrowser, runAxe, screenshot, startServer,
+  collectConsoleErrors, formatViolations, runAxe, screenshot, withServerAndBrowser,
 } from './harness.mjs';
 import { waitForMailLink } from './mail.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = withServerAndBrowser();
 
 async function assertClean(t, page, errors, name) {
   await screenshot(page, name);
@@ -30,12 +19,12 @@ async function assertClean(t, page, errors, name) {
 }
 
 test('a visitor signs up, confirms the address from the mail and signs in', { timeout: 90_000 }, async (t) => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
   t.after(() => context.close());
   const page = await context.newPage();
   const errors = collectConsoleErrors(page);
 
-  await page.goto(`${server.baseUrl}/`);
+  await page.goto(`${env.server.baseUrl}/`);
   await page.getByRole('link', { name: 'Sign up' }).first().click();
   await page.waitForURL('**/signup');
   await assertClean(t, page, errors, 'signup');
@@ -48,7 +37,7 @@ test('a visitor signs up, confirms the address from the mail and signs in', { ti
   assert.match(await page.locator('.flash').innerText(), /We have sent an email/);
   await assertClean(t, page, errors, 'login-after-signup');
 
-  const link = await waitForMailLink(server.dataDir, '/verify-email/');
+  const link = await waitForMailLink(env.server.dataDir, '/verify-email/');
   await page.goto(link);
   assert.equal(await page.locator('h1').innerText(), 'Address confirmed');
 
@@ -56,13 +45,13 @@ test('a visitor signs up, confirms the address from the mail and signs in', { ti
   await page.getByLabel('Username or email address').fill('fred@example.com');
   await page.getByLabel('Password').fill('tulip-quartz-lantern');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${server.baseUrl}/`);
+  await page.waitForURL(`${env.server.baseUrl}/`);
   assert.match(await page.locator('.flash').innerText(), /Signed in as e2e_fred/);
   await page.getByRole('link', { name: 'e2e_fred' }).click();
   await page.waitForURL('**/settings');
   await assertClean(t, page, errors, 'settings');
 
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-  await page.waitForURL(`${server.baseUrl}/`);
+  await page.waitForURL(`${env.server.baseUrl}/`);
   assert.equal(await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Sign in' }).count(), 1);
 });

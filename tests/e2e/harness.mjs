@@ -2,6 +2,7 @@
 // a free port with a throwaway data dir, drive Debian's headless Chromium via
 // playwright-core, collect console errors, run axe-core, save screenshots.
 import { spawn } from 'node:child_process';
+import { after, before } from 'node:test';
 import fs from 'node:fs';
 import { mkdtemp, rm, mkdir, access, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -208,4 +209,19 @@ export async function screenshot(page, name) {
   const file = path.join(artifactsDir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+// One server and one browser for a whole test file, started before its first test and stopped
+// after its last: `const env = withServerAndBrowser();` then `env.server`, `env.browser`.
+export function withServerAndBrowser() {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await startServer();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }

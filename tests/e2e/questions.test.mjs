@@ -1,24 +1,13 @@
 // The heart of the forum in a real browser: member A asks, member B answers, A accepts, and an
 // anonymous visitor opening the canonical URL sees the accepted answer marked.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  collectConsoleErrors, formatViolations, launchBrowser, runAxe, screenshot, startServer,
+  collectConsoleErrors, formatViolations, runAxe, screenshot, withServerAndBrowser,
 } from './harness.mjs';
 import { joinAndSignIn } from './mail.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = withServerAndBrowser();
 
 const TITLE = 'Why did my red widget break in the rain?';
 
@@ -30,15 +19,15 @@ async function assertAccessible(t, page, name) {
 }
 
 test('ask, answer, accept, and a visitor sees the accepted answer', { timeout: 120_000 }, async (t) => {
-  const asker = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const helper = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const asker = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const helper = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
   t.after(() => Promise.all([asker.close(), helper.close()]));
   const a = await asker.newPage();
   const b = await helper.newPage();
   const errors = [...[a, b].map(collectConsoleErrors)];
 
-  await joinAndSignIn(a, server.baseUrl, server.dataDir, 'ann');
-  await joinAndSignIn(b, server.baseUrl, server.dataDir, 'bob');
+  await joinAndSignIn(a, env.server.baseUrl, env.server.dataDir, 'ann');
+  await joinAndSignIn(b, env.server.baseUrl, env.server.dataDir, 'bob');
 
   await a.getByRole('link', { name: 'Ask a question' }).first().click();
   await a.getByLabel('Title').fill(TITLE);
@@ -70,7 +59,7 @@ test('ask, answer, accept, and a visitor sees the accepted answer', { timeout: 1
     { name: 'question-desktop', options: { viewport: { width: 1280, height: 900 } } },
     { name: 'question-phone', options: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } },
   ]) {
-    const visitor = await browser.newContext(options);
+    const visitor = await env.browser.newContext(options);
     const page = await visitor.newPage();
     const visitorErrors = collectConsoleErrors(page);
     const response = await page.goto(canonical);

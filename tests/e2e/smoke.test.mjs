@@ -1,24 +1,13 @@
 // Smoke tests: the home page renders cleanly (no console/page errors, no
 // serious accessibility problems) on desktop, phone and in dark mode, and an
 // unknown path gives a 404 inside the site layout.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  collectConsoleErrors, formatViolations, launchBrowser, runAxe, screenshot, startServer,
+  collectConsoleErrors, formatViolations, runAxe, screenshot, withServerAndBrowser,
 } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = withServerAndBrowser();
 
 // Each case gets its own browser context (fresh cookies, storage, viewport).
 const homeCases = [
@@ -30,12 +19,12 @@ const homeCases = [
 
 for (const { name, options } of homeCases) {
   test(`${name}: home page renders cleanly`, { timeout: 60_000 }, async (t) => {
-    const context = await browser.newContext(options);
+    const context = await env.browser.newContext(options);
     t.after(() => context.close());
     const page = await context.newPage();
     const errors = collectConsoleErrors(page);
 
-    const response = await page.goto(`${server.baseUrl}/`, { waitUntil: 'networkidle' });
+    const response = await page.goto(`${env.server.baseUrl}/`, { waitUntil: 'networkidle' });
     // Screenshot first so there is something to look at when an assertion fails.
     await screenshot(page, name);
 
@@ -54,11 +43,11 @@ for (const { name, options } of homeCases) {
 }
 
 test('unknown path: 404 inside the site layout', { timeout: 60_000 }, async (t) => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
   t.after(() => context.close());
   const page = await context.newPage();
 
-  const response = await page.goto(`${server.baseUrl}/no-such-page`, { waitUntil: 'networkidle' });
+  const response = await page.goto(`${env.server.baseUrl}/no-such-page`, { waitUntil: 'networkidle' });
   await screenshot(page, 'not-found');
 
   assert.equal(response.status(), 404, 'GET /no-such-page status');
