@@ -16,6 +16,8 @@ diesel::table! {
         session_epoch -> BigInt,
         created_at -> Timestamp,
         last_seen_at -> Nullable<Timestamp>,
+        email_preference -> Text,
+        digest_sent_at -> Nullable<Timestamp>,
     }
 }
 
@@ -46,6 +48,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         failed_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        headers -> Nullable<Text>,
     }
 }
 
@@ -85,6 +88,13 @@ diesel::table! {
         last_activity_at -> Timestamp,
         locked_at -> Nullable<Timestamp>,
         deleted_at -> Nullable<Timestamp>,
+        official_kind -> Nullable<Text>,
+        official_by -> Nullable<BigInt>,
+        official_at -> Nullable<Timestamp>,
+        reviewed_at -> Nullable<Timestamp>,
+        has_official -> Bool,
+        first_answer_at -> Nullable<Timestamp>,
+        first_official_at -> Nullable<Timestamp>,
     }
 }
 
@@ -136,6 +146,28 @@ diesel::table! {
         body_markdown -> Text,
         reason -> Nullable<Text>,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    watches (user_id, question_id) {
+        user_id -> BigInt,
+        question_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        question_id -> BigInt,
+        post_id -> Nullable<BigInt>,
+        event -> Text,
+        actor_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+        emailed_at -> Nullable<Timestamp>,
     }
 }
 

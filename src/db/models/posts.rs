@@ -50,6 +50,20 @@ pub struct Post {
     pub locked_at: Option<NaiveDateTime>,
     /// Set when the post was deleted (never physically removed).
     pub deleted_at: Option<NaiveDateTime>,
+    /// For official answers: `authored` (posted as official) or `endorsed` (marked by staff).
+    pub official_kind: Option<String>,
+    /// For official answers: the staff member who made it official.
+    pub official_by: Option<i64>,
+    /// For official answers: when it became official.
+    pub official_at: Option<NaiveDateTime>,
+    /// For official answers: when staff last confirmed it is still accurate.
+    pub reviewed_at: Option<NaiveDateTime>,
+    /// For questions: at least one answer is official.
+    pub has_official: bool,
+    /// For questions: when the first answer arrived.
+    pub first_answer_at: Option<NaiveDateTime>,
+    /// For questions: when the first official answer arrived (or was endorsed).
+    pub first_official_at: Option<NaiveDateTime>,
 }
 
 impl Post {
@@ -276,10 +290,13 @@ pub fn titles(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<TitleRow>
     posts::table.filter(posts::id.eq_any(ids)).select((posts::id, posts::title, posts::slug)).load(conn)
 }
 
-/// Adds to a question's answer count and marks it active.
+/// Adds to a question's answer count and marks it active; the first answer's time is kept.
 pub fn add_answer(conn: &mut DbConnection, question_id: i64, delta: i32, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(posts::table.find(question_id))
         .set((posts::answer_count.eq(posts::answer_count + delta), posts::last_activity_at.eq(now)))
+        .execute(conn)?;
+    diesel::update(posts::table.find(question_id).filter(posts::first_answer_at.is_null()))
+        .set(posts::first_answer_at.eq(now))
         .execute(conn)
 }
 

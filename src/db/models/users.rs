@@ -36,6 +36,10 @@ pub struct User {
     pub created_at: NaiveDateTime,
     /// Last time the user was seen signed in.
     pub last_seen_at: Option<NaiveDateTime>,
+    /// Notification mail: `each` event, a `daily` digest, or `never`.
+    pub email_preference: String,
+    /// When the last daily digest went out.
+    pub digest_sent_at: Option<NaiveDateTime>,
 }
 
 /// A user to insert.
