@@ -12,16 +12,20 @@ use crate::db::models::revisions::{self, NewRevision};
 use crate::db::DbConnection;
 use crate::markdown::{self, MarkdownOptions};
 
-/// Posts an answer to an open, unlocked question.
+/// Posts an answer to an open, unlocked question; staff may post it as official.
 pub fn post_answer(
     conn: &mut DbConnection,
     actor: &Actor,
     policy: PostingPolicy,
     question_id: i64,
     body: &str,
+    official: bool,
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {
     actor.ensure_can_post(policy.require_verified_email)?;
+    if official {
+        super::official::ensure_staff(actor)?;
+    }
     let body = check_body(body)?;
     let html = markdown::render_post(&body, &MarkdownOptions { allow_images: policy.allow_images });
     conn.transaction(|conn| {
@@ -57,7 +61,11 @@ pub fn post_answer(
                 created_at: now,
             },
         )?;
-        posts::find(conn, id)?.ok_or(ServiceError::NotFound("Answer"))
+        let answer = posts::find(conn, id)?.ok_or(ServiceError::NotFound("Answer"))?;
+        if official {
+            super::official::mark_authored(conn, actor, &answer, now)?;
+        }
+        Ok(answer)
     })
 }
 

@@ -11,6 +11,7 @@ pub mod answers;
 pub mod commenting;
 pub mod editing;
 pub mod email_verification;
+pub mod official;
 pub mod password_reset;
 pub mod passwords;
 pub mod policy;
@@ -20,6 +21,7 @@ pub mod questions;
 pub mod settings;
 pub mod sign_in;
 pub mod sign_up;
+pub mod staff_queue;
 pub mod tokens;
 pub mod voting;
 

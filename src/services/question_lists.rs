@@ -35,6 +35,8 @@ pub struct QuestionSummary {
     pub view_count: i64,
     /// The asker accepted an answer.
     pub accepted: bool,
+    /// Staff answered officially.
+    pub official: bool,
     /// Who asked.
     pub author: AuthorView,
     /// When it was asked.
@@ -167,6 +169,7 @@ pub fn summarize(conn: &mut DbConnection, mut rows: Vec<Post>, page: i64) -> Ser
                 answer_count: p.answer_count,
                 view_count: p.view_count,
                 accepted: p.accepted_answer_id.is_some(),
+                official: p.has_official,
                 author,
                 created_at: p.created_at,
                 last_activity_at: p.last_activity_at,

@@ -58,8 +58,14 @@ pub struct PostView {
     pub edited_at: Option<NaiveDateTime>,
     /// The asker accepted this answer.
     pub accepted: bool,
-    /// Staff marked this answer official (set by the official-answers feature).
+    /// Staff made this answer official.
     pub official: bool,
+    /// `authored` or `endorsed`, for official answers.
+    pub official_kind: Option<String>,
+    /// The staff member who made it official.
+    pub official_by: Option<AuthorView>,
+    /// When staff last confirmed it is still accurate.
+    pub reviewed_at: Option<NaiveDateTime>,
     /// Comments, oldest first.
     pub comments: Vec<CommentView>,
     /// The viewer's vote: 1, -1 or 0.
@@ -93,6 +99,11 @@ pub struct QuestionPage {
     pub locked: bool,
     /// The viewer asked it (and may accept answers).
     pub viewer_is_asker: bool,
+    /// The viewer is staff (and may post, endorse, withdraw and review official answers).
+    pub viewer_is_staff: bool,
+    /// The answer structured data calls accepted: the asker's choice, or else the newest
+    /// official answer.
+    pub structured_accepted_answer_id: Option<i64>,
     /// The Markdown source, for meta descriptions.
     pub body_markdown: String,
 }
@@ -118,6 +129,7 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
     let mut author_ids: Vec<i64> = std::iter::once(question.author_id)
         .chain(answers.iter().map(|a| a.author_id))
         .chain(all_comments.iter().map(|c| c.author_id))
+        .chain(answers.iter().filter_map(|a| a.official_by))
         .collect();
     author_ids.sort_unstable();
     author_ids.dedup();
@@ -144,12 +156,17 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
         created_at: post.created_at,
         edited_at: post.edited_at,
         accepted: question.accepted_answer_id == Some(post.id),
-        official: false,
+        official: post.official_kind.is_some(),
+        official_kind: post.official_kind.clone(),
+        official_by: post.official_by.map(|id| author_of(&authors, id)),
+        reviewed_at: post.reviewed_at,
         comments: comments_by_post.remove(&post.id).unwrap_or_default(),
         my_vote: my_votes.get(&post.id).copied().unwrap_or(0),
         can_edit: viewer.is_some_and(|v| !v.suspended && (v.id == post.author_id || v.role.is_moderator())),
         is_mine: viewer.is_some_and(|v| v.id == post.author_id),
     };
+    let newest_official =
+        answers.iter().filter(|a| a.official_kind.is_some()).max_by_key(|a| (a.official_at, a.id)).map(|a| a.id);
     let question_view = view(&question, &mut comments_by_post);
     let mut answer_views: Vec<PostView> = answers.iter().map(|a| view(a, &mut comments_by_post)).collect();
     answer_views.sort_by_key(answer_rank);
@@ -164,6 +181,8 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
         last_activity_at: question.last_activity_at,
         locked: question.locked_at.is_some(),
         viewer_is_asker: viewer.is_some_and(|v| v.id == question.author_id),
+        viewer_is_staff: viewer.is_some_and(|v| v.role.is_staff() && !v.suspended),
+        structured_accepted_answer_id: question.accepted_answer_id.or(newest_official),
         body_markdown: question.body_markdown,
     })
 }

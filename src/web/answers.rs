@@ -25,6 +25,8 @@ pub struct BodyForm {
     body: String,
     /// Present when "Preview" was pressed instead of "Post".
     preview: Option<String>,
+    /// Staff: "Post as official answer" (a checkbox, checked by default for them).
+    official: Option<String>,
 }
 
 /// The vote form.
@@ -43,7 +45,8 @@ pub async fn post_answer(
     form: web::Form<BodyForm>,
 ) -> Result<HttpResponse, AppError> {
     let question_id = id.into_inner();
-    let BodyForm { body, preview } = form.into_inner();
+    let BodyForm { body, preview, official } = form.into_inner();
+    let official = official.is_some();
     let draft = body.clone();
     let policy = PostingPolicy::from_config(&state.config);
     if preview.is_some() {
@@ -54,7 +57,7 @@ pub async fn post_answer(
     }
     let now = chrono::Utc::now().naive_utc();
     let author = actor.clone();
-    match state.db(move |conn| answers::post_answer(conn, &author, policy, question_id, &body, now)).await {
+    match state.db(move |conn| answers::post_answer(conn, &author, policy, question_id, &body, official, now)).await {
         Ok(answer) if wants_json(&req) => Ok(HttpResponse::Created()
             .json(serde_json::json!({ "answer_id": answer.id, "url": format!("/a/{}", answer.id) }))),
         Ok(answer) => Ok(forms::see_other(&format!("/a/{}", answer.id))),

@@ -12,6 +12,7 @@ pub mod forms;
 pub mod health;
 pub mod home;
 pub mod layout;
+pub mod official;
 pub mod password;
 pub mod preview;
 pub mod profiles;
@@ -22,6 +23,7 @@ pub mod session;
 pub mod settings;
 pub mod sign_in;
 pub mod sign_up;
+pub mod staff_queue;
 pub mod tags;
 pub mod visitor;
 
@@ -76,6 +78,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/questions/{id}/{slug}", web::get().to(questions::show))
         .route("/a/{id}", web::get().to(questions::answer_permalink))
         .route("/answers/{id}/accept", web::post().to(answers::accept))
+        .route("/answers/{id}/endorse", web::post().to(official::endorse))
+        .route("/answers/{id}/withdraw-official", web::post().to(official::withdraw))
+        .route("/answers/{id}/review", web::post().to(official::review))
         .route("/posts/{id}/vote", web::post().to(answers::vote))
         .route("/posts/{id}/comments", web::post().to(answers::comment))
         .service(
@@ -83,6 +88,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/posts/{id}/revisions", web::get().to(edits::revisions))
         .route("/preview", web::post().to(preview::render))
+        .route("/staff/queue", web::get().to(staff_queue::show))
         .route("/tags", web::get().to(tags::index))
         .route("/tags/{name}", web::get().to(tags::show))
         .route("/users/{id}", web::get().to(profiles::show))

@@ -1,0 +1,63 @@
+//! The staff queue's queries: open questions without an official answer, served by the
+//! `staff_queue_oldest` and `staff_queue_views` partial indexes.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::posts::Post;
+use crate::db::schema::{post_tags, posts};
+use crate::db::DbConnection;
+
+/// The queue's orders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QueueOrder {
+    /// Waiting longest first.
+    #[default]
+    Oldest,
+    /// Most viewed first: where an official answer helps most people.
+    Views,
+}
+
+/// Where a queue page starts: after this row of the previous page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueCursor {
+    /// After a question asked at this time (oldest order).
+    Asked(NaiveDateTime, i64),
+    /// After a question with this many views (views order).
+    Viewed(i64, i64),
+}
+
+/// One page of the queue, optionally only questions with a tag.
+pub fn page(
+    conn: &mut DbConnection,
+    order: QueueOrder,
+    tag_id: Option<i64>,
+    after: Option<QueueCursor>,
+    limit: i64,
+) -> QueryResult<Vec<Post>> {
+    let mut query = posts::table
+        .filter(posts::kind.eq("question"))
+        .filter(posts::deleted_at.is_null())
+        .filter(posts::has_official.eq(false))
+        .select(Post::as_select())
+        .limit(limit)
+        .into_boxed();
+    if let Some(tag_id) = tag_id {
+        query = query
+            .filter(posts::id.eq_any(post_tags::table.filter(post_tags::tag_id.eq(tag_id)).select(post_tags::post_id)));
+    }
+    match (order, after) {
+        (QueueOrder::Oldest, Some(QueueCursor::Asked(at, id))) => {
+            query = query.filter(posts::created_at.gt(at).or(posts::created_at.eq(at).and(posts::id.gt(id))));
+        }
+        (QueueOrder::Views, Some(QueueCursor::Viewed(views, id))) => {
+            query = query.filter(posts::view_count.lt(views).or(posts::view_count.eq(views).and(posts::id.lt(id))));
+        }
+        _ => {}
+    }
+    match order {
+        QueueOrder::Oldest => query.order((posts::created_at.asc(), posts::id.asc())).load(conn),
+        QueueOrder::Views => query.order((posts::view_count.desc(), posts::id.desc())).load(conn),
+    }
+}

@@ -1,0 +1,99 @@
+//! Official answers: staff answer once, visibly, and every later visitor sees that answer first.
+//! Staff post answers as official, endorse community answers, withdraw either, and confirm they
+//! are still accurate. Every change is written to the audit log.
+
+use chrono::NaiveDateTime;
+use diesel::Connection;
+
+use super::actor::Actor;
+use super::answers::find_answer;
+use super::{ServiceError, ServiceResult};
+use crate::db::models::audit_log::{self, NewAuditEntry};
+use crate::db::models::official::{self, OfficialKind};
+use crate::db::models::posts::{self, Post};
+use crate::db::DbConnection;
+
+/// Only staff, moderators and admins speak for the company.
+pub fn ensure_staff(actor: &Actor) -> ServiceResult<()> {
+    if actor.role.is_staff() && !actor.suspended {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden("Only staff can give or change official answers.".to_owned()))
+    }
+}
+
+/// Marks a freshly posted staff answer official; call inside the answer's transaction.
+pub fn mark_authored(conn: &mut DbConnection, actor: &Actor, answer: &Post, now: NaiveDateTime) -> ServiceResult<()> {
+    ensure_staff(actor)?;
+    let question_id = answer.question_id.ok_or(ServiceError::NotFound("Question"))?;
+    official::mark(conn, answer.id, OfficialKind::Authored, actor.id, now)?;
+    official::refresh_question(conn, question_id, now)?;
+    record(conn, actor, "answer.official", answer.id, None, now)
+}
+
+/// Endorses a community answer as official.
+pub fn endorse(conn: &mut DbConnection, actor: &Actor, answer_id: i64, now: NaiveDateTime) -> ServiceResult<Post> {
+    ensure_staff(actor)?;
+    conn.transaction(|conn| {
+        let (answer, question) = find_answer(conn, answer_id)?;
+        if answer.official_kind.is_some() {
+            return Err(ServiceError::Conflict("This answer is already official.".to_owned()));
+        }
+        official::mark(conn, answer.id, OfficialKind::Endorsed, actor.id, now)?;
+        official::refresh_question(conn, question.id, now)?;
+        posts::touch_activity(conn, question.id, now)?;
+        record(conn, actor, "answer.endorse", answer.id, None, now)?;
+        Ok(question)
+    })
+}
+
+/// Withdraws official status from an answer (authored or endorsed).
+pub fn withdraw(conn: &mut DbConnection, actor: &Actor, answer_id: i64, now: NaiveDateTime) -> ServiceResult<Post> {
+    ensure_staff(actor)?;
+    conn.transaction(|conn| {
+        let (answer, question) = find_answer(conn, answer_id)?;
+        let Some(kind) = answer.official_kind else {
+            return Err(ServiceError::Conflict("This answer is not official.".to_owned()));
+        };
+        official::clear(conn, answer.id)?;
+        official::refresh_question(conn, question.id, now)?;
+        record(conn, actor, "answer.withdraw", answer.id, Some(&kind), now)?;
+        Ok(question)
+    })
+}
+
+/// Confirms an official answer is still accurate ("last reviewed" becomes today).
+pub fn review(conn: &mut DbConnection, actor: &Actor, answer_id: i64, now: NaiveDateTime) -> ServiceResult<Post> {
+    ensure_staff(actor)?;
+    conn.transaction(|conn| {
+        let (answer, question) = find_answer(conn, answer_id)?;
+        if answer.official_kind.is_none() {
+            return Err(ServiceError::Conflict("Only official answers are reviewed.".to_owned()));
+        }
+        official::review(conn, answer.id, now)?;
+        record(conn, actor, "answer.review", answer.id, None, now)?;
+        Ok(question)
+    })
+}
+
+fn record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    answer_id: i64,
+    detail: Option<&str>,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    audit_log::insert(
+        conn,
+        &NewAuditEntry {
+            actor_id: Some(actor.id),
+            action,
+            target_kind: "post",
+            target_id: answer_id,
+            detail,
+            created_at: now,
+        },
+    )?;
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! The staff queue: questions still waiting for an official answer, with how long they have
+//! waited and how many people they reach. A question leaves it when it gets one.
+
+use chrono::NaiveDateTime;
+
+use super::actor::Actor;
+use super::official::ensure_staff;
+use super::question_lists::{summarize, QuestionSummary, PAGE_SIZE};
+use super::ServiceResult;
+use crate::db::models::staff_queue::{self, QueueCursor, QueueOrder};
+use crate::db::models::tags;
+use crate::db::DbConnection;
+
+/// A page of the queue.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct QueuePage {
+    /// The questions, each with its age.
+    pub items: Vec<QueueItem>,
+    /// The `after=` cursor of the next page.
+    pub next: Option<String>,
+    /// The tag filter, when one applies and exists.
+    pub tag: Option<String>,
+}
+
+/// One waiting question.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct QueueItem {
+    /// The summary lists show.
+    pub question: QuestionSummary,
+    /// How long it has waited, e.g. "3 days".
+    pub age: String,
+}
+
+/// A page of the queue for staff.
+pub fn page(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    order: QueueOrder,
+    tag: Option<&str>,
+    after: Option<&str>,
+    now: NaiveDateTime,
+) -> ServiceResult<QueuePage> {
+    ensure_staff(actor)?;
+    let tag = match tag.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(name) => tags::find_by_name(conn, &name.to_lowercase())?,
+        None => None,
+    };
+    let cursor = after.and_then(|text| decode(order, text));
+    let mut rows = staff_queue::page(conn, order, tag.as_ref().map(|t| t.id), cursor, PAGE_SIZE + 1)?;
+    let has_next = rows.len() as i64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+    let next = has_next.then(|| rows.last()).flatten().map(|p| match order {
+        QueueOrder::Oldest => format!("{}_{}", p.created_at.and_utc().timestamp_nanos_opt().unwrap_or_default(), p.id),
+        QueueOrder::Views => format!("{}_{}", p.view_count, p.id),
+    });
+    let list = summarize(conn, rows, 1)?;
+    let items = list.questions.into_iter().map(|q| QueueItem { age: age(now - q.created_at), question: q }).collect();
+    Ok(QueuePage { items, next, tag: tag.map(|t| t.name) })
+}
+
+fn decode(order: QueueOrder, text: &str) -> Option<QueueCursor> {
+    let (key, id) = text.split_once('_')?;
+    let id = id.parse().ok()?;
+    Some(match order {
+        QueueOrder::Oldest => {
+            QueueCursor::Asked(chrono::DateTime::from_timestamp_nanos(key.parse().ok()?).naive_utc(), id)
+        }
+        QueueOrder::Views => QueueCursor::Viewed(key.parse().ok()?, id),
+    })
+}
+
+/// A waiting time in words: "5 minutes", "3 hours", "12 days".
+pub fn age(waited: chrono::Duration) -> String {
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    match waited {
+        w if w.num_days() >= 1 => plural(w.num_days(), "day"),
+        w if w.num_hours() >= 1 => plural(w.num_hours(), "hour"),
+        w => plural(w.num_minutes().max(0), "minute"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_naturally() {
+        assert_eq!(age(chrono::Duration::minutes(1)), "1 minute");
+        assert_eq!(age(chrono::Duration::hours(5)), "5 hours");
+        assert_eq!(age(chrono::Duration::days(12)), "12 days");
+    }
+}
