@@ -64,17 +64,18 @@ export async function startServer({ readyTimeoutMs = 30_000 } = {}) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'guidepost-e2e-'));
+  const serverEnv = {
+    ...process.env,
+    GUIDEPOST_BIND: `127.0.0.1:${port}`,
+    GUIDEPOST_DATA_DIR: dataDir,
+    GUIDEPOST_DATABASE_URL: `sqlite://${dataDir}/guidepost.db`,
+    GUIDEPOST_BASE_URL: baseUrl,
+    RUST_LOG: 'warn',
+  };
   const child = spawn(bin, ['serve'], {
     cwd: repoRoot, // like `cargo run`, in case the server looks for files relative to the repo
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      GUIDEPOST_BIND: `127.0.0.1:${port}`,
-      GUIDEPOST_DATA_DIR: dataDir,
-      GUIDEPOST_DATABASE_URL: `sqlite://${dataDir}/guidepost.db`,
-      GUIDEPOST_BASE_URL: baseUrl,
-      RUST_LOG: 'warn',
-    },
+    env: serverEnv,
   });
   const entry = { child, dataDir };
   live.add(entry);
@@ -147,7 +148,18 @@ export async function startServer({ readyTimeoutMs = 30_000 } = {}) {
     await sleep(100);
   }
 
-  return { baseUrl, dataDir, logs: () => log, stop };
+  // Runs a `guidepost` command against the same database, as an operator would on the server.
+  const cli = (args, input = '') => new Promise((resolve, reject) => {
+    const run = spawn(bin, args, { cwd: repoRoot, env: serverEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    run.stdout.on('data', (chunk) => { out += chunk; });
+    run.stderr.on('data', (chunk) => { out += chunk; });
+    run.on('error', reject);
+    run.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`guidepost ${args.join(' ')} failed:\n${out}`))));
+    run.stdin.end(input);
+  });
+
+  return { baseUrl, dataDir, logs: () => log, stop, cli };
 }
 
 /** Launch Debian's Chromium headless; playwright gives it a temporary profile. */
