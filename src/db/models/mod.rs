@@ -6,6 +6,7 @@ pub mod comments;
 pub mod mail_outbox;
 pub mod posts;
 pub mod revisions;
+pub mod staff_stats;
 pub mod tags;
 pub mod users;
 pub mod votes;
