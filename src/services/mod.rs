@@ -9,6 +9,7 @@ pub mod actor;
 pub mod admin_users;
 pub mod answers;
 pub mod commenting;
+pub mod dashboard;
 pub mod editing;
 pub mod email_verification;
 pub mod official;

@@ -4,6 +4,7 @@
 pub mod admin_users;
 pub mod answers;
 pub mod assets;
+pub mod charts;
 pub mod csrf;
 pub mod edits;
 pub mod email_links;
@@ -23,6 +24,7 @@ pub mod session;
 pub mod settings;
 pub mod sign_in;
 pub mod sign_up;
+pub mod staff_dashboard;
 pub mod staff_queue;
 pub mod tags;
 pub mod visitor;
@@ -63,6 +65,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/settings/email", web::post().to(settings::email))
         .route("/settings/password", web::post().to(settings::password))
         .route("/settings/sign-out-everywhere", web::post().to(settings::sign_out_everywhere))
+        .route("/staff", web::get().to(staff_dashboard::show))
         .route("/admin/users", web::get().to(admin_users::list))
         .route("/admin/users/{id}/role", web::post().to(admin_users::set_role))
         .route("/admin/users/{id}/suspend", web::post().to(admin_users::suspend))

@@ -8,6 +8,7 @@ pub mod official;
 pub mod posts;
 pub mod revisions;
 pub mod staff_queue;
+pub mod staff_stats;
 pub mod tags;
 pub mod users;
 pub mod votes;
