@@ -4,17 +4,20 @@ use chrono::NaiveDateTime;
 use diesel::Connection;
 
 use super::actor::Actor;
+use super::notifications::{notify, Event, EventKind};
 use super::policy::PostingPolicy;
 use super::questions::{check_body, find_question};
 use super::{ServiceError, ServiceResult};
 use crate::db::models::posts::{self, NewPost, Post};
 use crate::db::models::revisions::{self, NewRevision};
 use crate::db::DbConnection;
+use crate::mail::Outbox;
 use crate::markdown::{self, MarkdownOptions};
 
 /// Posts an answer to an open, unlocked question.
 pub fn post_answer(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     actor: &Actor,
     policy: PostingPolicy,
     question_id: i64,
@@ -57,6 +60,12 @@ pub fn post_answer(
                 created_at: now,
             },
         )?;
+        notify(
+            conn,
+            outbox,
+            Event { kind: EventKind::NewAnswer, question_id: question.id, post_id: id, actor_id: actor.id },
+            now,
+        )?;
         posts::find(conn, id)?.ok_or(ServiceError::NotFound("Answer"))
     })
 }
@@ -86,6 +95,7 @@ pub enum Acceptance {
 /// Accepting another answer moves the mark.
 pub fn toggle_accept(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     actor: &Actor,
     answer_id: i64,
     now: NaiveDateTime,
@@ -103,6 +113,12 @@ pub fn toggle_accept(
             Acceptance::Withdrawn
         } else {
             posts::set_accepted(conn, question.id, Some(answer.id))?;
+            notify(
+                conn,
+                outbox,
+                Event { kind: EventKind::Accepted, question_id: question.id, post_id: answer.id, actor_id: actor.id },
+                now,
+            )?;
             Acceptance::Accepted
         };
         posts::touch_activity(conn, question.id, now)?;

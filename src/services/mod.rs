@@ -11,6 +11,7 @@ pub mod answers;
 pub mod commenting;
 pub mod editing;
 pub mod email_verification;
+pub mod notifications;
 pub mod password_reset;
 pub mod passwords;
 pub mod policy;
@@ -21,7 +22,9 @@ pub mod settings;
 pub mod sign_in;
 pub mod sign_up;
 pub mod tokens;
+pub mod unsubscribe;
 pub mod voting;
+pub mod watching;
 
 /// Why a use case was refused or failed.
 #[derive(Debug, thiserror::Error)]

@@ -93,6 +93,8 @@ pub struct QuestionPage {
     pub locked: bool,
     /// The viewer asked it (and may accept answers).
     pub viewer_is_asker: bool,
+    /// The viewer watches it (is told about new and accepted answers).
+    pub viewer_watches: bool,
     /// The Markdown source, for meta descriptions.
     pub body_markdown: String,
 }
@@ -164,6 +166,10 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
         last_activity_at: question.last_activity_at,
         locked: question.locked_at.is_some(),
         viewer_is_asker: viewer.is_some_and(|v| v.id == question.author_id),
+        viewer_watches: match viewer {
+            Some(v) => crate::db::models::watches::exists(conn, v.id, question.id)?,
+            None => false,
+        },
         body_markdown: question.body_markdown,
     })
 }

@@ -54,7 +54,13 @@ pub async fn post_answer(
     }
     let now = chrono::Utc::now().naive_utc();
     let author = actor.clone();
-    match state.db(move |conn| answers::post_answer(conn, &author, policy, question_id, &body, now)).await {
+    let outbox = state.outbox.clone();
+    let posted =
+        state.db(move |conn| answers::post_answer(conn, &outbox, &author, policy, question_id, &body, now)).await;
+    if posted.is_ok() {
+        state.outbox.wake();
+    }
+    match posted {
         Ok(answer) if wants_json(&req) => Ok(HttpResponse::Created()
             .json(serde_json::json!({ "answer_id": answer.id, "url": format!("/a/{}", answer.id) }))),
         Ok(answer) => Ok(forms::see_other(&format!("/a/{}", answer.id))),
@@ -77,7 +83,10 @@ pub async fn accept(
 ) -> Result<HttpResponse, AppError> {
     let answer_id = id.into_inner();
     let now = chrono::Utc::now().naive_utc();
-    let (question, outcome) = state.db(move |conn| answers::toggle_accept(conn, &actor, answer_id, now)).await?;
+    let outbox = state.outbox.clone();
+    let (question, outcome) =
+        state.db(move |conn| answers::toggle_accept(conn, &outbox, &actor, answer_id, now)).await?;
+    state.outbox.wake();
     if wants_json(&req) {
         return Ok(HttpResponse::Ok().json(serde_json::json!({
             "answer_id": answer_id, "accepted": outcome == Acceptance::Accepted
