@@ -60,12 +60,7 @@ pub fn post_answer(
                 created_at: now,
             },
         )?;
-        notify(
-            conn,
-            outbox,
-            Event { kind: EventKind::NewAnswer, question_id: question.id, post_id: id, actor_id: actor.id },
-            now,
-        )?;
+        notify(conn, outbox, Event::new(EventKind::NewAnswer, question.id, id, actor.id), now)?;
         posts::find(conn, id)?.ok_or(ServiceError::NotFound("Answer"))
     })
 }
@@ -113,12 +108,7 @@ pub fn toggle_accept(
             Acceptance::Withdrawn
         } else {
             posts::set_accepted(conn, question.id, Some(answer.id))?;
-            notify(
-                conn,
-                outbox,
-                Event { kind: EventKind::Accepted, question_id: question.id, post_id: answer.id, actor_id: actor.id },
-                now,
-            )?;
+            notify(conn, outbox, Event::new(EventKind::Accepted, question.id, answer.id, actor.id), now)?;
             Acceptance::Accepted
         };
         posts::touch_activity(conn, question.id, now)?;

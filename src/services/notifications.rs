@@ -87,6 +87,13 @@ pub struct Event {
     pub actor_id: i64,
 }
 
+impl Event {
+    /// `kind` happened to answer `post_id` of question `question_id`, done by `actor_id`.
+    pub fn new(kind: EventKind, question_id: i64, post_id: i64, actor_id: i64) -> Self {
+        Self { kind, question_id, post_id, actor_id }
+    }
+}
+
 /// Whether mail may go to this user at all: a proven address and no suspension.
 fn can_receive_mail(user: &User) -> Option<&str> {
     let address = user.email.as_deref()?;
