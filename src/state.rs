@@ -11,6 +11,7 @@ use crate::db::{DbConnection, DbPool};
 use crate::error::AppError;
 use crate::mail::Outbox;
 use crate::rate_limits::RateLimits;
+use crate::services::unsubscribe::UnsubscribeKey;
 use crate::templates::Templates;
 use crate::view_counter::ViewCounter;
 use crate::web::assets::AssetStore;
@@ -54,12 +55,14 @@ impl AppState {
     pub fn new(config: Config, pool: DbPool, secret: &[u8]) -> Result<Self, StartupError> {
         let assets = AssetStore::load(&config.assets_dir)?;
         let templates = Arc::new(Templates::load(assets.urls())?);
-        let outbox = Outbox::new(Arc::clone(&templates), &config.site_name, config.base_url_str());
         if secret.len() < 32 {
             return Err(StartupError::Secret);
         }
+        let cookie_key = Key::derive_from(secret);
+        let outbox = Outbox::new(Arc::clone(&templates), &config.site_name, config.base_url_str())
+            .with_unsubscribe_key(UnsubscribeKey::derive(cookie_key.signing()));
         Ok(Self {
-            cookie_key: Key::derive_from(secret),
+            cookie_key,
             config: Arc::new(config),
             pool,
             templates,

@@ -6,6 +6,7 @@ use actix_web::{web, HttpServer};
 use anyhow::Context as _;
 
 use crate::config::Config;
+use crate::mail::digest::DigestTask;
 use crate::mail::{self, MailUrl, MailWorker};
 use crate::secret::{self, KeySource};
 use crate::state::AppState;
@@ -38,16 +39,19 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let backend = config.database_url.backend_name();
     let state = web::Data::new(AppState::new(config, pool.clone(), &secret)?);
     let wake = state.outbox.wake_signal();
+    let outbox = state.outbox.clone();
     let server = HttpServer::new(move || crate::build_app(state.clone()))
         .bind(bind)
         .with_context(|| format!("GUIDEPOST_BIND: cannot listen on {bind}"))?
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs());
-    let mail_worker = MailWorker::start(pool, transport, mail_from, wake);
+    let mail_worker = MailWorker::start(pool.clone(), transport, mail_from, wake);
     tracing::info!(mail_url = %mail_url, "mail worker started");
+    let digests = DigestTask::start(pool, outbox);
     let server = server.run();
     tracing::info!(%bind, %base_url, backend, "Guidepost is ready");
     // actix-server stops accepting on SIGINT/SIGTERM and lets in-flight requests finish.
     let served = server.await;
+    digests.stop().await;
     mail_worker.stop().await;
     served.context("the HTTP server failed")?;
     tracing::info!("stopped");

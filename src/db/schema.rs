@@ -188,3 +188,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     revisions
 );
+
+// Watchers and digest candidates are read as `users WHERE id IN (subquery)`; a separate list so it
+// merges cleanly with changes to the one above.
+diesel::allow_tables_to_appear_in_same_query!(users, watches, notifications);

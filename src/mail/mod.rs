@@ -6,6 +6,7 @@
 //! `GUIDEPOST_MAIL_URL` into a lettre transport; [`worker`] claims, sends and retries.
 //! Nothing here sends mail inside a request or a transaction.
 
+pub mod digest;
 pub mod transport;
 pub mod worker;
 
@@ -16,6 +17,7 @@ use tokio::sync::Notify;
 
 use crate::db::models::mail_outbox::{self, NewMail};
 use crate::db::DbConnection;
+use crate::services::unsubscribe::UnsubscribeKey;
 use crate::services::{ServiceError, ServiceResult};
 use crate::templates::Templates;
 
@@ -41,6 +43,7 @@ pub struct Outbox {
     site_name: String,
     base_url: String,
     wake: Arc<Notify>,
+    unsubscribe_key: Option<UnsubscribeKey>,
 }
 
 impl Outbox {
@@ -51,11 +54,42 @@ impl Outbox {
             site_name: site_name.to_owned(),
             base_url: base_url.to_owned(),
             wake: Arc::new(Notify::new()),
+            unsubscribe_key: None,
         }
+    }
+
+    /// The same outbox, able to sign unsubscribe links (needed to queue notification mail).
+    pub fn with_unsubscribe_key(mut self, key: UnsubscribeKey) -> Self {
+        self.unsubscribe_key = Some(key);
+        self
+    }
+
+    /// The public one-click unsubscribe URL for a user.
+    pub fn unsubscribe_url(&self, user_id: i64) -> ServiceResult<String> {
+        let key = self
+            .unsubscribe_key
+            .as_ref()
+            .ok_or_else(|| ServiceError::Internal("the outbox has no unsubscribe key".to_owned()))?;
+        Ok(format!("{}/unsubscribe/{}", self.base_url, key.token(user_id)))
+    }
+
+    /// The site's public URL, for links in mail.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
     }
 
     /// Renders a letter and queues it; call inside the transaction of the change that causes it.
     pub fn queue(&self, conn: &mut DbConnection, letter: Letter<'_>) -> ServiceResult<()> {
+        self.queue_with_headers(conn, letter, &[])
+    }
+
+    /// Like [`Outbox::queue`], adding header lines (e.g. `List-Unsubscribe`) to the message.
+    pub fn queue_with_headers(
+        &self,
+        conn: &mut DbConnection,
+        letter: Letter<'_>,
+        headers: &[(&str, String)],
+    ) -> ServiceResult<()> {
         let mut context = letter.context;
         context.insert("site_name", &self.site_name);
         context.insert("base_url", &self.base_url);
@@ -68,17 +102,21 @@ impl Outbox {
         let text = render("txt")?;
         let html = render("html")?;
         let now = chrono::Utc::now().naive_utc();
-        mail_outbox::insert(
-            conn,
-            &NewMail {
-                to_address: letter.to,
-                subject: &letter.subject,
-                text_body: &text,
-                html_body: &html,
-                created_at: now,
-                next_attempt_at: now,
-            },
-        )?;
+        let mail = NewMail {
+            to_address: letter.to,
+            subject: &letter.subject,
+            text_body: &text,
+            html_body: &html,
+            created_at: now,
+            next_attempt_at: now,
+        };
+        if headers.is_empty() {
+            mail_outbox::insert(conn, &mail)?;
+        } else {
+            let map: serde_json::Map<String, serde_json::Value> =
+                headers.iter().map(|(name, value)| ((*name).to_owned(), value.clone().into())).collect();
+            mail_outbox::insert_with_headers(conn, &mail, &serde_json::Value::Object(map).to_string())?;
+        }
         Ok(())
     }
 

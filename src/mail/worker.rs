@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::Context as _;
 use chrono::NaiveDateTime;
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::Message;
 use tokio::sync::{watch, Notify};
@@ -118,7 +119,11 @@ pub fn build_message(from: &Mailbox, mail: &OutboxMail) -> Result<Message, Strin
     // Stable across retries of the same row, so a message sent twice is recognisably one message.
     let message_id =
         format!("<outbox.{}.{}@{}>", mail.id, mail.created_at.and_utc().timestamp_micros(), from.email.domain());
-    Message::builder()
+    let mut builder = Message::builder();
+    for (name, value) in extra_headers(mail)? {
+        builder = builder.raw_header(HeaderValue::new(name, value));
+    }
+    builder
         .from(from.clone())
         .to(to)
         .subject(mail.subject.as_str())
@@ -126,6 +131,24 @@ pub fn build_message(from: &Mailbox, mail: &OutboxMail) -> Result<Message, Strin
         .message_id(Some(message_id))
         .multipart(MultiPart::alternative_plain_html(mail.text_body.clone(), mail.html_body.clone()))
         .map_err(|e| format!("building the message: {e}"))
+}
+
+/// The row's extra headers (a JSON object of name -> text), checked to be header-safe.
+fn extra_headers(mail: &OutboxMail) -> Result<Vec<(HeaderName, String)>, String> {
+    let Some(json) = mail.headers.as_deref() else { return Ok(Vec::new()) };
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(json).map_err(|e| format!("the stored headers are not a JSON object: {e}"))?;
+    map.into_iter()
+        .map(|(name, value)| {
+            let value = value.as_str().ok_or_else(|| format!("header {name} is not text"))?.to_owned();
+            // A line break would let a value smuggle in headers of its own.
+            if value.contains(['\r', '\n']) {
+                return Err(format!("header {name} contains a line break"));
+            }
+            let name = HeaderName::new_from_ascii(name).map_err(|e| format!("bad header name: {e}"))?;
+            Ok((name, value))
+        })
+        .collect()
 }
 
 /// What the background task needs for each run.

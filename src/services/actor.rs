@@ -26,6 +26,8 @@ pub struct Actor {
     pub suspended: bool,
     /// The session epoch the user's sessions must carry.
     pub session_epoch: i64,
+    /// Notification mail: `each`, `daily` or `never`.
+    pub email_preference: String,
 }
 
 impl Actor {
@@ -42,6 +44,7 @@ impl Actor {
             email_verified: user.email_verified_at.is_some(),
             suspended: user.suspended_at.is_some(),
             session_epoch: user.session_epoch,
+            email_preference: user.email_preference.clone(),
         }
     }
 

@@ -4,24 +4,36 @@ use chrono::NaiveDateTime;
 use diesel::Connection;
 
 use super::actor::Actor;
+use super::notifications::{notify, Event, EventKind};
 use super::policy::PostingPolicy;
 use super::questions::{check_body, find_question};
 use super::{ServiceError, ServiceResult};
 use crate::db::models::posts::{self, NewPost, Post};
 use crate::db::models::revisions::{self, NewRevision};
 use crate::db::DbConnection;
+use crate::mail::Outbox;
 use crate::markdown::{self, MarkdownOptions};
+
+/// What the answer form sends.
+#[derive(Debug, Clone, Copy)]
+pub struct AnswerForm<'a> {
+    /// The Markdown.
+    pub body: &'a str,
+    /// Staff: post it as official.
+    pub official: bool,
+}
 
 /// Posts an answer to an open, unlocked question; staff may post it as official.
 pub fn post_answer(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     actor: &Actor,
     policy: PostingPolicy,
     question_id: i64,
-    body: &str,
-    official: bool,
+    answer: AnswerForm<'_>,
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {
+    let AnswerForm { body, official } = answer;
     actor.ensure_can_post(policy.require_verified_email)?;
     if official {
         super::official::ensure_staff(actor)?;
@@ -65,6 +77,8 @@ pub fn post_answer(
         if official {
             super::official::mark_authored(conn, actor, &answer, now)?;
         }
+        let kind = if official { EventKind::NewOfficialAnswer } else { EventKind::NewAnswer };
+        notify(conn, outbox, Event::new(kind, question.id, id, actor.id), now)?;
         Ok(answer)
     })
 }
@@ -94,6 +108,7 @@ pub enum Acceptance {
 /// Accepting another answer moves the mark.
 pub fn toggle_accept(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     actor: &Actor,
     answer_id: i64,
     now: NaiveDateTime,
@@ -111,6 +126,7 @@ pub fn toggle_accept(
             Acceptance::Withdrawn
         } else {
             posts::set_accepted(conn, question.id, Some(answer.id))?;
+            notify(conn, outbox, Event::new(EventKind::Accepted, question.id, answer.id, actor.id), now)?;
             Acceptance::Accepted
         };
         posts::touch_activity(conn, question.id, now)?;

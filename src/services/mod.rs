@@ -12,6 +12,7 @@ pub mod commenting;
 pub mod dashboard;
 pub mod editing;
 pub mod email_verification;
+pub mod notifications;
 pub mod official;
 pub mod password_reset;
 pub mod passwords;
@@ -24,7 +25,9 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod staff_queue;
 pub mod tokens;
+pub mod unsubscribe;
 pub mod voting;
+pub mod watching;
 
 /// Why a use case was refused or failed.
 #[derive(Debug, thiserror::Error)]

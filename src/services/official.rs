@@ -12,6 +12,8 @@ use crate::db::models::audit_log::{self, NewAuditEntry};
 use crate::db::models::official::{self, OfficialKind};
 use crate::db::models::posts::{self, Post};
 use crate::db::DbConnection;
+use crate::mail::Outbox;
+use crate::services::notifications::{notify, Event, EventKind};
 
 /// Only staff, moderators and admins speak for the company.
 pub fn ensure_staff(actor: &Actor) -> ServiceResult<()> {
@@ -31,8 +33,14 @@ pub fn mark_authored(conn: &mut DbConnection, actor: &Actor, answer: &Post, now:
     record(conn, actor, "answer.official", answer.id, None, now)
 }
 
-/// Endorses a community answer as official.
-pub fn endorse(conn: &mut DbConnection, actor: &Actor, answer_id: i64, now: NaiveDateTime) -> ServiceResult<Post> {
+/// Endorses a community answer as official; watchers hear of it as a new official answer.
+pub fn endorse(
+    conn: &mut DbConnection,
+    outbox: &Outbox,
+    actor: &Actor,
+    answer_id: i64,
+    now: NaiveDateTime,
+) -> ServiceResult<Post> {
     ensure_staff(actor)?;
     conn.transaction(|conn| {
         let (answer, question) = find_answer(conn, answer_id)?;
@@ -43,6 +51,7 @@ pub fn endorse(conn: &mut DbConnection, actor: &Actor, answer_id: i64, now: Naiv
         official::refresh_question(conn, question.id, now)?;
         posts::touch_activity(conn, question.id, now)?;
         record(conn, actor, "answer.endorse", answer.id, None, now)?;
+        notify(conn, outbox, Event::new(EventKind::NewOfficialAnswer, question.id, answer.id, actor.id), now)?;
         Ok(question)
     })
 }

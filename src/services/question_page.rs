@@ -104,6 +104,8 @@ pub struct QuestionPage {
     /// The answer structured data calls accepted: the asker's choice, or else the newest
     /// official answer.
     pub structured_accepted_answer_id: Option<i64>,
+    /// The viewer watches it (is told about new and accepted answers).
+    pub viewer_watches: bool,
     /// The Markdown source, for meta descriptions.
     pub body_markdown: String,
 }
@@ -183,6 +185,10 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
         viewer_is_asker: viewer.is_some_and(|v| v.id == question.author_id),
         viewer_is_staff: viewer.is_some_and(|v| v.role.is_staff() && !v.suspended),
         structured_accepted_answer_id: question.accepted_answer_id.or(newest_official),
+        viewer_watches: match viewer {
+            Some(v) => crate::db::models::watches::exists(conn, v.id, question.id)?,
+            None => false,
+        },
         body_markdown: question.body_markdown,
     })
 }

@@ -8,7 +8,7 @@ use super::policy::PostingPolicy;
 use super::{ServiceError, ServiceResult};
 use crate::db::models::posts::{self, NewPost, Post};
 use crate::db::models::revisions::{self, NewRevision};
-use crate::db::models::tags;
+use crate::db::models::{tags, watches};
 use crate::db::DbConnection;
 use crate::markdown::{self, MarkdownOptions};
 
@@ -141,6 +141,7 @@ pub fn ask(
             },
         )?;
         tags::attach(conn, id, &tag_names, now)?;
+        watches::insert(conn, actor.id, id, now)?; // the asker hears about answers without asking to
         revisions::insert(
             conn,
             &NewRevision {

@@ -57,7 +57,24 @@ pub async fn post_answer(
     }
     let now = chrono::Utc::now().naive_utc();
     let author = actor.clone();
-    match state.db(move |conn| answers::post_answer(conn, &author, policy, question_id, &body, official, now)).await {
+    let outbox = state.outbox.clone();
+    let posted = state
+        .db(move |conn| {
+            answers::post_answer(
+                conn,
+                &outbox,
+                &author,
+                policy,
+                question_id,
+                answers::AnswerForm { body: &body, official },
+                now,
+            )
+        })
+        .await;
+    if posted.is_ok() {
+        state.outbox.wake();
+    }
+    match posted {
         Ok(answer) if wants_json(&req) => Ok(HttpResponse::Created()
             .json(serde_json::json!({ "answer_id": answer.id, "url": format!("/a/{}", answer.id) }))),
         Ok(answer) => Ok(forms::see_other(&format!("/a/{}", answer.id))),
@@ -80,7 +97,10 @@ pub async fn accept(
 ) -> Result<HttpResponse, AppError> {
     let answer_id = id.into_inner();
     let now = chrono::Utc::now().naive_utc();
-    let (question, outcome) = state.db(move |conn| answers::toggle_accept(conn, &actor, answer_id, now)).await?;
+    let outbox = state.outbox.clone();
+    let (question, outcome) =
+        state.db(move |conn| answers::toggle_accept(conn, &outbox, &actor, answer_id, now)).await?;
+    state.outbox.wake();
     if wants_json(&req) {
         return Ok(HttpResponse::Ok().json(serde_json::json!({
             "answer_id": answer_id, "accepted": outcome == Acceptance::Accepted

@@ -4,7 +4,8 @@
 //! token in a hidden `csrf_token` field (scripts send it in `X-CSRF-Token`). A POST, PUT, PATCH
 //! or DELETE whose token is missing or different is refused with 403 before any handler runs, so
 //! no route can forget the check. Requests authenticated by an API bearer token carry no ambient
-//! credentials and are exempt.
+//! credentials and are exempt, and so is an RFC 8058 one-click unsubscribe (see
+//! [`is_one_click_unsubscribe`]).
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::cookie::{Cookie, CookieJar, SameSite};
@@ -69,11 +70,11 @@ pub async fn protect(
             Ok(token) => token,
             Err(e) => return Ok(req.error_response(e).map_into_right_body()),
         };
-        let valid = match (&stored, &submitted) {
+        let valid = match (&stored, &submitted.token) {
             (Some(stored), Some(submitted)) => bool::from(stored.as_bytes().ct_eq(submitted.as_bytes())),
             _ => false,
         };
-        if !valid {
+        if !valid && !is_one_click_unsubscribe(req.path(), &submitted) {
             return Ok(req.error_response(AppError::CsrfRejected).map_into_right_body());
         }
     }
@@ -130,10 +131,31 @@ fn is_bearer_request(req: &ServiceRequest) -> bool {
         .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "))
 }
 
+/// What an unsafe request carried: its token, and whether its form body is a one-click unsubscribe.
+#[derive(Default)]
+struct Submitted {
+    token: Option<String>,
+    one_click: bool,
+}
+
+/// Mail providers POST `List-Unsubscribe=One-Click` to a message's `List-Unsubscribe` URL
+/// (RFC 8058) with no cookies and so no CSRF token. That request needs no token: the
+/// unguessable HMAC token in the `/unsubscribe/{token}` path is itself the credential, so a
+/// forger cannot name a victim's URL, and all it can do is turn mail off for that one member.
+fn is_one_click_unsubscribe(path: &str, submitted: &Submitted) -> bool {
+    submitted.one_click
+        && path.strip_prefix("/unsubscribe/").is_some_and(|token| !token.is_empty() && !token.contains('/'))
+}
+
+/// Whether a URL-encoded body is exactly the RFC 8058 one-click form, `List-Unsubscribe=One-Click`.
+pub fn is_one_click_body(body: &[u8]) -> bool {
+    url::form_urlencoded::parse(body).any(|(k, v)| k == "List-Unsubscribe" && v == "One-Click")
+}
+
 /// The token from the header, or from a URL-encoded form body (which is put back for the handler).
-async fn submitted_token(req: &mut ServiceRequest) -> Result<Option<String>, actix_web::Error> {
+async fn submitted_token(req: &mut ServiceRequest) -> Result<Submitted, actix_web::Error> {
     if let Some(value) = req.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
-        return Ok(Some(value.to_owned()));
+        return Ok(Submitted { token: Some(value.to_owned()), one_click: false });
     }
     let is_form = req
         .headers()
@@ -141,7 +163,7 @@ async fn submitted_token(req: &mut ServiceRequest) -> Result<Option<String>, act
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
-        return Ok(None);
+        return Ok(Submitted::default());
     }
     // Bytes obeys the app's PayloadConfig limit, so an oversized body is refused here too.
     let body = req.extract::<Bytes>().await.map_err(|e| match e.as_response_error().status_code() {
@@ -149,6 +171,7 @@ async fn submitted_token(req: &mut ServiceRequest) -> Result<Option<String>, act
         _ => e,
     })?;
     let token = url::form_urlencoded::parse(&body).find(|(k, _)| k == FIELD).map(|(_, v)| v.into_owned());
+    let one_click = is_one_click_body(&body);
     req.set_payload(Payload::from(body));
-    Ok(token)
+    Ok(Submitted { token, one_click })
 }

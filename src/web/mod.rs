@@ -13,6 +13,7 @@ pub mod forms;
 pub mod health;
 pub mod home;
 pub mod layout;
+pub mod notifications;
 pub mod official;
 pub mod password;
 pub mod preview;
@@ -27,6 +28,7 @@ pub mod sign_up;
 pub mod staff_dashboard;
 pub mod staff_queue;
 pub mod tags;
+pub mod unsubscribe;
 pub mod visitor;
 
 use actix_web::{web, HttpResponse};
@@ -66,6 +68,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/settings/password", web::post().to(settings::password))
         .route("/settings/sign-out-everywhere", web::post().to(settings::sign_out_everywhere))
         .route("/staff", web::get().to(staff_dashboard::show))
+        .route("/settings/notifications", web::post().to(notifications::set_preference))
+        .route("/notifications", web::get().to(notifications::list))
+        .route("/notifications/read", web::post().to(notifications::mark_all_read))
+        .route("/questions/{id}/watch", web::post().to(notifications::watch))
+        .route("/questions/{id}/unwatch", web::post().to(notifications::unwatch))
+        .service(
+            web::resource("/unsubscribe/{token}")
+                .route(web::get().to(unsubscribe::form))
+                .route(web::post().to(unsubscribe::submit)),
+        )
         .route("/admin/users", web::get().to(admin_users::list))
         .route("/admin/users/{id}/role", web::post().to(admin_users::set_role))
         .route("/admin/users/{id}/suspend", web::post().to(admin_users::suspend))

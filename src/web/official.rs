@@ -20,7 +20,9 @@ pub async fn endorse(
 ) -> Result<HttpResponse, AppError> {
     let answer_id = id.into_inner();
     let now = chrono::Utc::now().naive_utc();
-    let question = state.db(move |conn| official::endorse(conn, &actor, answer_id, now)).await?;
+    let outbox = state.outbox.clone();
+    let question = state.db(move |conn| official::endorse(conn, &outbox, &actor, answer_id, now)).await?;
+    state.outbox.wake();
     done(&session, &question, answer_id, "The answer is now official.")
 }
 

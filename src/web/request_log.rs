@@ -10,7 +10,7 @@ use tracing::Span;
 use tracing_actix_web::RootSpanBuilder;
 
 /// Paths whose last segment is a secret token.
-const SECRET_PREFIXES: [&str; 3] = ["/password/set/", "/password/reset/", "/verify-email/"];
+const SECRET_PREFIXES: [&str; 4] = ["/password/set/", "/password/reset/", "/verify-email/", "/unsubscribe/"];
 
 /// Builds the span for each request and logs its outcome.
 pub struct RequestLog;
@@ -73,6 +73,7 @@ mod tests {
         assert_eq!(loggable_path("/password/reset/abcDEF123"), "/password/reset/[redacted]");
         assert_eq!(loggable_path("/verify-email/abc"), "/verify-email/[redacted]");
         assert_eq!(loggable_path("/verify-email/resend"), "/verify-email/resend");
+        assert_eq!(loggable_path("/unsubscribe/5.abc"), "/unsubscribe/[redacted]");
         assert_eq!(loggable_path("/questions/1/slug"), "/questions/1/slug");
     }
 }

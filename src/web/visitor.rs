@@ -10,7 +10,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use tera::Context;
 
-use crate::db::models::users;
+use crate::db::models::{notifications, users};
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::state::AppState;
@@ -28,6 +28,8 @@ pub struct Visitor {
     pub user: Option<Actor>,
     /// A message from the previous action ("Signed out.").
     pub flash: Option<String>,
+    /// The signed-in user's unread notifications, for the header badge.
+    pub unread_count: i64,
 }
 
 /// A signed-in user; extracting it from an anonymous request sends the visitor to sign in.
@@ -36,6 +38,10 @@ pub struct CurrentUser(pub Actor);
 /// The request's user, cached after the first look-up.
 #[derive(Clone)]
 struct LoadedUser(Option<Actor>);
+
+/// The request's user's unread notification count, read with the user.
+#[derive(Clone, Copy)]
+struct UnreadCount(i64);
 
 impl Visitor {
     /// Renders a page template inside the layout.
@@ -53,6 +59,7 @@ impl Visitor {
     ) -> Result<HttpResponse, AppError> {
         let mut context = layout::context(state, &self.path, Some(&self.csrf), self.user.as_ref());
         context.insert("flash", &self.flash);
+        context.insert("unread_count", &self.unread_count);
         context.extend(page);
         let html = state.templates.render(template, &context)?;
         Ok(HttpResponse::build(status)
@@ -77,7 +84,13 @@ async fn load_user(req: &HttpRequest) -> Result<Option<Actor>, AppError> {
         None => None,
         Some((user_id, epoch)) => {
             let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal("no app state"))?;
-            let user = state.db(move |conn| users::find(conn, user_id)).await?;
+            // One indexed count (`notifications_unread`) rides along with the user look-up.
+            let (user, unread) = state
+                .db(move |conn| {
+                    Ok::<_, AppError>((users::find(conn, user_id)?, notifications::unread_count(conn, user_id)?))
+                })
+                .await?;
+            req.extensions_mut().insert(UnreadCount(unread));
             match user.map(|u| Actor::from_user(&u)) {
                 Some(actor) if session::honours(&actor, epoch) => Some(actor),
                 _ => {
@@ -103,7 +116,8 @@ impl FromRequest for Visitor {
             let csrf = csrf?;
             let user = load_user(&req).await?;
             let flash = session::take_flash(&req.get_session());
-            Ok(Visitor { path: req.path().to_owned(), csrf, user, flash })
+            let unread_count = req.extensions().get::<UnreadCount>().map_or(0, |c| c.0);
+            Ok(Visitor { path: req.path().to_owned(), csrf, user, flash, unread_count })
         })
     }
 }

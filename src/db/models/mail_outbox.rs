@@ -31,6 +31,14 @@ pub fn insert(conn: &mut DbConnection, mail: &NewMail<'_>) -> QueryResult<i64> {
     diesel::insert_into(mail_outbox::table).values(mail).returning(mail_outbox::id).get_result(conn)
 }
 
+/// Queues a message with extra headers (a JSON object of name -> value), like [`insert`].
+pub fn insert_with_headers(conn: &mut DbConnection, mail: &NewMail<'_>, headers: &str) -> QueryResult<i64> {
+    diesel::insert_into(mail_outbox::table)
+        .values((mail, mail_outbox::headers.eq(headers)))
+        .returning(mail_outbox::id)
+        .get_result(conn)
+}
+
 /// A row of the outbox, as the worker and reports read it.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = mail_outbox)]
@@ -59,6 +67,8 @@ pub struct OutboxMail {
     pub failed_at: Option<NaiveDateTime>,
     /// Why the last attempt failed.
     pub last_error: Option<String>,
+    /// Extra headers as a JSON object of name -> value (List-Unsubscribe...).
+    pub headers: Option<String>,
 }
 
 /// After this many failed attempts a message is marked failed and never tried again.

@@ -190,3 +190,40 @@ fn escape_like(text: &str) -> String {
 pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<User>> {
     users::table.filter(users::id.eq_any(ids)).select(User::as_select()).load(conn)
 }
+
+/// Chooses how notifications are mailed: `each`, `daily` or `never`.
+pub fn set_email_preference(conn: &mut DbConnection, id: i64, preference: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(id)).set(users::email_preference.eq(preference)).execute(conn)
+}
+
+/// Up to `limit` users, by id after `after`, who want a daily digest, can receive mail, were not
+/// sent one since `cutoff`, and have notifications not yet mailed.
+pub fn due_for_digest(
+    conn: &mut DbConnection,
+    cutoff: NaiveDateTime,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<User>> {
+    use crate::db::schema::notifications;
+    let unmailed = notifications::table.filter(notifications::emailed_at.is_null()).select(notifications::user_id);
+    users::table
+        .filter(users::id.gt(after))
+        .filter(users::email_preference.eq("daily"))
+        .filter(users::email.is_not_null())
+        .filter(users::email_verified_at.is_not_null())
+        .filter(users::suspended_at.is_null())
+        .filter(users::digest_sent_at.is_null().or(users::digest_sent_at.lt(cutoff)))
+        .filter(users::id.eq_any(unmailed))
+        .order(users::id)
+        .limit(limit)
+        .select(User::as_select())
+        .load(conn)
+}
+
+/// Stamps a digest as sent unless another worker did since `cutoff`; true when this call won.
+pub fn claim_digest(conn: &mut DbConnection, id: i64, cutoff: NaiveDateTime, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(users::table.find(id).filter(users::digest_sent_at.is_null().or(users::digest_sent_at.lt(cutoff))))
+        .set(users::digest_sent_at.eq(now))
+        .execute(conn)
+        .map(|rows| rows == 1)
+}

@@ -1,0 +1,292 @@
+//! Notifications: telling a question's watchers what happened to it — a row for the
+//! `/notifications` page, and mail per each member's preference (at once, in a daily digest, or
+//! never). [`notify`] runs inside the transaction of the change it reports, so the rows and the
+//! queued mail commit (or vanish) with it; nothing here sends mail itself.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::Connection;
+use serde::Serialize;
+use tera::Context;
+
+use super::actor::Actor;
+use super::{ServiceError, ServiceResult};
+use crate::db::models::notifications::{self, NewNotification, Notification};
+use crate::db::models::users::{self, User};
+use crate::db::models::{posts, watches};
+use crate::db::DbConnection;
+use crate::mail::{Letter, Outbox};
+
+/// Notifications on one page of `/notifications`.
+pub const PAGE_SIZE: i64 = 30;
+/// Users looked at per digest query, so one run never loads every member at once.
+const DIGEST_BATCH: i64 = 100;
+/// Events listed in one digest; any more wait for the next one.
+const DIGEST_ITEMS: i64 = 50;
+/// A daily digest goes out at most this often.
+const DIGEST_INTERVAL: Duration = Duration::hours(24);
+
+/// What happened to a watched question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// Someone answered.
+    NewAnswer,
+    /// Staff posted (or endorsed) an official answer.
+    NewOfficialAnswer,
+    /// The asker accepted an answer.
+    Accepted,
+}
+
+impl EventKind {
+    /// The stored name (`notifications.event`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NewAnswer => "answer",
+            Self::NewOfficialAnswer => "official_answer",
+            Self::Accepted => "accepted",
+        }
+    }
+
+    fn parse(stored: &str) -> Self {
+        match stored {
+            "official_answer" => Self::NewOfficialAnswer,
+            "accepted" => Self::Accepted,
+            _ => Self::NewAnswer,
+        }
+    }
+
+    /// One sentence for a list or a mail, e.g. "Ann answered".
+    fn sentence(self, actor: &str) -> String {
+        match self {
+            Self::NewAnswer => format!("{actor} answered"),
+            Self::NewOfficialAnswer => format!("{actor} posted an official answer to"),
+            Self::Accepted => format!("{actor} accepted an answer to"),
+        }
+    }
+
+    fn subject(self, title: &str) -> String {
+        match self {
+            Self::NewAnswer => format!("New answer: {title}"),
+            Self::NewOfficialAnswer => format!("Official answer: {title}"),
+            Self::Accepted => format!("Answer accepted: {title}"),
+        }
+    }
+}
+
+/// One event to tell a question's watchers about.
+#[derive(Debug, Clone, Copy)]
+pub struct Event {
+    /// What happened.
+    pub kind: EventKind,
+    /// The question.
+    pub question_id: i64,
+    /// The answer it happened to.
+    pub post_id: i64,
+    /// Who did it; they are not told about their own action.
+    pub actor_id: i64,
+}
+
+impl Event {
+    /// `kind` happened to answer `post_id` of question `question_id`, done by `actor_id`.
+    pub fn new(kind: EventKind, question_id: i64, post_id: i64, actor_id: i64) -> Self {
+        Self { kind, question_id, post_id, actor_id }
+    }
+}
+
+/// Whether mail may go to this user at all: a proven address and no suspension.
+fn can_receive_mail(user: &User) -> Option<&str> {
+    let address = user.email.as_deref()?;
+    (user.email_verified_at.is_some() && user.suspended_at.is_none()).then_some(address)
+}
+
+/// `List-Unsubscribe` (RFC 2369) and its one-click form (RFC 8058) for a user's mail.
+fn unsubscribe_headers(unsubscribe_url: &str) -> [(&'static str, String); 2] {
+    [
+        ("List-Unsubscribe", format!("<{unsubscribe_url}>")),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_owned()),
+    ]
+}
+
+/// Records an event for every watcher but the actor and mails those who want each event.
+/// Call inside the transaction of the change itself.
+pub fn notify(conn: &mut DbConnection, outbox: &Outbox, event: Event, now: NaiveDateTime) -> ServiceResult<()> {
+    let question = posts::find(conn, event.question_id)?.ok_or(ServiceError::NotFound("Question"))?;
+    let title = question.title.unwrap_or_default();
+    let actor_name = users::find(conn, event.actor_id)?.map_or_else(|| "Someone".to_owned(), |u| u.display_name);
+    for watcher in watches::watchers(conn, question.id)? {
+        if watcher.id == event.actor_id {
+            continue;
+        }
+        let id = notifications::insert(
+            conn,
+            &NewNotification {
+                user_id: watcher.id,
+                question_id: question.id,
+                post_id: Some(event.post_id),
+                event: event.kind.as_str(),
+                actor_id: Some(event.actor_id),
+                created_at: now,
+            },
+        )?;
+        let Some(address) = can_receive_mail(&watcher).filter(|_| watcher.email_preference == "each") else {
+            continue;
+        };
+        let unsubscribe_url = outbox.unsubscribe_url(watcher.id)?;
+        let mut context = Context::new();
+        context.insert("name", &watcher.display_name);
+        context.insert("title", &title);
+        context.insert("what", &event.kind.sentence(&actor_name));
+        context.insert("link", &format!("{}/a/{}", outbox.base_url(), event.post_id));
+        context.insert("unsubscribe_url", &unsubscribe_url);
+        let letter = Letter { to: address, subject: event.kind.subject(&title), template: "notification", context };
+        outbox.queue_with_headers(conn, letter, &unsubscribe_headers(&unsubscribe_url))?;
+        notifications::mark_emailed(conn, &[id], now)?;
+    }
+    Ok(())
+}
+
+/// A notification as pages and digests show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotificationView {
+    /// Row id.
+    pub id: i64,
+    /// "Ann answered", "Bob accepted an answer to".
+    pub what: String,
+    /// The question's title.
+    pub title: String,
+    /// Site-relative link to the answer (or the question).
+    pub link: String,
+    /// When it happened.
+    pub created_at: NaiveDateTime,
+    /// Not seen before this page showed it.
+    pub unread: bool,
+}
+
+/// Describes notification rows with their questions' titles and actors' names (two queries).
+fn describe(conn: &mut DbConnection, rows: &[Notification]) -> ServiceResult<Vec<NotificationView>> {
+    let question_ids: Vec<i64> = rows.iter().map(|n| n.question_id).collect();
+    let titles: HashMap<i64, String> =
+        posts::titles(conn, &question_ids)?.into_iter().map(|(id, title, _)| (id, title.unwrap_or_default())).collect();
+    let actor_ids: Vec<i64> = rows.iter().filter_map(|n| n.actor_id).collect();
+    let names: HashMap<i64, String> =
+        users::find_many(conn, &actor_ids)?.into_iter().map(|u| (u.id, u.display_name)).collect();
+    Ok(rows
+        .iter()
+        .map(|n| {
+            let actor = n.actor_id.and_then(|id| names.get(&id)).map_or("Someone", String::as_str);
+            NotificationView {
+                id: n.id,
+                what: EventKind::parse(&n.event).sentence(actor),
+                title: titles.get(&n.question_id).cloned().unwrap_or_default(),
+                link: n.post_id.map_or_else(|| format!("/questions/{}", n.question_id), |id| format!("/a/{id}")),
+                created_at: n.created_at,
+                unread: n.read_at.is_none(),
+            }
+        })
+        .collect())
+}
+
+/// One page of the `/notifications` list.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotificationPage {
+    /// Newest first.
+    pub items: Vec<NotificationView>,
+    /// The `before` of the next (older) page, if there is one.
+    pub next_before: Option<i64>,
+}
+
+/// The actor's notifications, newest first, before id `before`; the ones shown become read.
+pub fn list(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    before: Option<i64>,
+    now: NaiveDateTime,
+) -> ServiceResult<NotificationPage> {
+    conn.transaction(|conn| {
+        let mut rows = notifications::page_of(conn, actor.id, before, PAGE_SIZE + 1)?;
+        let more = rows.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);
+        rows.truncate(usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX));
+        let items = describe(conn, &rows)?;
+        let unread: Vec<i64> = rows.iter().filter(|n| n.read_at.is_none()).map(|n| n.id).collect();
+        notifications::mark_read(conn, actor.id, &unread, now)?;
+        Ok(NotificationPage { next_before: more.then(|| rows.last().map(|n| n.id)).flatten(), items })
+    })
+}
+
+/// Marks all the actor's notifications read.
+pub fn mark_all_read(conn: &mut DbConnection, actor: &Actor, now: NaiveDateTime) -> ServiceResult<()> {
+    notifications::mark_all_read(conn, actor.id, now)?;
+    Ok(())
+}
+
+/// How many notifications the user has not seen (for the header badge).
+pub fn unread_count(conn: &mut DbConnection, user_id: i64) -> ServiceResult<i64> {
+    Ok(notifications::unread_count(conn, user_id)?)
+}
+
+/// How notification mail reaches a member.
+pub const EMAIL_PREFERENCES: [&str; 3] = ["each", "daily", "never"];
+
+/// Chooses `each`, `daily` or `never` for the actor's notification mail.
+pub fn set_email_preference(conn: &mut DbConnection, actor: &Actor, preference: &str) -> ServiceResult<()> {
+    if !EMAIL_PREFERENCES.contains(&preference) {
+        return Err(ServiceError::invalid("email_preference", "Choose each, daily or never."));
+    }
+    users::set_email_preference(conn, actor.id, preference)?;
+    Ok(())
+}
+
+/// Queues a digest for every member who chose `daily`, has unmailed notifications and got no
+/// digest in the last 24 hours; returns how many went out. One transaction per member, so one
+/// failure does not hold back the rest, and safe to run on several nodes at once.
+pub fn send_daily_digests(conn: &mut DbConnection, outbox: &Outbox, now: NaiveDateTime) -> ServiceResult<usize> {
+    let cutoff = now - DIGEST_INTERVAL;
+    let (mut after, mut sent) = (0, 0);
+    loop {
+        let batch = users::due_for_digest(conn, cutoff, after, DIGEST_BATCH)?;
+        for user in &batch {
+            after = user.id;
+            if send_digest(conn, outbox, user, cutoff, now)? {
+                sent += 1;
+            }
+        }
+        if batch.len() < usize::try_from(DIGEST_BATCH).unwrap_or(usize::MAX) {
+            return Ok(sent);
+        }
+    }
+}
+
+fn send_digest(
+    conn: &mut DbConnection,
+    outbox: &Outbox,
+    user: &User,
+    cutoff: NaiveDateTime,
+    now: NaiveDateTime,
+) -> ServiceResult<bool> {
+    let Some(address) = can_receive_mail(user) else { return Ok(false) };
+    conn.transaction(|conn| {
+        let rows = notifications::unmailed_of(conn, user.id, DIGEST_ITEMS)?;
+        // Another node may have sent this digest a moment ago; the conditional stamp decides.
+        if rows.is_empty() || !users::claim_digest(conn, user.id, cutoff, now)? {
+            return Ok(false);
+        }
+        let items = describe(conn, &rows)?;
+        let unsubscribe_url = outbox.unsubscribe_url(user.id)?;
+        let links: Vec<String> = items.iter().map(|i| format!("{}{}", outbox.base_url(), i.link)).collect();
+        let mut context = Context::new();
+        context.insert("name", &user.display_name);
+        context.insert("items", &items);
+        context.insert("links", &links);
+        context.insert("unsubscribe_url", &unsubscribe_url);
+        let subject = match items.len() {
+            1 => "1 update on questions you watch".to_owned(),
+            n => format!("{n} updates on questions you watch"),
+        };
+        let letter = Letter { to: address, subject, template: "digest", context };
+        outbox.queue_with_headers(conn, letter, &unsubscribe_headers(&unsubscribe_url))?;
+        let ids: Vec<i64> = rows.iter().map(|n| n.id).collect();
+        notifications::mark_emailed(conn, &ids, now)?;
+        Ok(true)
+    })
+}

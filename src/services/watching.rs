@@ -1,0 +1,33 @@
+//! Watching questions: members follow a question to be told about its new and accepted answers.
+
+use chrono::NaiveDateTime;
+use diesel::Connection;
+
+use super::actor::Actor;
+use super::questions::find_question;
+use super::ServiceResult;
+use crate::db::models::watches;
+use crate::db::DbConnection;
+
+/// Starts watching a question (again is fine).
+pub fn watch(conn: &mut DbConnection, actor: &Actor, question_id: i64, now: NaiveDateTime) -> ServiceResult<()> {
+    conn.transaction(|conn| {
+        let question = find_question(conn, question_id)?;
+        watches::insert(conn, actor.id, question.id, now)?;
+        Ok(())
+    })
+}
+
+/// Stops watching a question (not watching is fine).
+pub fn unwatch(conn: &mut DbConnection, actor: &Actor, question_id: i64) -> ServiceResult<()> {
+    conn.transaction(|conn| {
+        let question = find_question(conn, question_id)?;
+        watches::delete(conn, actor.id, question.id)?;
+        Ok(())
+    })
+}
+
+/// Whether the actor watches a question.
+pub fn is_watching(conn: &mut DbConnection, actor: &Actor, question_id: i64) -> ServiceResult<bool> {
+    Ok(watches::exists(conn, actor.id, question_id)?)
+}

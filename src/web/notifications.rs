@@ -1,0 +1,98 @@
+//! Notifications and watching: the `/notifications` list, the watch/unwatch buttons on a
+//! question, and the notification-mail preference on the settings page.
+
+use actix_session::Session;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use tera::Context;
+
+use crate::error::AppError;
+use crate::services::{notifications, watching};
+use crate::state::AppState;
+use crate::web::forms;
+use crate::web::session;
+use crate::web::visitor::{CurrentUser, Visitor};
+
+/// `?before=` — the id the previous page ended at.
+#[derive(Deserialize)]
+pub struct ListQuery {
+    before: Option<i64>,
+}
+
+/// The notification-mail form.
+#[derive(Deserialize)]
+pub struct PreferenceForm {
+    email_preference: String,
+}
+
+/// GET /notifications — newest first; what the page shows becomes read.
+pub async fn list(
+    state: web::Data<AppState>,
+    mut visitor: Visitor,
+    CurrentUser(actor): CurrentUser,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let before = query.into_inner().before;
+    let now = chrono::Utc::now().naive_utc();
+    let (list, unread) = state
+        .db(move |conn| {
+            let list = notifications::list(conn, &actor, before, now)?;
+            notifications::unread_count(conn, actor.id).map(|unread| (list, unread))
+        })
+        .await?;
+    // The header badge should agree with the page, which just marked these read.
+    visitor.unread_count = unread;
+    let mut context = Context::new();
+    context.insert("list", &list);
+    visitor.render(&state, "notifications.html", context)
+}
+
+/// POST /notifications/read — marks every notification read.
+pub async fn mark_all_read(
+    state: web::Data<AppState>,
+    CurrentUser(actor): CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let now = chrono::Utc::now().naive_utc();
+    state.db(move |conn| notifications::mark_all_read(conn, &actor, now)).await?;
+    Ok(forms::see_other("/notifications"))
+}
+
+/// POST /questions/{id}/watch
+pub async fn watch(
+    state: web::Data<AppState>,
+    session: Session,
+    CurrentUser(actor): CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let question_id = id.into_inner();
+    let now = chrono::Utc::now().naive_utc();
+    state.db(move |conn| watching::watch(conn, &actor, question_id, now)).await?;
+    session::flash(&session, "You are watching this question: we will tell you about new answers.");
+    Ok(forms::see_other(&format!("/questions/{question_id}#question")))
+}
+
+/// POST /questions/{id}/unwatch
+pub async fn unwatch(
+    state: web::Data<AppState>,
+    session: Session,
+    CurrentUser(actor): CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let question_id = id.into_inner();
+    state.db(move |conn| watching::unwatch(conn, &actor, question_id)).await?;
+    session::flash(&session, "You no longer watch this question.");
+    Ok(forms::see_other(&format!("/questions/{question_id}#question")))
+}
+
+/// POST /settings/notifications — each event, a daily digest, or no mail.
+pub async fn set_preference(
+    state: web::Data<AppState>,
+    session: Session,
+    CurrentUser(actor): CurrentUser,
+    form: web::Form<PreferenceForm>,
+) -> Result<HttpResponse, AppError> {
+    let preference = form.into_inner().email_preference;
+    state.db(move |conn| notifications::set_email_preference(conn, &actor, &preference)).await?;
+    session::flash(&session, "Your notification mail setting is saved.");
+    Ok(forms::see_other("/settings"))
+}

@@ -1,0 +1,48 @@
+//! `/unsubscribe/{token}`: turning notification mail off from a link in that mail, without
+//! signing in. GET only asks (mail scanners open links); POST does it, either from the page's
+//! form or as an RFC 8058 one-click request from the mail provider (see `csrf.rs`).
+
+use actix_web::{web, HttpResponse};
+use tera::Context;
+
+use crate::error::AppError;
+use crate::services::unsubscribe::{self, UnsubscribeKey};
+use crate::state::AppState;
+use crate::web::forms;
+use crate::web::visitor::Visitor;
+
+fn key(state: &AppState) -> UnsubscribeKey {
+    UnsubscribeKey::derive(state.cookie_key.signing())
+}
+
+/// GET /unsubscribe/{token} — the confirm page (or "done" once unsubscribed).
+pub async fn form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let (key, lookup) = (key(&state), token.clone());
+    let user = state.db(move |conn| unsubscribe::find(conn, &key, &lookup)).await?;
+    let mut context = Context::new();
+    context.insert("token", &token);
+    context.insert("account", &user.username);
+    context.insert("unsubscribed", &(user.email_preference == "never"));
+    visitor.render(&state, "unsubscribe.html", context)
+}
+
+/// POST /unsubscribe/{token} — turns notification mail off. A one-click request gets a plain
+/// 200; a browser is sent back to the page, which now says it is done.
+pub async fn submit(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let (key, lookup) = (key(&state), token.clone());
+    state.db(move |conn| unsubscribe::unsubscribe(conn, &key, &lookup)).await?;
+    if crate::web::csrf::is_one_click_body(&body) {
+        return Ok(HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("Unsubscribed.\n"));
+    }
+    Ok(forms::see_other(&format!("/unsubscribe/{token}")))
+}
