@@ -139,3 +139,26 @@ on_both_backends!(
     staff_endorse_withdraw_and_review_with_an_audit_trail,
     the_staff_queue_empties_as_official_answers_arrive,
 );
+
+async fn watchers_hear_of_official_answers_once(app: TestApp) {
+    use diesel::prelude::*;
+    use guidepost::db::schema::notifications::dsl;
+
+    let fred = signed_in(&app, "fred", Role::Member).await;
+    let wilma = signed_in(&app, "wilma", Role::Member).await;
+    let sam = signed_in(&app, "sam", Role::Staff).await;
+    let path = fred.ask_ok(TITLE, "widgets").await;
+    let events = || -> Vec<String> {
+        app.with_db(|c| dsl::notifications.order(dsl::id.asc()).select(dsl::event).load::<String>(c).unwrap())
+    };
+
+    post_officially(&sam, &path, OFFICIAL).await;
+    assert_eq!(events(), ["official_answer"], "one event for the asker, none for the staff member");
+    assert_eq!(fred.mail_to("fred@example.com").iter().filter(|(s, _)| s.contains(TITLE)).count(), 1);
+
+    let community = wilma.answer(&path, "Dry it in a warm room for a day and the power light comes back on.").await;
+    sam.submit(&path, &format!("/answers/{community}/endorse"), &[]).await.assert_status(303);
+    assert_eq!(events(), ["official_answer", "answer", "official_answer"]);
+}
+
+on_both_backends!(watchers_hear_of_official_answers_once);
