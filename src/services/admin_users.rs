@@ -4,8 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::Connection;
 
 use super::actor::Actor;
+use super::audit;
 use super::{ServiceError, ServiceResult};
-use crate::db::models::audit_log::{self, NewAuditEntry};
 use crate::db::models::users::{self, User};
 use crate::db::DbConnection;
 use crate::roles::Role;
@@ -44,7 +44,7 @@ pub fn set_role(
             ));
         }
         users::set_role(conn, user.id, role.as_str())?;
-        record(conn, actor, "user.role", user.id, Some(&format!("{} -> {}", user.role, role)), now)?;
+        audit::record(conn, actor, "user.role", ("user", user.id), Some(&format!("{} -> {}", user.role, role)), now)?;
         users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
     })
 }
@@ -68,7 +68,7 @@ pub fn suspend(
     conn.transaction(|conn| {
         let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
         users::set_suspension(conn, user.id, Some((now, reason)))?;
-        record(conn, actor, "user.suspend", user.id, Some(reason), now)?;
+        audit::record(conn, actor, "user.suspend", ("user", user.id), Some(reason), now)?;
         users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
     })
 }
@@ -79,7 +79,7 @@ pub fn unsuspend(conn: &mut DbConnection, actor: &Actor, user_id: i64, now: Naiv
     conn.transaction(|conn| {
         let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
         users::set_suspension(conn, user.id, None)?;
-        record(conn, actor, "user.unsuspend", user.id, None, now)?;
+        audit::record(conn, actor, "user.unsuspend", ("user", user.id), None, now)?;
         users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
     })
 }
@@ -95,26 +95,4 @@ fn other_admin_exists(conn: &mut DbConnection, except: i64) -> ServiceResult<boo
         .first(conn)
         .optional()?;
     Ok(found.is_some())
-}
-
-fn record(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    action: &str,
-    user_id: i64,
-    detail: Option<&str>,
-    now: NaiveDateTime,
-) -> ServiceResult<()> {
-    audit_log::insert(
-        conn,
-        &NewAuditEntry {
-            actor_id: Some(actor.id),
-            action,
-            target_kind: "user",
-            target_id: user_id,
-            detail,
-            created_at: now,
-        },
-    )?;
-    Ok(())
 }

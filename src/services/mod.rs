@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod actor;
 pub mod admin_users;
 pub mod answers;
+pub mod audit;
 pub mod commenting;
 pub mod dashboard;
 pub mod editing;

@@ -7,8 +7,8 @@ use diesel::Connection;
 
 use super::actor::Actor;
 use super::answers::find_answer;
+use super::audit;
 use super::{ServiceError, ServiceResult};
-use crate::db::models::audit_log::{self, NewAuditEntry};
 use crate::db::models::official::{self, OfficialKind};
 use crate::db::models::posts::{self, Post};
 use crate::db::DbConnection;
@@ -30,7 +30,7 @@ pub fn mark_authored(conn: &mut DbConnection, actor: &Actor, answer: &Post, now:
     let question_id = answer.question_id.ok_or(ServiceError::NotFound("Question"))?;
     official::mark(conn, answer.id, OfficialKind::Authored, actor.id, now)?;
     official::refresh_question(conn, question_id, now)?;
-    record(conn, actor, "answer.official", answer.id, None, now)
+    audit::record(conn, actor, "answer.official", ("post", answer.id), None, now)
 }
 
 /// Endorses a community answer as official; watchers hear of it as a new official answer.
@@ -50,7 +50,7 @@ pub fn endorse(
         official::mark(conn, answer.id, OfficialKind::Endorsed, actor.id, now)?;
         official::refresh_question(conn, question.id, now)?;
         posts::touch_activity(conn, question.id, now)?;
-        record(conn, actor, "answer.endorse", answer.id, None, now)?;
+        audit::record(conn, actor, "answer.endorse", ("post", answer.id), None, now)?;
         notify(conn, outbox, Event::new(EventKind::NewOfficialAnswer, question.id, answer.id, actor.id), now)?;
         Ok(question)
     })
@@ -66,7 +66,7 @@ pub fn withdraw(conn: &mut DbConnection, actor: &Actor, answer_id: i64, now: Nai
         };
         official::clear(conn, answer.id)?;
         official::refresh_question(conn, question.id, now)?;
-        record(conn, actor, "answer.withdraw", answer.id, Some(&kind), now)?;
+        audit::record(conn, actor, "answer.withdraw", ("post", answer.id), Some(&kind), now)?;
         Ok(question)
     })
 }
@@ -80,29 +80,7 @@ pub fn review(conn: &mut DbConnection, actor: &Actor, answer_id: i64, now: Naive
             return Err(ServiceError::Conflict("Only official answers are reviewed.".to_owned()));
         }
         official::review(conn, answer.id, now)?;
-        record(conn, actor, "answer.review", answer.id, None, now)?;
+        audit::record(conn, actor, "answer.review", ("post", answer.id), None, now)?;
         Ok(question)
     })
-}
-
-fn record(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    action: &str,
-    answer_id: i64,
-    detail: Option<&str>,
-    now: NaiveDateTime,
-) -> ServiceResult<()> {
-    audit_log::insert(
-        conn,
-        &NewAuditEntry {
-            actor_id: Some(actor.id),
-            action,
-            target_kind: "post",
-            target_id: answer_id,
-            detail,
-            created_at: now,
-        },
-    )?;
-    Ok(())
 }

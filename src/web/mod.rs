@@ -93,9 +93,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/questions/{id}/{slug}", web::get().to(questions::show))
         .route("/a/{id}", web::get().to(questions::answer_permalink))
         .route("/answers/{id}/accept", web::post().to(answers::accept))
-        .route("/answers/{id}/endorse", web::post().to(official::endorse))
-        .route("/answers/{id}/withdraw-official", web::post().to(official::withdraw))
-        .route("/answers/{id}/review", web::post().to(official::review))
+        .route("/answers/{id}/{action:endorse|withdraw-official|review}", web::post().to(official::act))
         .route("/posts/{id}/vote", web::post().to(answers::vote))
         .route("/posts/{id}/comments", web::post().to(answers::comment))
         .service(

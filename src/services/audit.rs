@@ -1,0 +1,25 @@
+//! Writing the audit log: who did what to which post or user, inside the action's transaction.
+
+use chrono::NaiveDateTime;
+
+use super::actor::Actor;
+use super::ServiceResult;
+use crate::db::models::audit_log::{self, NewAuditEntry};
+use crate::db::DbConnection;
+
+/// Records one staff, moderator or admin action.
+pub fn record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    target: (&str, i64),
+    detail: Option<&str>,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let (target_kind, target_id) = target;
+    audit_log::insert(
+        conn,
+        &NewAuditEntry { actor_id: Some(actor.id), action, target_kind, target_id, detail, created_at: now },
+    )?;
+    Ok(())
+}
