@@ -9,6 +9,8 @@ pub mod migrations;
 pub mod models;
 pub mod pool;
 pub mod schema;
+mod write;
 
 pub use connection::DbConnection;
 pub use pool::{connect, DbPool, PooledConn};
+pub use write::write_transaction;

@@ -1,7 +1,6 @@
 //! Accounts: creating users, roles, and choosing a password through a single-use link.
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::Connection;
 
 use super::{passwords, tokens, ServiceError, ServiceResult};
 use crate::db::models::auth_tokens::{self, TokenPurpose};
@@ -76,7 +75,7 @@ pub(crate) fn check_account(account: NewAccount) -> ServiceResult<CheckedAccount
 /// Creates an account after checking every rule; one transaction.
 pub fn create(conn: &mut DbConnection, account: NewAccount, now: NaiveDateTime) -> ServiceResult<User> {
     let account = check_account(account)?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if users::email_taken(conn, &account.email)? {
             return Err(ServiceError::invalid("email", "An account with this email address already exists."));
         }
@@ -115,7 +114,7 @@ pub(crate) fn insert_checked(
 
 /// Gives a user (found by username) another role.
 pub fn set_role(conn: &mut DbConnection, username: &str, role: Role) -> ServiceResult<User> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let user = users::find_by_username(conn, username)?.ok_or(ServiceError::NotFound("User"))?;
         users::set_role(conn, user.id, role.as_str())?;
         users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
@@ -124,7 +123,7 @@ pub fn set_role(conn: &mut DbConnection, username: &str, role: Role) -> ServiceR
 
 /// Issues a fresh "choose your password" token, retiring older ones of the same user.
 pub fn issue_set_password_token(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) -> ServiceResult<String> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         auth_tokens::retire_all(conn, user_id, TokenPurpose::SetPassword, now)?;
         tokens::issue(conn, user_id, TokenPurpose::SetPassword, None, now, SET_PASSWORD_LINK_LIFETIME)
     })
@@ -153,7 +152,7 @@ pub fn set_password_with_token(
     let user = user_for_password_token(conn, purpose, token, now)?;
     passwords::check_rules("password", password, &user.username)?;
     let hash = passwords::hash(password)?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let stored = tokens::find_valid(conn, token, purpose, now)?;
         // A concurrent use of the same link must not win twice.
         if !auth_tokens::mark_used(conn, stored.id, now)? {

@@ -1,7 +1,6 @@
 //! The admin's view of users: finding them, changing roles, suspending. Every change is audited.
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 use super::actor::Actor;
 use super::audit;
@@ -33,7 +32,7 @@ pub fn set_role(
     now: NaiveDateTime,
 ) -> ServiceResult<User> {
     actor.ensure_admin()?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
         if user.role == role.as_str() {
             return Ok(user);
@@ -65,7 +64,7 @@ pub fn suspend(
     if user_id == actor.id {
         return Err(ServiceError::Conflict("You cannot suspend yourself.".into()));
     }
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
         users::set_suspension(conn, user.id, Some((now, reason)))?;
         audit::record(conn, actor, "user.suspend", ("user", user.id), Some(reason), now)?;
@@ -76,7 +75,7 @@ pub fn suspend(
 /// Lifts a suspension.
 pub fn unsuspend(conn: &mut DbConnection, actor: &Actor, user_id: i64, now: NaiveDateTime) -> ServiceResult<User> {
     actor.ensure_admin()?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
         users::set_suspension(conn, user.id, None)?;
         audit::record(conn, actor, "user.unsuspend", ("user", user.id), None, now)?;

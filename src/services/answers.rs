@@ -1,7 +1,6 @@
 //! Answering questions and accepting answers.
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 use super::actor::Actor;
 use super::notifications::{notify, Event, EventKind};
@@ -40,7 +39,7 @@ pub fn post_answer(
     }
     let body = check_body(body)?;
     let html = markdown::render_post(&body, &MarkdownOptions { allow_images: policy.allow_images });
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let question = find_question(conn, question_id)?;
         if question.locked_at.is_some() {
             return Err(ServiceError::Forbidden("This question is locked; it takes no new answers.".to_owned()));
@@ -113,7 +112,7 @@ pub fn toggle_accept(
     answer_id: i64,
     now: NaiveDateTime,
 ) -> ServiceResult<(Post, Acceptance)> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let (answer, question) = find_answer(conn, answer_id)?;
         if question.author_id != actor.id {
             return Err(ServiceError::Forbidden("Only the person who asked can accept an answer.".to_owned()));

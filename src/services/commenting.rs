@@ -1,7 +1,6 @@
 //! Comments on questions and answers: short, inline Markdown only.
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 use super::actor::Actor;
 use super::policy::PostingPolicy;
@@ -36,7 +35,7 @@ pub fn add_comment(
         ));
     }
     let html = markdown::render_inline(&body);
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let post =
             posts::find(conn, post_id)?.filter(|p| p.deleted_at.is_none()).ok_or(ServiceError::NotFound("Post"))?;
         if post.locked_at.is_some() {

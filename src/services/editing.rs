@@ -2,7 +2,6 @@
 //! every edit stores a revision, and the history is shown as differences.
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 use similar::{ChangeTag, TextDiff};
 
 use super::actor::Actor;
@@ -61,7 +60,7 @@ pub fn edit(
     }
     let body = check_body(&form.body)?;
     let html = markdown::render_post(&body, &MarkdownOptions { allow_images: policy.allow_images });
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let post = editable(conn, actor, post_id)?;
         let (title, new_tags) = if post.is_question() {
             let title = check_title(form.title.as_deref().unwrap_or_default())?;

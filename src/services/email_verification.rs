@@ -1,7 +1,6 @@
 //! Proving an email address by following a mailed link, and asking for a new link.
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 use super::actor::Actor;
 use super::{sign_up, tokens, ServiceError, ServiceResult};
@@ -12,7 +11,7 @@ use crate::mail::Outbox;
 
 /// Marks the address named in the token as the user's proven address.
 pub fn verify(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> ServiceResult<User> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let stored = tokens::find_valid(conn, token, TokenPurpose::VerifyEmail, now)?;
         let email =
             stored.email.clone().ok_or_else(|| ServiceError::Internal("verify token without address".into()))?;
@@ -33,7 +32,7 @@ pub fn verify(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Servi
 
 /// Mails a fresh verification link to the actor's current, unproven address.
 pub fn resend(conn: &mut DbConnection, outbox: &Outbox, actor: &Actor, now: NaiveDateTime) -> ServiceResult<()> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let user = users::find(conn, actor.id)?.ok_or(ServiceError::NotFound("User"))?;
         let email = match (&user.email, user.email_verified_at) {
             (Some(email), None) => email.clone(),

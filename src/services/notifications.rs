@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::Connection;
 use serde::Serialize;
 use tera::Context;
 
@@ -203,7 +202,7 @@ pub fn list(
     before: Option<i64>,
     now: NaiveDateTime,
 ) -> ServiceResult<NotificationPage> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let mut rows = notifications::page_of(conn, actor.id, before, PAGE_SIZE + 1)?;
         let more = rows.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);
         rows.truncate(usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX));
@@ -265,7 +264,7 @@ fn send_digest(
     now: NaiveDateTime,
 ) -> ServiceResult<bool> {
     let Some(address) = can_receive_mail(user) else { return Ok(false) };
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let rows = notifications::unmailed_of(conn, user.id, DIGEST_ITEMS)?;
         // Another node may have sent this digest a moment ago; the conditional stamp decides.
         if rows.is_empty() || !users::claim_digest(conn, user.id, cutoff, now)? {

@@ -3,7 +3,6 @@
 //! are still accurate. Every change is written to the audit log.
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 use super::actor::Actor;
 use super::answers::find_answer;
@@ -42,7 +41,7 @@ pub fn endorse(
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {
     ensure_staff(actor)?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let (answer, question) = find_answer(conn, answer_id)?;
         if answer.official_kind.is_some() {
             return Err(ServiceError::Conflict("This answer is already official.".to_owned()));
@@ -59,7 +58,7 @@ pub fn endorse(
 /// Withdraws official status from an answer (authored or endorsed).
 pub fn withdraw(conn: &mut DbConnection, actor: &Actor, answer_id: i64, now: NaiveDateTime) -> ServiceResult<Post> {
     ensure_staff(actor)?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let (answer, question) = find_answer(conn, answer_id)?;
         let Some(kind) = answer.official_kind else {
             return Err(ServiceError::Conflict("This answer is not official.".to_owned()));
@@ -74,7 +73,7 @@ pub fn withdraw(conn: &mut DbConnection, actor: &Actor, answer_id: i64, now: Nai
 /// Confirms an official answer is still accurate ("last reviewed" becomes today).
 pub fn review(conn: &mut DbConnection, actor: &Actor, answer_id: i64, now: NaiveDateTime) -> ServiceResult<Post> {
     ensure_staff(actor)?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let (answer, question) = find_answer(conn, answer_id)?;
         if answer.official_kind.is_none() {
             return Err(ServiceError::Conflict("Only official answers are reviewed.".to_owned()));

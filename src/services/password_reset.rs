@@ -1,7 +1,6 @@
 //! "Forgot password": mailing a one-hour, single-use reset link.
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::Connection;
 use tera::Context;
 
 use super::{accounts, tokens, ServiceResult};
@@ -19,7 +18,7 @@ pub fn request(conn: &mut DbConnection, outbox: &Outbox, email: &str, now: Naive
     let Ok(email) = accounts::normalize_email(email) else {
         return Ok(());
     };
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let Some(user) = users::find_by_email(conn, &email)? else {
             return Ok(());
         };

@@ -1,7 +1,6 @@
 //! Asking questions, and the rules for titles, bodies and tags.
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 use super::actor::Actor;
 use super::policy::PostingPolicy;
@@ -124,7 +123,7 @@ pub fn ask(
     let html = markdown::render_post(&body, &MarkdownOptions { allow_images: policy.allow_images });
     let slug = slugify(&title);
     let tag_text = tag_names.join(" ");
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let id = posts::insert(
             conn,
             &NewPost {

@@ -1,7 +1,6 @@
 //! A member's own settings: display name, email address, password, and signing out everywhere.
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 use super::actor::Actor;
 use super::passwords::{self, Verified};
@@ -43,7 +42,7 @@ pub fn change_email(
     if user.email.as_deref() == Some(email.as_str()) {
         return Err(ServiceError::invalid("email", "This is already your address."));
     }
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if users::email_taken(conn, &email)? {
             // Say nothing about the other account; the link simply never arrives there.
             return Ok(());
@@ -64,7 +63,7 @@ pub fn change_password(
     let user = check_password(conn, actor, current_password)?;
     passwords::check_rules("new_password", new_password, &user.username)?;
     let hash = passwords::hash(new_password)?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         users::set_password(conn, user.id, &hash)?;
         Ok(users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))?.session_epoch)
     })

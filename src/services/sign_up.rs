@@ -1,7 +1,6 @@
 //! Joining: a new member account, and the mail that verifies its address.
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::Connection;
 use tera::Context;
 
 use super::accounts::{self, NewAccount};
@@ -45,7 +44,7 @@ pub fn sign_up(conn: &mut DbConnection, outbox: &Outbox, form: SignUp, now: Naiv
         role: Role::Member,
         email_verified: false,
     })?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if let Some(owner) = users::find_by_email(conn, &account.email)? {
             let mut context = Context::new();
             context.insert("username", &owner.username);

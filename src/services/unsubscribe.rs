@@ -7,7 +7,6 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use diesel::Connection;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -65,7 +64,7 @@ pub fn find(conn: &mut DbConnection, key: &UnsubscribeKey, token: &str) -> Servi
 
 /// Turns off notification mail for the token's user.
 pub fn unsubscribe(conn: &mut DbConnection, key: &UnsubscribeKey, token: &str) -> ServiceResult<User> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let user = find(conn, key, token)?;
         users::set_email_preference(conn, user.id, "never")?;
         Ok(user)

@@ -2,7 +2,6 @@
 //! never on one's own post. The post's score is kept in step in the same transaction.
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 use super::actor::Actor;
 use super::policy::PostingPolicy;
@@ -65,7 +64,7 @@ pub fn vote(
     now: NaiveDateTime,
 ) -> ServiceResult<VoteOutcome> {
     actor.ensure_can_post(policy.require_verified_email)?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let post =
             posts::find(conn, post_id)?.filter(|p| p.deleted_at.is_none()).ok_or(ServiceError::NotFound("Post"))?;
         if post.author_id == actor.id {

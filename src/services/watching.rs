@@ -1,7 +1,6 @@
 //! Watching questions: members follow a question to be told about its new and accepted answers.
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 use super::actor::Actor;
 use super::questions::find_question;
@@ -11,7 +10,7 @@ use crate::db::DbConnection;
 
 /// Starts watching a question (again is fine).
 pub fn watch(conn: &mut DbConnection, actor: &Actor, question_id: i64, now: NaiveDateTime) -> ServiceResult<()> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let question = find_question(conn, question_id)?;
         watches::insert(conn, actor.id, question.id, now)?;
         Ok(())
@@ -20,7 +19,7 @@ pub fn watch(conn: &mut DbConnection, actor: &Actor, question_id: i64, now: Naiv
 
 /// Stops watching a question (not watching is fine).
 pub fn unwatch(conn: &mut DbConnection, actor: &Actor, question_id: i64) -> ServiceResult<()> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let question = find_question(conn, question_id)?;
         watches::delete(conn, actor.id, question.id)?;
         Ok(())

@@ -47,7 +47,7 @@ pub struct Page {
 pub fn test_config(db: &TestDb) -> Config {
     let mut env = Env::new();
     env.insert("GUIDEPOST_BASE_URL".into(), "http://forum.test".into());
-    env.insert("GUIDEPOST_DB_POOL_SIZE".into(), "4".into());
+    env.insert("GUIDEPOST_DB_POOL_SIZE".into(), "12".into());
     let overrides = Overrides {
         database_url: Some(db.url_string()),
         data_dir: Some(db.dir.path().to_path_buf()),

@@ -1,0 +1,53 @@
+//! Many members acting at the same moment: every write succeeds and every counter adds up.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
+
+mod common;
+
+use std::sync::{Arc, Barrier};
+
+use guidepost::db::models::{posts, users};
+use guidepost::roles::Role;
+use guidepost::services::actor::Actor;
+use guidepost::services::policy::PostingPolicy;
+use guidepost::services::voting::{self, VoteValue};
+
+use common::TestApp;
+
+const VOTERS: usize = 8;
+
+async fn simultaneous_votes_all_count(app: TestApp) {
+    let fred = app.another_visitor();
+    app.create_user("fred", Role::Member);
+    fred.sign_in("fred", common::members::PASSWORD).await;
+    let path = fred.ask_ok("Why did my red widget break in the rain?", "widgets").await;
+    let question = common::forum::question_id(&path);
+    let voters: Vec<Actor> = (0..VOTERS)
+        .map(|n| {
+            let id = app.create_user(&format!("voter{n}"), Role::Member);
+            app.with_db(|c| Actor::from_user(&users::find(c, id).unwrap().unwrap()))
+        })
+        .collect();
+
+    let barrier = Arc::new(Barrier::new(VOTERS));
+    let policy = PostingPolicy { require_verified_email: true, allow_images: true };
+    let handles: Vec<_> = voters
+        .into_iter()
+        .map(|voter| {
+            let pool = app.pool().clone();
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                let mut conn = pool.get().unwrap();
+                barrier.wait();
+                voting::vote(&mut conn, &voter, policy, question, VoteValue::Up, chrono::Utc::now().naive_utc())
+            })
+        })
+        .collect();
+    for handle in handles {
+        let outcome = handle.join().unwrap();
+        assert!(outcome.is_ok(), "a concurrent vote failed: {outcome:?}");
+    }
+    assert_eq!(app.with_db(|c| posts::find(c, question).unwrap().unwrap().score), VOTERS as i32);
+}
+
+on_both_backends!(simultaneous_votes_all_count);
