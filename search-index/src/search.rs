@@ -262,8 +262,11 @@ fn prior(official: bool, accepted: bool, duplicate: bool, votes: i64) -> Score {
     if accepted {
         factor *= 1.1;
     }
+    // Strong on purpose: the canonical question carries each duplicate's title in
+    // `alt_titles`, so it matches whatever the duplicate matches and should come first; BM25
+    // also under-scores that sparse field (its average length is tiny), hence not 0.6.
     if duplicate {
-        factor *= 0.6;
+        factor *= 0.25;
     }
     #[expect(clippy::cast_precision_loss, reason = "votes are small; a log damps them anyway")]
     let votes = votes as f32;
