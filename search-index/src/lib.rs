@@ -11,6 +11,7 @@ pub mod index;
 pub mod query;
 pub mod schema;
 pub mod search;
+pub mod snippet;
 
 pub use document::{QuestionDoc, QuestionStatus};
 pub use error::SearchError;
@@ -18,3 +19,4 @@ pub use index::{SearchIndex, Writer};
 pub use query::{Flag, ParsedQuery};
 pub use schema::SCHEMA_VERSION;
 pub use search::{search, Hit, SearchResults, Sort};
+pub use snippet::Highlighter;

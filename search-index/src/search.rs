@@ -103,7 +103,7 @@ pub fn search(
 }
 
 /// Builds the tantivy query; `None` when the words analyse to nothing (e.g. only punctuation).
-fn build(f: &Fields, query: &ParsedQuery, fuzzy: bool) -> Option<Box<dyn Query>> {
+pub(crate) fn build(f: &Fields, query: &ParsedQuery, fuzzy: bool) -> Option<Box<dyn Query>> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut has_text_clause = false;
     for word in &query.terms {
