@@ -243,3 +243,40 @@ fn schema_version_mismatch_is_reported() {
     drop(index);
     assert!(SearchIndex::open_or_create(&path).is_ok());
 }
+
+#[test]
+fn changes_are_invisible_until_committed() {
+    let index = forum_index();
+    let mut writer = index.writer().unwrap();
+    writer.upsert(&q(20, "Kettle descaling", "", &[], "gus")).unwrap();
+    assert!(ids(&index, "kettle").is_empty());
+    writer.commit_with_cursor(3).unwrap();
+    assert_eq!(ids(&index, "kettle"), vec![20]);
+    writer.delete(20);
+    assert_eq!(ids(&index, "kettle"), vec![20]);
+    writer.commit_with_cursor(4).unwrap();
+    assert!(ids(&index, "kettle").is_empty());
+}
+
+#[test]
+fn only_one_writer_at_a_time() {
+    let index = forum_index();
+    let writer = index.writer().unwrap();
+    assert!(index.writer().is_err());
+    drop(writer);
+    assert!(index.writer().is_ok());
+}
+
+#[test]
+fn best_answers_outweigh_ordinary_answers() {
+    let index = SearchIndex::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    let mut ordinary = q(1, "Lost badge", "I lost my badge.", &[], "ann");
+    ordinary.answers = vec!["Ask reception for a temporary pass.".into()];
+    let mut best = q(2, "Forgot badge", "I forgot my badge.", &[], "bob");
+    best.best_answers = vec!["Ask reception for a temporary pass.".into()];
+    writer.upsert(&ordinary).unwrap();
+    writer.upsert(&best).unwrap();
+    writer.commit_with_cursor(1).unwrap();
+    assert_eq!(ids(&index, "reception"), vec![2, 1]);
+}
