@@ -1,0 +1,205 @@
+//! The index on disk (or in memory): opening it, guarding its schema version, the one reader
+//! and the one writer.
+//!
+//! One [`SearchIndex`] per process holds the only `IndexReader`; each search takes a fresh
+//! searcher from it. One [`Writer`], owned by the indexer task, applies changes as
+//! delete-by-id then add, and commits them together with the indexer's cursor.
+
+use std::fs;
+use std::path::Path;
+
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use crate::analyzer;
+use crate::document::QuestionDoc;
+use crate::error::SearchError;
+use crate::schema::{self, Fields, SCHEMA_VERSION};
+
+/// The file beside the index that records which [`SCHEMA_VERSION`] built it.
+const VERSION_FILE: &str = "guidepost-schema-version";
+
+/// Memory the single indexing thread may buffer before flushing a segment.
+const WRITER_MEMORY: usize = 50_000_000;
+
+/// An open search index with its process-wide reader.
+#[derive(Clone)]
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex").finish_non_exhaustive()
+    }
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating both if absent; a schema mismatch is `SchemaChanged`.
+    pub fn open_or_create(dir: &Path) -> Result<SearchIndex, SearchError> {
+        fs::create_dir_all(dir)?;
+        let version_path = dir.join(VERSION_FILE);
+        let has_index = dir.join("meta.json").exists();
+        if has_index {
+            let found = fs::read_to_string(&version_path).ok().and_then(|text| text.trim().parse::<u32>().ok());
+            if found != Some(SCHEMA_VERSION) {
+                return Err(SearchError::SchemaChanged { found, expected: SCHEMA_VERSION });
+            }
+            let index = Index::open(MmapDirectory::open(dir)?)?;
+            return SearchIndex::wrap(index);
+        }
+        let index = Index::create_in_dir(dir, schema::build())?;
+        fs::write(&version_path, SCHEMA_VERSION.to_string())?;
+        SearchIndex::wrap(index)
+    }
+
+    /// Removes whatever is in `dir` and creates an empty index there, ready for a rebuild.
+    pub fn recreate(dir: &Path) -> Result<SearchIndex, SearchError> {
+        if dir.exists() {
+            fs::remove_dir_all(dir)?;
+        }
+        SearchIndex::open_or_create(dir)
+    }
+
+    /// Creates an empty index held in memory, for tests.
+    pub fn in_memory() -> Result<SearchIndex, SearchError> {
+        SearchIndex::wrap(Index::create_in_ram(schema::build()))
+    }
+
+    fn wrap(index: Index) -> Result<SearchIndex, SearchError> {
+        analyzer::register(&index);
+        let fields = Fields::resolve(&index.schema())?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { index, reader, fields })
+    }
+
+    /// Takes the index's single writer; a second call fails while the first writer lives.
+    pub fn writer(&self) -> Result<Writer, SearchError> {
+        let inner = self.index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        Ok(Writer { inner, reader: self.reader.clone(), fields: self.fields })
+    }
+
+    /// The indexer cursor stored with the last commit, if any commit carried one.
+    pub fn cursor(&self) -> Result<Option<u64>, SearchError> {
+        let metas = self.index.load_metas()?;
+        Ok(metas.payload.and_then(|text| text.trim().parse().ok()))
+    }
+
+    /// Number of documents visible to searches (deleted questions included).
+    pub fn num_docs(&self) -> u64 {
+        self.searcher().num_docs()
+    }
+
+    /// A fresh searcher over the last reloaded commit; take one per query.
+    pub(crate) fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// The resolved schema fields.
+    pub(crate) fn fields(&self) -> &Fields {
+        &self.fields
+    }
+}
+
+/// The one writer of an index, to be owned by the indexer task.
+pub struct Writer {
+    inner: IndexWriter<TantivyDocument>,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").finish_non_exhaustive()
+    }
+}
+
+impl Writer {
+    /// Replaces the question's document (delete by id, then add); harmless to repeat.
+    pub fn upsert(&mut self, question: &QuestionDoc) -> Result<(), SearchError> {
+        self.delete(question.id);
+        self.inner.add_document(question.to_document(&self.fields))?;
+        Ok(())
+    }
+
+    /// Removes the question's document, if any.
+    pub fn delete(&mut self, id: u64) {
+        self.inner.delete_term(Term::from_field_u64(self.fields.id, id));
+    }
+
+    /// Commits pending changes together with the indexer cursor, then makes them searchable.
+    pub fn commit_with_cursor(&mut self, cursor: u64) -> Result<(), SearchError> {
+        let mut prepared = self.inner.prepare_commit()?;
+        prepared.set_payload(&cursor.to_string());
+        prepared.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Drops every document, e.g. before a full rebuild; takes effect at the next commit.
+    pub fn clear(&mut self) -> Result<(), SearchError> {
+        self.inner.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Discards changes made since the last commit.
+    pub fn rollback(&mut self) -> Result<(), SearchError> {
+        self.inner.rollback()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SearchIndex;
+    use crate::document::QuestionDoc;
+
+    fn question(id: u64, title: &str) -> QuestionDoc {
+        QuestionDoc { id, title: title.into(), ..QuestionDoc::default() }
+    }
+
+    #[test]
+    fn upsert_replaces_and_delete_removes() {
+        let index = SearchIndex::in_memory().unwrap();
+        let mut writer = index.writer().unwrap();
+        writer.upsert(&question(1, "one")).unwrap();
+        writer.upsert(&question(1, "one again")).unwrap();
+        writer.upsert(&question(2, "two")).unwrap();
+        writer.commit_with_cursor(5).unwrap();
+        assert_eq!(index.num_docs(), 2);
+        writer.delete(2);
+        writer.commit_with_cursor(6).unwrap();
+        assert_eq!(index.num_docs(), 1);
+        assert_eq!(index.cursor().unwrap(), Some(6));
+    }
+
+    #[test]
+    fn fresh_index_has_no_cursor() {
+        let index = SearchIndex::in_memory().unwrap();
+        assert_eq!(index.cursor().unwrap(), None);
+        assert_eq!(index.num_docs(), 0);
+    }
+
+    #[test]
+    fn rollback_discards_uncommitted() {
+        let index = SearchIndex::in_memory().unwrap();
+        let mut writer = index.writer().unwrap();
+        writer.upsert(&question(1, "one")).unwrap();
+        writer.rollback().unwrap();
+        writer.commit_with_cursor(1).unwrap();
+        assert_eq!(index.num_docs(), 0);
+    }
+
+    #[test]
+    fn clear_drops_everything() {
+        let index = SearchIndex::in_memory().unwrap();
+        let mut writer = index.writer().unwrap();
+        writer.upsert(&question(1, "one")).unwrap();
+        writer.commit_with_cursor(1).unwrap();
+        writer.clear().unwrap();
+        writer.commit_with_cursor(2).unwrap();
+        assert_eq!(index.num_docs(), 0);
+    }
+}
