@@ -61,6 +61,16 @@ impl Actor {
         Ok(())
     }
 
+    /// Only staff, moderators and admins, who speak for the company, may do this; `what` finishes
+    /// the refusal "Only staff can ...".
+    pub fn ensure_staff(&self, what: &str) -> ServiceResult<()> {
+        if self.role.is_staff() && !self.suspended {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(format!("Only staff can {what}.")))
+        }
+    }
+
     /// Only admins may do this.
     pub fn ensure_admin(&self) -> ServiceResult<()> {
         if self.role.is_admin() && !self.suspended {

@@ -149,9 +149,7 @@ pub fn overview(
     days: Option<&str>,
     now: NaiveDateTime,
 ) -> ServiceResult<Dashboard> {
-    if !actor.role.is_staff() || actor.suspended {
-        return Err(ServiceError::Forbidden("Only staff can see the dashboard.".to_owned()));
-    }
+    actor.ensure_staff("see the dashboard")?;
     let window = Window::parse(days)?;
     let last_day = now.date();
     let first_day = last_day - Days::new(u64::from(window.days()) - 1);

@@ -14,13 +14,9 @@ use crate::db::DbConnection;
 use crate::mail::Outbox;
 use crate::services::notifications::{notify, Event, EventKind};
 
-/// Only staff, moderators and admins speak for the company.
+/// Refuses anyone but staff (and moderators and admins).
 pub fn ensure_staff(actor: &Actor) -> ServiceResult<()> {
-    if actor.role.is_staff() && !actor.suspended {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden("Only staff can give or change official answers.".to_owned()))
-    }
+    actor.ensure_staff("give or change official answers")
 }
 
 /// Marks a freshly posted staff answer official; call inside the answer's transaction.

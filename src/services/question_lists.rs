@@ -97,13 +97,13 @@ pub fn list(conn: &mut DbConnection, order: QuestionOrder, request: PageRequest)
             let page = page.clamp(1, MAX_PAGE);
             // One extra row tells whether a next page exists without counting the whole table.
             let rows = posts::list_questions(conn, order, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)?;
-            let mut list = summarize(conn, rows.clone(), page)?;
-            list.next = list
-                .has_next
-                .then(|| rows.get(PAGE_SIZE as usize - 1))
-                .flatten()
-                .map(|p| encode_cursor(order.key_of(p), p.id));
-            list.prev = (page > 1).then(|| rows.first()).flatten().map(|p| encode_cursor(order.key_of(p), p.id));
+            let cursor_of = |p: &Post| encode_cursor(order.key_of(p), p.id);
+            let next =
+                (rows.len() as i64 > PAGE_SIZE).then(|| rows.get(PAGE_SIZE as usize - 1).map(cursor_of)).flatten();
+            let prev = (page > 1).then(|| rows.first().map(cursor_of)).flatten();
+            let mut list = summarize(conn, rows, page)?;
+            list.next = next;
+            list.prev = prev;
             Ok(list)
         }
         PageRequest::Seek(cursor) => {

@@ -4,7 +4,6 @@
 use chrono::NaiveDateTime;
 
 use super::actor::Actor;
-use super::official::ensure_staff;
 use super::question_lists::{summarize, QuestionSummary, PAGE_SIZE};
 use super::ServiceResult;
 use crate::db::models::staff_queue::{self, QueueCursor, QueueOrder};
@@ -40,7 +39,7 @@ pub fn page(
     after: Option<&str>,
     now: NaiveDateTime,
 ) -> ServiceResult<QueuePage> {
-    ensure_staff(actor)?;
+    actor.ensure_staff("see the staff queue")?;
     let tag = match tag.map(str::trim).filter(|t| !t.is_empty()) {
         Some(name) => tags::find_by_name(conn, &name.to_lowercase())?,
         None => None,

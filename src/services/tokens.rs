@@ -20,8 +20,7 @@ pub fn generate() -> String {
 
 /// The digest we store and look tokens up by.
 pub fn digest(token: &str) -> String {
-    let hash = Sha256::digest(token.as_bytes());
-    hash.iter().map(|b| format!("{b:02x}")).collect()
+    format!("{:x}", Sha256::digest(token.as_bytes()))
 }
 
 /// Issues a token for `user_id`, valid for `lifetime`; returns the secret to hand over.

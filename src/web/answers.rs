@@ -1,7 +1,6 @@
 //! Answering, accepting, voting and commenting: the actions on a question page. Each ends with
 //! a 303 back to the page (post/redirect/get), or JSON for scripts that ask for it.
 
-use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -75,10 +74,10 @@ pub async fn post_answer(
         state.outbox.wake();
     }
     match posted {
-        Ok(answer) if wants_json(&req) => Ok(HttpResponse::Created()
+        Ok(answer) if forms::accepts_json(&req) => Ok(HttpResponse::Created()
             .json(serde_json::json!({ "answer_id": answer.id, "url": format!("/a/{}", answer.id) }))),
         Ok(answer) => Ok(forms::see_other(&format!("/a/{}", answer.id))),
-        Err(e) if wants_json(&req) => Err(e),
+        Err(e) if forms::accepts_json(&req) => Err(e),
         Err(e) => {
             let errors = forms::field_errors(e)?;
             let page = state.db(move |conn| question_page::load(conn, question_id, Some(&actor))).await?;
@@ -101,7 +100,7 @@ pub async fn accept(
     let (question, outcome) =
         state.db(move |conn| answers::toggle_accept(conn, &outbox, &actor, answer_id, now)).await?;
     state.outbox.wake();
-    if wants_json(&req) {
+    if forms::accepts_json(&req) {
         return Ok(HttpResponse::Ok().json(serde_json::json!({
             "answer_id": answer_id, "accepted": outcome == Acceptance::Accepted
         })));
@@ -131,7 +130,7 @@ pub async fn vote(
     let policy = PostingPolicy::from_config(&state.config);
     let now = chrono::Utc::now().naive_utc();
     let outcome = state.db(move |conn| voting::vote(conn, &actor, policy, post_id, value, now)).await?;
-    if wants_json(&req) {
+    if forms::accepts_json(&req) {
         return Ok(HttpResponse::Ok().json(outcome));
     }
     Ok(back_to_post(outcome.question_id, post_id))
@@ -150,11 +149,11 @@ pub async fn comment(
     let policy = PostingPolicy::from_config(&state.config);
     let now = chrono::Utc::now().naive_utc();
     match state.db(move |conn| commenting::add_comment(conn, &actor, policy, post_id, &body, now)).await {
-        Ok(question_id) if wants_json(&req) => {
+        Ok(question_id) if forms::accepts_json(&req) => {
             Ok(HttpResponse::Created().json(serde_json::json!({ "post_id": post_id, "question_id": question_id })))
         }
         Ok(question_id) => Ok(back_to_post(question_id, post_id)),
-        Err(e) if wants_json(&req) => Err(e),
+        Err(e) if forms::accepts_json(&req) => Err(e),
         Err(AppError::Service(crate::services::ServiceError::Invalid { reason, .. })) => {
             // The comment box is small; say what was wrong above it and keep the page.
             session::flash(&actix_session::SessionExt::get_session(&req), &format!("Comment not added: {reason}"));
@@ -173,11 +172,4 @@ pub async fn comment(
 fn back_to_post(question_id: i64, post_id: i64) -> HttpResponse {
     let anchor = if question_id == post_id { "question".to_owned() } else { format!("answer-{post_id}") };
     forms::see_other(&format!("/questions/{question_id}#{anchor}"))
-}
-
-fn wants_json(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.starts_with("application/json"))
 }

@@ -74,8 +74,9 @@ impl AssetStore {
 
 impl Asset {
     fn new(name: &str, body: Vec<u8>) -> Self {
-        let digest = Sha256::digest(&body);
-        let fingerprint = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        // 64 bits of the SHA-256 are plenty to tell one release's file from the next.
+        let mut fingerprint = format!("{:x}", Sha256::digest(&body));
+        fingerprint.truncate(16);
         let content_type = mime_guess::from_path(name).first_or_octet_stream().to_string();
         let content_type = if content_type.starts_with("text/") || content_type == "application/javascript" {
             format!("{content_type}; charset=utf-8")

@@ -10,7 +10,7 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::csrf::CsrfToken;
-use crate::web::{layout, visitor};
+use crate::web::{forms, layout, visitor};
 
 /// Middleware: replaces the empty body of error responses with a page or a JSON error.
 pub async fn render(
@@ -46,12 +46,7 @@ pub async fn render(
 }
 
 fn wants_json(req: &HttpRequest) -> bool {
-    req.path().starts_with("/api/")
-        || req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|accept| accept.starts_with("application/json") && !accept.contains("text/html"))
+    req.path().starts_with("/api/") || forms::accepts_json(req)
 }
 
 fn json_body(status: StatusCode, message: &str) -> HttpResponse {

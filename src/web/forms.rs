@@ -29,6 +29,14 @@ pub fn one_error(field: &str, message: &str) -> FieldErrors {
     errors
 }
 
+/// Whether the client (a script) asked for JSON rather than a page.
+pub fn accepts_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.starts_with("application/json") && !accept.contains("text/html"))
+}
+
 /// A 303 redirect (post/redirect/get).
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_owned())).finish()

@@ -71,8 +71,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/settings/notifications", web::post().to(notifications::set_preference))
         .route("/notifications", web::get().to(notifications::list))
         .route("/notifications/read", web::post().to(notifications::mark_all_read))
-        .route("/questions/{id}/watch", web::post().to(notifications::watch))
-        .route("/questions/{id}/unwatch", web::post().to(notifications::unwatch))
+        .route("/questions/{id}/{action:watch|unwatch}", web::post().to(notifications::watch))
         .service(
             web::resource("/unsubscribe/{token}")
                 .route(web::get().to(unsubscribe::form))

@@ -57,30 +57,31 @@ pub async fn mark_all_read(
     Ok(forms::see_other("/notifications"))
 }
 
-/// POST /questions/{id}/watch
+/// POST /questions/{id}/watch and /questions/{id}/unwatch
 pub async fn watch(
     state: web::Data<AppState>,
     session: Session,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, AppError> {
-    let question_id = id.into_inner();
+    let (question_id, action) = path.into_inner();
+    let watch = action == "watch";
     let now = chrono::Utc::now().naive_utc();
-    state.db(move |conn| watching::watch(conn, &actor, question_id, now)).await?;
-    session::flash(&session, "You are watching this question: we will tell you about new answers.");
-    Ok(forms::see_other(&format!("/questions/{question_id}#question")))
-}
-
-/// POST /questions/{id}/unwatch
-pub async fn unwatch(
-    state: web::Data<AppState>,
-    session: Session,
-    CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let question_id = id.into_inner();
-    state.db(move |conn| watching::unwatch(conn, &actor, question_id)).await?;
-    session::flash(&session, "You no longer watch this question.");
+    state
+        .db(move |conn| {
+            if watch {
+                watching::watch(conn, &actor, question_id, now)
+            } else {
+                watching::unwatch(conn, &actor, question_id)
+            }
+        })
+        .await?;
+    let message = if watch {
+        "You are watching this question: we will tell you about new answers."
+    } else {
+        "You no longer watch this question."
+    };
+    session::flash(&session, message);
     Ok(forms::see_other(&format!("/questions/{question_id}#question")))
 }
 
