@@ -11,6 +11,7 @@ pub mod mail;
 pub mod markdown;
 pub mod rate_limits;
 pub mod roles;
+pub mod search;
 pub mod secret;
 pub mod services;
 pub mod state;

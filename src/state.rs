@@ -11,6 +11,8 @@ use crate::db::{DbConnection, DbPool};
 use crate::error::AppError;
 use crate::mail::Outbox;
 use crate::rate_limits::RateLimits;
+use crate::search::indexer::Indexer;
+use crate::search::{OpenError, Search};
 use crate::services::unsubscribe::UnsubscribeKey;
 use crate::templates::Templates;
 use crate::view_counter::ViewCounter;
@@ -34,6 +36,10 @@ pub struct AppState {
     pub rate_limits: RateLimits,
     /// This node's memory of recent question views.
     pub view_counter: ViewCounter,
+    /// This node's search index.
+    pub search: Search,
+    /// Keeps the search index in step with the database; stops when the state is dropped.
+    pub indexer: Indexer,
 }
 
 /// Start-up failed before the server could listen.
@@ -48,6 +54,12 @@ pub enum StartupError {
     /// The assets folder could not be read.
     #[error("GUIDEPOST_ASSETS_DIR: {0}")]
     Assets(#[from] std::io::Error),
+    /// The search index folder could not be opened.
+    #[error("GUIDEPOST_DATA_DIR: {0}")]
+    Search(#[from] OpenError),
+    /// The indexer thread could not be started.
+    #[error("search indexer: {0}")]
+    Indexer(std::io::Error),
 }
 
 impl AppState {
@@ -59,6 +71,8 @@ impl AppState {
             return Err(StartupError::Secret);
         }
         let cookie_key = Key::derive_from(secret);
+        let search = Search::open(&config.data_dir)?;
+        let indexer = Indexer::start(pool.clone(), search.clone()).map_err(StartupError::Indexer)?;
         let outbox = Outbox::new(Arc::clone(&templates), &config.site_name, config.base_url_str())
             .with_unsubscribe_key(UnsubscribeKey::derive(cookie_key.signing()));
         Ok(Self {
@@ -70,6 +84,8 @@ impl AppState {
             assets,
             rate_limits: RateLimits::default(),
             view_counter: ViewCounter::default(),
+            search,
+            indexer,
         })
     }
 

@@ -79,4 +79,62 @@
       }, 400);
     });
   });
+
+  // Similar questions while asking: as the title is typed, show existing questions that may
+  // already answer it. Without JavaScript the server shows strong matches on the first submit.
+  const similarBox = document.getElementById('similar-questions');
+  const titleInput = document.querySelector('form[action="/ask"] input[name="title"]');
+  if (similarBox && titleInput) {
+    const list = similarBox.querySelector('ul');
+    let timer = null;
+    let lastAsked = '';
+    titleInput.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(async function () {
+        const title = titleInput.value.trim();
+        if (title === lastAsked) return;
+        lastAsked = title;
+        if (title.length < 8) {
+          similarBox.hidden = true;
+          return;
+        }
+        try {
+          const response = await fetch('/questions/similar?title=' + encodeURIComponent(title), {
+            headers: { Accept: 'application/json' },
+            credentials: 'same-origin',
+          });
+          if (!response.ok || title !== lastAsked) return;
+          const found = (await response.json()).questions || [];
+          showSimilar(list, found, title);
+          similarBox.hidden = found.length === 0;
+        } catch (_) {
+          // Suggestions are a help, not a step: a failure leaves the form as it is.
+        }
+      }, 300);
+    });
+  }
+
+  function showSimilar(list, questions, title) {
+    list.replaceChildren();
+    questions.forEach(function (q) {
+      const item = document.createElement('li');
+      const link = document.createElement('a');
+      // Through /ask/suggested so the site counts a question answered before it was asked.
+      link.href = '/ask/suggested/' + encodeURIComponent(q.id) + '?title=' + encodeURIComponent(title);
+      link.textContent = q.title;
+      item.appendChild(link);
+      const count = document.createElement('span');
+      count.className = 'muted';
+      count.textContent = ' ' + q.answer_count + (q.answer_count === 1 ? ' answer' : ' answers');
+      item.appendChild(count);
+      [[q.official, 'official', 'Official answer'], [q.accepted, 'accepted', 'Accepted answer']].forEach(function (b) {
+        if (!b[0]) return;
+        const badge = document.createElement('span');
+        badge.className = 'badge ' + b[1];
+        badge.textContent = b[2];
+        item.append(' ', badge);
+      });
+      list.appendChild(item);
+    });
+  }
 })();

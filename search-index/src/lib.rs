@@ -11,6 +11,7 @@ pub mod index;
 pub mod query;
 pub mod schema;
 pub mod search;
+pub mod similar;
 pub mod snippet;
 
 pub use document::{QuestionDoc, QuestionStatus};
@@ -19,4 +20,5 @@ pub use index::{SearchIndex, Writer};
 pub use query::{Flag, ParsedQuery};
 pub use schema::SCHEMA_VERSION;
 pub use search::{search, Hit, SearchResults, Sort};
+pub use similar::{coverage, similar};
 pub use snippet::Highlighter;

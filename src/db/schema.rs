@@ -192,3 +192,41 @@ diesel::allow_tables_to_appear_in_same_query!(
 // Watchers and digest candidates are read as `users WHERE id IN (subquery)`; a separate list so it
 // merges cleanly with changes to the one above.
 diesel::allow_tables_to_appear_in_same_query!(users, watches, notifications);
+
+diesel::table! {
+    search_changes (id) {
+        id -> BigInt,
+        question_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    search_state (id) {
+        id -> Integer,
+        pruned_through -> BigInt,
+    }
+}
+
+diesel::table! {
+    search_log (id) {
+        id -> BigInt,
+        query -> Text,
+        result_count -> Integer,
+        took_ms -> Integer,
+        clicked_question_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deflections (id) {
+        id -> BigInt,
+        question_id -> BigInt,
+        draft_title -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(deflections -> posts (question_id));
+diesel::allow_tables_to_appear_in_same_query!(posts, deflections, search_changes);

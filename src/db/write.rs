@@ -28,21 +28,31 @@ where
         DbConnection::Postgresql(_) => false,
     };
     if !began_immediate {
-        return conn.transaction(work);
+        return finish(conn.transaction(work));
     }
     type Manager = <DbConnection as Connection>::TransactionManager;
     match work(conn) {
         Ok(value) => match Manager::commit_transaction(conn) {
-            Ok(()) => Ok(value),
+            Ok(()) => finish(Ok(value)),
             Err(e) => {
                 // A failed COMMIT leaves the transaction open; end it so the connection is usable.
                 let _ = Manager::rollback_transaction(conn);
-                Err(e.into())
+                finish(Err(e.into()))
             }
         },
         Err(e) => {
+            crate::search::signal::discard_pending();
             Manager::rollback_transaction(conn).map_err(E::from)?;
             Err(e)
         }
     }
+}
+
+/// Wakes the indexers after a commit that wrote search changes; forgets them after a rollback.
+fn finish<T, E>(outcome: Result<T, E>) -> Result<T, E> {
+    match outcome {
+        Ok(_) => crate::search::signal::wake_if_pending(),
+        Err(_) => crate::search::signal::discard_pending(),
+    }
+    outcome
 }

@@ -60,6 +60,7 @@ pub fn post_answer(
             },
         )?;
         posts::add_answer(conn, question.id, 1, now)?;
+        crate::db::models::search_changes::record(conn, question.id, now)?;
         revisions::insert(
             conn,
             &NewRevision {
@@ -129,6 +130,7 @@ pub fn toggle_accept(
             Acceptance::Accepted
         };
         posts::touch_activity(conn, question.id, now)?;
+        crate::db::models::search_changes::record(conn, question.id, now)?;
         Ok((question, outcome))
     })
 }

@@ -106,6 +106,7 @@ pub fn edit(
             },
         )?;
         posts::touch_activity(conn, post.question_id.unwrap_or(post.id), now)?;
+        crate::db::models::search_changes::record(conn, post.question_id.unwrap_or(post.id), now)?;
         posts::find(conn, post.id)?.ok_or(ServiceError::NotFound("Post"))
     })
 }

@@ -25,6 +25,7 @@ pub fn mark_authored(conn: &mut DbConnection, actor: &Actor, answer: &Post, now:
     let question_id = answer.question_id.ok_or(ServiceError::NotFound("Question"))?;
     official::mark(conn, answer.id, OfficialKind::Authored, actor.id, now)?;
     official::refresh_question(conn, question_id, now)?;
+    crate::db::models::search_changes::record(conn, question_id, now)?;
     audit::record(conn, actor, "answer.official", ("post", answer.id), None, now)
 }
 
@@ -44,6 +45,7 @@ pub fn endorse(
         }
         official::mark(conn, answer.id, OfficialKind::Endorsed, actor.id, now)?;
         official::refresh_question(conn, question.id, now)?;
+        crate::db::models::search_changes::record(conn, question.id, now)?;
         posts::touch_activity(conn, question.id, now)?;
         audit::record(conn, actor, "answer.endorse", ("post", answer.id), None, now)?;
         notify(conn, outbox, Event::new(EventKind::NewOfficialAnswer, question.id, answer.id, actor.id), now)?;
@@ -61,6 +63,7 @@ pub fn withdraw(conn: &mut DbConnection, actor: &Actor, answer_id: i64, now: Nai
         };
         official::clear(conn, answer.id)?;
         official::refresh_question(conn, question.id, now)?;
+        crate::db::models::search_changes::record(conn, question.id, now)?;
         audit::record(conn, actor, "answer.withdraw", ("post", answer.id), Some(&kind), now)?;
         Ok(question)
     })

@@ -140,6 +140,7 @@ pub fn ask(
             },
         )?;
         tags::attach(conn, id, &tag_names, now)?;
+        crate::db::models::search_changes::record(conn, id, now)?;
         watches::insert(conn, actor.id, id, now)?; // the asker hears about answers without asking to
         revisions::insert(
             conn,

@@ -79,6 +79,10 @@ pub fn vote(
         if previous != wanted {
             votes::set(conn, actor.id, post.id, wanted, now)?;
             posts::add_score(conn, post.id, wanted - previous)?;
+            if post.is_question() {
+                // An answer's score is not part of its question's search document.
+                crate::db::models::search_changes::record(conn, post.id, now)?;
+            }
         }
         let score = posts::find(conn, post.id)?.map(|p| p.score).unwrap_or_default();
         Ok(VoteOutcome { post_id: post.id, score, vote: wanted, question_id })

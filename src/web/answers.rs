@@ -51,7 +51,7 @@ pub async fn post_answer(
     if preview.is_some() {
         let html = markdown::render_post(&body, &MarkdownOptions { allow_images: policy.allow_images });
         let page = state.db(move |conn| question_page::load(conn, question_id, Some(&actor))).await?;
-        let draft = AnswerDraft { text: &draft, preview: Some(html.as_str()) };
+        let draft = AnswerDraft { text: &draft, preview: Some(html.as_str()), related: &[] };
         return render_page(&state, &visitor, &page, page.view_count, forms::FieldErrors::new(), draft, StatusCode::OK);
     }
     let now = chrono::Utc::now().naive_utc();
@@ -81,7 +81,7 @@ pub async fn post_answer(
         Err(e) => {
             let errors = forms::field_errors(e)?;
             let page = state.db(move |conn| question_page::load(conn, question_id, Some(&actor))).await?;
-            let draft = AnswerDraft { text: &draft, preview: None };
+            let draft = AnswerDraft { text: &draft, preview: None, related: &[] };
             render_page(&state, &visitor, &page, page.view_count, errors, draft, StatusCode::UNPROCESSABLE_ENTITY)
         }
     }

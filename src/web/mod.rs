@@ -20,6 +20,8 @@ pub mod preview;
 pub mod profiles;
 pub mod questions;
 pub mod request_log;
+pub mod search;
+pub mod search_gaps;
 pub mod security;
 pub mod session;
 pub mod settings;
@@ -81,6 +83,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/users/{id}/role", web::post().to(admin_users::set_role))
         .route("/admin/users/{id}/suspend", web::post().to(admin_users::suspend))
         .route("/admin/users/{id}/unsuspend", web::post().to(admin_users::unsuspend))
+        .route("/search", web::get().to(search::page))
+        .route("/search/click/{log}/{question}", web::get().to(search::click))
+        .route("/questions/similar", web::get().to(search::similar_questions))
+        .route("/ask/suggested/{id}", web::get().to(search::suggested))
+        .route("/staff/gaps", web::get().to(search_gaps::show))
         .route("/questions", web::get().to(questions::list))
         .service(
             web::resource("/ask")

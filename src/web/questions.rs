@@ -12,7 +12,7 @@ use crate::markdown::{self, MarkdownOptions};
 use crate::services::policy::PostingPolicy;
 use crate::services::question_lists::PageRequest;
 use crate::services::questions::{self, Ask};
-use crate::services::{answers, question_lists, question_page};
+use crate::services::{answers, question_lists, question_page, similar};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::visitor::{CurrentUser, Visitor};
@@ -68,7 +68,14 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let QuestionPath { id, slug } = path.into_inner();
     let viewer = visitor.user.clone();
-    let page = state.db(move |conn| question_page::load(conn, id, viewer.as_ref())).await?;
+    let index = state.search.index();
+    let (page, related) = state
+        .db(move |conn| {
+            let page = question_page::load(conn, id, viewer.as_ref())?;
+            let related = similar::suggestions(conn, &index, &page.title, Some(id), similar::RELATED_LIMIT)?;
+            Ok::<_, AppError>((page, related))
+        })
+        .await?;
     if slug.as_deref() != Some(page.slug.as_str()) {
         return Ok(HttpResponse::MovedPermanently().insert_header((header::LOCATION, page.path())).finish());
     }
@@ -85,7 +92,8 @@ pub async fn show(
         state.db(move |conn| crate::db::models::posts::add_views(conn, id, 1)).await?;
         view_count += 1;
     }
-    render_page(&state, &visitor, &page, view_count, FieldErrors::new(), AnswerDraft::default(), StatusCode::OK)
+    let draft = AnswerDraft { related: &related, ..AnswerDraft::default() };
+    render_page(&state, &visitor, &page, view_count, FieldErrors::new(), draft, StatusCode::OK)
 }
 
 /// What the answer form shows again: the text typed so far and, after "Preview", its rendering.
@@ -95,6 +103,8 @@ pub struct AnswerDraft<'a> {
     pub text: &'a str,
     /// The sanitised preview of it.
     pub preview: Option<&'a str>,
+    /// Related questions to list beside the page (none when re-shown after a refused answer).
+    pub related: &'a [similar::Suggestion],
 }
 
 /// Renders the question page, optionally with a refused answer form.
@@ -115,6 +125,7 @@ pub fn render_page(
     context.insert("errors", &errors);
     context.insert("draft", draft.text);
     context.insert("canonical_path", &page.path());
+    context.insert("related", draft.related);
     visitor.render_with_status(state, "questions/show.html", context, status)
 }
 
@@ -137,6 +148,8 @@ pub struct AskForm {
     tags: String,
     /// Present when "Preview" was pressed instead of "Post".
     preview: Option<String>,
+    /// Present once the member has been shown similar questions and still wants to post.
+    similar_checked: Option<String>,
 }
 
 /// GET /ask
@@ -148,14 +161,20 @@ pub async fn ask_form(
     ask_page(
         &state,
         &visitor,
-        &AskForm { title: String::new(), body: String::new(), tags: String::new(), preview: None },
-        FieldErrors::new(),
-        None,
+        &AskForm {
+            title: String::new(),
+            body: String::new(),
+            tags: String::new(),
+            preview: None,
+            similar_checked: None,
+        },
+        &AskExtras::default(),
         StatusCode::OK,
     )
 }
 
-/// POST /ask — posts the question, or shows a preview.
+/// POST /ask — posts the question, or shows a preview; the first submit of a title that
+/// existing questions strongly resemble shows those first instead of posting.
 pub async fn ask_submit(
     state: web::Data<AppState>,
     visitor: Visitor,
@@ -166,7 +185,16 @@ pub async fn ask_submit(
     let policy = PostingPolicy::from_config(&state.config);
     if form.preview.is_some() {
         let preview = markdown::render_post(&form.body, &MarkdownOptions { allow_images: policy.allow_images });
-        return ask_page(&state, &visitor, &form, FieldErrors::new(), Some(preview.as_str()), StatusCode::OK);
+        let extras = AskExtras { preview: Some(preview.as_str()), ..AskExtras::default() };
+        return ask_page(&state, &visitor, &form, &extras, StatusCode::OK);
+    }
+    if form.similar_checked.is_none() {
+        let (index, title) = (state.search.index(), form.title.clone());
+        let found = state.db(move |conn| similar::suggestions(conn, &index, &title, None, similar::ASK_LIMIT)).await?;
+        if found.iter().any(|s| s.strong) {
+            let extras = AskExtras { suggestions: found, ..AskExtras::default() };
+            return ask_page(&state, &visitor, &form, &extras, StatusCode::OK);
+        }
     }
     let ask = Ask { title: form.title.clone(), body: form.body.clone(), tags: form.tags.clone() };
     let now = chrono::Utc::now().naive_utc();
@@ -175,21 +203,35 @@ pub async fn ask_submit(
             let path = format!("/questions/{}/{}", question.id, question.slug.unwrap_or_default());
             Ok(forms::see_other(&path))
         }
-        Err(e) => ask_page(&state, &visitor, &form, forms::field_errors(e)?, None, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => {
+            let extras = AskExtras { errors: forms::field_errors(e)?, ..AskExtras::default() };
+            ask_page(&state, &visitor, &form, &extras, StatusCode::UNPROCESSABLE_ENTITY)
+        }
     }
+}
+
+/// What the ask page shows besides the member's own text.
+#[derive(Default)]
+struct AskExtras<'a> {
+    errors: FieldErrors,
+    preview: Option<&'a str>,
+    /// Existing questions resembling the title, shown above the form before posting.
+    suggestions: Vec<similar::Suggestion>,
 }
 
 fn ask_page(
     state: &AppState,
     visitor: &Visitor,
     form: &AskForm,
-    errors: FieldErrors,
-    preview: Option<&str>,
+    extras: &AskExtras<'_>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let mut context = Context::new();
     context.insert("values", &serde_json::json!({ "title": form.title, "body": form.body, "tags": form.tags }));
-    context.insert("errors", &errors);
-    context.insert("preview", &preview);
+    context.insert("errors", &extras.errors);
+    context.insert("preview", &extras.preview);
+    context.insert("suggestions", &extras.suggestions);
+    // Once shown, the next submit posts whatever the suggestions were.
+    context.insert("similar_checked", &(form.similar_checked.is_some() || !extras.suggestions.is_empty()));
     visitor.render_with_status(state, "questions/ask.html", context, status)
 }

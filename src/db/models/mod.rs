@@ -8,6 +8,8 @@ pub mod notifications;
 pub mod official;
 pub mod posts;
 pub mod revisions;
+pub mod search_changes;
+pub mod search_log;
 pub mod staff_queue;
 pub mod staff_stats;
 pub mod tags;

@@ -282,6 +282,11 @@ pub fn by_author(conn: &mut DbConnection, author_id: i64, kind: &str, limit: i64
         .load(conn)
 }
 
+/// Several posts by id, deleted or not, in no particular order.
+pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Post>> {
+    posts::table.filter(posts::id.eq_any(ids)).select(Post::as_select()).load(conn)
+}
+
 /// A question's id, title and slug.
 pub type TitleRow = (i64, Option<String>, Option<String>);
 

@@ -1,0 +1,160 @@
+//! Searching the forum: the results page, its log for the staff's "FAQ gaps", and clicks.
+//!
+//! The index finds and ranks; the database supplies what the page shows, so a result is never
+//! staler than the question itself. A hit whose question has since been deleted is left out.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use chrono::NaiveDateTime;
+use guidepost_search::{search, Highlighter, ParsedQuery, SearchIndex, Sort};
+
+use super::question_lists::{summarize, QuestionSummary};
+use super::{ServiceError, ServiceResult};
+use crate::db::models::{posts, search_log};
+use crate::db::DbConnection;
+use crate::markdown::plain_text;
+
+/// Results per page.
+pub const PAGE_SIZE: usize = 20;
+/// The deepest results page offered; past it, a narrower query serves better.
+pub const MAX_PAGE: usize = 50;
+/// Queries longer than this are cut (at a character boundary) before parsing.
+pub const MAX_QUERY_CHARS: usize = 500;
+/// Logged queries are cut to this length.
+const MAX_LOGGED_CHARS: usize = 200;
+/// Body snippets are at most this long.
+const SNIPPET_CHARS: usize = 240;
+
+/// What a visitor asked for.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// The raw query, already cleaned by [`clean_query`].
+    pub query: String,
+    /// The order.
+    pub sort: Sort,
+    /// 1-based page, within 1..=[`MAX_PAGE`].
+    pub page: usize,
+}
+
+/// One result: the usual summary plus highlighted title and text.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SearchResult {
+    /// The question as lists show it.
+    pub question: QuestionSummary,
+    /// The title as HTML with matched words marked (escaped by the search crate).
+    pub title_html: String,
+    /// The best fragment of the text as HTML with matched words marked.
+    pub snippet_html: String,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SearchPage {
+    /// How many questions matched.
+    pub total: usize,
+    /// This page's results.
+    pub results: Vec<SearchResult>,
+    /// 1-based page number.
+    pub page: usize,
+    /// Whether a next page exists (within [`MAX_PAGE`]).
+    pub has_next: bool,
+    /// The typo-forgiving pass found these.
+    pub fuzzy: bool,
+    /// The search log row, which result links carry so a click is recorded.
+    pub log_id: Option<i64>,
+}
+
+/// Removes control characters, collapses whitespace and cuts the query to [`MAX_QUERY_CHARS`].
+pub fn clean_query(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len().min(MAX_QUERY_CHARS * 4));
+    for word in raw.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    match out.char_indices().nth(MAX_QUERY_CHARS) {
+        Some((cut, _)) => out[..cut].trim_end().to_owned(),
+        None => out,
+    }
+}
+
+/// The form a query is logged and grouped under: lower-case, cut to a sane length.
+fn log_key(query: &str) -> String {
+    query.to_lowercase().chars().take(MAX_LOGGED_CHARS).collect()
+}
+
+/// Runs a search and loads its page; the first page of each search is logged (never who).
+pub fn run(
+    conn: &mut DbConnection,
+    index: &SearchIndex,
+    request: &SearchRequest,
+    now: NaiveDateTime,
+) -> ServiceResult<SearchPage> {
+    let parsed = ParsedQuery::parse(&request.query);
+    if parsed.is_empty() {
+        return Ok(SearchPage { page: 1, ..SearchPage::default() });
+    }
+    let page = request.page.clamp(1, MAX_PAGE);
+    let started = Instant::now();
+    let found = search(index, &parsed, request.sort, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+        .map_err(|e| ServiceError::Internal(format!("search: {e}")))?;
+    let took_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+    let ids: Vec<i64> = found.hits.iter().filter_map(|hit| i64::try_from(hit.id).ok()).collect();
+    let mut rows: HashMap<i64, posts::Post> =
+        posts::find_many(conn, &ids)?.into_iter().filter(|p| p.deleted_at.is_none()).map(|p| (p.id, p)).collect();
+    let ordered: Vec<posts::Post> = ids.iter().filter_map(|id| rows.remove(id)).collect();
+    let texts: HashMap<i64, String> = ordered.iter().map(|p| (p.id, plain_text(&p.body_markdown))).collect();
+    let highlighter = Highlighter::new(index, &parsed, SNIPPET_CHARS)
+        .map_err(|e| ServiceError::Internal(format!("search highlighting: {e}")))?;
+    let results = summarize(conn, ordered, page as i64)?
+        .questions
+        .into_iter()
+        .map(|question| SearchResult {
+            title_html: highlighter.title(&question.title),
+            snippet_html: highlighter.body(texts.get(&question.id).map_or("", String::as_str)),
+            question,
+        })
+        .collect();
+    let log_id = if page == 1 {
+        let count = i32::try_from(found.total).unwrap_or(i32::MAX);
+        Some(search_log::insert(conn, &log_key(&request.query), count, took_ms, now)?)
+    } else {
+        None
+    };
+    Ok(SearchPage {
+        total: found.total,
+        results,
+        page,
+        has_next: found.total > page * PAGE_SIZE && page < MAX_PAGE,
+        fuzzy: found.fuzzy,
+        log_id,
+    })
+}
+
+/// Records that a search's result was opened; returns the question's path to go on to.
+pub fn click(conn: &mut DbConnection, log_id: i64, question_id: i64) -> ServiceResult<String> {
+    let question = posts::find(conn, question_id)?
+        .filter(|p| p.is_question() && p.deleted_at.is_none())
+        .ok_or(ServiceError::NotFound("Question"))?;
+    search_log::click(conn, log_id, question.id)?;
+    Ok(format!("/questions/{}/{}", question.id, question.slug.as_deref().unwrap_or("question")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{clean_query, log_key, MAX_QUERY_CHARS};
+
+    #[test]
+    fn cleaning_drops_controls_and_cuts() {
+        assert_eq!(clean_query("  a\u{0}b \t\n c  "), "a b c");
+        let long = "é".repeat(MAX_QUERY_CHARS * 3);
+        assert_eq!(clean_query(&long).chars().count(), MAX_QUERY_CHARS);
+    }
+
+    #[test]
+    fn log_key_is_case_insensitive() {
+        assert_eq!(log_key("Reset Router"), log_key("reset router"));
+    }
+}

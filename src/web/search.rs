@@ -1,0 +1,97 @@
+//! The search page, result clicks, similar questions for the ask form, and deflections.
+
+use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
+use actix_web::{web, HttpResponse};
+use guidepost_search::Sort;
+use serde::Deserialize;
+use tera::Context;
+
+use crate::error::AppError;
+use crate::services::search::{self, SearchRequest};
+use crate::services::similar;
+use crate::state::AppState;
+use crate::web::forms;
+use crate::web::visitor::{CurrentUser, Visitor};
+
+/// `?q=&sort=&page=`; every field is read leniently, so no query string is ever refused.
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    page: String,
+}
+
+/// The orders offered, as the `sort` parameter spells them.
+const SORTS: [(&str, Sort); 3] = [("relevance", Sort::Relevance), ("newest", Sort::Newest), ("votes", Sort::Votes)];
+
+/// GET /search — results with highlighted snippets; never indexed by search engines.
+pub async fn page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<SearchQuery>,
+) -> Result<HttpResponse, AppError> {
+    let SearchQuery { q, sort, page } = query.into_inner();
+    let (sort_name, sort) = SORTS.iter().copied().find(|(name, _)| *name == sort).unwrap_or(SORTS[0]);
+    let request = SearchRequest {
+        query: search::clean_query(&q),
+        sort,
+        page: page.trim().parse::<usize>().unwrap_or(1).clamp(1, search::MAX_PAGE),
+    };
+    let index = state.search.index();
+    let now = chrono::Utc::now().naive_utc();
+    let shown = request.clone();
+    let results = state.db(move |conn| search::run(conn, &index, &request, now)).await?;
+    let mut context = Context::new();
+    context.insert("q", &shown.query);
+    context.insert("sort", sort_name);
+    context.insert("sorts", &SORTS.map(|(name, _)| name));
+    context.insert("results", &results);
+    let mut response = visitor.render(&state, "search/results.html", context)?;
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(response)
+}
+
+/// GET /search/click/{log}/{question} — records which result a search led to, then goes there.
+pub async fn click(state: web::Data<AppState>, path: web::Path<(i64, i64)>) -> Result<HttpResponse, AppError> {
+    let (log_id, question_id) = path.into_inner();
+    let target = state.db(move |conn| search::click(conn, log_id, question_id)).await?;
+    Ok(forms::see_other(&target))
+}
+
+/// `?title=`
+#[derive(Deserialize)]
+pub struct SimilarQuery {
+    #[serde(default)]
+    title: String,
+}
+
+/// GET /questions/similar?title= — up to five existing questions resembling a title, as JSON.
+pub async fn similar_questions(
+    state: web::Data<AppState>,
+    query: web::Query<SimilarQuery>,
+) -> Result<HttpResponse, AppError> {
+    let title = search::clean_query(&query.into_inner().title);
+    let index = state.search.index();
+    let found = state.db(move |conn| similar::suggestions(conn, &index, &title, None, similar::ASK_LIMIT)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, "private, max-age=60"))
+        .json(serde_json::json!({ "questions": found })))
+}
+
+/// GET /ask/suggested/{id}?title= — a member opened a suggestion instead of asking: count it
+/// (a deflection) and show the question.
+pub async fn suggested(
+    state: web::Data<AppState>,
+    _member: CurrentUser,
+    id: web::Path<i64>,
+    query: web::Query<SimilarQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let draft = search::clean_query(&query.into_inner().title);
+    let now = chrono::Utc::now().naive_utc();
+    let target = state.db(move |conn| similar::deflect(conn, id, &draft, now)).await?;
+    Ok(forms::see_other(&target))
+}

@@ -1,0 +1,55 @@
+//! `/staff/gaps`: searches that found nothing useful, for staff to answer.
+
+use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
+use actix_web::{web, HttpResponse};
+use tera::Context;
+
+use crate::error::AppError;
+use crate::services::search_gaps;
+use crate::state::AppState;
+use crate::web::charts::{self, Caption};
+use crate::web::visitor::{CurrentUser, Visitor};
+
+/// Gaps drawn in the chart (the table lists more).
+const CHARTED: usize = 10;
+/// Chart labels are cut to this many characters.
+const LABEL_CHARS: usize = 16;
+
+/// GET /staff/gaps
+pub async fn show(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    CurrentUser(actor): CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let now = chrono::Utc::now().naive_utc();
+    let report = state.db(move |conn| search_gaps::report(conn, &actor, now)).await?;
+    let labels: Vec<String> = report.gaps.iter().take(CHARTED).map(|gap| short_label(&gap.query)).collect();
+    let rows: Vec<(&str, i64)> =
+        labels.iter().map(String::as_str).zip(report.gaps.iter().map(|g| g.searches)).collect();
+    let description = format!(
+        "The {} most frequent searches of the last {} days that nobody followed to a question.",
+        rows.len(),
+        report.window_days
+    );
+    let chart = (!rows.is_empty()).then(|| {
+        let caption =
+            Caption { id: "gaps-chart", title: "Most frequent unanswered searches", description: &description };
+        charts::horizontal_bar_chart(caption, &rows, "Searches without a click")
+    });
+    let mut context = Context::new();
+    context.insert("report", &report);
+    context.insert("chart", &chart);
+    let mut response = visitor.render(&state, "staff/gaps.html", context)?;
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(response)
+}
+
+fn short_label(query: &str) -> String {
+    let mut chars = query.chars();
+    let head: String = chars.by_ref().take(LABEL_CHARS).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
