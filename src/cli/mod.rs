@@ -1,8 +1,9 @@
-//! The command line: `guidepost serve | migrate | user ... | mail test`.
+//! The command line: `guidepost serve | migrate | user ... | reindex | mail test`.
 //!
 //! Commands return `anyhow::Result`; `main` prints the error as one line and exits non-zero.
 
 mod mail;
+mod reindex;
 mod serve;
 mod user;
 
@@ -46,6 +47,9 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Rebuild this node's search index from the database, then switch to it (the site keeps
+    /// answering searches meanwhile).
+    Reindex,
     /// Check the mail settings.
     Mail {
         /// What to do with mail.
@@ -129,6 +133,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { command } => {
             let pool = open_database(&config)?;
             user::run(&config, &pool, command)
+        }
+        Command::Reindex => {
+            let pool = open_database(&config)?;
+            reindex::run(&config, &pool)
         }
         Command::Mail { command } => {
             let pool = open_database(&config)?;
