@@ -42,13 +42,18 @@ test('similar questions while asking; highlighted search results', { timeout: 15
   const title = bob.getByLabel('Title');
   await title.pressSequentially('Resetting the router password', { delay: 20 });
   const suggestion = box.getByRole('link', { name: TITLE });
-  // The index takes a moment to see Ann's question; keep typing until it is suggested.
-  for (let attempt = 0; attempt < 20 && !(await suggestion.isVisible()); attempt += 1) {
-    await title.press('End');
-    await title.pressSequentially(attempt % 2 ? ' ' : '?', { delay: 20 });
-    await bob.waitForTimeout(250);
+  // Ann's question is usually indexed long before Bob types; should the index lag on a busy
+  // machine, typing on asks again.
+  for (let attempt = 0; attempt < 10; attempt += 1) {
+    try {
+      await suggestion.waitFor({ state: 'visible', timeout: 1_500 });
+      break;
+    } catch {
+      await title.press('End');
+      await title.pressSequentially(attempt % 2 ? ' ' : '?', { delay: 20 });
+    }
   }
-  await suggestion.waitFor({ state: 'visible', timeout: 5_000 });
+  await suggestion.waitFor({ state: 'visible', timeout: 1_500 });
   assert.match(await box.getByRole('heading').innerText(), /may already answer you/);
   await screenshot(bob, 'ask-similar-questions');
   await assertAccessible(t, bob, 'ask-similar-questions');
