@@ -95,6 +95,10 @@ diesel::table! {
         has_official -> Bool,
         first_answer_at -> Nullable<Timestamp>,
         first_official_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        close_reason -> Nullable<Text>,
+        duplicate_of_id -> Nullable<BigInt>,
+        closed_by -> Nullable<BigInt>,
     }
 }
 

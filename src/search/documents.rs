@@ -1,6 +1,7 @@
 //! Reading questions from the database as search documents.
 //!
-//! Three queries per batch whatever its size (questions, their answers, their authors), so a
+//! Four queries per batch whatever its size (questions, their answers, their duplicates' titles,
+//! their authors), so a
 //! rebuild of a million questions costs a thousand round trips, not millions.
 
 use std::collections::HashMap;
@@ -13,19 +14,34 @@ use crate::db::schema::{posts, users};
 use crate::db::DbConnection;
 use crate::markdown::plain_text;
 
-type QuestionRow = (
-    i64,
-    i64,
-    Option<String>,
-    Option<String>,
-    String,
-    i32,
-    i32,
-    Option<i64>,
-    bool,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-);
+/// The columns a search document needs from a question row.
+#[derive(Queryable)]
+struct QuestionRow {
+    id: i64,
+    author_id: i64,
+    title: Option<String>,
+    tags: Option<String>,
+    body: String,
+    score: i32,
+    answer_count: i32,
+    accepted_answer_id: Option<i64>,
+    has_official: bool,
+    created_at: NaiveDateTime,
+    deleted_at: Option<NaiveDateTime>,
+    closed_at: Option<NaiveDateTime>,
+    close_reason: Option<String>,
+}
+
+impl QuestionRow {
+    fn status(&self) -> QuestionStatus {
+        match (&self.deleted_at, &self.closed_at, self.close_reason.as_deref()) {
+            (Some(_), _, _) => QuestionStatus::Deleted,
+            (None, Some(_), Some("duplicate")) => QuestionStatus::Duplicate,
+            (None, Some(_), _) => QuestionStatus::Closed,
+            (None, None, _) => QuestionStatus::Open,
+        }
+    }
+}
 
 /// The search documents of the given questions; ids that are not questions are left out.
 pub fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<QuestionDoc>> {
@@ -47,16 +63,24 @@ pub fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<QuestionDoc
             posts::has_official,
             posts::created_at,
             posts::deleted_at,
+            posts::closed_at,
+            posts::close_reason,
         ))
         .load(conn)?;
-    let found: Vec<i64> = questions.iter().map(|q| q.0).collect();
+    let found: Vec<i64> = questions.iter().map(|q| q.id).collect();
     let answers: Vec<(i64, Option<i64>, String, Option<String>)> = posts::table
         .filter(posts::question_id.eq_any(&found))
         .filter(posts::kind.eq("answer"))
         .filter(posts::deleted_at.is_null())
         .select((posts::id, posts::question_id, posts::body_markdown, posts::official_kind))
         .load(conn)?;
-    let mut author_ids: Vec<i64> = questions.iter().map(|q| q.1).collect();
+    // A duplicate's title is another way of asking its canonical question.
+    let duplicates: Vec<(Option<i64>, Option<String>)> = posts::table
+        .filter(posts::duplicate_of_id.eq_any(&found))
+        .filter(posts::deleted_at.is_null())
+        .select((posts::duplicate_of_id, posts::title))
+        .load(conn)?;
+    let mut author_ids: Vec<i64> = questions.iter().map(|q| q.author_id).collect();
     author_ids.sort_unstable();
     author_ids.dedup();
     let authors: HashMap<i64, String> = users::table
@@ -65,42 +89,36 @@ pub fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<QuestionDoc
         .load(conn)?
         .into_iter()
         .collect();
-    let accepted: HashMap<i64, i64> = questions.iter().filter_map(|q| q.7.map(|a| (q.0, a))).collect();
+    let accepted: HashMap<i64, i64> =
+        questions.iter().filter_map(|q| q.accepted_answer_id.map(|a| (q.id, a))).collect();
     let mut docs: HashMap<i64, QuestionDoc> = questions
         .into_iter()
-        .map(
-            |(
-                id,
-                author_id,
-                title,
-                tags,
-                body,
-                score,
-                answer_count,
-                accepted_answer_id,
-                has_official,
-                created,
-                deleted,
-            )| {
-                let doc = QuestionDoc {
-                    id: id.unsigned_abs(),
-                    title: title.unwrap_or_default(),
-                    body: plain_text(&body),
-                    tags: tags.unwrap_or_default().split_whitespace().map(str::to_owned).collect(),
-                    author: authors.get(&author_id).cloned().unwrap_or_default(),
-                    created: created.and_utc().timestamp(),
-                    score: i64::from(score),
-                    answer_count: u64::from(answer_count.unsigned_abs()),
-                    answered: answer_count > 0,
-                    accepted: accepted_answer_id.is_some(),
-                    official: has_official,
-                    status: if deleted.is_some() { QuestionStatus::Deleted } else { QuestionStatus::Open },
-                    ..QuestionDoc::default()
-                };
-                (id, doc)
-            },
-        )
+        .map(|q| {
+            let status = q.status();
+            let doc = QuestionDoc {
+                id: q.id.unsigned_abs(),
+                title: q.title.unwrap_or_default(),
+                body: plain_text(&q.body),
+                tags: q.tags.unwrap_or_default().split_whitespace().map(str::to_owned).collect(),
+                author: authors.get(&q.author_id).cloned().unwrap_or_default(),
+                created: q.created_at.and_utc().timestamp(),
+                score: i64::from(q.score),
+                answer_count: u64::from(q.answer_count.unsigned_abs()),
+                answered: q.answer_count > 0,
+                accepted: q.accepted_answer_id.is_some(),
+                official: q.has_official,
+                closed: q.closed_at.is_some(),
+                status,
+                ..QuestionDoc::default()
+            };
+            (q.id, doc)
+        })
         .collect();
+    for (canonical, title) in duplicates {
+        if let (Some(doc), Some(title)) = (canonical.and_then(|id| docs.get_mut(&id)), title) {
+            doc.alt_titles.push(title);
+        }
+    }
     for (answer_id, question_id, body, official_kind) in answers {
         let Some(doc) = question_id.and_then(|q| docs.get_mut(&q)) else { continue };
         let best = official_kind.is_some() || question_id.and_then(|q| accepted.get(&q)) == Some(&answer_id);

@@ -44,6 +44,9 @@ pub fn post_answer(
         if question.locked_at.is_some() {
             return Err(ServiceError::Forbidden("This question is locked; it takes no new answers.".to_owned()));
         }
+        if question.closed_at.is_some() {
+            return Err(ServiceError::Forbidden("This question is closed; it takes no new answers.".to_owned()));
+        }
         let id = posts::insert(
             conn,
             &NewPost {

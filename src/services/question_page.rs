@@ -39,6 +39,9 @@ pub struct CommentView {
     pub author: AuthorView,
     /// When.
     pub created_at: NaiveDateTime,
+    /// The Markdown source, for structured data.
+    #[serde(skip)]
+    pub markdown: String,
 }
 
 /// A question or answer as the page shows it.
@@ -74,7 +77,45 @@ pub struct PostView {
     pub can_edit: bool,
     /// The viewer wrote it (no voting on one's own post).
     pub is_mine: bool,
+    /// The Markdown source, for structured data.
+    #[serde(skip)]
+    pub markdown: String,
 }
+
+/// Another question, as a link.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct QuestionLink {
+    /// Question id.
+    pub id: i64,
+    /// Its title.
+    pub title: String,
+    /// Its canonical path.
+    pub path: String,
+}
+
+impl QuestionLink {
+    fn from_row((id, title, slug): posts::TitleRow) -> Self {
+        QuestionLink {
+            id,
+            title: title.unwrap_or_default(),
+            path: format!("/questions/{id}/{}", slug.as_deref().unwrap_or("question")),
+        }
+    }
+}
+
+/// Why and since when a question is closed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Closure {
+    /// `duplicate`, `off-topic`, `unclear` or `resolved-elsewhere`.
+    pub reason: String,
+    /// When it was closed.
+    pub at: NaiveDateTime,
+    /// For duplicates: the canonical question, which holds the answers.
+    pub duplicate_of: Option<QuestionLink>,
+}
+
+/// Duplicates listed under "also asked as", at most.
+const MAX_ALSO_ASKED: i64 = 20;
 
 /// The whole page.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -108,6 +149,10 @@ pub struct QuestionPage {
     pub viewer_watches: bool,
     /// The Markdown source, for meta descriptions.
     pub body_markdown: String,
+    /// Set while the question is closed.
+    pub closed: Option<Closure>,
+    /// Questions closed as duplicates of this one: other ways of asking it.
+    pub also_asked_as: Vec<QuestionLink>,
 }
 
 impl QuestionPage {
@@ -148,6 +193,7 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
             html: SafeHtml::from_trusted_db(c.body_html),
             author: author_of(&authors, c.author_id),
             created_at: c.created_at,
+            markdown: c.body_markdown,
         });
     }
     let view = |post: &posts::Post, comments_by_post: &mut HashMap<i64, Vec<CommentView>>| PostView {
@@ -166,7 +212,21 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
         my_vote: my_votes.get(&post.id).copied().unwrap_or(0),
         can_edit: viewer.is_some_and(|v| !v.suspended && (v.id == post.author_id || v.role.is_moderator())),
         is_mine: viewer.is_some_and(|v| v.id == post.author_id),
+        markdown: post.body_markdown.clone(),
     };
+    let closed = match (question.closed_at, &question.close_reason) {
+        (Some(at), Some(reason)) => Some(Closure {
+            reason: reason.clone(),
+            at,
+            duplicate_of: match question.duplicate_of_id {
+                Some(id) => posts::titles(conn, &[id])?.into_iter().next().map(QuestionLink::from_row),
+                None => None,
+            },
+        }),
+        _ => None,
+    };
+    let also_asked_as =
+        posts::duplicates_of(conn, question.id, MAX_ALSO_ASKED)?.into_iter().map(QuestionLink::from_row).collect();
     let newest_official =
         answers.iter().filter(|a| a.official_kind.is_some()).max_by_key(|a| (a.official_at, a.id)).map(|a| a.id);
     let question_view = view(&question, &mut comments_by_post);
@@ -190,6 +250,8 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
             None => false,
         },
         body_markdown: question.body_markdown,
+        closed,
+        also_asked_as,
     })
 }
 

@@ -41,6 +41,20 @@ struct NeedsCookie;
 #[derive(Debug, Clone)]
 struct FreshToken(String);
 
+/// The request's token without claiming it: pages call [`mark_used`] only if they print it, so
+/// a page without a form sets no cookie and stays cacheable.
+pub fn peek(req: &HttpRequest) -> Option<CsrfToken> {
+    req.extensions().get::<CsrfToken>().cloned()
+}
+
+/// Notes that the response printed the request's token, so a browser without the cookie gets it.
+pub fn mark_used(req: &HttpRequest) {
+    let mut extensions = req.extensions_mut();
+    if extensions.contains::<FreshToken>() {
+        extensions.insert(NeedsCookie);
+    }
+}
+
 impl FromRequest for CsrfToken {
     type Error = AppError;
     type Future = Ready<Result<Self, AppError>>;

@@ -14,6 +14,13 @@ pub fn context(state: &AppState, path: &str, csrf: Option<&CsrfToken>, user: Opt
     context.insert("site_name", &state.config.site_name);
     context.insert("base_url", state.config.base_url_str());
     context.insert("canonical_url", &format!("{}{path}", state.config.base_url_str()));
+    // Pages with something better to say replace these three.
+    context.insert(
+        "description",
+        &format!("Questions and answers from the {} community and staff.", state.config.site_name),
+    );
+    context.insert("social_title", &state.config.site_name);
+    context.insert("og_type", "website");
     context.insert("current_path", path);
     context.insert("csrf_token", &csrf.map(|t| t.0.as_str()).unwrap_or_default());
     context.insert("year", &chrono::Utc::now().year());

@@ -73,7 +73,13 @@ pub async fn show(
         return Ok(HttpResponse::MovedPermanently().insert_header((header::LOCATION, location)).finish());
     }
     let mut context = Context::new();
-    context.insert("profile", &author_view(&user));
+    let profile = author_view(&user);
+    context.insert("social_title", &profile.display_name);
+    context.insert(
+        "description",
+        &format!("{} on {}: questions asked and answers given.", profile.display_name, state.config.site_name),
+    );
+    context.insert("profile", &profile);
     context.insert("username", &user.username);
     context.insert("member_since", &user.created_at);
     context.insert("questions", &questions.questions);

@@ -15,6 +15,7 @@ use crate::services::questions::{self, Ask};
 use crate::services::{answers, question_lists, question_page, similar};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
+use crate::web::structured_data;
 use crate::web::visitor::{CurrentUser, Visitor};
 
 /// `?sort=&page=` or `?sort=&after=` / `?sort=&before=`
@@ -79,6 +80,13 @@ pub async fn show(
     if slug.as_deref() != Some(page.slug.as_str()) {
         return Ok(HttpResponse::MovedPermanently().insert_header((header::LOCATION, page.path())).finish());
     }
+    // A duplicate with nothing of its own to read sends visitors (and crawlers) to the question
+    // that holds the answers; members still reach it, to see why it was closed.
+    if let Some(canonical) = page.closed.as_ref().and_then(|c| c.duplicate_of.as_ref()) {
+        if visitor.user.is_none() && page.answers.is_empty() {
+            return Ok(HttpResponse::MovedPermanently().insert_header((header::LOCATION, canonical.path.clone())).finish());
+        }
+    }
     let visitor_key = match &visitor.user {
         Some(user) => format!("user:{}", user.id),
         None => format!(
@@ -122,9 +130,19 @@ pub fn render_page(
     context.insert("preview", &draft.preview);
     context.insert("view_count", &view_count);
     context.insert("description", &question_lists::excerpt(&page.body_markdown, 155));
+    context.insert("social_title", &page.title);
+    context.insert("og_type", "article");
     context.insert("errors", &errors);
     context.insert("draft", draft.text);
-    context.insert("canonical_path", &page.path());
+    let base_url = state.config.base_url_str();
+    // A duplicate's wording is worth reading, but its answers live on the canonical question.
+    let canonical = page.closed.as_ref().and_then(|c| c.duplicate_of.as_ref()).map_or_else(|| page.path(), |d| d.path.clone());
+    context.insert("canonical_url", &format!("{base_url}{canonical}"));
+    // Nothing useful to a searcher yet: no answer, and the community voted it down.
+    context.insert("noindex", &(page.answers.is_empty() && page.question.score < 0));
+    // Structured data describes a page where answers can be given; closed or locked ones are not.
+    let open = page.closed.is_none() && !page.locked;
+    context.insert("structured_data", &open.then(|| structured_data::qa_page(page, base_url)));
     context.insert("related", draft.related);
     visitor.render_with_status(state, "questions/show.html", context, status)
 }

@@ -72,6 +72,18 @@ pub async fn show(
         })
         .await?;
     let mut context = Context::new();
+    let about = match &tag.description {
+        Some(text) if !text.trim().is_empty() => format!(" {}", text.trim()),
+        _ => String::new(),
+    };
+    context.insert(
+        "description",
+        &format!(
+            "{} questions about {}, answered by the {} community and staff.{about}",
+            tag.question_count, tag.name, state.config.site_name
+        ),
+    );
+    context.insert("social_title", &format!("Questions about {}", tag.name));
     context.insert("tag", &tag);
     context.insert("list", &list);
     visitor.render(&state, "tags/show.html", context)

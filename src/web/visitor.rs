@@ -6,6 +6,7 @@ use std::pin::Pin;
 
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
+use actix_web::http::header::{CACHE_CONTROL, ETAG, VARY};
 use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use tera::Context;
@@ -14,8 +15,8 @@ use crate::db::models::{notifications, users};
 use crate::error::AppError;
 use crate::services::actor::Actor;
 use crate::state::AppState;
-use crate::web::csrf::CsrfToken;
-use crate::web::{layout, session};
+use crate::web::csrf::{self, CsrfToken};
+use crate::web::{http_cache, layout, session};
 
 /// The visitor of a page: the path, the CSRF token for forms, the signed-in user if any, and a
 /// one-time message left by the previous action.
@@ -30,6 +31,8 @@ pub struct Visitor {
     pub flash: Option<String>,
     /// The signed-in user's unread notifications, for the header badge.
     pub unread_count: i64,
+    /// The request, to note whether the page used the CSRF token.
+    request: HttpRequest,
 }
 
 /// A signed-in user; extracting it from an anonymous request sends the visitor to sign in.
@@ -62,11 +65,31 @@ impl Visitor {
         context.insert("unread_count", &self.unread_count);
         context.extend(page);
         let html = state.templates.render(template, &context)?;
-        Ok(HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            // Pages differ per visitor once someone is signed in; shared caches must not keep them.
-            .insert_header(("Cache-Control", if self.user.is_some() { "private, no-cache" } else { "no-cache" }))
-            .body(html))
+        let uses_token = html.contains(self.csrf.0.as_str());
+        if uses_token {
+            csrf::mark_used(&self.request);
+        }
+        // Only a page that is the same for every anonymous visitor may be kept by shared caches:
+        // no signed-in user, no one-time message, no form token.
+        let shared = self.user.is_none() && self.flash.is_none() && !uses_token && status == StatusCode::OK;
+        if !shared {
+            return Ok(HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .insert_header((CACHE_CONTROL, "private, no-cache"))
+                .body(html));
+        }
+        let etag = http_cache::etag_of(html.as_bytes());
+        let not_modified = http_cache::matches(&self.request, &etag);
+        let mut response = if not_modified { HttpResponse::NotModified() } else { HttpResponse::build(status) };
+        response
+            .insert_header((CACHE_CONTROL, http_cache::PUBLIC_PAGE))
+            .insert_header((ETAG, etag.as_str()))
+            // Signed-in visitors (who carry a session cookie) must not be served the anonymous copy.
+            .insert_header((VARY, "Cookie"));
+        if not_modified {
+            return Ok(response.finish());
+        }
+        Ok(response.content_type("text/html; charset=utf-8").body(html))
     }
 }
 
@@ -111,13 +134,13 @@ impl FromRequest for Visitor {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let req = req.clone();
-        let csrf = CsrfToken::from_request(&req, payload).into_inner();
+        let _ = payload;
         Box::pin(async move {
-            let csrf = csrf?;
+            let csrf = csrf::peek(&req).ok_or_else(|| AppError::internal("csrf middleware missing"))?;
             let user = load_user(&req).await?;
             let flash = session::take_flash(&req.get_session());
             let unread_count = req.extensions().get::<UnreadCount>().map_or(0, |c| c.0);
-            Ok(Visitor { path: req.path().to_owned(), csrf, user, flash, unread_count })
+            Ok(Visitor { path: req.path().to_owned(), csrf, user, flash, unread_count, request: req })
         })
     }
 }

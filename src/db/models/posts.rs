@@ -64,6 +64,14 @@ pub struct Post {
     pub first_answer_at: Option<NaiveDateTime>,
     /// For questions: when the first official answer arrived (or was endorsed).
     pub first_official_at: Option<NaiveDateTime>,
+    /// For questions: set while the question is closed.
+    pub closed_at: Option<NaiveDateTime>,
+    /// For closed questions: `duplicate`, `off-topic`, `unclear` or `resolved-elsewhere`.
+    pub close_reason: Option<String>,
+    /// For questions closed as duplicates: the canonical question.
+    pub duplicate_of_id: Option<i64>,
+    /// For closed questions: who closed it.
+    pub closed_by: Option<i64>,
 }
 
 impl Post {
@@ -293,6 +301,17 @@ pub type TitleRow = (i64, Option<String>, Option<String>);
 /// Titles and slugs of several questions at once (for answer lists on profiles).
 pub fn titles(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<TitleRow>> {
     posts::table.filter(posts::id.eq_any(ids)).select((posts::id, posts::title, posts::slug)).load(conn)
+}
+
+/// Questions closed as duplicates of `question_id` and not deleted, oldest first: "also asked as".
+pub fn duplicates_of(conn: &mut DbConnection, question_id: i64, limit: i64) -> QueryResult<Vec<TitleRow>> {
+    posts::table
+        .filter(posts::duplicate_of_id.eq(question_id))
+        .filter(posts::deleted_at.is_null())
+        .order(posts::id)
+        .limit(limit)
+        .select((posts::id, posts::title, posts::slug))
+        .load(conn)
 }
 
 /// Adds to a question's answer count and marks it active; the first answer's time is kept.
