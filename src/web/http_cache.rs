@@ -45,7 +45,8 @@ mod tests {
     fn weak_comparison_and_lists() {
         let tag = etag_of(b"page");
         assert!(tag.starts_with("W/\"") && tag.ends_with('"'));
-        let req = TestRequest::default().insert_header(("If-None-Match", format!("\"x\", {}", &tag[2..]))).to_http_request();
+        let req =
+            TestRequest::default().insert_header(("If-None-Match", format!("\"x\", {}", &tag[2..]))).to_http_request();
         assert!(matches(&req, &tag));
         let other = TestRequest::default().insert_header(("If-None-Match", "W/\"nope\"")).to_http_request();
         assert!(!matches(&other, &tag));

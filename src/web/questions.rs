@@ -84,7 +84,9 @@ pub async fn show(
     // that holds the answers; members still reach it, to see why it was closed.
     if let Some(canonical) = page.closed.as_ref().and_then(|c| c.duplicate_of.as_ref()) {
         if visitor.user.is_none() && page.answers.is_empty() {
-            return Ok(HttpResponse::MovedPermanently().insert_header((header::LOCATION, canonical.path.clone())).finish());
+            return Ok(HttpResponse::MovedPermanently()
+                .insert_header((header::LOCATION, canonical.path.clone()))
+                .finish());
         }
     }
     let visitor_key = match &visitor.user {
@@ -136,7 +138,8 @@ pub fn render_page(
     context.insert("draft", draft.text);
     let base_url = state.config.base_url_str();
     // A duplicate's wording is worth reading, but its answers live on the canonical question.
-    let canonical = page.closed.as_ref().and_then(|c| c.duplicate_of.as_ref()).map_or_else(|| page.path(), |d| d.path.clone());
+    let canonical =
+        page.closed.as_ref().and_then(|c| c.duplicate_of.as_ref()).map_or_else(|| page.path(), |d| d.path.clone());
     context.insert("canonical_url", &format!("{base_url}{canonical}"));
     // Nothing useful to a searcher yet: no answer, and the community voted it down.
     context.insert("noindex", &(page.answers.is_empty() && page.question.score < 0));
