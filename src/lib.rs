@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod import;
 pub mod mail;
 pub mod markdown;
 pub mod rate_limits;

@@ -1,7 +1,8 @@
-//! The command line: `guidepost serve | migrate | user ... | reindex | mail test`.
+//! The command line: `guidepost serve | migrate | user ... | import ... | reindex | mail test`.
 //!
 //! Commands return `anyhow::Result`; `main` prints the error as one line and exits non-zero.
 
+mod import;
 mod mail;
 mod reindex;
 mod serve;
@@ -47,6 +48,12 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Import content from elsewhere.
+    Import {
+        /// What to import.
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Rebuild this node's search index from the database, then switch to it (the site keeps
     /// answering searches meanwhile).
     Reindex,
@@ -83,6 +90,19 @@ pub enum UserCommand {
         username: String,
         /// member, staff, moderator or admin.
         role: Role,
+    },
+}
+
+/// `guidepost import ...`
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// An extracted Stack Exchange data dump (Posts.xml, Users.xml, Comments.xml, ...).
+    Stackexchange {
+        /// The folder holding the dump's XML files.
+        dir: PathBuf,
+        /// The site it comes from, for attribution (default: the folder's name when it is one).
+        #[arg(long, value_name = "HOST")]
+        site: Option<String>,
     },
 }
 
@@ -133,6 +153,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { command } => {
             let pool = open_database(&config)?;
             user::run(&config, &pool, command)
+        }
+        Command::Import { command: ImportCommand::Stackexchange { dir, site } } => {
+            let pool = open_database(&config)?;
+            import::stackexchange(&config, &pool, &dir, site)
         }
         Command::Reindex => {
             let pool = open_database(&config)?;

@@ -18,6 +18,8 @@ diesel::table! {
         last_seen_at -> Nullable<Timestamp>,
         email_preference -> Text,
         digest_sent_at -> Nullable<Timestamp>,
+        source_site -> Nullable<Text>,
+        source_id -> Nullable<BigInt>,
     }
 }
 
@@ -137,6 +139,8 @@ diesel::table! {
         body_html -> Text,
         created_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
+        source_site -> Nullable<Text>,
+        source_id -> Nullable<BigInt>,
     }
 }
 
@@ -234,3 +238,17 @@ diesel::table! {
 
 diesel::joinable!(deflections -> posts (question_id));
 diesel::allow_tables_to_appear_in_same_query!(posts, deflections, search_changes);
+
+diesel::table! {
+    post_sources (post_id) {
+        post_id -> BigInt,
+        source_site -> Text,
+        source_id -> BigInt,
+        source_url -> Text,
+        author_name -> Text,
+        license -> Text,
+    }
+}
+
+diesel::joinable!(post_sources -> posts (post_id));
+diesel::allow_tables_to_appear_in_same_query!(posts, post_sources);

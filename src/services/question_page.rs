@@ -44,6 +44,19 @@ pub struct CommentView {
     pub markdown: String,
 }
 
+/// Where an imported post came from: shown under it, as its licence requires.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Attribution {
+    /// The source site's host name.
+    pub site: String,
+    /// The original post's address.
+    pub url: String,
+    /// The original author's name.
+    pub author_name: String,
+    /// The licence it was published under.
+    pub license: String,
+}
+
 /// A question or answer as the page shows it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PostView {
@@ -80,6 +93,8 @@ pub struct PostView {
     /// The Markdown source, for structured data.
     #[serde(skip)]
     pub markdown: String,
+    /// For imported posts: where it came from.
+    pub source: Option<Attribution>,
 }
 
 /// Another question, as a link.
@@ -186,6 +201,15 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
         Some(v) => votes::of_user_on(conn, v.id, &post_ids)?.into_iter().collect(),
         None => HashMap::new(),
     };
+    let mut sources: HashMap<i64, Attribution> = crate::db::models::imports::sources_of(conn, &post_ids)?
+        .into_iter()
+        .map(|s| {
+            (
+                s.post_id,
+                Attribution { site: s.source_site, url: s.source_url, author_name: s.author_name, license: s.license },
+            )
+        })
+        .collect();
     let mut comments_by_post: HashMap<i64, Vec<CommentView>> = HashMap::new();
     for c in all_comments {
         comments_by_post.entry(c.post_id).or_default().push(CommentView {
@@ -196,7 +220,7 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
             markdown: c.body_markdown,
         });
     }
-    let view = |post: &posts::Post, comments_by_post: &mut HashMap<i64, Vec<CommentView>>| PostView {
+    let mut view = |post: &posts::Post, comments_by_post: &mut HashMap<i64, Vec<CommentView>>| PostView {
         id: post.id,
         html: SafeHtml::from_trusted_db(post.body_html.clone()),
         score: post.score,
@@ -213,6 +237,7 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
         can_edit: viewer.is_some_and(|v| !v.suspended && (v.id == post.author_id || v.role.is_moderator())),
         is_mine: viewer.is_some_and(|v| v.id == post.author_id),
         markdown: post.body_markdown.clone(),
+        source: sources.remove(&post.id),
     };
     let closed = match (question.closed_at, &question.close_reason) {
         (Some(at), Some(reason)) => Some(Closure {

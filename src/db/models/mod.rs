@@ -3,6 +3,7 @@
 pub mod audit_log;
 pub mod auth_tokens;
 pub mod comments;
+pub mod imports;
 pub mod mail_outbox;
 pub mod notifications;
 pub mod official;

@@ -1,0 +1,268 @@
+//! SQL for imports: finding what a source already gave us (by its own ids), inserting imported
+//! rows with their attribution, and recomputing counters once a site's rows are in.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+use crate::db::schema::{comments, post_sources, posts, users};
+use crate::db::DbConnection;
+
+/// Local ids of a source's users, by their source id.
+pub fn users_by_source(conn: &mut DbConnection, site: &str, ids: &[i64]) -> QueryResult<HashMap<i64, i64>> {
+    let rows: Vec<(Option<i64>, i64)> = users::table
+        .filter(users::source_site.eq(site))
+        .filter(users::source_id.eq_any(ids))
+        .select((users::source_id, users::id))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(source, id)| source.map(|s| (s, id))).collect())
+}
+
+/// An imported author: no email, no password, so no sign-in until an admin invites them.
+pub struct ImportedUser<'a> {
+    /// A unique username made from the name, site and source id.
+    pub username: &'a str,
+    /// The name the source showed.
+    pub display_name: &'a str,
+    /// Their id on the source site.
+    pub source_id: i64,
+    /// When they joined the source site.
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts an imported author; returns the new id.
+pub fn insert_user(conn: &mut DbConnection, site: &str, user: &ImportedUser<'_>) -> QueryResult<i64> {
+    diesel::insert_into(users::table)
+        .values((
+            users::username.eq(user.username),
+            users::username_key.eq(user.username.to_lowercase()),
+            users::display_name.eq(user.display_name),
+            users::created_at.eq(user.created_at),
+            users::source_site.eq(site),
+            users::source_id.eq(user.source_id),
+        ))
+        .returning(users::id)
+        .get_result(conn)
+}
+
+/// Local ids of a source's posts (questions and answers), by their source id.
+pub fn posts_by_source(conn: &mut DbConnection, site: &str, ids: &[i64]) -> QueryResult<HashMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = post_sources::table
+        .filter(post_sources::source_site.eq(site))
+        .filter(post_sources::source_id.eq_any(ids))
+        .select((post_sources::source_id, post_sources::post_id))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// A stored attribution row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = post_sources)]
+pub struct StoredSource {
+    /// The local post.
+    pub post_id: i64,
+    /// The source site's host name.
+    pub source_site: String,
+    /// The original's address.
+    pub source_url: String,
+    /// The original author's name.
+    pub author_name: String,
+    /// The licence.
+    pub license: String,
+}
+
+/// The attributions of the given posts (those that were imported).
+pub fn sources_of(conn: &mut DbConnection, post_ids: &[i64]) -> QueryResult<Vec<StoredSource>> {
+    post_sources::table.filter(post_sources::post_id.eq_any(post_ids)).select(StoredSource::as_select()).load(conn)
+}
+
+/// Local ids of a source's comments, by their source id.
+pub fn comments_by_source(conn: &mut DbConnection, site: &str, ids: &[i64]) -> QueryResult<HashMap<i64, i64>> {
+    let rows: Vec<(Option<i64>, i64)> = comments::table
+        .filter(comments::source_site.eq(site))
+        .filter(comments::source_id.eq_any(ids))
+        .select((comments::source_id, comments::id))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(source, id)| source.map(|s| (s, id))).collect())
+}
+
+/// A question or answer as imported, counters and dates included.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = posts)]
+pub struct ImportedPost<'a> {
+    /// `question` or `answer`.
+    pub kind: &'a str,
+    /// For answers: the local question.
+    pub question_id: Option<i64>,
+    /// The local author.
+    pub author_id: i64,
+    /// For questions: the title.
+    pub title: Option<&'a str>,
+    /// For questions: the slug.
+    pub slug: Option<&'a str>,
+    /// For questions: tag names, space-separated.
+    pub tags: Option<&'a str>,
+    /// The Markdown converted from the source's HTML.
+    pub body_markdown: &'a str,
+    /// That Markdown rendered and sanitised like any post.
+    pub body_html: &'a str,
+    /// The source's score.
+    pub score: i32,
+    /// The source's view count.
+    pub view_count: i64,
+    /// When it was posted.
+    pub created_at: NaiveDateTime,
+    /// When it was last edited, if ever.
+    pub edited_at: Option<NaiveDateTime>,
+    /// The source's last activity.
+    pub last_activity_at: NaiveDateTime,
+    /// For closed questions: when.
+    pub closed_at: Option<NaiveDateTime>,
+    /// For closed questions: why (refined from PostLinks and PostHistory later).
+    pub close_reason: Option<&'a str>,
+}
+
+/// Where an imported post came from, shown under it.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = post_sources)]
+pub struct PostSource<'a> {
+    /// The local post.
+    pub post_id: i64,
+    /// The source site's host name.
+    pub source_site: &'a str,
+    /// The post's id there.
+    pub source_id: i64,
+    /// The original's address.
+    pub source_url: &'a str,
+    /// The original author's name.
+    pub author_name: &'a str,
+    /// The licence it was published under.
+    pub license: &'a str,
+}
+
+/// Inserts an imported post and its attribution; returns the new id.
+pub fn insert_post(conn: &mut DbConnection, post: &ImportedPost<'_>, s: &PostSourceOwned) -> QueryResult<i64> {
+    let id = diesel::insert_into(posts::table).values(post).returning(posts::id).get_result(conn)?;
+    diesel::insert_into(post_sources::table)
+        .values(&PostSource {
+            post_id: id,
+            source_site: &s.site,
+            source_id: s.source_id,
+            source_url: &s.url,
+            author_name: &s.author_name,
+            license: &s.license,
+        })
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// The owned parts of a [`PostSource`].
+#[derive(Debug, Clone)]
+pub struct PostSourceOwned {
+    /// The source site's host name.
+    pub site: String,
+    /// The post's id there.
+    pub source_id: i64,
+    /// The original's address.
+    pub url: String,
+    /// The original author's name.
+    pub author_name: String,
+    /// The licence.
+    pub license: String,
+}
+
+/// Inserts an imported comment.
+pub fn insert_comment(
+    conn: &mut DbConnection,
+    site: &str,
+    source_id: i64,
+    post_id: i64,
+    author_id: i64,
+    (markdown, html): (&str, &str),
+    created_at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(comments::table)
+        .values((
+            comments::post_id.eq(post_id),
+            comments::author_id.eq(author_id),
+            comments::body_markdown.eq(markdown),
+            comments::body_html.eq(html),
+            comments::created_at.eq(created_at),
+            comments::source_site.eq(site),
+            comments::source_id.eq(source_id),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks an answer accepted, if it belongs to the question; returns whether it changed anything.
+pub fn set_accepted(conn: &mut DbConnection, question_id: i64, answer_id: i64) -> QueryResult<bool> {
+    let belongs: bool = diesel::select(diesel::dsl::exists(
+        posts::table.filter(posts::id.eq(answer_id)).filter(posts::question_id.eq(question_id)),
+    ))
+    .get_result(conn)?;
+    if !belongs {
+        return Ok(false);
+    }
+    let changed = diesel::update(posts::table.find(question_id))
+        .filter(posts::accepted_answer_id.is_null().or(posts::accepted_answer_id.ne(answer_id)))
+        .set(posts::accepted_answer_id.eq(answer_id))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Closes a question as a duplicate of another, unless it already is one of something.
+pub fn close_as_duplicate(
+    conn: &mut DbConnection,
+    duplicate: i64,
+    canonical: i64,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let changed = diesel::update(posts::table.find(duplicate))
+        .filter(posts::kind.eq("question"))
+        .filter(posts::duplicate_of_id.is_null())
+        .set((
+            posts::closed_at.eq(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamp>>(
+                "COALESCE(closed_at, ",
+            )
+            .bind::<diesel::sql_types::Timestamp, _>(at)
+            .sql(")")),
+            posts::close_reason.eq("duplicate"),
+            posts::duplicate_of_id.eq(canonical),
+        ))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Refines why a closed (not duplicate) question was closed.
+pub fn set_close_reason(conn: &mut DbConnection, question_id: i64, reason: &str) -> QueryResult<usize> {
+    diesel::update(posts::table.find(question_id))
+        .filter(posts::closed_at.is_not_null())
+        .filter(posts::duplicate_of_id.is_null())
+        .set(posts::close_reason.eq(reason))
+        .execute(conn)
+}
+
+/// Recomputes the answer and comment counters and first-answer times of a site's imported posts.
+pub fn recount(conn: &mut DbConnection, site: &str) -> QueryResult<()> {
+    let imported = "SELECT post_id FROM post_sources WHERE source_site = $1";
+    let statements = [
+        format!(
+            "UPDATE posts SET answer_count = (SELECT COUNT(*) FROM posts a WHERE a.question_id = posts.id \
+             AND a.kind = 'answer' AND a.deleted_at IS NULL), first_answer_at = (SELECT MIN(a.created_at) \
+             FROM posts a WHERE a.question_id = posts.id AND a.kind = 'answer') \
+             WHERE kind = 'question' AND id IN ({imported})"
+        ),
+        format!(
+            "UPDATE posts SET comment_count = (SELECT COUNT(*) FROM comments c WHERE c.post_id = posts.id \
+             AND c.deleted_at IS NULL) WHERE id IN ({imported})"
+        ),
+    ];
+    for statement in statements {
+        // `$1` is PostgreSQL's placeholder; SQLite accepts it too.
+        diesel::sql_query(statement).bind::<Text, _>(site).execute(conn)?;
+    }
+    Ok(())
+}
