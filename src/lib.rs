@@ -14,6 +14,7 @@ pub mod rate_limits;
 pub mod roles;
 pub mod search;
 pub mod secret;
+pub mod seed;
 pub mod services;
 pub mod state;
 pub mod templates;

@@ -1,10 +1,11 @@
-//! The command line: `guidepost serve | migrate | user ... | import ... | reindex | mail test`.
+//! The command line: `guidepost serve | migrate | user ... | import ... | seed | reindex | mail test`.
 //!
 //! Commands return `anyhow::Result`; `main` prints the error as one line and exits non-zero.
 
 mod import;
 mod mail;
 mod reindex;
+mod seed;
 mod serve;
 mod user;
 
@@ -54,6 +55,8 @@ pub enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Generate a deterministic synthetic site (for demos and benchmarks).
+    Seed(SeedArgs),
     /// Rebuild this node's search index from the database, then switch to it (the site keeps
     /// answering searches meanwhile).
     Reindex,
@@ -91,6 +94,20 @@ pub enum UserCommand {
         /// member, staff, moderator or admin.
         role: Role,
     },
+}
+
+/// Flags of `guidepost seed`.
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// How many questions to create.
+    #[arg(long, value_name = "N")]
+    pub questions: u64,
+    /// Answers per question, on average.
+    #[arg(long, value_name = "K", default_value_t = 3)]
+    pub answers_per_question: u32,
+    /// Random seed: the same seed gives the same site.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
 }
 
 /// `guidepost import ...`
@@ -157,6 +174,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { command: ImportCommand::Stackexchange { dir, site } } => {
             let pool = open_database(&config)?;
             import::stackexchange(&config, &pool, &dir, site)
+        }
+        Command::Seed(args) => {
+            let pool = open_database(&config)?;
+            let options = crate::seed::SeedOptions {
+                questions: args.questions,
+                answers_per_question: args.answers_per_question,
+                seed: args.seed,
+            };
+            seed::run(&config, &pool, options)
         }
         Command::Reindex => {
             let pool = open_database(&config)?;

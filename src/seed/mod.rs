@@ -1,0 +1,146 @@
+//! `guidepost seed`: a deterministic synthetic site for demos and benchmarks — members and staff,
+//! questions with Zipf-distributed tags, answers (some accepted, some official), comments, scores
+//! and dates spread over three years. The same options always give the same site.
+//!
+//! Speed comes from writing many rows per statement with ids chosen up front (no round trip per
+//! row), and from rendering a pool of Markdown blocks once and composing bodies from it.
+
+pub mod text;
+mod write;
+
+use chrono::{NaiveDateTime, TimeDelta, Utc};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::db::DbConnection;
+use crate::markdown::{self, MarkdownOptions};
+
+pub use write::SeedError;
+
+/// What to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedOptions {
+    /// Questions to create.
+    pub questions: u64,
+    /// Answers per question, on average.
+    pub answers_per_question: u32,
+    /// The random seed: the same seed gives the same site.
+    pub seed: u64,
+}
+
+/// What was generated.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SeedSummary {
+    /// Members and staff created.
+    pub users: u64,
+    /// Questions created.
+    pub questions: u64,
+    /// Answers created.
+    pub answers: u64,
+    /// Comments created.
+    pub comments: u64,
+    /// Tags used.
+    pub tags: u64,
+}
+
+/// Questions generated and written per transaction.
+const CHUNK: u64 = 2_000;
+/// Distinct Markdown blocks bodies are composed of.
+const BLOCK_POOL: usize = 4_096;
+/// Distinct tags.
+const TAGS: usize = 500;
+/// One member per this many questions (at least 50).
+const QUESTIONS_PER_MEMBER: u64 = 10;
+/// Staff accounts (they give the official answers).
+const STAFF: u64 = 5;
+
+/// A pre-rendered block of body text.
+pub(crate) struct Block {
+    markdown: String,
+    html: String,
+}
+
+/// Generates and writes the site; `progress` hears how many questions are done.
+pub fn seed(
+    conn: &mut DbConnection,
+    options: SeedOptions,
+    progress: &mut dyn FnMut(u64),
+) -> Result<SeedSummary, SeedError> {
+    let mut rng = StdRng::seed_from_u64(options.seed);
+    let blocks: Vec<Block> = (0..BLOCK_POOL)
+        .map(|_| {
+            let markdown = text::block(&mut rng);
+            let html = markdown::render_post(&markdown, &MarkdownOptions { allow_images: false }).into_string();
+            Block { markdown, html }
+        })
+        .collect();
+    let now = Utc::now().naive_utc();
+    let members = (options.questions / QUESTIONS_PER_MEMBER).max(50) + STAFF;
+    let mut ids = write::Ids::start(conn)?;
+    let users = write::users(conn, &mut rng, &mut ids, members, STAFF, now)?;
+    let tag_ids = write::tags(conn, &text::tag_names(TAGS), now)?;
+    let mut summary = SeedSummary { users: members, tags: tag_ids.len() as u64, ..SeedSummary::default() };
+    let mut done = 0;
+    while done < options.questions {
+        let count = CHUNK.min(options.questions - done);
+        let chunk = write::Chunk::generate(
+            &mut rng,
+            &mut ids,
+            &Plan { options, users: &users, tags: &tag_ids, blocks: &blocks, now },
+            count,
+        );
+        summary.answers += chunk.answer_count();
+        summary.comments += chunk.comment_count();
+        write::chunk(conn, &chunk)?;
+        done += count;
+        summary.questions = done;
+        progress(count);
+    }
+    write::finish(conn)?;
+    Ok(summary)
+}
+
+/// What every chunk draws from.
+pub(crate) struct Plan<'a> {
+    pub options: SeedOptions,
+    /// `(id, is_staff)` of every seeded account.
+    pub users: &'a [(i64, bool)],
+    pub tags: &'a [(i64, String)],
+    pub blocks: &'a [Block],
+    pub now: NaiveDateTime,
+}
+
+impl Plan<'_> {
+    /// A body of one to four blocks: its Markdown and its rendering.
+    pub(crate) fn body(&self, rng: &mut StdRng) -> (String, String) {
+        let count = rng.random_range(1..=4);
+        let mut markdown = String::new();
+        let mut html = String::new();
+        for i in 0..count {
+            let block = &self.blocks[rng.random_range(0..self.blocks.len())];
+            if i > 0 {
+                markdown.push_str("\n\n");
+                html.push('\n');
+            }
+            markdown.push_str(&block.markdown);
+            html.push_str(&block.html);
+        }
+        (markdown, html)
+    }
+
+    /// A moment in the three years before now.
+    pub(crate) fn when(&self, rng: &mut StdRng) -> NaiveDateTime {
+        self.now - TimeDelta::seconds(rng.random_range(3_600..3 * 365 * 86_400))
+    }
+
+    /// A member (not staff), skewed so some ask and answer far more than others.
+    pub(crate) fn member(&self, rng: &mut StdRng) -> i64 {
+        let members = &self.users[STAFF as usize..];
+        members[text::zipf(rng, members.len())].0
+    }
+
+    /// A staff account.
+    pub(crate) fn staff(&self, rng: &mut StdRng) -> i64 {
+        self.users[rng.random_range(0..STAFF as usize)].0
+    }
+}
