@@ -9,6 +9,7 @@ pub mod actor;
 pub mod admin_users;
 pub mod answers;
 pub mod audit;
+pub mod closing;
 pub mod commenting;
 pub mod dashboard;
 pub mod editing;

@@ -155,8 +155,11 @@ pub struct QuestionPage {
     pub locked: bool,
     /// The viewer asked it (and may accept answers).
     pub viewer_is_asker: bool,
-    /// The viewer is staff (and may post, endorse, withdraw and review official answers).
+    /// The viewer is staff (and may post, endorse, withdraw and review official answers, and
+    /// close questions as duplicates).
     pub viewer_is_staff: bool,
+    /// The viewer is a moderator or admin (and may close for any reason).
+    pub viewer_is_moderator: bool,
     /// The answer structured data calls accepted: the asker's choice, or else the newest
     /// official answer.
     pub structured_accepted_answer_id: Option<i64>,
@@ -269,6 +272,7 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
         locked: question.locked_at.is_some(),
         viewer_is_asker: viewer.is_some_and(|v| v.id == question.author_id),
         viewer_is_staff: viewer.is_some_and(|v| v.role.is_staff() && !v.suspended),
+        viewer_is_moderator: viewer.is_some_and(|v| v.role.is_moderator() && !v.suspended),
         structured_accepted_answer_id: question.accepted_answer_id.or(newest_official),
         viewer_watches: match viewer {
             Some(v) => crate::db::models::watches::exists(conn, v.id, question.id)?,

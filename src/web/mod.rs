@@ -5,6 +5,7 @@ pub mod admin_users;
 pub mod answers;
 pub mod assets;
 pub mod charts;
+pub mod closing;
 pub mod csrf;
 pub mod edits;
 pub mod email_links;
@@ -98,6 +99,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/questions/{id}", web::get().to(questions::show))
         .route("/questions/{id}/answers", web::post().to(answers::post_answer))
+        .route("/questions/{id}/close", web::post().to(closing::close))
+        .route("/questions/{id}/reopen", web::post().to(closing::reopen))
         .route("/questions/{id}/{slug}", web::get().to(questions::show))
         .route("/a/{id}", web::get().to(questions::answer_permalink))
         .route("/answers/{id}/accept", web::post().to(answers::accept))

@@ -1,0 +1,175 @@
+//! Closing and reopening questions. Closing as a duplicate points the question at its canonical
+//! one, whose search document then carries the duplicate's wording; staff may do that, the other
+//! reasons are for moderators. Reopening undoes all of it. Every change is audited.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::actor::Actor;
+use super::questions::find_question;
+use super::{audit, ServiceError, ServiceResult};
+use crate::db::models::posts::Post;
+use crate::db::models::search_changes;
+use crate::db::schema::posts;
+use crate::db::DbConnection;
+
+/// Why a question is closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    /// Asked before: the canonical question's id.
+    Duplicate(i64),
+    /// Not what this forum is for.
+    OffTopic,
+    /// Cannot be answered as asked.
+    Unclear,
+    /// The asker got their answer somewhere else.
+    ResolvedElsewhere,
+}
+
+impl CloseReason {
+    /// Reads the form: `reason` and, for duplicates, `duplicate_of` (an id or a question URL).
+    pub fn from_form(reason: &str, duplicate_of: Option<&str>) -> ServiceResult<CloseReason> {
+        match reason {
+            "duplicate" => {
+                let target = duplicate_of.map(str::trim).unwrap_or_default();
+                question_id_in(target).map(CloseReason::Duplicate).ok_or_else(|| {
+                    ServiceError::invalid("duplicate_of", "Give the original question's number or its address.")
+                })
+            }
+            "off-topic" => Ok(CloseReason::OffTopic),
+            "unclear" => Ok(CloseReason::Unclear),
+            "resolved-elsewhere" => Ok(CloseReason::ResolvedElsewhere),
+            _ => Err(ServiceError::invalid("reason", "Choose a reason from the list.")),
+        }
+    }
+
+    /// The stored reason.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CloseReason::Duplicate(_) => "duplicate",
+            CloseReason::OffTopic => "off-topic",
+            CloseReason::Unclear => "unclear",
+            CloseReason::ResolvedElsewhere => "resolved-elsewhere",
+        }
+    }
+}
+
+/// The question id in `42`, `/questions/42/slug` or `https://host/questions/42/slug#answer-7`.
+pub fn question_id_in(text: &str) -> Option<i64> {
+    if let Ok(id) = text.parse::<i64>() {
+        return Some(id).filter(|id| *id > 0);
+    }
+    let after = text.split("/questions/").nth(1)?;
+    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok().filter(|id: &i64| *id > 0)
+}
+
+fn ensure_may_close(actor: &Actor, reason: Option<CloseReason>) -> ServiceResult<()> {
+    if actor.suspended {
+        return Err(ServiceError::Forbidden("Your account is suspended.".to_owned()));
+    }
+    match reason {
+        Some(CloseReason::Duplicate(_)) => actor.ensure_staff("close questions as duplicates"),
+        _ if actor.role.is_moderator() => Ok(()),
+        _ => Err(ServiceError::Forbidden("Only moderators can close or reopen questions for that reason.".to_owned())),
+    }
+}
+
+/// Closes a question; for duplicates, against an open question that is not itself a duplicate.
+pub fn close(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    question_id: i64,
+    reason: CloseReason,
+    now: NaiveDateTime,
+) -> ServiceResult<Post> {
+    ensure_may_close(actor, Some(reason))?;
+    crate::db::write_transaction(conn, |conn| {
+        let question = find_question(conn, question_id)?;
+        if question.closed_at.is_some() {
+            return Err(ServiceError::Conflict("This question is already closed; reopen it first.".to_owned()));
+        }
+        let canonical = match reason {
+            CloseReason::Duplicate(id) if id == question.id => {
+                return Err(ServiceError::invalid("duplicate_of", "A question cannot duplicate itself."));
+            }
+            CloseReason::Duplicate(id) => {
+                let original = find_question(conn, id)
+                    .map_err(|_| ServiceError::invalid("duplicate_of", "There is no such question."))?;
+                if let Some(further) = original.duplicate_of_id {
+                    return Err(ServiceError::invalid(
+                        "duplicate_of",
+                        format!("That question is itself a duplicate; close this one against question {further}."),
+                    ));
+                }
+                Some(original.id)
+            }
+            _ => None,
+        };
+        diesel::update(posts::table.find(question.id))
+            .set((
+                posts::closed_at.eq(now),
+                posts::close_reason.eq(reason.as_str()),
+                posts::duplicate_of_id.eq(canonical),
+                posts::closed_by.eq(actor.id),
+            ))
+            .execute(conn)?;
+        search_changes::record(conn, question.id, now)?;
+        if let Some(original) = canonical {
+            // The canonical question's document gains this question's title.
+            search_changes::record(conn, original, now)?;
+        }
+        let detail = match canonical {
+            Some(original) => format!("duplicate of {original}"),
+            None => reason.as_str().to_owned(),
+        };
+        audit::record(conn, actor, "question.close", ("post", question.id), Some(&detail), now)?;
+        Ok(question)
+    })
+}
+
+/// Reopens a closed question; a duplicate stops pointing at its canonical question.
+pub fn reopen(conn: &mut DbConnection, actor: &Actor, question_id: i64, now: NaiveDateTime) -> ServiceResult<Post> {
+    crate::db::write_transaction(conn, |conn| {
+        let question = find_question(conn, question_id)?;
+        let Some(reason) = question.close_reason.as_deref() else {
+            return Err(ServiceError::Conflict("This question is not closed.".to_owned()));
+        };
+        let was = match (reason, question.duplicate_of_id) {
+            ("duplicate", Some(id)) => CloseReason::Duplicate(id),
+            _ => CloseReason::OffTopic,
+        };
+        ensure_may_close(actor, Some(was))?;
+        diesel::update(posts::table.find(question.id))
+            .set((
+                posts::closed_at.eq(None::<NaiveDateTime>),
+                posts::close_reason.eq(None::<String>),
+                posts::duplicate_of_id.eq(None::<i64>),
+                posts::closed_by.eq(None::<i64>),
+            ))
+            .execute(conn)?;
+        search_changes::record(conn, question.id, now)?;
+        if let Some(original) = question.duplicate_of_id {
+            search_changes::record(conn, original, now)?;
+        }
+        audit::record(conn, actor, "question.reopen", ("post", question.id), Some(reason), now)?;
+        Ok(question)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{question_id_in, CloseReason};
+
+    #[test]
+    fn duplicate_targets_by_id_or_url() {
+        assert_eq!(question_id_in("42"), Some(42));
+        assert_eq!(question_id_in("/questions/42/why"), Some(42));
+        assert_eq!(question_id_in("https://forum.example/questions/7/x#answer-9"), Some(7));
+        assert_eq!(question_id_in("https://forum.example/users/7/x"), None);
+        assert_eq!(question_id_in("-3"), None);
+        assert!(CloseReason::from_form("duplicate", Some("nonsense")).is_err());
+        assert!(CloseReason::from_form("boring", None).is_err());
+        assert_eq!(CloseReason::from_form("unclear", None).unwrap(), CloseReason::Unclear);
+    }
+}

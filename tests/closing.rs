@@ -1,0 +1,145 @@
+//! Closing questions: as a duplicate (staff and up) or for another reason (moderators), the
+//! banner, "also asked as", search finding the canonical question by a duplicate's wording, and
+//! reopening undoing all of it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use guidepost::db::models::{audit_log, posts};
+use guidepost::roles::Role;
+
+use common::forum::question_id;
+use common::members::PASSWORD;
+use common::{Page, TestApp};
+
+async fn signed_in(app: &TestApp, username: &str, role: Role) -> TestApp {
+    let visitor = app.another_visitor();
+    app.create_user(username, role);
+    visitor.sign_in(username, PASSWORD).await.assert_status(303);
+    visitor
+}
+
+async fn ask(member: &TestApp, title: &str, body: &str) -> String {
+    let page = member.submit("/ask", "/ask", &[("title", title), ("body", body), ("tags", "widgets")]).await;
+    page.assert_status(303);
+    page.header("location").unwrap().to_owned()
+}
+
+/// The ids of the questions a search lists, in order, once `ready` holds (the index is async).
+async fn search_order(app: &TestApp, query: &str, ready: impl Fn(&[i64]) -> bool) -> Vec<i64> {
+    let started = Instant::now();
+    loop {
+        let page = app.get(&format!("/search?q={}", query.replace(' ', "+"))).await;
+        let ids: Vec<i64> = page
+            .body
+            .split("href=\"/search/click/")
+            .skip(1)
+            .filter_map(|rest| rest.split(['/', '"']).nth(1).and_then(|id| id.parse().ok()))
+            .collect();
+        if ready(&ids) {
+            return ids;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "search for {query:?} never settled: {ids:?}");
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn closed(app: &TestApp, path: &str) -> posts::Post {
+    app.with_db(|c| posts::find(c, question_id(path)).unwrap().unwrap())
+}
+
+async fn close(who: &TestApp, path: &str, fields: &[(&str, &str)]) -> Page {
+    who.submit(path, &format!("/questions/{}/close", question_id(path)), fields).await
+}
+
+async fn staff_close_duplicates_and_reopening_undoes_it(app: TestApp) {
+    let fred = signed_in(&app, "fred", Role::Member).await;
+    let wilma = signed_in(&app, "wilma", Role::Member).await;
+    let stella = signed_in(&app, "stella", Role::Staff).await;
+    let original =
+        ask(&fred, "Why did my red widget break in the rain?", "It stopped after a night outside in the storm.").await;
+    wilma.answer(&original, "Dry it for a day in a warm room; mine came back after that.").await;
+    let duplicate =
+        ask(&wilma, "Gadget soaked by a downpour will not power on", "Left it on the balcony during a downpour.").await;
+    let (original_id, duplicate_id) = (question_id(&original), question_id(&duplicate));
+
+    // Members may not close anything; nothing changes.
+    close(&fred, &duplicate, &[("reason", "duplicate"), ("duplicate_of", &original_id.to_string())])
+        .await
+        .assert_status(403);
+    assert!(closed(&app, &duplicate).closed_at.is_none());
+    // Staff may close as a duplicate (here by URL), but not for other reasons.
+    close(&stella, &duplicate, &[("reason", "off-topic")]).await.assert_status(403);
+    close(&stella, &duplicate, &[("reason", "duplicate"), ("duplicate_of", &duplicate_id.to_string())])
+        .await
+        .assert_status(422);
+    close(&stella, &duplicate, &[("reason", "duplicate"), ("duplicate_of", "not a question")]).await.assert_status(422);
+    let done = close(
+        &stella,
+        &duplicate,
+        &[("reason", "duplicate"), ("duplicate_of", &format!("http://forum.test{original}"))],
+    )
+    .await;
+    done.assert_status(303);
+    let row = closed(&app, &duplicate);
+    assert_eq!((row.close_reason.as_deref(), row.duplicate_of_id), (Some("duplicate"), Some(original_id)));
+    close(&stella, &duplicate, &[("reason", "duplicate"), ("duplicate_of", &original_id.to_string())])
+        .await
+        .assert_status(409);
+
+    // The duplicate shows the way; the canonical lists it; visitors go straight to the answers.
+    fred.get(&duplicate).await.assert_contains("This question already has an answer here:");
+    app.get(&original).await.assert_contains("Also asked as").assert_contains("Gadget soaked by a downpour");
+    app.get(&duplicate).await.assert_status(301);
+    // The duplicate's wording now finds the canonical question first.
+    let order = search_order(&app, "gadget downpour", |ids| ids.first() == Some(&original_id)).await;
+    assert_eq!(order, [original_id, duplicate_id]);
+
+    // Reopening undoes it all.
+    stella.submit(&duplicate, &format!("/questions/{duplicate_id}/reopen"), &[]).await.assert_status(303);
+    let row = closed(&app, &duplicate);
+    assert!(row.closed_at.is_none() && row.close_reason.is_none() && row.duplicate_of_id.is_none());
+    app.get(&duplicate).await.assert_status(200);
+    assert!(!app.get(&original).await.body.contains("Also asked as"));
+    let order = search_order(&app, "gadget downpour", |ids| ids == [duplicate_id]).await;
+    assert_eq!(order, [duplicate_id], "the canonical no longer carries the duplicate's title");
+    stella.submit(&duplicate, &format!("/questions/{duplicate_id}/reopen"), &[]).await.assert_status(409);
+
+    let actions: Vec<String> = app.with_db(|c| {
+        audit_log::for_target(c, "post", duplicate_id, 10).unwrap().into_iter().map(|e| e.action).collect()
+    });
+    assert!(
+        actions.contains(&"question.close".to_owned()) && actions.contains(&"question.reopen".to_owned()),
+        "{actions:?}"
+    );
+}
+
+async fn moderators_close_for_any_reason(app: TestApp) {
+    let fred = signed_in(&app, "fred", Role::Member).await;
+    let moderator = signed_in(&app, "moira", Role::Moderator).await;
+    let stella = signed_in(&app, "stella", Role::Staff).await;
+    let path =
+        ask(&fred, "Which lottery numbers will win this week?", "Please tell me the numbers for Saturday's draw.")
+            .await;
+    close(&moderator, &path, &[("reason", "sideways")]).await.assert_status(422);
+    close(&moderator, &path, &[("reason", "off-topic")]).await.assert_status(303);
+    let page = fred.get(&path).await;
+    page.assert_contains("as off-topic").assert_contains("It takes no new answers.");
+    let answer = fred
+        .submit(
+            &path,
+            &format!("/questions/{}/answers", question_id(&path)),
+            &[("body", "Seven, eleven and forty-two, trust me on this.")],
+        )
+        .await;
+    answer.assert_status(403);
+    // Staff may not undo a moderator's off-topic closure.
+    stella.submit(&path, &format!("/questions/{}/reopen", question_id(&path)), &[]).await.assert_status(403);
+    moderator.submit(&path, &format!("/questions/{}/reopen", question_id(&path)), &[]).await.assert_status(303);
+    assert!(closed(&app, &path).closed_at.is_none());
+}
+
+on_both_backends!(staff_close_duplicates_and_reopening_undoes_it, moderators_close_for_any_reason);
