@@ -1,0 +1,119 @@
+//! Moderators' actions on posts: lock and unlock a question, delete and undelete a question or an
+//! answer. Deleting is soft: the row stays, visitors get 410/404, moderators still see it, and
+//! undeleting restores it exactly. Counters and the search index follow; every action is audited.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::actor::Actor;
+use super::{audit, ServiceError, ServiceResult};
+use crate::db::models::posts::{self, Post};
+use crate::db::models::{official, search_changes};
+use crate::db::schema::{post_tags, tags};
+use crate::db::DbConnection;
+
+/// A moderator's action on a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostAction {
+    /// No new answers, comments or votes.
+    Lock,
+    /// Lift a lock.
+    Unlock,
+    /// Hide from everyone but moderators.
+    Delete,
+    /// Bring back a deleted post.
+    Undelete,
+}
+
+impl PostAction {
+    /// Reads the action from the URL.
+    pub fn parse(action: &str) -> Option<PostAction> {
+        match action {
+            "lock" => Some(PostAction::Lock),
+            "unlock" => Some(PostAction::Unlock),
+            "delete" => Some(PostAction::Delete),
+            "undelete" => Some(PostAction::Undelete),
+            _ => None,
+        }
+    }
+
+    fn audit_name(self) -> &'static str {
+        match self {
+            PostAction::Lock => "post.lock",
+            PostAction::Unlock => "post.unlock",
+            PostAction::Delete => "post.delete",
+            PostAction::Undelete => "post.undelete",
+        }
+    }
+}
+
+/// Applies `action` to a question or answer; returns the question the post belongs to.
+pub fn act(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    post_id: i64,
+    action: PostAction,
+    reason: Option<&str>,
+    now: NaiveDateTime,
+) -> ServiceResult<Post> {
+    if actor.suspended || !actor.role.is_moderator() {
+        return Err(ServiceError::Forbidden("Only moderators can lock or delete posts.".to_owned()));
+    }
+    crate::db::write_transaction(conn, |conn| {
+        let post = posts::find(conn, post_id)?.ok_or(ServiceError::NotFound("Post"))?;
+        let question_id = post.question_id.unwrap_or(post.id);
+        let question = posts::find(conn, question_id)?.ok_or(ServiceError::NotFound("Question"))?;
+        let conflict = |message: &str| Err(ServiceError::Conflict(message.to_owned()));
+        match action {
+            PostAction::Lock | PostAction::Unlock if !post.is_question() => {
+                return Err(ServiceError::invalid("action", "Lock the question; its answers follow."));
+            }
+            PostAction::Lock if post.locked_at.is_some() => return conflict("This question is already locked."),
+            PostAction::Unlock if post.locked_at.is_none() => return conflict("This question is not locked."),
+            PostAction::Delete if post.deleted_at.is_some() => return conflict("This post is already deleted."),
+            PostAction::Undelete if post.deleted_at.is_none() => return conflict("This post is not deleted."),
+            _ => {}
+        }
+        let target = crate::db::schema::posts::table.find(post.id);
+        match action {
+            PostAction::Lock => {
+                diesel::update(target).set(crate::db::schema::posts::locked_at.eq(now)).execute(conn)?;
+            }
+            PostAction::Unlock => {
+                diesel::update(target).set(crate::db::schema::posts::locked_at.eq(None::<NaiveDateTime>)).execute(conn)?;
+            }
+            PostAction::Delete | PostAction::Undelete => {
+                let deleting = action == PostAction::Delete;
+                let at = deleting.then_some(now);
+                diesel::update(target).set(crate::db::schema::posts::deleted_at.eq(at)).execute(conn)?;
+                let delta = if deleting { -1 } else { 1 };
+                if post.is_question() {
+                    // Tag counts are of visible questions.
+                    let tag_ids = post_tags::table.filter(post_tags::post_id.eq(post.id)).select(post_tags::tag_id);
+                    diesel::update(tags::table.filter(tags::id.eq_any(tag_ids)))
+                        .set(tags::question_count.eq(tags::question_count + delta))
+                        .execute(conn)?;
+                } else {
+                    posts::add_answer(conn, question.id, delta, now)?;
+                    if post.official_kind.is_some() {
+                        official::refresh_question(conn, question.id, now)?;
+                    }
+                }
+            }
+        }
+        search_changes::record(conn, question.id, now)?;
+        audit::record(conn, actor, action.audit_name(), ("post", post.id), reason, now)?;
+        Ok(question)
+    })
+}
+
+/// Whether new answers, comments and votes are refused for this post (its question is locked).
+pub fn is_locked(conn: &mut DbConnection, post: &Post) -> ServiceResult<bool> {
+    if post.locked_at.is_some() {
+        return Ok(true);
+    }
+    match post.question_id {
+        Some(question) => Ok(posts::find(conn, question)?.is_some_and(|q| q.locked_at.is_some())),
+        None => Ok(false),
+    }
+}
