@@ -91,7 +91,9 @@ async fn the_header_counts_unread_and_the_list_marks_read(app: TestApp) {
     let answer = ann.answer(&path, ANSWER).await;
     ann.answer(&path, &format!("{ANSWER} Or buy the waterproof model.")).await;
 
-    fred.get("/").await.assert_contains("<span class=\"badge unread-count\">2<span class=\"visually-hidden\"> unread</span></span>");
+    fred.get("/")
+        .await
+        .assert_contains("<span class=\"badge unread-count\">2<span class=\"visually-hidden\"> unread</span></span>");
     let list = fred.get("/notifications").await;
     list.assert_status(200)
         .assert_contains("class=\"notification unread\"")

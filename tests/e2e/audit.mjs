@@ -99,7 +99,7 @@ async function answer(page, path_, body) {
   await page.waitForURL(/#answer-\d+$/);
 }
 
-// Builds the thread the audited pages show; returns the question's path and the asker's profile.
+// Builds the thread the audited pages show; returns its paths and the signed-in browser contexts.
 async function populate(server, browser) {
   const { baseUrl, dataDir } = server;
   for (const [username, role] of [['ada', 'admin'], ['sam', 'staff']]) {
@@ -124,10 +124,11 @@ async function populate(server, browser) {
 
   await bob.goto(question);
   await bob.locator('#question').getByRole('button', { name: /Vote up/ }).click();
+  await bob.locator('#question .score', { hasText: '1' }).waitFor(); // the vote is sent in place
   await bob.locator('#question .comment-form summary').click();
   await bob.locator('#question').getByLabel(/Your comment/).fill('Does it happen with the `eco` mode off too? See the manual.');
   await bob.locator('#question').getByRole('button', { name: 'Add comment' }).click();
-  await bob.waitForLoadState();
+  await bob.locator('#question .comments li').first().waitFor();
 
   await ann.goto(question);
   await ann.locator('article.answer', { hasText: 'usual culprit' }).getByRole('button', { name: 'Accept this answer' }).click();
@@ -148,7 +149,11 @@ async function populate(server, browser) {
   await fetch(`${baseUrl}/search?q=teleporter+warranty`);
 
   const profile = await ann.locator('#question .byline-card a').first().getAttribute('href');
-  return { question, profile, history, edit, contexts: { ann: contexts[0], sam: contexts[2], ada: contexts[3] }, close: () => Promise.all(contexts.map((c) => c.close())) };
+  return {
+    question, profile, history, edit,
+    contexts: { ann: contexts[0], sam: contexts[2], ada: contexts[3] },
+    close: () => Promise.all(contexts.map((c) => c.close())),
+  };
 }
 
 // Waits until the search index has the question (it is fed in the background).
