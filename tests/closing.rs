@@ -143,3 +143,78 @@ async fn moderators_close_for_any_reason(app: TestApp) {
 }
 
 on_both_backends!(staff_close_duplicates_and_reopening_undoes_it, moderators_close_for_any_reason);
+
+async fn act(who: &TestApp, path: &str, post: i64, action: &str) -> Page {
+    who.submit(path, &format!("/posts/{post}/{action}"), &[("reason", "testing")]).await
+}
+
+async fn moderators_lock_and_delete_without_losing_anything(app: TestApp) {
+    let fred = signed_in(&app, "fred", Role::Member).await;
+    let wilma = signed_in(&app, "wilma", Role::Member).await;
+    let moderator = signed_in(&app, "moira", Role::Moderator).await;
+    let stella = signed_in(&app, "stella", Role::Staff).await;
+    let path =
+        ask(&fred, "Does the widget charger work on 110 volts?", "Travelling to the US next week with my widget.")
+            .await;
+    let id = question_id(&path);
+    let answer = wilma.answer(&path, "Yes, the charger is rated 100 to 240 volts; bring a plug adapter.").await;
+    // Members and staff may not lock or delete; nothing changes.
+    for who in [&fred, &stella] {
+        act(who, &path, id, "lock").await.assert_status(403);
+        act(who, &path, answer, "delete").await.assert_status(403);
+    }
+    assert!(closed(&app, &path).locked_at.is_none());
+
+    // Locked: no new answers, comments or votes, on the question or its answers.
+    act(&moderator, &path, id, "lock").await.assert_status(303);
+    act(&moderator, &path, id, "lock").await.assert_status(409);
+    act(&moderator, &path, answer, "lock").await.assert_status(422);
+    fred.get(&path).await.assert_contains("This question is locked");
+    fred.submit(
+        &path,
+        &format!("/questions/{id}/answers"),
+        &[("body", "Another answer that should not be accepted here.")],
+    )
+    .await
+    .assert_status(403);
+    fred.submit(&path, &format!("/posts/{answer}/vote"), &[("value", "up")]).await.assert_status(403);
+    fred.submit(&path, &format!("/posts/{answer}/comments"), &[("body", "A comment on a locked question.")])
+        .await
+        .assert_status(403);
+    act(&moderator, &path, id, "unlock").await.assert_status(303);
+    fred.vote(&path, answer, "up").await.assert_status(303);
+
+    // A deleted answer disappears for everyone but moderators, and comes back whole.
+    act(&moderator, &path, answer, "delete").await.assert_status(303);
+    assert_eq!(closed(&app, &path).answer_count, 0);
+    assert!(!app.get(&path).await.body.contains("rated 100 to 240 volts"));
+    moderator
+        .get(&path)
+        .await
+        .assert_contains("rated 100 to 240 volts")
+        .assert_contains("Deleted: only moderators see this answer.");
+    act(&moderator, &path, answer, "undelete").await.assert_status(303);
+    assert_eq!(closed(&app, &path).answer_count, 1);
+    app.get(&path).await.assert_contains("rated 100 to 240 volts");
+
+    // A deleted question is 410 for visitors and members, still there for moderators.
+    act(&moderator, &path, id, "delete").await.assert_status(303);
+    app.get(&path).await.assert_status(410);
+    fred.get(&path).await.assert_status(410);
+    moderator.get(&path).await.assert_status(200).assert_contains("This question is deleted");
+    let count = |app: &TestApp| {
+        app.with_db(|c| guidepost::db::models::tags::find_by_name(c, "widgets").unwrap().unwrap().question_count)
+    };
+    assert_eq!(count(&app), 0);
+    act(&moderator, &path, id, "undelete").await.assert_status(303);
+    app.get(&path).await.assert_status(200);
+    assert_eq!(count(&app), 1);
+    let actions: Vec<String> =
+        app.with_db(|c| audit_log::for_target(c, "post", answer, 10).unwrap().into_iter().map(|e| e.action).collect());
+    assert!(
+        actions.contains(&"post.delete".to_owned()) && actions.contains(&"post.undelete".to_owned()),
+        "{actions:?}"
+    );
+}
+
+on_both_backends!(moderators_lock_and_delete_without_losing_anything);

@@ -38,8 +38,8 @@ pub fn add_comment(
     crate::db::write_transaction(conn, |conn| {
         let post =
             posts::find(conn, post_id)?.filter(|p| p.deleted_at.is_none()).ok_or(ServiceError::NotFound("Post"))?;
-        if post.locked_at.is_some() {
-            return Err(ServiceError::Forbidden("This post is locked; it takes no new comments.".to_owned()));
+        if super::moderation::is_locked(conn, &post)? {
+            return Err(ServiceError::Forbidden("This question is locked; it takes no new comments.".to_owned()));
         }
         comments::insert(conn, post.id, actor.id, &body, html.as_str(), now)?;
         posts::add_comment(conn, post.id, 1)?;

@@ -14,6 +14,7 @@ pub mod commenting;
 pub mod dashboard;
 pub mod editing;
 pub mod email_verification;
+pub mod moderation;
 pub mod notifications;
 pub mod official;
 pub mod password_reset;

@@ -80,7 +80,9 @@ pub fn act(
                 diesel::update(target).set(crate::db::schema::posts::locked_at.eq(now)).execute(conn)?;
             }
             PostAction::Unlock => {
-                diesel::update(target).set(crate::db::schema::posts::locked_at.eq(None::<NaiveDateTime>)).execute(conn)?;
+                diesel::update(target)
+                    .set(crate::db::schema::posts::locked_at.eq(None::<NaiveDateTime>))
+                    .execute(conn)?;
             }
             PostAction::Delete | PostAction::Undelete => {
                 let deleting = action == PostAction::Delete;

@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 
 use super::actor::Actor;
 use super::questions::find_question;
-use super::ServiceResult;
+use super::{ServiceError, ServiceResult};
 use crate::db::models::{comments, posts, users, votes};
 use crate::db::DbConnection;
 use crate::markdown::SafeHtml;
@@ -95,6 +95,8 @@ pub struct PostView {
     pub markdown: String,
     /// For imported posts: where it came from.
     pub source: Option<Attribution>,
+    /// Deleted (only moderators see such posts).
+    pub deleted: bool,
 }
 
 /// Another question, as a link.
@@ -187,8 +189,19 @@ fn answer_rank(answer: &PostView) -> (bool, bool, i32, i64) {
 
 /// Loads a question page.
 pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -> ServiceResult<QuestionPage> {
-    let question = find_question(conn, question_id)?;
-    let answers = posts::answers_of(conn, question.id)?;
+    let moderator = viewer.is_some_and(|v| v.role.is_moderator() && !v.suspended);
+    // Moderators still see what was deleted, to review it and undelete it.
+    let question = match find_question(conn, question_id) {
+        Err(ServiceError::Gone(_)) if moderator => {
+            posts::find(conn, question_id)?.ok_or(ServiceError::NotFound("Question"))?
+        }
+        other => other?,
+    };
+    let answers = if moderator {
+        posts::answers_of_including_deleted(conn, question.id)?
+    } else {
+        posts::answers_of(conn, question.id)?
+    };
     let post_ids: Vec<i64> = std::iter::once(question.id).chain(answers.iter().map(|a| a.id)).collect();
     let all_comments = comments::on_posts(conn, &post_ids)?;
     let mut author_ids: Vec<i64> = std::iter::once(question.author_id)
@@ -241,6 +254,7 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
         is_mine: viewer.is_some_and(|v| v.id == post.author_id),
         markdown: post.body_markdown.clone(),
         source: sources.remove(&post.id),
+        deleted: post.deleted_at.is_some(),
     };
     let closed = match (question.closed_at, &question.close_reason) {
         (Some(at), Some(reason)) => Some(Closure {

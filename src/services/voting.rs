@@ -70,8 +70,8 @@ pub fn vote(
         if post.author_id == actor.id {
             return Err(ServiceError::Forbidden("You cannot vote on your own post.".to_owned()));
         }
-        if post.locked_at.is_some() {
-            return Err(ServiceError::Forbidden("This post is locked.".to_owned()));
+        if super::moderation::is_locked(conn, &post)? {
+            return Err(ServiceError::Forbidden("This question is locked; it takes no votes.".to_owned()));
         }
         let question_id = post.question_id.unwrap_or(post.id);
         let previous = votes::find(conn, actor.id, post.id)?.unwrap_or(0);

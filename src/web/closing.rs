@@ -1,4 +1,5 @@
-//! Closing (as a duplicate or for another reason) and reopening questions.
+//! Closing (as a duplicate or for another reason) and reopening questions; locking and
+//! (soft) deleting posts.
 
 use actix_session::Session;
 use actix_web::{web, HttpResponse};
@@ -6,6 +7,7 @@ use serde::Deserialize;
 
 use crate::error::AppError;
 use crate::services::closing::{self, CloseReason};
+use crate::services::moderation::{self, PostAction};
 use crate::state::AppState;
 use crate::web::forms;
 use crate::web::session;
@@ -48,4 +50,41 @@ pub async fn reopen(
     let question = state.db(move |conn| closing::reopen(conn, &actor, id, now)).await?;
     session::flash(&session, "The question is open again.");
     Ok(forms::see_other(&format!("/questions/{}/{}", question.id, question.slug.as_deref().unwrap_or_default())))
+}
+
+/// The optional reason given with a moderation action, kept in the audit log.
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    reason: Option<String>,
+}
+
+/// POST /posts/{id}/lock, /unlock, /delete and /undelete (moderators).
+pub async fn post_action(
+    state: web::Data<AppState>,
+    session: Session,
+    CurrentUser(actor): CurrentUser,
+    path: web::Path<(i64, String)>,
+    form: web::Form<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, action) = path.into_inner();
+    let action = PostAction::parse(&action).ok_or(AppError::NotFound)?;
+    let reason =
+        form.into_inner().reason.map(|r| r.trim().chars().take(500).collect::<String>()).filter(|r| !r.is_empty());
+    let now = chrono::Utc::now().naive_utc();
+    let question = state.db(move |conn| moderation::act(conn, &actor, id, action, reason.as_deref(), now)).await?;
+    session::flash(
+        &session,
+        match action {
+            PostAction::Lock => "The question is locked.",
+            PostAction::Unlock => "The question is unlocked.",
+            PostAction::Delete => "The post is deleted; moderators can still see and undelete it.",
+            PostAction::Undelete => "The post is back.",
+        },
+    );
+    let anchor = if id == question.id { String::new() } else { format!("#answer-{id}") };
+    Ok(forms::see_other(&format!(
+        "/questions/{}/{}{anchor}",
+        question.id,
+        question.slug.as_deref().unwrap_or_default()
+    )))
 }

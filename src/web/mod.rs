@@ -106,6 +106,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/answers/{id}/accept", web::post().to(answers::accept))
         .route("/answers/{id}/{action:endorse|withdraw-official|review}", web::post().to(official::act))
         .route("/posts/{id}/vote", web::post().to(answers::vote))
+        .route("/posts/{id}/{action:lock|unlock|delete|undelete}", web::post().to(closing::post_action))
         .route("/posts/{id}/comments", web::post().to(answers::comment))
         .service(
             web::resource("/posts/{id}/edit").route(web::get().to(edits::form)).route(web::post().to(edits::submit)),

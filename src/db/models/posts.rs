@@ -290,6 +290,16 @@ pub fn by_author(conn: &mut DbConnection, author_id: i64, kind: &str, limit: i64
         .load(conn)
 }
 
+/// All answers of a question, deleted ones included (for moderators), in the same order.
+pub fn answers_of_including_deleted(conn: &mut DbConnection, question_id: i64) -> QueryResult<Vec<Post>> {
+    posts::table
+        .filter(posts::question_id.eq(question_id))
+        .filter(posts::kind.eq("answer"))
+        .order((posts::score.desc(), posts::id.asc()))
+        .select(Post::as_select())
+        .load(conn)
+}
+
 /// Several posts by id, deleted or not, in no particular order.
 pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Post>> {
     posts::table.filter(posts::id.eq_any(ids)).select(Post::as_select()).load(conn)
