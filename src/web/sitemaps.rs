@@ -198,7 +198,7 @@ mod tests {
         assert_eq!(
             xml,
             "<url><loc>http://forum.test/?a=1&amp;b=&apos;&lt;2&gt;&apos;</loc>\
-             <lastmod>2026-11-18T10:13:20Z</lastmod></url>\n"
+             <lastmod>2026-11-18T11:06:40Z</lastmod></url>\n"
         );
     }
 }
