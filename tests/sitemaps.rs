@@ -283,3 +283,98 @@ on_both_backends!(
     a_small_site_lists_its_questions_and_tags,
     more_than_50_000_questions_are_split_into_two_files,
 );
+
+/// Timings at a million questions, for the README and reviews (release build; the data takes a
+/// minute to insert): `cargo test --release --test sitemaps -- --ignored --nocapture`.
+async fn measure_a_million_questions(app: TestApp) {
+    use guidepost::services::sitemaps;
+    let backend = app.with_db(|c| c.backend_name());
+    let author = app.create_user("importer", Role::Member);
+    let started = Instant::now();
+    insert_questions(&app, author, 1_000_000);
+    eprintln!("[{}] inserted 1,000,000 questions in {:?}", backend, started.elapsed());
+    app.with_db(|c| {
+        let analyze = if c.backend_name() == "postgres" { "VACUUM ANALYZE posts" } else { "ANALYZE" };
+        diesel::sql_query(analyze).execute(c).unwrap()
+    });
+    // The statements of `db::models::sitemaps`, as each backend runs them.
+    let from = if backend == "sqlite" { "posts INDEXED BY questions_by_id" } else { "posts" };
+    let questions = "kind = 'question' AND deleted_at IS NULL";
+    for query in [
+        format!(
+            "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS position FROM {from} WHERE {questions}) \
+             numbered WHERE position % 50000 = 1 ORDER BY id"
+        ),
+        format!("SELECT MAX(last_activity_at) FROM {from} WHERE {questions} AND id >= 500000 AND id < 550000"),
+        format!(
+            "SELECT id, slug, last_activity_at FROM {from} WHERE {questions} AND id > 500000 AND id <= 550000 \
+             ORDER BY id LIMIT 5000"
+        ),
+    ] {
+        eprintln!("[{backend}] {query}\n{}", explain(&app, &query));
+    }
+    for _ in 0..2 {
+        let started = Instant::now();
+        let count: i64 = app
+            .with_db(|c| {
+                posts::table
+                    .filter(posts::kind.eq("question"))
+                    .filter(posts::deleted_at.is_null())
+                    .count()
+                    .get_result(c)
+            })
+            .unwrap();
+        eprintln!("[{}] COUNT(*) of {count} questions: {:?}", backend, started.elapsed());
+        let started = Instant::now();
+        let plan = app.with_db(|c| sitemaps::plan(c).unwrap());
+        eprintln!("[{}] plan of {} files: {:?}", backend, plan.file_count(), started.elapsed());
+    }
+    for path in ["/sitemap.xml", "/sitemaps/questions-1.xml", "/sitemaps/questions-20.xml", "/sitemaps/questions-1.xml"]
+    {
+        let started = Instant::now();
+        let page = app.get(path).await;
+        page.assert_status(200);
+        eprintln!("[{}] GET {path}: {} bytes in {:?}", backend, page.body.len(), started.elapsed());
+    }
+}
+
+/// The planner's plan for a query, as text.
+fn explain(app: &TestApp, query: &str) -> String {
+    use diesel::sql_types::Text;
+    #[derive(QueryableByName)]
+    struct Sqlite {
+        #[diesel(sql_type = Text)]
+        detail: String,
+    }
+    #[derive(QueryableByName)]
+    struct Postgres {
+        #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+        line: String,
+    }
+    app.with_db(|c| {
+        let lines: Vec<String> = if c.backend_name() == "postgres" {
+            let rows: Vec<Postgres> = diesel::sql_query(format!("EXPLAIN ANALYZE {query}")).load(c).unwrap();
+            rows.into_iter().map(|r| r.line).collect()
+        } else {
+            let rows: Vec<Sqlite> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {query}")).load(c).unwrap();
+            rows.into_iter().map(|r| r.detail).collect()
+        };
+        lines.join("\n")
+    })
+}
+
+mod measure_a_million_questions {
+    #[actix_web::test]
+    #[ignore = "a measurement, not a check: takes minutes"]
+    async fn sqlite() {
+        super::measure_a_million_questions(crate::common::TestApp::start(crate::common::TestDb::sqlite()).await).await;
+    }
+
+    #[actix_web::test]
+    #[ignore = "a measurement, not a check: takes minutes"]
+    async fn postgres() {
+        if let Some(db) = crate::common::TestDb::postgres() {
+            super::measure_a_million_questions(crate::common::TestApp::start(db).await).await;
+        }
+    }
+}

@@ -4,25 +4,27 @@
 //! **How questions are split.** File *n* holds the *n*-th block of 50,000 questions in id order.
 //! Finding where block *n* starts needs the position of an id among the questions, which neither
 //! database can look up in an index (B-trees keep no counts), and `OFFSET` would walk every entry
-//! before it. So one pass over the covering index `questions_by_id` numbers the questions and
-//! returns one row per block: its first and last id, its size (the counts replace a separate
-//! `COUNT(*)`, which would walk the same index) and its newest activity (each file's `<lastmod>`).
-//! That pass is the [`Plan`]. It costs about what a `COUNT(*)` costs (a few tens of milliseconds
-//! at a million questions), so it is kept for [`PLAN_MAX_AGE`] in a [`PlanCache`], and each file
-//! is then one keyset range of the same index, read in batches: O(file) per request, the same
-//! for the last file as for the first.
+//! before it on every request. So a [`Plan`] is made instead: one pass over the covering index
+//! `questions_by_id` numbers the questions and keeps every 50,000th id (the number of blocks
+//! replaces a `COUNT(*)`, which would walk the same index), then one index range per block finds
+//! its newest activity (each file's `<lastmod>`). At a million questions that is about what a
+//! `COUNT(*)` costs, a few tenths of a second, so a plan is kept for [`PLAN_MAX_AGE`] in a
+//! [`PlanCache`], and made by one request at a time. Each file is then one keyset range of the
+//! same index, read in batches: O(file) per request, the same for the last file as for the first.
 //!
 //! Between two plans, new questions join the last block (up to the 50,000 cap; beyond it they wait
 //! for the next plan) and deleted ones simply drop out of their block, so a file never changes its
 //! range mid-crawl and never exceeds the cap.
 
-use std::sync::{Arc, Mutex};
+use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
+use tokio::sync::Mutex;
 
 use super::ServiceResult;
-use crate::db::models::sitemaps::{self, QuestionBlock, QuestionUrl};
+use crate::db::models::sitemaps::{self, QuestionUrl};
 use crate::db::DbConnection;
 
 /// The most URLs one sitemap file may list (sitemaps.org).
@@ -37,7 +39,14 @@ pub const FIXED_PAGES: [&str; 2] = ["/", "/tags"];
 /// How the questions are split into files, as of one pass over the index.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Plan {
-    blocks: Vec<QuestionBlock>,
+    blocks: Vec<Block>,
+}
+
+/// Where one file's block starts, and its newest activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Block {
+    first_id: i64,
+    last_activity_at: NaiveDateTime,
 }
 
 /// The ids one questions file covers, and how many of them it may list.
@@ -77,9 +86,18 @@ impl Plan {
     }
 }
 
-/// Makes a plan: one pass over the questions index.
+/// Makes a plan: one pass over the questions index, then one range of it per block.
 pub fn plan(conn: &mut DbConnection) -> ServiceResult<Plan> {
-    Ok(Plan { blocks: sitemaps::question_blocks(conn, URLS_PER_FILE)? })
+    let starts = sitemaps::block_starts(conn, URLS_PER_FILE)?;
+    let mut blocks = Vec::with_capacity(starts.len());
+    for (i, &first_id) in starts.iter().enumerate() {
+        let before_id = starts.get(i + 1).copied().unwrap_or(i64::MAX);
+        // A block whose questions were all deleted since the pass is left out.
+        if let Some(last_activity_at) = sitemaps::newest_activity_between(conn, first_id, before_id)? {
+            blocks.push(Block { first_id, last_activity_at });
+        }
+    }
+    Ok(Plan { blocks })
 }
 
 /// The next batch of a file: up to `limit` of its questions with ids above `after_id`.
@@ -106,20 +124,23 @@ pub struct PlanCache {
 }
 
 impl PlanCache {
-    /// The latest plan if it is younger than [`PLAN_MAX_AGE`].
-    pub fn fresh(&self) -> Option<Arc<Plan>> {
-        let latest = self.latest.lock().ok()?;
-        latest.as_ref().filter(|(made, _)| made.elapsed() < PLAN_MAX_AGE).map(|(_, plan)| Arc::clone(plan))
-    }
-
-    /// Keeps a plan made just now.
-    pub fn store(&self, plan: Plan) -> Arc<Plan> {
-        let plan = Arc::new(plan);
-        // A poisoned lock only means another request panicked while storing; the new plan replaces
-        // whatever it left.
-        let mut latest = self.latest.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    /// The latest plan if it is younger than [`PLAN_MAX_AGE`], else one from `make`. Requests that
+    /// arrive while a plan is being made wait for it instead of each making their own (a crawler
+    /// may ask for many files at once).
+    pub async fn get_or_make<E, F, Fut>(&self, make: F) -> Result<Arc<Plan>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Plan, E>>,
+    {
+        let mut latest = self.latest.lock().await;
+        if let Some((made, plan)) = latest.as_ref() {
+            if made.elapsed() < PLAN_MAX_AGE {
+                return Ok(Arc::clone(plan));
+            }
+        }
+        let plan = Arc::new(make().await?);
         *latest = Some((Instant::now(), Arc::clone(&plan)));
-        plan
+        Ok(plan)
     }
 }
 
@@ -127,9 +148,9 @@ impl PlanCache {
 mod tests {
     use super::*;
 
-    fn block(first_id: i64, last_id: i64) -> QuestionBlock {
-        let at = chrono::DateTime::from_timestamp(1_800_000_000 + last_id, 0).unwrap_or_default().naive_utc();
-        QuestionBlock { first_id, last_id, questions: last_id - first_id + 1, last_activity_at: at }
+    fn block(first_id: i64, newest: i64) -> Block {
+        let at = chrono::DateTime::from_timestamp(1_800_000_000 + newest, 0).unwrap_or_default().naive_utc();
+        Block { first_id, last_activity_at: at }
     }
 
     #[test]
@@ -144,11 +165,20 @@ mod tests {
         assert_eq!(Plan::default().newest_activity(), None);
     }
 
-    #[test]
-    fn the_cache_hands_back_what_it_stored() {
+    #[actix_web::test]
+    async fn the_cache_makes_a_plan_once_while_it_is_fresh() {
         let cache = PlanCache::default();
-        assert!(cache.fresh().is_none());
-        cache.store(Plan { blocks: vec![block(1, 1)] });
-        assert_eq!(cache.fresh().map(|p| p.file_count()), Some(1));
+        let made = std::cell::Cell::new(0);
+        for _ in 0..3 {
+            let plan = cache
+                .get_or_make(|| async {
+                    made.set(made.get() + 1);
+                    Ok::<_, ()>(Plan { blocks: vec![block(1, 1)] })
+                })
+                .await;
+            assert_eq!(plan.map(|p| p.file_count()), Ok(1));
+        }
+        assert_eq!(made.get(), 1);
+        assert_eq!(cache.get_or_make(|| async { Err::<Plan, _>("down") }).await.map(|_| ()), Ok(()));
     }
 }

@@ -10,6 +10,7 @@
 //! the home page.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use actix_web::http::header;
 use actix_web::web::{self, Bytes};
@@ -94,13 +95,9 @@ pub async fn tags(state: web::Data<AppState>, cache: web::Data<PlanCache>) -> Re
     Ok(xml_response(xml))
 }
 
-/// This worker's plan if it is fresh, else a new one (one pass over the questions index).
-async fn current_plan(state: &web::Data<AppState>, cache: &PlanCache) -> Result<std::sync::Arc<Plan>, AppError> {
-    if let Some(plan) = cache.fresh() {
-        return Ok(plan);
-    }
-    let plan = state.db(sitemaps::plan).await?;
-    Ok(cache.store(plan))
+/// This worker's plan if it is fresh, else a new one.
+async fn current_plan(state: &web::Data<AppState>, cache: &PlanCache) -> Result<Arc<Plan>, AppError> {
+    cache.get_or_make(|| state.db(sitemaps::plan)).await
 }
 
 fn xml_response(xml: String) -> HttpResponse {
