@@ -305,7 +305,7 @@ async fn measure_a_million_questions(app: TestApp) {
             "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS position FROM {from} WHERE {questions}) \
              numbered WHERE position % 50000 = 1 ORDER BY id"
         ),
-        format!("SELECT MAX(last_activity_at) FROM {from} WHERE {questions} AND id >= 500000 AND id < 550000"),
+        format!("SELECT COUNT(*), MAX(last_activity_at) FROM {from} WHERE {questions} AND id >= 1 AND id < 50000"),
         format!(
             "SELECT id, slug, last_activity_at FROM {from} WHERE {questions} AND id > 500000 AND id <= 550000 \
              ORDER BY id LIMIT 5000"

@@ -93,7 +93,7 @@ pub fn plan(conn: &mut DbConnection) -> ServiceResult<Plan> {
     for (i, &first_id) in starts.iter().enumerate() {
         let before_id = starts.get(i + 1).copied().unwrap_or(i64::MAX);
         // A block whose questions were all deleted since the pass is left out.
-        if let Some(last_activity_at) = sitemaps::newest_activity_between(conn, first_id, before_id)? {
+        if let Some(last_activity_at) = sitemaps::block_summary(conn, first_id, before_id)?.last_activity_at {
             blocks.push(Block { first_id, last_activity_at });
         }
     }

@@ -33,10 +33,15 @@ struct Id {
     id: i64,
 }
 
-#[derive(QueryableByName)]
-struct Newest {
+/// How many questions a block holds and their newest activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, QueryableByName)]
+pub struct BlockSummary {
+    /// Questions (not deleted) in the block.
+    #[diesel(sql_type = BigInt)]
+    pub questions: i64,
+    /// The newest activity on any of them.
     #[diesel(sql_type = Nullable<Timestamp>)]
-    last_activity_at: Option<NaiveDateTime>,
+    pub last_activity_at: Option<NaiveDateTime>,
 }
 
 /// `posts` as the queries below read it. Once `ANALYZE` has run, SQLite's planner prefers a rowid
@@ -65,21 +70,17 @@ pub fn block_starts(conn: &mut DbConnection, block_size: u32) -> QueryResult<Vec
     Ok(diesel::sql_query(query).load::<Id>(conn)?.into_iter().map(|row| row.id).collect())
 }
 
-/// The newest activity on the questions (not deleted) with ids from `from_id` up to, not
-/// including, `before_id`: one range of the index.
-pub fn newest_activity_between(
-    conn: &mut DbConnection,
-    from_id: i64,
-    before_id: i64,
-) -> QueryResult<Option<NaiveDateTime>> {
+/// How many questions (not deleted) have ids from `from_id` up to, not including, `before_id`, and
+/// their newest activity: one range of the index.
+pub fn block_summary(conn: &mut DbConnection, from_id: i64, before_id: i64) -> QueryResult<BlockSummary> {
+    // The count also keeps PostgreSQL from answering a lone MAX() by walking `questions_active`
+    // backwards until it meets an id in the range, which for the oldest block is nearly all of it.
     let query = format!(
-        "SELECT MAX(last_activity_at) AS last_activity_at FROM {} \
+        "SELECT COUNT(*) AS questions, MAX(last_activity_at) AS last_activity_at FROM {} \
          WHERE kind = 'question' AND deleted_at IS NULL AND id >= $1 AND id < $2",
         questions_by_id(conn)
     );
-    let row: Newest =
-        diesel::sql_query(query).bind::<BigInt, _>(from_id).bind::<BigInt, _>(before_id).get_result(conn)?;
-    Ok(row.last_activity_at)
+    diesel::sql_query(query).bind::<BigInt, _>(from_id).bind::<BigInt, _>(before_id).get_result(conn)
 }
 
 /// Up to `limit` questions (not deleted) with ids above `after_id` and at most `through_id`, in
