@@ -7,10 +7,12 @@
 //! before it on every request. So a [`Plan`] is made instead: one pass over the covering index
 //! `questions_by_id` numbers the questions and keeps every 50,000th id (the number of blocks
 //! replaces a `COUNT(*)`, which would walk the same index), then one index range per block finds
-//! its newest activity (each file's `<lastmod>`). At a million questions that is about what a
-//! `COUNT(*)` costs, a few tenths of a second, so a plan is kept for [`PLAN_MAX_AGE`] in a
+//! its newest activity (each file's `<lastmod>`). At a million questions a plan took 0.34 s on
+//! PostgreSQL and 0.55 s on SQLite (a `COUNT(*)` over the same index: 0.07 s and 0.13 s; see the
+//! ignored `measure_a_million_questions` test), so a plan is kept for [`PLAN_MAX_AGE`] in a
 //! [`PlanCache`], and made by one request at a time. Each file is then one keyset range of the
-//! same index, read in batches: O(file) per request, the same for the last file as for the first.
+//! same index, read in batches: O(file) per request, the same for the last file as for the first
+//! (50,000 URLs, 5.7 MB, in about 80 ms on either backend).
 //!
 //! Between two plans, new questions join the last block (up to the 50,000 cap; beyond it they wait
 //! for the next plan) and deleted ones simply drop out of their block, so a file never changes its
