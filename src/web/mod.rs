@@ -10,6 +10,7 @@ pub mod csrf;
 pub mod edits;
 pub mod email_links;
 pub mod error_pages;
+pub mod feeds;
 pub mod forms;
 pub mod health;
 pub mod home;
@@ -22,6 +23,7 @@ pub mod preview;
 pub mod profiles;
 pub mod questions;
 pub mod request_log;
+pub mod robots;
 pub mod search;
 pub mod search_gaps;
 pub mod security;
@@ -29,6 +31,7 @@ pub mod session;
 pub mod settings;
 pub mod sign_in;
 pub mod sign_up;
+pub mod sitemaps;
 pub mod staff_dashboard;
 pub mod staff_queue;
 pub mod structured_data;
@@ -117,7 +120,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/tags", web::get().to(tags::index))
         .route("/tags/{name}", web::get().to(tags::show))
         .route("/users/{id}", web::get().to(profiles::show))
-        .route("/users/{id}/{slug}", web::get().to(profiles::show));
+        .route("/users/{id}/{slug}", web::get().to(profiles::show))
+        .configure(discovery);
+}
+
+/// What crawlers and feed readers fetch: robots.txt, the sitemaps and the Atom feeds.
+fn discovery(cfg: &mut web::ServiceConfig) {
+    // One plan cache per worker: a plan is one index pass, so a few per ten minutes cost little.
+    cfg.app_data(web::Data::new(crate::services::sitemaps::PlanCache::default()))
+        .route("/robots.txt", web::get().to(robots::robots_txt))
+        .route("/sitemap.xml", web::get().to(sitemaps::index))
+        .route("/sitemaps/tags.xml", web::get().to(sitemaps::tags))
+        .route("/sitemaps/questions-{n:[1-9][0-9]*}.xml", web::get().to(sitemaps::questions))
+        .route("/feeds/questions.atom", web::get().to(feeds::newest_questions))
+        .route("/feeds/official.atom", web::get().to(feeds::official))
+        .route("/feeds/questions/{id}.atom", web::get().to(feeds::answers))
+        .route("/feeds/tags/{name}.atom", web::get().to(feeds::tagged));
 }
 
 /// Answers every address no route claims.

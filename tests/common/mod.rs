@@ -15,6 +15,7 @@ pub mod cli;
 pub mod forum;
 pub mod mail;
 pub mod members;
+pub mod xml;
 
 pub use backends::TestDb;
 pub use browser::{Page, TestApp};

@@ -3,6 +3,7 @@
 pub mod audit_log;
 pub mod auth_tokens;
 pub mod comments;
+pub mod feeds;
 pub mod imports;
 pub mod mail_outbox;
 pub mod notifications;
@@ -11,6 +12,7 @@ pub mod posts;
 pub mod revisions;
 pub mod search_changes;
 pub mod search_log;
+pub mod sitemaps;
 pub mod staff_queue;
 pub mod staff_stats;
 pub mod tags;
