@@ -70,6 +70,7 @@ pub(super) fn write(
     source: &Source<'_>,
     rows: &[Row],
     counts: &mut PostCounts,
+    tag_ids: &mut HashMap<String, i64>,
 ) -> Result<(), ImportError> {
     let kind_of = |r: &Row| r.int("PostTypeId");
     let questions: Vec<&Row> = rows.iter().filter(|r| kind_of(r) == Some(1)).collect();
@@ -94,15 +95,18 @@ pub(super) fn write(
             .load::<(i64, String)>(conn)?
             .into_iter()
             .collect();
+        // Parents written by earlier batches, then (below) those written by this one.
+        let parent_ids: Vec<i64> = fresh.iter().filter_map(|r| r.int("ParentId")).collect();
+        let mut parents = imports::posts_by_source(conn, source.site, &parent_ids)?;
+        // Tag counts are added once per batch, not once per question.
+        let mut tag_counts: HashMap<i64, i32> = HashMap::new();
         for (row, body) in fresh.iter().zip(&bodies) {
             let Some(id) = row.int("Id") else { continue };
             let is_question = kind_of(row) == Some(1);
             let question_id = if is_question {
                 None
             } else {
-                // Looked up per answer: its question may have been written earlier in this batch.
-                let parent = row.int("ParentId").unwrap_or_default();
-                match imports::posts_by_source(conn, source.site, &[parent])?.get(&parent) {
+                match row.int("ParentId").and_then(|parent| parents.get(&parent)) {
                     Some(&local) => Some(local),
                     None => {
                         counts.orphans += 1;
@@ -149,7 +153,19 @@ pub(super) fn write(
             };
             let local = imports::insert_post(conn, &post, &attribution)?;
             if is_question {
-                tags::attach(conn, local, &tag_names, created)?;
+                parents.insert(id, local);
+                for name in &tag_names {
+                    let tag_id = match tag_ids.get(name) {
+                        Some(&known) => known,
+                        None => {
+                            let created_tag = tags::find_or_create(conn, name, created)?;
+                            tag_ids.insert(name.clone(), created_tag);
+                            created_tag
+                        }
+                    };
+                    imports::tag_question(conn, local, tag_id)?;
+                    *tag_counts.entry(tag_id).or_default() += 1;
+                }
                 counts.questions += 1;
             } else {
                 counts.answers += 1;
@@ -164,6 +180,9 @@ pub(super) fn write(
                 created_at: post.edited_at.unwrap_or(created),
             };
             revisions::insert(conn, &revision)?;
+        }
+        for (tag_id, added) in tag_counts {
+            imports::count_tag(conn, tag_id, added)?;
         }
         Ok::<_, ImportError>(())
     })

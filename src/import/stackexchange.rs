@@ -81,7 +81,9 @@ pub fn import(
         crate::db::write_transaction(conn, |conn| tag_names(conn, &source, rows, &mut summary))
     })?;
     let mut counts = PostCounts::default();
-    each_batch(dir, "Posts.xml", progress, |rows| posts::write(conn, &source, rows, &mut counts))?;
+    // Tag ids by name, learnt as the import goes: a few thousand at most on any site.
+    let mut tag_ids = HashMap::new();
+    each_batch(dir, "Posts.xml", progress, |rows| posts::write(conn, &source, rows, &mut counts, &mut tag_ids))?;
     each_batch(dir, "Posts.xml", progress, |rows| {
         crate::db::write_transaction(conn, |conn| posts::accept(conn, &source, rows, &mut counts))
     })?;
@@ -105,6 +107,8 @@ where
     F: FnMut(&[Row]) -> Result<(), ImportError>,
 {
     let Some(mut reader) = DumpReader::open(dir, name)? else { return Ok(()) };
+    let started = std::time::Instant::now();
+    let mut rows = 0_u64;
     progress.file(name, reader.size());
     let mut batch = Vec::with_capacity(BATCH);
     loop {
@@ -112,6 +116,7 @@ where
         let done = row.is_none();
         batch.extend(row);
         if batch.len() >= BATCH || (done && !batch.is_empty()) {
+            rows += batch.len() as u64;
             write(&batch)?;
             batch.clear();
             progress.at(reader.bytes_read());
@@ -121,6 +126,7 @@ where
         }
     }
     progress.finished();
+    tracing::debug!(file = name, rows, seconds = started.elapsed().as_secs_f64(), "imported a dump file");
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
-use crate::db::schema::{comments, post_sources, posts, users};
+use crate::db::schema::{comments, post_sources, post_tags, posts, tags, users};
 use crate::db::DbConnection;
 
 /// Local ids of a source's users, by their source id.
@@ -193,6 +193,22 @@ pub fn insert_comment(
             comments::source_site.eq(site),
             comments::source_id.eq(source_id),
         ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Files a question under a tag (its count is added by [`count_tag`]).
+pub fn tag_question(conn: &mut DbConnection, post_id: i64, tag_id: i64) -> QueryResult<()> {
+    diesel::insert_into(post_tags::table)
+        .values((post_tags::post_id.eq(post_id), post_tags::tag_id.eq(tag_id)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Adds `added` questions to a tag's count.
+pub fn count_tag(conn: &mut DbConnection, tag_id: i64, added: i32) -> QueryResult<()> {
+    diesel::update(tags::table.find(tag_id))
+        .set(tags::question_count.eq(tags::question_count + added))
         .execute(conn)?;
     Ok(())
 }
