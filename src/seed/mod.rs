@@ -47,6 +47,8 @@ pub struct SeedSummary {
 const CHUNK: u64 = 2_000;
 /// Distinct Markdown blocks bodies are composed of.
 const BLOCK_POOL: usize = 4_096;
+/// Distinct comments.
+const COMMENT_POOL: usize = 1_024;
 /// Distinct tags.
 const TAGS: usize = 500;
 /// One member per this many questions (at least 50).
@@ -75,28 +77,52 @@ pub fn seed(
         })
         .collect();
     let now = Utc::now().naive_utc();
+    let comments: Vec<Block> = (0..COMMENT_POOL)
+        .map(|_| {
+            let markdown = text::comment(&mut rng);
+            let html = markdown::render_inline(&markdown).into_string();
+            Block { markdown, html }
+        })
+        .collect();
     let members = (options.questions / QUESTIONS_PER_MEMBER).max(50) + STAFF;
     let mut ids = write::Ids::start(conn)?;
     let users = write::users(conn, &mut rng, &mut ids, members, STAFF, now)?;
     let tag_ids = write::tags(conn, &text::tag_names(TAGS), now)?;
     let mut summary = SeedSummary { users: members, tags: tag_ids.len() as u64, ..SeedSummary::default() };
-    let mut done = 0;
-    while done < options.questions {
-        let count = CHUNK.min(options.questions - done);
-        let chunk = write::Chunk::generate(
-            &mut rng,
-            &mut ids,
-            &Plan { options, users: &users, tags: &tag_ids, blocks: &blocks, now },
-            count,
-        );
-        summary.answers += chunk.answer_count();
-        summary.comments += chunk.comment_count();
-        write::chunk(conn, &chunk)?;
-        done += count;
-        summary.questions = done;
-        progress(count);
-    }
+    let plan = Plan { options, users: &users, tags: &tag_ids, blocks: &blocks, comments: &comments, now };
+    write::bulk_mode(conn)?;
+    let deferred = write::defer_indexes(conn)?;
+    // One thread generates the next chunk while this one writes the last: two cores, both busy.
+    let (sender, chunks) = std::sync::mpsc::sync_channel::<(u64, write::Chunk)>(2);
+    let written: Result<(), SeedError> = std::thread::scope(|scope| {
+        let plan = &plan;
+        scope.spawn(move || {
+            let mut done = 0;
+            while done < options.questions {
+                let count = CHUNK.min(options.questions - done);
+                let chunk = write::Chunk::generate(&mut rng, &mut ids, plan, count);
+                done += count;
+                // The writer hung up after an error; stop generating.
+                if sender.send((count, chunk)).is_err() {
+                    break;
+                }
+            }
+        });
+        for (count, chunk) in chunks {
+            summary.answers += chunk.answer_count();
+            summary.comments += chunk.comment_count();
+            write::chunk(conn, &chunk)?;
+            summary.questions += count;
+            progress(count);
+        }
+        Ok::<_, SeedError>(())
+    });
+    // Also after a failure: a site must never be left without its indexes.
+    let restored = write::restore_indexes(conn, deferred);
+    written?;
+    restored?;
     write::finish(conn)?;
+    write::end_bulk_mode(conn)?;
     Ok(summary)
 }
 
@@ -107,6 +133,7 @@ pub(crate) struct Plan<'a> {
     pub users: &'a [(i64, bool)],
     pub tags: &'a [(i64, String)],
     pub blocks: &'a [Block],
+    pub comments: &'a [Block],
     pub now: NaiveDateTime,
 }
 
@@ -126,6 +153,12 @@ impl Plan<'_> {
             html.push_str(&block.html);
         }
         (markdown, html)
+    }
+
+    /// A comment: its Markdown and its rendering.
+    pub(crate) fn comment(&self, rng: &mut StdRng) -> (String, String) {
+        let comment = &self.comments[rng.random_range(0..self.comments.len())];
+        (comment.markdown.clone(), comment.html.clone())
     }
 
     /// A moment in the three years before now.
