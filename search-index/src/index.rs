@@ -22,6 +22,12 @@ const VERSION_FILE: &str = "guidepost-schema-version";
 /// Memory the single indexing thread may buffer before flushing a segment.
 const WRITER_MEMORY: usize = 50_000_000;
 
+/// The most indexing threads a bulk writer uses; more add merge work and memory, little speed.
+const BULK_MAX_THREADS: usize = 4;
+
+/// Memory each bulk indexing thread may buffer: big segments mean fewer merges in a rebuild.
+const BULK_MEMORY_PER_THREAD: usize = 100_000_000;
+
 /// An open search index with its process-wide reader.
 #[derive(Clone)]
 pub struct SearchIndex {
@@ -81,6 +87,16 @@ impl SearchIndex {
         Ok(Writer { inner, reader: self.reader.clone(), fields: self.fields })
     }
 
+    /// Takes the single writer sized for a full rebuild: one indexing thread per core (at most
+    /// [`BULK_MAX_THREADS`]) and a larger memory budget, so a rebuild is bound by the CPU rather
+    /// than by flushing and merging many small segments. Use [`SearchIndex::writer`] for the
+    /// steady trickle of updates, where this memory would sit idle.
+    pub fn bulk_writer(&self) -> Result<Writer, SearchError> {
+        let threads = bulk_threads();
+        let inner = self.index.writer_with_num_threads(threads, threads * BULK_MEMORY_PER_THREAD)?;
+        Ok(Writer { inner, reader: self.reader.clone(), fields: self.fields })
+    }
+
     /// The indexer cursor stored with the last commit, if any commit carried one.
     pub fn cursor(&self) -> Result<Option<u64>, SearchError> {
         let metas = self.index.load_metas()?;
@@ -101,6 +117,11 @@ impl SearchIndex {
     pub(crate) fn fields(&self) -> &Fields {
         &self.fields
     }
+}
+
+/// Indexing threads for a bulk writer: the available cores, capped at [`BULK_MAX_THREADS`].
+fn bulk_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).clamp(1, BULK_MAX_THREADS)
 }
 
 /// The one writer of an index, to be owned by the indexer task.
@@ -153,7 +174,7 @@ impl Writer {
 
 #[cfg(test)]
 mod tests {
-    use super::SearchIndex;
+    use super::{bulk_threads, SearchIndex, BULK_MAX_THREADS};
     use crate::document::QuestionDoc;
 
     fn question(id: u64, title: &str) -> QuestionDoc {
@@ -201,5 +222,28 @@ mod tests {
         writer.clear().unwrap();
         writer.commit_with_cursor(2).unwrap();
         assert_eq!(index.num_docs(), 0);
+    }
+
+    #[test]
+    fn bulk_writer_indexes_and_is_the_single_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open_or_create(dir.path()).unwrap();
+        let mut writer = index.bulk_writer().unwrap();
+        assert!(index.writer().is_err(), "the bulk writer holds the index's only writer lock");
+        for id in 0..500 {
+            writer.upsert(&question(id, &format!("question number {id}"))).unwrap();
+        }
+        writer.upsert(&question(7, "question seven, replaced")).unwrap();
+        writer.commit_with_cursor(42).unwrap();
+        assert_eq!(index.num_docs(), 500);
+        assert_eq!(index.cursor().unwrap(), Some(42));
+        drop(writer);
+        assert!(index.writer().is_ok(), "dropping the bulk writer frees the lock");
+    }
+
+    #[test]
+    fn bulk_threads_are_capped() {
+        let threads = bulk_threads();
+        assert!((1..=BULK_MAX_THREADS).contains(&threads));
     }
 }
