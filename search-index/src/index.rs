@@ -25,8 +25,8 @@ const WRITER_MEMORY: usize = 50_000_000;
 /// The most indexing threads a bulk writer uses; more add merge work and memory, little speed.
 const BULK_MAX_THREADS: usize = 4;
 
-/// Memory each bulk indexing thread may buffer: big segments mean fewer merges in a rebuild.
-const BULK_MEMORY_PER_THREAD: usize = 100_000_000;
+/// Memory all bulk indexing threads together may buffer: big segments mean fewer merges.
+const BULK_MEMORY: usize = 400_000_000;
 
 /// An open search index with its process-wide reader.
 #[derive(Clone)]
@@ -93,7 +93,7 @@ impl SearchIndex {
     /// steady trickle of updates, where this memory would sit idle.
     pub fn bulk_writer(&self) -> Result<Writer, SearchError> {
         let threads = bulk_threads();
-        let inner = self.index.writer_with_num_threads(threads, threads * BULK_MEMORY_PER_THREAD)?;
+        let inner = self.index.writer_with_num_threads(threads, BULK_MEMORY)?;
         Ok(Writer { inner, reader: self.reader.clone(), fields: self.fields })
     }
 
@@ -106,6 +106,11 @@ impl SearchIndex {
     /// Number of documents visible to searches (deleted questions included).
     pub fn num_docs(&self) -> u64 {
         self.searcher().num_docs()
+    }
+
+    /// Number of segments visible to searches; many small ones slow queries until merged.
+    pub fn segment_count(&self) -> usize {
+        self.searcher().segment_readers().len()
     }
 
     /// A fresh searcher over the last reloaded commit; take one per query.
@@ -162,6 +167,14 @@ impl Writer {
     /// Drops every document, e.g. before a full rebuild; takes effect at the next commit.
     pub fn clear(&mut self) -> Result<(), SearchError> {
         self.inner.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Ends a bulk load: waits for background merges, so the index settles into few segments,
+    /// then releases the writer. Call after the last commit of a rebuild.
+    pub fn finish(self) -> Result<(), SearchError> {
+        self.inner.wait_merging_threads()?;
+        self.reader.reload()?;
         Ok(())
     }
 
@@ -237,8 +250,9 @@ mod tests {
         writer.commit_with_cursor(42).unwrap();
         assert_eq!(index.num_docs(), 500);
         assert_eq!(index.cursor().unwrap(), Some(42));
-        drop(writer);
-        assert!(index.writer().is_ok(), "dropping the bulk writer frees the lock");
+        writer.finish().unwrap();
+        assert_eq!(index.num_docs(), 500);
+        assert!(index.writer().is_ok(), "finishing the bulk writer frees the lock");
     }
 
     #[test]

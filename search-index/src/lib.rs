@@ -5,6 +5,7 @@
 //! app feeds it plain [`QuestionDoc`]s and asks it plain [`ParsedQuery`]s.
 
 pub mod analyzer;
+mod collect;
 pub mod document;
 pub mod error;
 pub mod index;

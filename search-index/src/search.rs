@@ -3,15 +3,15 @@
 //!
 //! It reads only; it never writes the index and never sees the database.
 
-use tantivy::collector::{Count, TopDocs};
 use tantivy::columnar::Column;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocId, Order, Score, Searcher, SegmentReader, Term};
+use tantivy::{DocId, Score, Searcher, SegmentReader, Term};
 
 use crate::analyzer::analyze;
+use crate::collect::{self, Collected, COUNT_EXACTLY_UP_TO};
 use crate::error::SearchError;
 use crate::index::SearchIndex;
 use crate::query::{Flag, ParsedQuery};
@@ -52,8 +52,11 @@ pub struct Hit {
 /// A page of results and how many matched in all.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchResults {
-    /// Number of matching questions.
+    /// Number of matching questions; a lower bound when `total_is_lower_bound`.
     pub total: usize,
+    /// True when counting stopped early (beyond ten thousand matches ranked by relevance, the
+    /// remainder is skipped rather than scored): show "10,000+" rather than a number.
+    pub total_is_lower_bound: bool,
     /// The requested page.
     pub hits: Vec<Hit>,
     /// True when the fuzzy (typo-forgiving) pass produced these results.
@@ -87,14 +90,14 @@ pub fn search(
             other => other,
         }
     };
-    let results = run(&searcher, exact.as_ref(), sort, offset, limit)?;
+    let results = run(&searcher, &exact, sort, offset, limit)?;
     if results.total >= FUZZY_BELOW || query.terms.is_empty() {
         return Ok(results);
     }
     let Some(fuzzy) = build(fields, query, true) else {
         return Ok(results);
     };
-    let fuzzy_results = run(&searcher, fuzzy.as_ref(), sort, offset, limit)?;
+    let fuzzy_results = run(&searcher, &fuzzy, sort, offset, limit)?;
     if fuzzy_results.total > results.total {
         Ok(SearchResults { fuzzy: true, ..fuzzy_results })
     } else {
@@ -102,13 +105,23 @@ pub fn search(
     }
 }
 
+/// A query split for collection: what matches, and what must be dropped from it.
+pub(crate) struct Built {
+    /// Words, phrases and filters; only `Should` and `Must` clauses, so that a query of plain
+    /// words stays a flat union of term queries, which WAND can prune.
+    pub query: Box<dyn Query>,
+    /// Deleted questions and excluded words, applied while collecting.
+    pub exclusion: Box<dyn Query>,
+}
+
 /// Builds the tantivy query; `None` when the words analyse to nothing (e.g. only punctuation).
-pub(crate) fn build(f: &Fields, query: &ParsedQuery, fuzzy: bool) -> Option<Box<dyn Query>> {
+pub(crate) fn build(f: &Fields, query: &ParsedQuery, fuzzy: bool) -> Option<Built> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut has_text_clause = false;
     for word in &query.terms {
         for token in analyze(word) {
-            clauses.push((Occur::Should, token_query(f, &token, fuzzy)));
+            // Flat: one clause per (word, field), which scores the same as a nested sum.
+            clauses.extend(token_queries(f, &token, fuzzy).into_iter().map(|q| (Occur::Should, q)));
             has_text_clause = true;
         }
     }
@@ -123,13 +136,6 @@ pub(crate) fn build(f: &Fields, query: &ParsedQuery, fuzzy: bool) -> Option<Box<
     }
     if !query.has_text() {
         clauses.push((Occur::Must, Box::new(AllQuery)));
-    }
-    for word in &query.excluded {
-        for token in analyze(word) {
-            for (field, _) in weighted_fields(f) {
-                clauses.push((Occur::MustNot, term(Term::from_field_text(field, &token))));
-            }
-        }
     }
     for tag in &query.tags {
         clauses.push((Occur::Must, filter(term(Term::from_field_text(f.tags, tag)))));
@@ -150,8 +156,20 @@ pub(crate) fn build(f: &Fields, query: &ParsedQuery, fuzzy: bool) -> Option<Box<
         clauses.push((Occur::Must, filter(term(Term::from_field_bool(field, value)))));
     }
     let deleted = Term::from_field_text(f.status, crate::QuestionStatus::Deleted.as_str());
-    clauses.push((Occur::MustNot, term(deleted)));
-    Some(Box::new(BooleanQuery::new(clauses)))
+    let mut excluded: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, term(deleted))];
+    for word in &query.excluded {
+        for token in analyze(word) {
+            for (field, _) in weighted_fields(f) {
+                excluded.push((Occur::Should, term(Term::from_field_text(field, &token))));
+            }
+        }
+    }
+    // With `Must` clauses the words only rank (a filter or phrase alone decides what matches);
+    // without, at least one word must match.
+    Some(Built {
+        query: Box::new(BooleanQuery::with_minimum_required_clauses(clauses, 0)),
+        exclusion: Box::new(BooleanQuery::new(excluded)),
+    })
 }
 
 /// A scoring term query.
@@ -165,26 +183,31 @@ fn filter(query: Box<dyn Query>) -> Box<dyn Query> {
 }
 
 /// One analysed word, looked up in every text field with its weight (and fuzzily if asked).
-fn token_query(f: &Fields, token: &str, fuzzy: bool) -> Box<dyn Query> {
-    let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+fn token_queries(f: &Fields, token: &str, fuzzy: bool) -> Vec<Box<dyn Query>> {
+    let mut per_field: Vec<Box<dyn Query>> = Vec::new();
     let chars = token.chars().count();
     for (field, weight) in weighted_fields(f) {
         let t = Term::from_field_text(field, token);
-        per_field.push((Occur::Should, Box::new(BoostQuery::new(term(t.clone()), weight))));
+        per_field.push(Box::new(BoostQuery::new(term(t.clone()), weight)));
         if fuzzy && chars >= FUZZY_MIN_CHARS {
             let distance = if chars >= FUZZY_TWO_EDITS_CHARS { 2 } else { 1 };
             let q = FuzzyTermQuery::new(t, distance, true);
-            per_field.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight * FUZZY_WEIGHT))));
+            per_field.push(Box::new(BoostQuery::new(Box::new(q), weight * FUZZY_WEIGHT)));
         }
     }
-    Box::new(BooleanQuery::new(per_field))
+    per_field
+}
+
+/// One analysed word in any text field.
+fn token_query(f: &Fields, token: &str) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(token_queries(f, token, false).into_iter().map(|q| (Occur::Should, q)).collect()))
 }
 
 /// A phrase that must appear in at least one text field; a one-word phrase is just that word.
 fn phrase_query(f: &Fields, tokens: &[String]) -> Option<Box<dyn Query>> {
     match tokens {
         [] => None,
-        [single] => Some(token_query(f, single, false)),
+        [single] => Some(token_query(f, single)),
         _ => {
             let per_field = weighted_fields(f)
                 .into_iter()
@@ -202,40 +225,38 @@ fn phrase_query(f: &Fields, tokens: &[String]) -> Option<Box<dyn Query>> {
 /// Collects one page and the total for `query` in the requested order.
 fn run(
     searcher: &Searcher,
-    query: &dyn Query,
+    built: &Built,
     sort: Sort,
     offset: usize,
     limit: usize,
 ) -> Result<SearchResults, SearchError> {
-    // TopDocs refuses a limit of zero; ask for one and drop it.
-    let page = TopDocs::with_limit(limit.clamp(1, MAX_LIMIT)).and_offset(offset);
-    let (total, ranked): (usize, Vec<(f32, DocAddress)>) = match sort {
-        Sort::Relevance => searcher.search(query, &(Count, page.tweak_score(priors)))?,
-        Sort::Newest => by_field(searcher, query, page, names::CREATED)?,
-        Sort::Votes => by_field(searcher, query, page, names::SCORE)?,
+    let limit = limit.min(MAX_LIMIT);
+    let want = offset.saturating_add(limit);
+    let (query, exclusion) = (built.query.as_ref(), built.exclusion.as_ref());
+    let collected = match sort {
+        Sort::Relevance => {
+            collect::by_relevance(searcher, (query, exclusion), want, (priors, MAX_PRIOR), COUNT_EXACTLY_UP_TO)?
+        }
+        Sort::Newest => collect::by_key(searcher, query, exclusion, want, |segment| key(segment, names::CREATED))?,
+        Sort::Votes => collect::by_key(searcher, query, exclusion, want, |segment| key(segment, names::SCORE))?,
     };
-    let mut hits = Vec::with_capacity(ranked.len());
-    for (score, address) in ranked.into_iter().take(limit) {
+    let Collected { total, total_is_lower_bound, top } = collected;
+    let mut hits = Vec::with_capacity(limit);
+    for (score, address) in top.into_iter().skip(offset).take(limit) {
         let ids = searcher.segment_reader(address.segment_ord).fast_fields().u64(names::ID)?;
         if let Some(id) = ids.first(address.doc_id) {
             hits.push(Hit { id, score });
         }
     }
-    Ok(SearchResults { total, hits, fuzzy: false })
+    Ok(SearchResults { total, total_is_lower_bound, hits, fuzzy: false })
 }
 
-/// Orders by an i64 fast field, newest or highest first.
-fn by_field(
-    searcher: &Searcher,
-    query: &dyn Query,
-    page: TopDocs,
-    field: &str,
-) -> Result<(usize, Vec<(f32, DocAddress)>), SearchError> {
-    let (total, ranked) = searcher.search(query, &(Count, page.order_by_fast_field::<i64>(field, Order::Desc)))?;
+/// Reads an i64 fast field as the sort key, newest or highest first; a missing value sorts last.
+fn key(segment: &SegmentReader, field: &str) -> Result<impl FnMut(DocId) -> Score + 'static, SearchError> {
+    let column = segment.fast_fields().i64(field)?;
     // The key becomes the hit's score; precision loss on huge values only affects display.
     #[expect(clippy::cast_precision_loss, reason = "the key is informative only")]
-    let ranked = ranked.into_iter().map(|(key, addr)| (key as f32, addr)).collect();
-    Ok((total, ranked))
+    Ok(move |doc: DocId| column.first(doc).map_or(Score::NEG_INFINITY, |value| value as Score))
 }
 
 /// Per-segment score tweaker: modest boosts for official/accepted/voted, a penalty for
@@ -252,6 +273,9 @@ fn priors(segment: &SegmentReader) -> impl FnMut(DocId, Score) -> Score + 'stati
         score * prior(flag(&official), flag(&accepted), flag(&duplicate), votes)
     }
 }
+
+/// The largest multiplier [`prior`] can return; WAND needs the bound to skip safely.
+const MAX_PRIOR: Score = 1.2 * 1.1 * 1.25;
 
 /// The multiplier applied to a BM25 score.
 fn prior(official: bool, accepted: bool, duplicate: bool, votes: i64) -> Score {
@@ -280,7 +304,63 @@ fn prior(official: bool, accepted: bool, duplicate: bool, votes: i64) -> Score {
 
 #[cfg(test)]
 mod tests {
-    use super::prior;
+    use super::{build, prior, priors, MAX_PRIOR};
+    use crate::collect::by_relevance;
+    use crate::{ParsedQuery, QuestionDoc, QuestionStatus, SearchIndex};
+
+    /// Skipping with WAND once the count is capped must not change the page.
+    #[test]
+    fn pruned_ranking_equals_exhaustive_ranking() {
+        let words = ["rain", "widget", "paint", "red", "blue", "storm", "office", "printer", "toner", "desk"];
+        let index = SearchIndex::in_memory().unwrap();
+        let mut writer = index.writer().unwrap();
+        let mut seed = 7_u64;
+        let mut next = move |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from((seed >> 33) % n).unwrap()
+        };
+        for id in 0..3_000 {
+            let mut text = |len: u64| (0..len).map(|_| words[next(10)]).collect::<Vec<_>>().join(" ");
+            let doc = QuestionDoc {
+                id,
+                title: text(6),
+                body: if id % 7 == 0 { format!("{} zebra", text(40)) } else { text(40) },
+                answers: vec![text(20)],
+                score: i64::try_from(next(40)).unwrap() - 5,
+                accepted: next(3) == 0,
+                official: next(10) == 0,
+                status: if next(20) == 0 { QuestionStatus::Deleted } else { QuestionStatus::Open },
+                ..QuestionDoc::default()
+            };
+            writer.upsert(&doc).unwrap();
+        }
+        writer.commit_with_cursor(1).unwrap();
+        let searcher = index.searcher();
+        let mut skipped_some = false;
+        for text in ["rain", "red widget", "storm printer desk toner", "paint -zebra", "office \"red blue\""] {
+            let built = build(index.fields(), &ParsedQuery::parse(text), false).unwrap();
+            let parts = (built.query.as_ref(), built.exclusion.as_ref());
+            let pruned = by_relevance(&searcher, parts, 25, (priors, MAX_PRIOR), 30).unwrap();
+            let exhaustive = by_relevance(&searcher, parts, 25, (priors, MAX_PRIOR), usize::MAX).unwrap();
+            assert_eq!(pruned.top, exhaustive.top, "{text}");
+            assert!(pruned.total_is_lower_bound && !exhaustive.total_is_lower_bound, "{text}");
+            assert!(pruned.total <= exhaustive.total && exhaustive.total > 30, "{text}");
+            skipped_some |= pruned.total < exhaustive.total;
+        }
+        assert!(skipped_some, "WAND skipped nothing: the test no longer tests pruning");
+    }
+
+    #[test]
+    fn max_prior_bounds_every_prior() {
+        for official in [false, true] {
+            for accepted in [false, true] {
+                for votes in [i64::MIN, -1, 0, 1, 150, 10_000, i64::MAX] {
+                    assert!(prior(official, accepted, false, votes) <= MAX_PRIOR);
+                }
+            }
+        }
+        assert!((prior(true, true, false, i64::MAX) - MAX_PRIOR).abs() < 1e-6);
+    }
 
     #[test]
     fn priors_are_modest() {
