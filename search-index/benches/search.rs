@@ -18,6 +18,10 @@ const DEFAULT_SIZES: &str = "100000,1000000";
 const QUERIES: usize = 2_000;
 /// Queries run first, untimed, so the page cache and allocator are warm.
 const WARM_UP: usize = 200;
+/// How many of the slowest queries to show (with `GUIDEPOST_BENCH_SLOWEST`, default 5).
+static SHOW_SLOWEST: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
+    std::env::var("GUIDEPOST_BENCH_SLOWEST").ok().and_then(|n| n.parse().ok()).unwrap_or(5)
+});
 /// Results per page, as the web layer asks.
 const PAGE: usize = 20;
 /// Distinct content words.
@@ -426,7 +430,7 @@ fn run(size: usize) -> Result<String, Box<dyn Error>> {
     let mut latencies = Vec::with_capacity(QUERIES);
     let mut by_kind: BTreeMap<String, Vec<Duration>> = BTreeMap::new();
     let mut fuzzy = 0;
-    let mut slowest = (Duration::ZERO, String::new());
+    let mut slow: Vec<(Duration, String)> = Vec::new();
     let started = Instant::now();
     for (query, probe) in parsed.iter().zip(&mix).skip(WARM_UP) {
         let one = Instant::now();
@@ -436,17 +440,15 @@ fn run(size: usize) -> Result<String, Box<dyn Error>> {
         let order = if probe.sort == Sort::Relevance { "relevance" } else { "newest/votes" };
         by_kind.entry(format!("{} by {order}", probe.kind)).or_default().push(took);
         fuzzy += usize::from(results.fuzzy);
-        if took > slowest.0 {
-            slowest = (took, format!("{:?} ({:?}, {} hits)", probe.text, probe.sort, results.total));
-        }
+        slow.push((took, format!("{:?} ({:?}, {} hits)", probe.text, probe.sort, results.total)));
     }
     let querying = started.elapsed();
     latencies.sort_unstable();
-    eprintln!(
-        "{size} questions: {fuzzy} of {QUERIES} queries went fuzzy; slowest {:.1} ms, {}",
-        ms(slowest.0),
-        slowest.1
-    );
+    eprintln!("{size} questions: {fuzzy} of {QUERIES} queries went fuzzy; the slowest:");
+    slow.sort_by_key(|(took, _)| std::cmp::Reverse(*took));
+    for (took, query) in slow.iter().take(*SHOW_SLOWEST) {
+        eprintln!("    {:>7.2} ms  {query}", ms(*took));
+    }
     for (kind, mut times) in by_kind {
         times.sort_unstable();
         eprintln!(

@@ -5,15 +5,17 @@
 
 use tantivy::columnar::Column;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, Score, Searcher, SegmentReader, Term};
 
-use crate::analyzer::analyze;
-use crate::collect::{self, Collected, COUNT_EXACTLY_UP_TO};
+use crate::analyzer::{analyze, analyze_query_words};
+use crate::collect::{self, Collected, Ranking, COUNT_EXACTLY_UP_TO};
 use crate::error::SearchError;
 use crate::index::SearchIndex;
+use crate::phrase::Phrases;
 use crate::query::{Flag, ParsedQuery};
 use crate::schema::{names, Fields};
 
@@ -105,45 +107,80 @@ pub fn search(
     }
 }
 
-/// A query split for collection: what matches, and what must be dropped from it.
+/// A query split for collection: the words that rank, what must match, what must not.
 pub(crate) struct Built {
-    /// Words, phrases and filters; only `Should` and `Must` clauses, so that a query of plain
-    /// words stays a flat union of term queries, which WAND can prune.
-    pub query: Box<dyn Query>,
-    /// Deleted questions and excluded words, applied while collecting.
+    /// Free words and the words of phrases, one `Should` clause per (word, field), summed.
+    /// Without `filter`, they alone decide what matches.
+    pub words: Option<Box<dyn Query>>,
+    /// Phrases, tags, users and flags: all must match. With it, the words only rank.
+    pub filter: Option<Box<dyn Query>>,
+    /// The filter less its phrases of several words, which [`Built::phrases`] checks instead.
+    pub rest: Option<Box<dyn Query>>,
+    /// The phrases of several words, to check one document at a time.
+    pub phrases: Phrases,
+    /// Deleted questions and excluded words, dropped while collecting.
     pub exclusion: Box<dyn Query>,
 }
 
+impl Built {
+    /// The whole query, words and filter together, for collectors that need one query.
+    pub fn matching(&self) -> Box<dyn Query> {
+        match (&self.words, &self.filter) {
+            (Some(words), Some(filter)) => Box::new(BooleanQuery::with_minimum_required_clauses(
+                vec![(Occur::Should, words.box_clone()), (Occur::Must, filter.box_clone())],
+                0,
+            )),
+            (Some(only), None) | (None, Some(only)) => only.box_clone(),
+            (None, None) => Box::new(EmptyQuery),
+        }
+    }
+}
+
 /// Builds the tantivy query; `None` when the words analyse to nothing (e.g. only punctuation).
+///
+/// A phrase filters (its words must appear in that order in one field) and its words rank like
+/// free words: ranking by word rather than phrase frequency is what lets the collector skip
+/// documents, where checking every phrase position of very common words would take seconds.
 pub(crate) fn build(f: &Fields, query: &ParsedQuery, fuzzy: bool) -> Option<Built> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut has_text_clause = false;
-    for word in &query.terms {
-        for token in analyze(word) {
-            // Flat: one clause per (word, field), which scores the same as a nested sum.
-            clauses.extend(token_queries(f, &token, fuzzy).into_iter().map(|q| (Occur::Should, q)));
-            has_text_clause = true;
+    let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut filters: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    // Free words and phrases' words rank alike, stop words dropped from both; only free words
+    // are forgiven typos.
+    let typed: Vec<String> = query.terms.iter().flat_map(|word| analyze(word)).collect();
+    let mut ranked: Vec<String> = Vec::new();
+    for token in analyze_query_words(query.terms.iter().chain(&query.phrases).map(String::as_str)) {
+        if !ranked.contains(&token) {
+            let fuzzy = fuzzy && typed.contains(&token);
+            words.extend(token_queries(f, &token, fuzzy).into_iter().map(|q| (Occur::Should, q)));
+            ranked.push(token);
         }
     }
+    let mut phrases = Phrases { fields: weighted_fields(f).map(|(field, _)| field).to_vec(), phrases: Vec::new() };
+    let mut phrase_filters: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for phrase in &query.phrases {
-        if let Some(q) = phrase_query(f, &analyze(phrase)) {
-            clauses.push((Occur::Must, q));
-            has_text_clause = true;
+        let tokens = analyze(phrase);
+        if let Some(q) = phrase_query(f, &tokens) {
+            if tokens.len() > 1 {
+                phrase_filters.push((Occur::Must, q));
+                phrases.phrases.push(tokens);
+            } else {
+                filters.push((Occur::Must, q));
+            }
         }
     }
-    if query.has_text() && !has_text_clause {
+    if query.has_text() && words.is_empty() {
         return None;
     }
     if !query.has_text() {
-        clauses.push((Occur::Must, Box::new(AllQuery)));
+        filters.push((Occur::Must, Box::new(AllQuery)));
     }
     for tag in &query.tags {
-        clauses.push((Occur::Must, filter(term(Term::from_field_text(f.tags, tag)))));
+        filters.push((Occur::Must, filter(term(Term::from_field_text(f.tags, tag)))));
     }
     if !query.users.is_empty() {
         let any_user: Vec<(Occur, Box<dyn Query>)> =
             query.users.iter().map(|user| (Occur::Should, term(Term::from_field_text(f.author, user)))).collect();
-        clauses.push((Occur::Must, filter(Box::new(BooleanQuery::new(any_user)))));
+        filters.push((Occur::Must, filter(Box::new(BooleanQuery::new(any_user)))));
     }
     for flag in &query.flags {
         let (field, value) = match flag {
@@ -153,7 +190,7 @@ pub(crate) fn build(f: &Fields, query: &ParsedQuery, fuzzy: bool) -> Option<Buil
             Flag::Accepted => (f.accepted, true),
             Flag::Closed => (f.closed, true),
         };
-        clauses.push((Occur::Must, filter(term(Term::from_field_bool(field, value)))));
+        filters.push((Occur::Must, filter(term(Term::from_field_bool(field, value)))));
     }
     let deleted = Term::from_field_text(f.status, crate::QuestionStatus::Deleted.as_str());
     let mut excluded: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, term(deleted))];
@@ -164,10 +201,16 @@ pub(crate) fn build(f: &Fields, query: &ParsedQuery, fuzzy: bool) -> Option<Buil
             }
         }
     }
-    // With `Must` clauses the words only rank (a filter or phrase alone decides what matches);
-    // without, at least one word must match.
+    let union = |clauses: Vec<(Occur, Box<dyn Query>)>| -> Option<Box<dyn Query>> {
+        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    };
+    let rest = union(filters.iter().map(|(occur, q)| (*occur, q.box_clone())).collect());
+    filters.extend(phrase_filters);
     Some(Built {
-        query: Box::new(BooleanQuery::with_minimum_required_clauses(clauses, 0)),
+        words: union(words),
+        filter: union(filters),
+        rest,
+        phrases,
         exclusion: Box::new(BooleanQuery::new(excluded)),
     })
 }
@@ -232,31 +275,37 @@ fn run(
 ) -> Result<SearchResults, SearchError> {
     let limit = limit.min(MAX_LIMIT);
     let want = offset.saturating_add(limit);
-    let (query, exclusion) = (built.query.as_ref(), built.exclusion.as_ref());
-    let collected = match sort {
-        Sort::Relevance => {
-            collect::by_relevance(searcher, (query, exclusion), want, (priors, MAX_PRIOR), COUNT_EXACTLY_UP_TO)?
+    let matching = built.matching();
+    let exclusion = built.exclusion.as_ref();
+    let collected = match (sort, &built.words) {
+        (Sort::Relevance, Some(words)) => {
+            let ranking = Ranking {
+                words: words.as_ref(),
+                filter: built.filter.as_deref(),
+                rest: built.rest.as_deref(),
+                phrases: &built.phrases,
+                exclusion,
+            };
+            collect::by_relevance(searcher, &ranking, want, (priors, MAX_PRIOR), COUNT_EXACTLY_UP_TO)?
         }
-        Sort::Newest => collect::by_key(searcher, query, exclusion, want, |segment| key(segment, names::CREATED))?,
-        Sort::Votes => collect::by_key(searcher, query, exclusion, want, |segment| key(segment, names::SCORE))?,
+        (Sort::Relevance | Sort::Newest, _) => {
+            collect::by_key(searcher, matching.as_ref(), exclusion, want, names::CREATED, COUNT_EXACTLY_UP_TO)?
+        }
+        (Sort::Votes, _) => {
+            collect::by_key(searcher, matching.as_ref(), exclusion, want, names::SCORE, COUNT_EXACTLY_UP_TO)?
+        }
     };
     let Collected { total, total_is_lower_bound, top } = collected;
     let mut hits = Vec::with_capacity(limit);
     for (score, address) in top.into_iter().skip(offset).take(limit) {
         let ids = searcher.segment_reader(address.segment_ord).fast_fields().u64(names::ID)?;
         if let Some(id) = ids.first(address.doc_id) {
-            hits.push(Hit { id, score });
+            // For dates and votes the key becomes the hit's score: informative only.
+            #[expect(clippy::cast_possible_truncation, reason = "an f32 is enough to show a score")]
+            hits.push(Hit { id, score: score as f32 });
         }
     }
     Ok(SearchResults { total, total_is_lower_bound, hits, fuzzy: false })
-}
-
-/// Reads an i64 fast field as the sort key, newest or highest first; a missing value sorts last.
-fn key(segment: &SegmentReader, field: &str) -> Result<impl FnMut(DocId) -> Score + 'static, SearchError> {
-    let column = segment.fast_fields().i64(field)?;
-    // The key becomes the hit's score; precision loss on huge values only affects display.
-    #[expect(clippy::cast_precision_loss, reason = "the key is informative only")]
-    Ok(move |doc: DocId| column.first(doc).map_or(Score::NEG_INFINITY, |value| value as Score))
 }
 
 /// Per-segment score tweaker: modest boosts for official/accepted/voted, a penalty for
@@ -274,7 +323,7 @@ fn priors(segment: &SegmentReader) -> impl FnMut(DocId, Score) -> Score + 'stati
     }
 }
 
-/// The largest multiplier [`prior`] can return; WAND needs the bound to skip safely.
+/// The largest multiplier [`prior`] can return; the collector needs the bound to skip safely.
 const MAX_PRIOR: Score = 1.2 * 1.1 * 1.25;
 
 /// The multiplier applied to a BM25 score.
@@ -304,11 +353,54 @@ fn prior(official: bool, accepted: bool, duplicate: bool, votes: i64) -> Score {
 
 #[cfg(test)]
 mod tests {
-    use super::{build, prior, priors, MAX_PRIOR};
-    use crate::collect::by_relevance;
+    use super::{build, prior, priors, Collected, MAX_PRIOR};
+    use crate::collect::{by_key, by_relevance, Ranking};
+    use crate::schema::names;
     use crate::{ParsedQuery, QuestionDoc, QuestionStatus, SearchIndex};
 
-    /// Skipping with WAND once the count is capped must not change the page.
+    /// Skipping chunks by their largest key must not change the page, for dates or votes.
+    #[test]
+    fn skipping_chunks_by_key_equals_visiting_all() {
+        let index = SearchIndex::in_memory().unwrap();
+        let mut writer = index.writer().unwrap();
+        let mut expected: Vec<(i64, i64, u64)> = Vec::new();
+        for id in 0..10_000_u64 {
+            // In date order, as questions are asked, with ties; every 97th is an old question
+            // re-indexed after an edit, which keeps its date but lands at the end.
+            let created =
+                if id % 97 == 0 { i64::try_from(id * 7_919 % 13).unwrap() } else { i64::try_from(id / 2).unwrap() };
+            let score = i64::try_from(id * 31 % 1_009).unwrap() - 100;
+            let title = if id % 3 == 0 { "red widget" } else { "blue widget" };
+            writer.upsert(&QuestionDoc { id, title: title.into(), created, score, ..QuestionDoc::default() }).unwrap();
+            if id % 3 == 0 {
+                expected.push((created, score, id));
+            }
+        }
+        writer.commit_with_cursor(1).unwrap();
+        let searcher = index.searcher();
+        let built = build(index.fields(), &ParsedQuery::parse("red"), false).unwrap();
+        let (query, exclusion) = (built.matching(), built.exclusion);
+        for (field, pick) in [(names::CREATED, 0), (names::SCORE, 1)] {
+            let skipping = by_key(&searcher, query.as_ref(), exclusion.as_ref(), 30, field, 100).unwrap();
+            let everything = by_key(&searcher, query.as_ref(), exclusion.as_ref(), 30, field, usize::MAX).unwrap();
+            assert_eq!(skipping.top, everything.top, "{field}");
+            assert_eq!(everything.total, expected.len());
+            assert!(!everything.total_is_lower_bound);
+            assert!(skipping.total <= everything.total);
+            if field == names::CREATED {
+                assert!(skipping.total >= 100 && skipping.total < everything.total && skipping.total_is_lower_bound);
+            }
+            let key = |e: &(i64, i64, u64)| if pick == 0 { e.0 } else { e.1 };
+            let mut by_hand = expected.clone();
+            by_hand.sort_by_key(|e| std::cmp::Reverse(key(e)));
+            let top_keys: Vec<f64> = skipping.top.iter().map(|(value, _)| *value).collect();
+            #[expect(clippy::cast_precision_loss, reason = "small test values")]
+            let hand_keys: Vec<f64> = by_hand.iter().take(30).map(|e| key(e) as f64).collect();
+            assert_eq!(top_keys, hand_keys, "{field}");
+        }
+    }
+
+    /// Skipping work once the count is capped must not change the page.
     #[test]
     fn pruned_ranking_equals_exhaustive_ranking() {
         let words = ["rain", "widget", "paint", "red", "blue", "storm", "office", "printer", "toner", "desk"];
@@ -326,6 +418,7 @@ mod tests {
                 title: text(6),
                 body: if id % 7 == 0 { format!("{} zebra", text(40)) } else { text(40) },
                 answers: vec![text(20)],
+                tags: vec![["common", "rare"][usize::from(next(10) == 0)].to_string()],
                 score: i64::try_from(next(40)).unwrap() - 5,
                 accepted: next(3) == 0,
                 official: next(10) == 0,
@@ -337,17 +430,40 @@ mod tests {
         writer.commit_with_cursor(1).unwrap();
         let searcher = index.searcher();
         let mut skipped_some = false;
-        for text in ["rain", "red widget", "storm printer desk toner", "paint -zebra", "office \"red blue\""] {
+        let queries = [
+            "rain",
+            "red widget",
+            "storm printer desk toner",
+            "paint -zebra",
+            "office \"red blue\"",
+            "\"red blue\"",
+            "tag:common rain",
+            "tag:rare rain",
+            "is:accepted storm widget -zebra",
+        ];
+        for text in queries {
             let built = build(index.fields(), &ParsedQuery::parse(text), false).unwrap();
-            let parts = (built.query.as_ref(), built.exclusion.as_ref());
-            let pruned = by_relevance(&searcher, parts, 25, (priors, MAX_PRIOR), 30).unwrap();
-            let exhaustive = by_relevance(&searcher, parts, 25, (priors, MAX_PRIOR), usize::MAX).unwrap();
-            assert_eq!(pruned.top, exhaustive.top, "{text}");
-            assert!(pruned.total_is_lower_bound && !exhaustive.total_is_lower_bound, "{text}");
-            assert!(pruned.total <= exhaustive.total && exhaustive.total > 30, "{text}");
+            let ranking = Ranking {
+                words: built.words.as_deref().unwrap(),
+                filter: built.filter.as_deref(),
+                rest: built.rest.as_deref(),
+                phrases: &built.phrases,
+                exclusion: built.exclusion.as_ref(),
+            };
+            let pruned = by_relevance(&searcher, &ranking, 25, (priors, MAX_PRIOR), 30).unwrap();
+            let exhaustive = by_relevance(&searcher, &ranking, 25, (priors, MAX_PRIOR), usize::MAX).unwrap();
+            // A score summed in another order may differ in its last bits.
+            let addresses = |c: &Collected| c.top.iter().map(|(_, address)| *address).collect::<Vec<_>>();
+            assert_eq!(addresses(&pruned), addresses(&exhaustive), "{text}");
+            for ((a, _), (b, _)) in pruned.top.iter().zip(&exhaustive.top) {
+                assert!((a - b).abs() <= 1e-5 * b.abs(), "{text}: {a} vs {b}");
+            }
+            assert!(!exhaustive.total_is_lower_bound, "{text}");
+            assert!(pruned.total <= exhaustive.total, "{text}");
+            assert_eq!(pruned.total_is_lower_bound, exhaustive.total > 30, "{text}");
             skipped_some |= pruned.total < exhaustive.total;
         }
-        assert!(skipped_some, "WAND skipped nothing: the test no longer tests pruning");
+        assert!(skipped_some, "nothing was skipped: the test no longer tests skipping");
     }
 
     #[test]
