@@ -1,10 +1,11 @@
 //! The text analyzer shared by indexing and querying: it owns how words become terms.
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
-    TokenStream,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, StopWordFilter, TextAnalyzer, TokenStream,
 };
 use tantivy::Index;
+
+use crate::stemmer::CachedEnglishStemmer;
 
 /// The name under which the English analyzer is registered with an index.
 pub const ENGLISH: &str = "guidepost_en";
@@ -23,13 +24,14 @@ const STOP_WORDS: &[&str] = &[
 /// Tokens longer than this (in bytes) are dropped: they are base64 blobs, not words.
 const MAX_TOKEN_LEN: usize = 40;
 
-/// Builds the analyzer: simple tokens, long ones dropped, lower-cased, ASCII-folded, stemmed.
+/// Builds the analyzer: simple tokens, long ones dropped, lower-cased, ASCII-folded, stemmed
+/// (through a cache: see [`crate::stemmer`]).
 pub fn english() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(CachedEnglishStemmer)
         .build()
 }
 
@@ -40,7 +42,7 @@ fn english_without_stop_words() -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(StopWordFilter::remove(STOP_WORDS.iter().map(|word| (*word).to_string())))
-        .filter(Stemmer::new(Language::English))
+        .filter(CachedEnglishStemmer)
         .build()
 }
 

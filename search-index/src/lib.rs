@@ -14,6 +14,7 @@ pub mod query;
 pub mod schema;
 pub mod search;
 pub mod snippet;
+mod stemmer;
 
 pub use document::{QuestionDoc, QuestionStatus};
 pub use error::SearchError;

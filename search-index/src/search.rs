@@ -56,8 +56,8 @@ pub struct Hit {
 pub struct SearchResults {
     /// Number of matching questions; a lower bound when `total_is_lower_bound`.
     pub total: usize,
-    /// True when counting stopped early (beyond ten thousand matches ranked by relevance, the
-    /// remainder is skipped rather than scored): show "10,000+" rather than a number.
+    /// True when counting stopped early (past a thousand matches, documents that cannot make
+    /// the page are skipped rather than counted): show "1,000+" rather than a number.
     pub total_is_lower_bound: bool,
     /// The requested page.
     pub hits: Vec<Hit>,
