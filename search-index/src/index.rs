@@ -7,6 +7,7 @@
 
 use std::fs;
 use std::path::Path;
+use std::sync::Arc;
 
 use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
@@ -14,6 +15,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDo
 use crate::analyzer;
 use crate::document::QuestionDoc;
 use crate::error::SearchError;
+use crate::key_order::ChunkMaxima;
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 
 /// The file beside the index that records which [`SCHEMA_VERSION`] built it.
@@ -34,6 +36,7 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    chunk_maxima: Arc<ChunkMaxima>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -78,7 +81,7 @@ impl SearchIndex {
         analyzer::register(&index);
         let fields = Fields::resolve(&index.schema())?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, fields })
+        Ok(SearchIndex { index, reader, fields, chunk_maxima: Arc::default() })
     }
 
     /// Takes the index's single writer; a second call fails while the first writer lives.
@@ -121,6 +124,11 @@ impl SearchIndex {
     /// The resolved schema fields.
     pub(crate) fn fields(&self) -> &Fields {
         &self.fields
+    }
+
+    /// What ordering by date or votes remembers of each segment.
+    pub(crate) fn chunk_maxima(&self) -> &ChunkMaxima {
+        &self.chunk_maxima
     }
 }
 

@@ -9,6 +9,7 @@ mod collect;
 pub mod document;
 pub mod error;
 pub mod index;
+mod key_order;
 mod phrase;
 pub mod query;
 pub mod schema;
