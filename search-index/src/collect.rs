@@ -200,20 +200,14 @@ where
         let mut from: DocId = 0;
         if let Some(filter) = filter.as_ref() {
             let mut filter = filter.scorer(reader, 1.0)?;
-            let mut scorer = Some(words.scorer(reader, 1.0)?);
+            let mut scorer = words.scorer(reader, 1.0)?;
             let mut doc = filter.doc();
             while doc != TERMINATED && threshold(&best, total).is_none() {
                 if !gone(doc) {
-                    let score = scorer.as_mut().map_or(0.0, |scorer| {
-                        if scorer.doc() < doc {
-                            scorer.seek(doc);
-                        }
-                        if scorer.doc() == doc {
-                            scorer.score()
-                        } else {
-                            0.0
-                        }
-                    });
+                    if scorer.doc() < doc {
+                        scorer.seek(doc);
+                    }
+                    let score = if scorer.doc() == doc { scorer.score() } else { 0.0 };
                     total += 1;
                     best.offer(candidate(doc, score));
                 }

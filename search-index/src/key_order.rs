@@ -77,8 +77,10 @@ pub(crate) fn by_key(
         let key = |doc: DocId| column.first(doc).map_or(f64::NEG_INFINITY, |value| value as f64);
         let chunks = cache.get(reader.segment_id(), field, &column, reader.max_doc());
         // First the chunk with the highest key, on its own: for dates it usually fills the page.
-        let first = (0..chunks.len()).max_by(|&a, &b| chunks[a].total_cmp(&chunks[b]).then(b.cmp(&a)));
-        if let Some(c) = first.filter(|&c| best.bar().is_none_or(|bar| chunks[c] >= bar)) {
+        let first = (0..chunks.len())
+            .max_by(|&a, &b| chunks[a].total_cmp(&chunks[b]).then(b.cmp(&a)))
+            .filter(|&c| best.bar().is_none_or(|bar| chunks[c] >= bar));
+        if let Some(c) = first {
             let (start, end) = chunk_range(c, reader.max_doc());
             let mut scorer = weight.scorer(reader, 1.0)?;
             walk(scorer.as_mut(), start, end, &mut |doc| {
@@ -89,7 +91,7 @@ pub(crate) fn by_key(
                 true
             });
         }
-        // Then the rest in order, with one scorer: a chunk whose largest key is below the bar
+        // Then the others in order, with one scorer: a chunk whose largest key is below the bar
         // (strictly: a tie could still win on an earlier address) is only counted, and only
         // while the count is exact.
         let mut scorer = weight.scorer(reader, 1.0)?;
@@ -169,6 +171,10 @@ mod tests {
         let mut writer = index.writer().unwrap();
         let mut expected: Vec<(i64, i64, u64)> = Vec::new();
         for id in 0..10_000_u64 {
+            // Two segments: the newer one's keys must let the older one's be skipped, not lost.
+            if id == 6_000 {
+                writer.commit_with_cursor(1).unwrap();
+            }
             // In date order, as questions are asked, with ties; every 97th is an old question
             // re-indexed after an edit, which keeps its date but lands at the end.
             let created =
