@@ -285,6 +285,10 @@ mod tests {
             usize::try_from((seed >> 33) % n).unwrap()
         };
         for id in 0..3_000 {
+            // Two segments, so that the bar carries from one to the next.
+            if id == 1_800 {
+                writer.commit_with_cursor(1).unwrap();
+            }
             let mut text = |len: u64| (0..len).map(|_| words[next(10)]).collect::<Vec<_>>().join(" ");
             let doc = QuestionDoc {
                 id,
