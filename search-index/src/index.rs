@@ -7,6 +7,7 @@
 
 use std::fs;
 use std::path::Path;
+use std::sync::Arc;
 
 use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
@@ -14,6 +15,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDo
 use crate::analyzer;
 use crate::document::QuestionDoc;
 use crate::error::SearchError;
+use crate::key_order::ChunkMaxima;
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 
 /// The file beside the index that records which [`SCHEMA_VERSION`] built it.
@@ -22,12 +24,19 @@ const VERSION_FILE: &str = "guidepost-schema-version";
 /// Memory the single indexing thread may buffer before flushing a segment.
 const WRITER_MEMORY: usize = 50_000_000;
 
+/// The most indexing threads a bulk writer uses; more add merge work and memory, little speed.
+const BULK_MAX_THREADS: usize = 4;
+
+/// Memory all bulk indexing threads together may buffer: big segments mean fewer merges.
+const BULK_MEMORY: usize = 400_000_000;
+
 /// An open search index with its process-wide reader.
 #[derive(Clone)]
 pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    chunk_maxima: Arc<ChunkMaxima>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -72,12 +81,22 @@ impl SearchIndex {
         analyzer::register(&index);
         let fields = Fields::resolve(&index.schema())?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, fields })
+        Ok(SearchIndex { index, reader, fields, chunk_maxima: Arc::default() })
     }
 
     /// Takes the index's single writer; a second call fails while the first writer lives.
     pub fn writer(&self) -> Result<Writer, SearchError> {
         let inner = self.index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        Ok(Writer { inner, reader: self.reader.clone(), fields: self.fields })
+    }
+
+    /// Takes the single writer sized for a full rebuild: one indexing thread per core (at most
+    /// [`BULK_MAX_THREADS`]) and a larger memory budget, so a rebuild is bound by the CPU rather
+    /// than by flushing and merging many small segments. Use [`SearchIndex::writer`] for the
+    /// steady trickle of updates, where this memory would sit idle.
+    pub fn bulk_writer(&self) -> Result<Writer, SearchError> {
+        let threads = bulk_threads();
+        let inner = self.index.writer_with_num_threads(threads, BULK_MEMORY)?;
         Ok(Writer { inner, reader: self.reader.clone(), fields: self.fields })
     }
 
@@ -92,6 +111,11 @@ impl SearchIndex {
         self.searcher().num_docs()
     }
 
+    /// Number of segments visible to searches; many small ones slow queries until merged.
+    pub fn segment_count(&self) -> usize {
+        self.searcher().segment_readers().len()
+    }
+
     /// A fresh searcher over the last reloaded commit; take one per query.
     pub(crate) fn searcher(&self) -> Searcher {
         self.reader.searcher()
@@ -101,6 +125,16 @@ impl SearchIndex {
     pub(crate) fn fields(&self) -> &Fields {
         &self.fields
     }
+
+    /// What ordering by date or votes remembers of each segment.
+    pub(crate) fn chunk_maxima(&self) -> &ChunkMaxima {
+        &self.chunk_maxima
+    }
+}
+
+/// Indexing threads for a bulk writer: the available cores, capped at [`BULK_MAX_THREADS`].
+fn bulk_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).clamp(1, BULK_MAX_THREADS)
 }
 
 /// The one writer of an index, to be owned by the indexer task.
@@ -144,6 +178,14 @@ impl Writer {
         Ok(())
     }
 
+    /// Ends a bulk load: waits for background merges, so the index settles into few segments,
+    /// then releases the writer. Call after the last commit of a rebuild.
+    pub fn finish(self) -> Result<(), SearchError> {
+        self.inner.wait_merging_threads()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
     /// Discards changes made since the last commit.
     pub fn rollback(&mut self) -> Result<(), SearchError> {
         self.inner.rollback()?;
@@ -153,7 +195,7 @@ impl Writer {
 
 #[cfg(test)]
 mod tests {
-    use super::SearchIndex;
+    use super::{bulk_threads, SearchIndex, BULK_MAX_THREADS};
     use crate::document::QuestionDoc;
 
     fn question(id: u64, title: &str) -> QuestionDoc {
@@ -201,5 +243,29 @@ mod tests {
         writer.clear().unwrap();
         writer.commit_with_cursor(2).unwrap();
         assert_eq!(index.num_docs(), 0);
+    }
+
+    #[test]
+    fn bulk_writer_indexes_and_is_the_single_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open_or_create(dir.path()).unwrap();
+        let mut writer = index.bulk_writer().unwrap();
+        assert!(index.writer().is_err(), "the bulk writer holds the index's only writer lock");
+        for id in 0..500 {
+            writer.upsert(&question(id, &format!("question number {id}"))).unwrap();
+        }
+        writer.upsert(&question(7, "question seven, replaced")).unwrap();
+        writer.commit_with_cursor(42).unwrap();
+        assert_eq!(index.num_docs(), 500);
+        assert_eq!(index.cursor().unwrap(), Some(42));
+        writer.finish().unwrap();
+        assert_eq!(index.num_docs(), 500);
+        assert!(index.writer().is_ok(), "finishing the bulk writer frees the lock");
+    }
+
+    #[test]
+    fn bulk_threads_are_capped() {
+        let threads = bulk_threads();
+        assert!((1..=BULK_MAX_THREADS).contains(&threads));
     }
 }

@@ -5,14 +5,18 @@
 //! app feeds it plain [`QuestionDoc`]s and asks it plain [`ParsedQuery`]s.
 
 pub mod analyzer;
+mod collect;
 pub mod document;
 pub mod error;
 pub mod index;
+mod key_order;
+mod phrase;
 pub mod query;
 pub mod schema;
 pub mod search;
 pub mod similar;
 pub mod snippet;
+mod stemmer;
 
 pub use document::{QuestionDoc, QuestionStatus};
 pub use error::SearchError;

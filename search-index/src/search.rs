@@ -3,17 +3,20 @@
 //!
 //! It reads only; it never writes the index and never sees the database.
 
-use tantivy::collector::{Count, TopDocs};
 use tantivy::columnar::Column;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocId, Order, Score, Searcher, SegmentReader, Term};
+use tantivy::{DocId, Score, Searcher, SegmentReader, Term};
 
-use crate::analyzer::analyze;
+use crate::analyzer::{analyze, analyze_query_words};
+use crate::collect::{self, Collected, Ranking, COUNT_EXACTLY_UP_TO};
 use crate::error::SearchError;
 use crate::index::SearchIndex;
+use crate::key_order::{self, ChunkMaxima};
+use crate::phrase::Phrases;
 use crate::query::{Flag, ParsedQuery};
 use crate::schema::{names, Fields};
 
@@ -52,8 +55,11 @@ pub struct Hit {
 /// A page of results and how many matched in all.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchResults {
-    /// Number of matching questions.
+    /// Number of matching questions; a lower bound when `total_is_lower_bound`.
     pub total: usize,
+    /// True when counting stopped early (past a thousand matches, documents that cannot make
+    /// the page are skipped rather than counted): show "1,000+" rather than a number.
+    pub total_is_lower_bound: bool,
     /// The requested page.
     pub hits: Vec<Hit>,
     /// True when the fuzzy (typo-forgiving) pass produced these results.
@@ -87,14 +93,14 @@ pub fn search(
             other => other,
         }
     };
-    let results = run(&searcher, exact.as_ref(), sort, offset, limit)?;
+    let results = run(&searcher, index.chunk_maxima(), &exact, sort, offset, limit)?;
     if results.total >= FUZZY_BELOW || query.terms.is_empty() {
         return Ok(results);
     }
     let Some(fuzzy) = build(fields, query, true) else {
         return Ok(results);
     };
-    let fuzzy_results = run(&searcher, fuzzy.as_ref(), sort, offset, limit)?;
+    let fuzzy_results = run(&searcher, index.chunk_maxima(), &fuzzy, sort, offset, limit)?;
     if fuzzy_results.total > results.total {
         Ok(SearchResults { fuzzy: true, ..fuzzy_results })
     } else {
@@ -102,42 +108,80 @@ pub fn search(
     }
 }
 
+/// A query split for collection: the words that rank, what must match, what must not.
+pub(crate) struct Built {
+    /// Free words and the words of phrases, one `Should` clause per (word, field), summed.
+    /// Without `filter`, they alone decide what matches.
+    pub words: Option<Box<dyn Query>>,
+    /// Phrases, tags, users and flags: all must match. With it, the words only rank.
+    pub filter: Option<Box<dyn Query>>,
+    /// The filter less its phrases of several words, which [`Built::phrases`] checks instead.
+    pub rest: Option<Box<dyn Query>>,
+    /// The phrases of several words, to check one document at a time.
+    pub phrases: Phrases,
+    /// Deleted questions and excluded words, dropped while collecting.
+    pub exclusion: Box<dyn Query>,
+}
+
+impl Built {
+    /// The whole query, words and filter together, for collectors that need one query.
+    pub fn matching(&self) -> Box<dyn Query> {
+        match (&self.words, &self.filter) {
+            (Some(words), Some(filter)) => Box::new(BooleanQuery::with_minimum_required_clauses(
+                vec![(Occur::Should, words.box_clone()), (Occur::Must, filter.box_clone())],
+                0,
+            )),
+            (Some(only), None) | (None, Some(only)) => only.box_clone(),
+            (None, None) => Box::new(EmptyQuery),
+        }
+    }
+}
+
 /// Builds the tantivy query; `None` when the words analyse to nothing (e.g. only punctuation).
-pub(crate) fn build(f: &Fields, query: &ParsedQuery, fuzzy: bool) -> Option<Box<dyn Query>> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut has_text_clause = false;
-    for word in &query.terms {
-        for token in analyze(word) {
-            clauses.push((Occur::Should, token_query(f, &token, fuzzy)));
-            has_text_clause = true;
+///
+/// A phrase filters (its words must appear in that order in one field) and its words rank like
+/// free words: ranking by word rather than phrase frequency is what lets the collector skip
+/// documents, where checking every phrase position of very common words would take seconds.
+pub(crate) fn build(f: &Fields, query: &ParsedQuery, fuzzy: bool) -> Option<Built> {
+    let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut filters: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    // Free words and phrases' words rank alike, stop words dropped from both; only free words
+    // are forgiven typos.
+    let typed: Vec<String> = query.terms.iter().flat_map(|word| analyze(word)).collect();
+    let mut ranked: Vec<String> = Vec::new();
+    for token in analyze_query_words(query.terms.iter().chain(&query.phrases).map(String::as_str)) {
+        if !ranked.contains(&token) {
+            let fuzzy = fuzzy && typed.contains(&token);
+            words.extend(token_queries(f, &token, fuzzy).into_iter().map(|q| (Occur::Should, q)));
+            ranked.push(token);
         }
     }
+    let mut phrases = Phrases { fields: weighted_fields(f).map(|(field, _)| field).to_vec(), phrases: Vec::new() };
+    let mut phrase_filters: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for phrase in &query.phrases {
-        if let Some(q) = phrase_query(f, &analyze(phrase)) {
-            clauses.push((Occur::Must, q));
-            has_text_clause = true;
-        }
-    }
-    if query.has_text() && !has_text_clause {
-        return None;
-    }
-    if !query.has_text() {
-        clauses.push((Occur::Must, Box::new(AllQuery)));
-    }
-    for word in &query.excluded {
-        for token in analyze(word) {
-            for (field, _) in weighted_fields(f) {
-                clauses.push((Occur::MustNot, term(Term::from_field_text(field, &token))));
+        let tokens = analyze(phrase);
+        if let Some(q) = phrase_query(f, &tokens) {
+            if tokens.len() > 1 {
+                phrase_filters.push((Occur::Must, q));
+                phrases.phrases.push(tokens);
+            } else {
+                filters.push((Occur::Must, q));
             }
         }
     }
+    if query.has_text() && words.is_empty() {
+        return None;
+    }
+    if !query.has_text() {
+        filters.push((Occur::Must, Box::new(AllQuery)));
+    }
     for tag in &query.tags {
-        clauses.push((Occur::Must, filter(term(Term::from_field_text(f.tags, tag)))));
+        filters.push((Occur::Must, filter(term(Term::from_field_text(f.tags, tag)))));
     }
     if !query.users.is_empty() {
         let any_user: Vec<(Occur, Box<dyn Query>)> =
             query.users.iter().map(|user| (Occur::Should, term(Term::from_field_text(f.author, user)))).collect();
-        clauses.push((Occur::Must, filter(Box::new(BooleanQuery::new(any_user)))));
+        filters.push((Occur::Must, filter(Box::new(BooleanQuery::new(any_user)))));
     }
     for flag in &query.flags {
         let (field, value) = match flag {
@@ -147,11 +191,29 @@ pub(crate) fn build(f: &Fields, query: &ParsedQuery, fuzzy: bool) -> Option<Box<
             Flag::Accepted => (f.accepted, true),
             Flag::Closed => (f.closed, true),
         };
-        clauses.push((Occur::Must, filter(term(Term::from_field_bool(field, value)))));
+        filters.push((Occur::Must, filter(term(Term::from_field_bool(field, value)))));
     }
     let deleted = Term::from_field_text(f.status, crate::QuestionStatus::Deleted.as_str());
-    clauses.push((Occur::MustNot, term(deleted)));
-    Some(Box::new(BooleanQuery::new(clauses)))
+    let mut excluded: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, term(deleted))];
+    for word in &query.excluded {
+        for token in analyze(word) {
+            for (field, _) in weighted_fields(f) {
+                excluded.push((Occur::Should, term(Term::from_field_text(field, &token))));
+            }
+        }
+    }
+    let union = |clauses: Vec<(Occur, Box<dyn Query>)>| -> Option<Box<dyn Query>> {
+        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    };
+    let rest = union(filters.iter().map(|(occur, q)| (*occur, q.box_clone())).collect());
+    filters.extend(phrase_filters);
+    Some(Built {
+        words: union(words),
+        filter: union(filters),
+        rest,
+        phrases,
+        exclusion: Box::new(BooleanQuery::new(excluded)),
+    })
 }
 
 /// A scoring term query.
@@ -165,26 +227,31 @@ fn filter(query: Box<dyn Query>) -> Box<dyn Query> {
 }
 
 /// One analysed word, looked up in every text field with its weight (and fuzzily if asked).
-fn token_query(f: &Fields, token: &str, fuzzy: bool) -> Box<dyn Query> {
-    let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+fn token_queries(f: &Fields, token: &str, fuzzy: bool) -> Vec<Box<dyn Query>> {
+    let mut per_field: Vec<Box<dyn Query>> = Vec::new();
     let chars = token.chars().count();
     for (field, weight) in weighted_fields(f) {
         let t = Term::from_field_text(field, token);
-        per_field.push((Occur::Should, Box::new(BoostQuery::new(term(t.clone()), weight))));
+        per_field.push(Box::new(BoostQuery::new(term(t.clone()), weight)));
         if fuzzy && chars >= FUZZY_MIN_CHARS {
             let distance = if chars >= FUZZY_TWO_EDITS_CHARS { 2 } else { 1 };
             let q = FuzzyTermQuery::new(t, distance, true);
-            per_field.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight * FUZZY_WEIGHT))));
+            per_field.push(Box::new(BoostQuery::new(Box::new(q), weight * FUZZY_WEIGHT)));
         }
     }
-    Box::new(BooleanQuery::new(per_field))
+    per_field
+}
+
+/// One analysed word in any text field.
+fn token_query(f: &Fields, token: &str) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(token_queries(f, token, false).into_iter().map(|q| (Occur::Should, q)).collect()))
 }
 
 /// A phrase that must appear in at least one text field; a one-word phrase is just that word.
 fn phrase_query(f: &Fields, tokens: &[String]) -> Option<Box<dyn Query>> {
     match tokens {
         [] => None,
-        [single] => Some(token_query(f, single, false)),
+        [single] => Some(token_query(f, single)),
         _ => {
             let per_field = weighted_fields(f)
                 .into_iter()
@@ -202,45 +269,50 @@ fn phrase_query(f: &Fields, tokens: &[String]) -> Option<Box<dyn Query>> {
 /// Collects one page and the total for `query` in the requested order.
 fn run(
     searcher: &Searcher,
-    query: &dyn Query,
+    cache: &ChunkMaxima,
+    built: &Built,
     sort: Sort,
     offset: usize,
     limit: usize,
 ) -> Result<SearchResults, SearchError> {
-    // TopDocs refuses a limit of zero; ask for one and drop it.
-    let page = TopDocs::with_limit(limit.clamp(1, MAX_LIMIT)).and_offset(offset);
-    let (total, ranked): (usize, Vec<(f32, DocAddress)>) = match sort {
-        Sort::Relevance => searcher.search(query, &(Count, page.tweak_score(priors)))?,
-        Sort::Newest => by_field(searcher, query, page, names::CREATED)?,
-        Sort::Votes => by_field(searcher, query, page, names::SCORE)?,
+    let limit = limit.min(MAX_LIMIT);
+    let want = offset.saturating_add(limit);
+    let matching = built.matching();
+    let exclusion = built.exclusion.as_ref();
+    let collected = match (sort, &built.words) {
+        (Sort::Relevance, Some(words)) => {
+            let ranking = Ranking {
+                words: words.as_ref(),
+                filter: built.filter.as_deref(),
+                rest: built.rest.as_deref(),
+                phrases: &built.phrases,
+                exclusion,
+            };
+            collect::by_relevance(searcher, &ranking, want, (priors, MAX_PRIOR), COUNT_EXACTLY_UP_TO)?
+        }
+        (Sort::Relevance | Sort::Newest, _) => {
+            key_order::by_key(searcher, cache, matching.as_ref(), exclusion, want, names::CREATED, COUNT_EXACTLY_UP_TO)?
+        }
+        (Sort::Votes, _) => {
+            key_order::by_key(searcher, cache, matching.as_ref(), exclusion, want, names::SCORE, COUNT_EXACTLY_UP_TO)?
+        }
     };
-    let mut hits = Vec::with_capacity(ranked.len());
-    for (score, address) in ranked.into_iter().take(limit) {
+    let Collected { total, total_is_lower_bound, top } = collected;
+    let mut hits = Vec::with_capacity(limit);
+    for (score, address) in top.into_iter().skip(offset).take(limit) {
         let ids = searcher.segment_reader(address.segment_ord).fast_fields().u64(names::ID)?;
         if let Some(id) = ids.first(address.doc_id) {
-            hits.push(Hit { id, score });
+            // For dates and votes the key becomes the hit's score: informative only.
+            #[expect(clippy::cast_possible_truncation, reason = "an f32 is enough to show a score")]
+            hits.push(Hit { id, score: score as f32 });
         }
     }
-    Ok(SearchResults { total, hits, fuzzy: false })
-}
-
-/// Orders by an i64 fast field, newest or highest first.
-fn by_field(
-    searcher: &Searcher,
-    query: &dyn Query,
-    page: TopDocs,
-    field: &str,
-) -> Result<(usize, Vec<(f32, DocAddress)>), SearchError> {
-    let (total, ranked) = searcher.search(query, &(Count, page.order_by_fast_field::<i64>(field, Order::Desc)))?;
-    // The key becomes the hit's score; precision loss on huge values only affects display.
-    #[expect(clippy::cast_precision_loss, reason = "the key is informative only")]
-    let ranked = ranked.into_iter().map(|(key, addr)| (key as f32, addr)).collect();
-    Ok((total, ranked))
+    Ok(SearchResults { total, total_is_lower_bound, hits, fuzzy: false })
 }
 
 /// Per-segment score tweaker: modest boosts for official/accepted/voted, a penalty for
 /// duplicates (the canonical question should come first).
-fn priors(segment: &SegmentReader) -> impl FnMut(DocId, Score) -> Score + 'static {
+pub(crate) fn priors(segment: &SegmentReader) -> impl FnMut(DocId, Score) -> Score + 'static {
     let ff = segment.fast_fields();
     let official = ff.bool(names::OFFICIAL).ok();
     let accepted = ff.bool(names::ACCEPTED).ok();
@@ -252,6 +324,9 @@ fn priors(segment: &SegmentReader) -> impl FnMut(DocId, Score) -> Score + 'stati
         score * prior(flag(&official), flag(&accepted), flag(&duplicate), votes)
     }
 }
+
+/// The largest multiplier [`prior`] can return; the collector needs the bound to skip safely.
+pub(crate) const MAX_PRIOR: Score = 1.2 * 1.1 * 1.25;
 
 /// The multiplier applied to a BM25 score.
 fn prior(official: bool, accepted: bool, duplicate: bool, votes: i64) -> Score {
@@ -280,7 +355,19 @@ fn prior(official: bool, accepted: bool, duplicate: bool, votes: i64) -> Score {
 
 #[cfg(test)]
 mod tests {
-    use super::prior;
+    use super::{prior, MAX_PRIOR};
+
+    #[test]
+    fn max_prior_bounds_every_prior() {
+        for official in [false, true] {
+            for accepted in [false, true] {
+                for votes in [i64::MIN, -1, 0, 1, 150, 10_000, i64::MAX] {
+                    assert!(prior(official, accepted, false, votes) <= MAX_PRIOR);
+                }
+            }
+        }
+        assert!((prior(true, true, false, i64::MAX) - MAX_PRIOR).abs() < 1e-6);
+    }
 
     #[test]
     fn priors_are_modest() {

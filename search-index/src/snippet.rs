@@ -30,7 +30,7 @@ impl Highlighter {
     pub fn new(index: &SearchIndex, query: &ParsedQuery, max_chars: usize) -> Result<Highlighter, SearchError> {
         let searcher = index.searcher();
         let fields = index.fields();
-        let query: Box<dyn Query> = build(fields, query, false).unwrap_or(Box::new(AllQuery));
+        let query: Box<dyn Query> = build(fields, query, false).map_or(Box::new(AllQuery), |built| built.matching());
         let mut title = SnippetGenerator::create(&searcher, query.as_ref(), fields.title)?;
         title.set_max_num_chars(TITLE_MAX_CHARS);
         let mut body = SnippetGenerator::create(&searcher, query.as_ref(), fields.body)?;

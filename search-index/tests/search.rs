@@ -280,3 +280,28 @@ fn best_answers_outweigh_ordinary_answers() {
     writer.commit_with_cursor(1).unwrap();
     assert_eq!(ids(&index, "reception"), vec![2, 1]);
 }
+
+#[test]
+fn question_words_do_not_match_on_their_own() {
+    let index = forum_index();
+    // "how", "do", "i", "the" are in most questions; only "paint" says what this one is about.
+    assert_eq!(ids(&index, "How do I paint the widget?")[0], 2);
+    assert!(!ids(&index, "how do I paint").contains(&12), "'Where is the first aid kit?' shares only 'the'");
+    // A query of nothing but such words still searches with them.
+    assert!(ids(&index, "where is the").contains(&12));
+}
+
+#[test]
+fn stop_words_inside_phrases_still_count() {
+    let index = forum_index();
+    assert_eq!(ids(&index, r#""in the rain""#), vec![1]);
+    assert!(ids(&index, r#""the in rain""#).is_empty());
+}
+
+#[test]
+fn small_totals_are_exact() {
+    let index = forum_index();
+    let results = find(&index, "widget");
+    assert!(!results.total_is_lower_bound);
+    assert_eq!(results.total, results.hits.len());
+}
