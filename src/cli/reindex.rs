@@ -28,7 +28,7 @@ pub fn rebuild_and_publish(config: &Config, conn: &mut DbConnection) -> anyhow::
     let name = location.new_name();
     let path = location.path_of(&name);
     let index = SearchIndex::open_or_create(&path).with_context(|| format!("creating {}", path.display()))?;
-    let mut writer = index.writer().context("opening the new index for writing")?;
+    let mut writer = index.bulk_writer().context("opening the new index for writing")?;
     let total = documents::question_count(conn).context("counting questions")?;
     let bar = ProgressBar::new(u64::try_from(total).unwrap_or(0)).with_style(
         ProgressStyle::with_template("search index {bar:40.cyan/blue} {pos}/{len} questions, {per_sec}, {eta} left")
