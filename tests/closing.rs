@@ -128,6 +128,9 @@ async fn moderators_close_for_any_reason(app: TestApp) {
     close(&moderator, &path, &[("reason", "off-topic")]).await.assert_status(303);
     let page = fred.get(&path).await;
     page.assert_contains("as off-topic").assert_contains("It takes no new answers.");
+    // `is:closed` finds it once the index has caught up; reopened, it no longer does.
+    let qid = question_id(&path);
+    search_order(&app, "lottery is:closed", |ids| ids == [qid]).await;
     let answer = fred
         .submit(
             &path,
@@ -140,6 +143,7 @@ async fn moderators_close_for_any_reason(app: TestApp) {
     stella.submit(&path, &format!("/questions/{}/reopen", question_id(&path)), &[]).await.assert_status(403);
     moderator.submit(&path, &format!("/questions/{}/reopen", question_id(&path)), &[]).await.assert_status(303);
     assert!(closed(&app, &path).closed_at.is_none());
+    search_order(&app, "lottery is:closed", <[i64]>::is_empty).await;
 }
 
 on_both_backends!(staff_close_duplicates_and_reopening_undoes_it, moderators_close_for_any_reason);

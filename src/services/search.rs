@@ -61,6 +61,8 @@ pub struct SearchPage {
     pub has_next: bool,
     /// The typo-forgiving pass found these.
     pub fuzzy: bool,
+    /// `total` is a floor: counting stops once there are more matches than anyone pages through.
+    pub total_is_lower_bound: bool,
     /// The search log row, which result links carry so a click is recorded.
     pub log_id: Option<i64>,
 }
@@ -129,6 +131,7 @@ pub fn run(
         page,
         has_next: found.total > page * PAGE_SIZE && page < MAX_PAGE,
         fuzzy: found.fuzzy,
+        total_is_lower_bound: found.total_is_lower_bound,
         log_id,
     })
 }
