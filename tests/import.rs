@@ -25,11 +25,19 @@ const DUMPS: [(&str, &str); 5] = [
     ("se-quantumcomputing-2018", "quantumcomputing.stackexchange.com"),
 ];
 
+/// Where the dumps are: `$GUIDEPOST_DUMPS_DIR`, else `shared/data` beside the repository or
+/// beside any folder above it, else the machine's `/work/shared/data`.
 fn data_dir() -> PathBuf {
-    let dir = std::env::var_os("GUIDEPOST_DATA_DUMPS")
-        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"), PathBuf::from);
-    assert!(dir.join("se-ai-2016/Posts.xml").exists(), "the Stack Exchange dumps are missing from {}", dir.display());
-    dir
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let candidates: Vec<PathBuf> = std::env::var_os("GUIDEPOST_DUMPS_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(manifest.ancestors().map(|a| a.join("shared/data")))
+        .chain([PathBuf::from("/work/shared/data")])
+        .collect();
+    candidates.iter().find(|dir| dir.join("se-ai-2016/Posts.xml").is_file()).cloned().unwrap_or_else(|| {
+        panic!("the Stack Exchange dumps are missing; looked in {candidates:?} (set GUIDEPOST_DUMPS_DIR)")
+    })
 }
 
 /// Every `<row>` of a dump file as attribute maps, read independently of the importer.

@@ -2,7 +2,7 @@
 //! moderators made. Each duplicate's title is the query; the question it was closed against is
 //! the one relevant result. Prints recall@10 and MRR per site (see them with `--nocapture`).
 //!
-//! The data lives outside the repository, in `shared/data` beside it (or `$GUIDEPOST_DATA_DIR`);
+//! The data lives outside the repository, in `shared/data` beside it (or `$GUIDEPOST_DUMPS_DIR`);
 //! without it these tests fail rather than pass on nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
@@ -28,12 +28,15 @@ const MIN_RECALL: f64 = 0.5;
 /// See [`MIN_RECALL`].
 const MIN_MRR: f64 = 0.25;
 
-/// Where the dumps are: `$GUIDEPOST_DATA_DIR`, else `shared/data` beside the repository.
+/// Where the dumps are: `$GUIDEPOST_DUMPS_DIR`, else `shared/data` beside the repository or
+/// beside any folder above it (a clone may sit deeper), else the machine's `/work/shared/data`.
 fn data_dir() -> PathBuf {
-    let candidates: Vec<PathBuf> = std::env::var_os("GUIDEPOST_DATA_DIR")
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let candidates: Vec<PathBuf> = std::env::var_os("GUIDEPOST_DUMPS_DIR")
         .map(PathBuf::from)
         .into_iter()
-        .chain([Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")])
+        .chain(manifest.ancestors().map(|a| a.join("shared/data")))
+        .chain([PathBuf::from("/work/shared/data")])
         .collect();
     for dir in &candidates {
         if dir.join(SITES[0]).join("Posts.xml").is_file() {
@@ -41,7 +44,7 @@ fn data_dir() -> PathBuf {
         }
     }
     panic!(
-        "real-data tests need the Stack Exchange dumps; looked in {candidates:?} (set GUIDEPOST_DATA_DIR to the \
+        "real-data tests need the Stack Exchange dumps; looked in {candidates:?} (set GUIDEPOST_DUMPS_DIR to the \
          folder holding {SITES:?})"
     );
 }

@@ -132,9 +132,8 @@ impl FromRequest for Visitor {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        let _ = payload;
         Box::pin(async move {
             let csrf = csrf::peek(&req).ok_or_else(|| AppError::internal("csrf middleware missing"))?;
             let user = load_user(&req).await?;
