@@ -14,3 +14,14 @@ mod write;
 pub use connection::DbConnection;
 pub use pool::{connect, DbPool, PooledConn};
 pub use write::write_transaction;
+
+/// Runs a multi-row INSERT on the concrete connection: diesel's `MultiConnection` cannot batch.
+macro_rules! insert_many {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+            $crate::db::DbConnection::Postgresql(c) => diesel::insert_into($table).values($rows).execute(c),
+        }
+    };
+}
+pub(crate) use insert_many;

@@ -133,6 +133,7 @@ where
 fn users(conn: &mut DbConnection, source: &Source<'_>, rows: &[Row], summary: &mut Summary) -> Result<(), ImportError> {
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.int("Id")).collect();
     let existing = imports::users_by_source(conn, source.site, &ids)?;
+    let mut fresh = Vec::with_capacity(rows.len());
     for row in rows {
         let Some(id) = row.int("Id") else { continue };
         if existing.contains_key(&id) {
@@ -143,11 +144,10 @@ fn users(conn: &mut DbConnection, source: &Source<'_>, rows: &[Row], summary: &m
         let display_name: String = name.chars().take(60).collect();
         let username = convert::username(&display_name, &source.label, id);
         let created_at = row.get("CreationDate").and_then(convert::date).unwrap_or(source.now);
-        let user =
-            imports::ImportedUser { username: &username, display_name: &display_name, source_id: id, created_at };
-        imports::insert_user(conn, source.site, &user)?;
-        summary.users += 1;
+        fresh.push(imports::ImportedUser { username, display_name, source_id: id, created_at });
     }
+    imports::insert_users(conn, source.site, &fresh)?;
+    summary.users += fresh.len() as u64;
     Ok(())
 }
 
@@ -187,14 +187,15 @@ fn placeholder_author(conn: &mut DbConnection, source: &Source<'_>) -> Result<i6
     if let Some(id) = imports::users_by_source(conn, source.site, &[0])?.get(&0) {
         return Ok(*id);
     }
-    let username = convert::username("former member", &source.label, 0);
     let user = imports::ImportedUser {
-        username: &username,
-        display_name: "former member",
+        username: convert::username("former member", &source.label, 0),
+        display_name: "former member".to_owned(),
         source_id: 0,
         created_at: source.now,
     };
-    Ok(imports::insert_user(conn, source.site, &user)?)
+    imports::insert_users(conn, source.site, std::slice::from_ref(&user))?;
+    let created = imports::users_by_source(conn, source.site, &[0])?;
+    created.get(&0).copied().ok_or(ImportError::Database(diesel::result::Error::NotFound))
 }
 
 fn comments(
@@ -208,6 +209,7 @@ fn comments(
     let post_ids: Vec<i64> = rows.iter().filter_map(|r| r.int("PostId")).collect();
     let local_posts = imports::posts_by_source(conn, source.site, &post_ids)?;
     let (users, placeholder) = authors(conn, source, rows, "UserId")?;
+    let mut fresh = Vec::with_capacity(rows.len());
     for row in rows {
         let Some(id) = row.int("Id") else { continue };
         if existing.contains_key(&id) {
@@ -218,13 +220,18 @@ fn comments(
             summary.skipped_orphans += 1;
             continue;
         };
-        let author = row.int("UserId").and_then(|u| users.get(&u).copied()).unwrap_or(placeholder);
-        let text = row.get("Text").unwrap_or_default();
-        let html = markdown::render_inline(text);
-        let created_at = row.get("CreationDate").and_then(convert::date).unwrap_or(source.now);
-        imports::insert_comment(conn, source.site, id, post_id, author, (text, html.as_str()), created_at)?;
-        summary.comments += 1;
+        let markdown = row.get("Text").unwrap_or_default().to_owned();
+        fresh.push(imports::ImportedComment {
+            source_id: id,
+            post_id,
+            author_id: row.int("UserId").and_then(|u| users.get(&u).copied()).unwrap_or(placeholder),
+            html: markdown::render_inline(&markdown).into_string(),
+            markdown,
+            created_at: row.get("CreationDate").and_then(convert::date).unwrap_or(source.now),
+        });
     }
+    imports::insert_comments(conn, source.site, &fresh)?;
+    summary.comments += fresh.len() as u64;
     Ok(())
 }
 

@@ -7,18 +7,8 @@ use rand::Rng;
 
 use super::{text, Plan};
 use crate::db::schema::{comments, post_tags, posts, revisions, users};
-use crate::db::DbConnection;
+use crate::db::{insert_many, DbConnection};
 use crate::services::questions::slugify;
-
-/// Runs a multi-row INSERT on the concrete connection: diesel's `MultiConnection` cannot batch.
-macro_rules! insert_many {
-    ($conn:expr, $table:expr, $rows:expr) => {
-        match $conn {
-            DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
-            DbConnection::Postgresql(c) => diesel::insert_into($table).values($rows).execute(c),
-        }
-    };
-}
 
 /// Relaxes SQLite's durability and grows its page cache on this connection for a bulk load: a
 /// crash mid-seed only means seeding again, so a sync per transaction is not worth its cost.

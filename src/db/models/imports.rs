@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 
 use crate::db::schema::{comments, post_sources, post_tags, posts, tags, users};
-use crate::db::DbConnection;
+use crate::db::{insert_many, DbConnection};
 
 /// Local ids of a source's users, by their source id.
 pub fn users_by_source(conn: &mut DbConnection, site: &str, ids: &[i64]) -> QueryResult<HashMap<i64, i64>> {
@@ -21,30 +21,39 @@ pub fn users_by_source(conn: &mut DbConnection, site: &str, ids: &[i64]) -> Quer
 }
 
 /// An imported author: no email, no password, so no sign-in until an admin invites them.
-pub struct ImportedUser<'a> {
+pub struct ImportedUser {
     /// A unique username made from the name, site and source id.
-    pub username: &'a str,
+    pub username: String,
     /// The name the source showed.
-    pub display_name: &'a str,
+    pub display_name: String,
     /// Their id on the source site.
     pub source_id: i64,
     /// When they joined the source site.
     pub created_at: NaiveDateTime,
 }
 
-/// Inserts an imported author; returns the new id.
-pub fn insert_user(conn: &mut DbConnection, site: &str, user: &ImportedUser<'_>) -> QueryResult<i64> {
-    diesel::insert_into(users::table)
-        .values((
-            users::username.eq(user.username),
-            users::username_key.eq(user.username.to_lowercase()),
-            users::display_name.eq(user.display_name),
-            users::created_at.eq(user.created_at),
-            users::source_site.eq(site),
-            users::source_id.eq(user.source_id),
-        ))
-        .returning(users::id)
-        .get_result(conn)
+/// Rows per multi-row INSERT: well under both backends' limits on bound values.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Inserts imported authors, many a statement.
+pub fn insert_users(conn: &mut DbConnection, site: &str, fresh: &[ImportedUser]) -> QueryResult<()> {
+    for part in fresh.chunks(ROWS_PER_STATEMENT) {
+        let rows: Vec<_> = part
+            .iter()
+            .map(|u| {
+                (
+                    users::username.eq(u.username.as_str()),
+                    users::username_key.eq(u.username.to_lowercase()),
+                    users::display_name.eq(u.display_name.as_str()),
+                    users::created_at.eq(u.created_at),
+                    users::source_site.eq(site),
+                    users::source_id.eq(u.source_id),
+                )
+            })
+            .collect();
+        insert_many!(conn, users::table, &rows)?;
+    }
+    Ok(())
 }
 
 /// Local ids of a source's posts (questions and answers), by their source id.
@@ -173,27 +182,41 @@ pub struct PostSourceOwned {
     pub license: String,
 }
 
-/// Inserts an imported comment.
-pub fn insert_comment(
-    conn: &mut DbConnection,
-    site: &str,
-    source_id: i64,
-    post_id: i64,
-    author_id: i64,
-    (markdown, html): (&str, &str),
-    created_at: NaiveDateTime,
-) -> QueryResult<()> {
-    diesel::insert_into(comments::table)
-        .values((
-            comments::post_id.eq(post_id),
-            comments::author_id.eq(author_id),
-            comments::body_markdown.eq(markdown),
-            comments::body_html.eq(html),
-            comments::created_at.eq(created_at),
-            comments::source_site.eq(site),
-            comments::source_id.eq(source_id),
-        ))
-        .execute(conn)?;
+/// A comment as imported.
+pub struct ImportedComment {
+    /// Its id on the source site.
+    pub source_id: i64,
+    /// The local post it is on.
+    pub post_id: i64,
+    /// The local author.
+    pub author_id: i64,
+    /// The text as the source stored it (comment Markdown).
+    pub markdown: String,
+    /// That text rendered like any comment.
+    pub html: String,
+    /// When it was written.
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts imported comments, many a statement.
+pub fn insert_comments(conn: &mut DbConnection, site: &str, fresh: &[ImportedComment]) -> QueryResult<()> {
+    for part in fresh.chunks(ROWS_PER_STATEMENT) {
+        let rows: Vec<_> = part
+            .iter()
+            .map(|c| {
+                (
+                    comments::post_id.eq(c.post_id),
+                    comments::author_id.eq(c.author_id),
+                    comments::body_markdown.eq(c.markdown.as_str()),
+                    comments::body_html.eq(c.html.as_str()),
+                    comments::created_at.eq(c.created_at),
+                    comments::source_site.eq(site),
+                    comments::source_id.eq(c.source_id),
+                )
+            })
+            .collect();
+        insert_many!(conn, comments::table, &rows)?;
+    }
     Ok(())
 }
 
