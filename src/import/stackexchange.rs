@@ -130,16 +130,22 @@ where
     Ok(())
 }
 
+/// The rows (with their source ids) that an earlier run did not import; the others are counted.
+fn not_yet_imported<'r>(rows: &'r [Row], existing: &HashMap<i64, i64>, summary: &mut Summary) -> Vec<(i64, &'r Row)> {
+    let fresh: Vec<(i64, &Row)> = rows
+        .iter()
+        .filter_map(|row| row.int("Id").map(|id| (id, row)))
+        .filter(|(id, _)| !existing.contains_key(id))
+        .collect();
+    summary.already_imported += (rows.iter().filter(|r| r.int("Id").is_some()).count() - fresh.len()) as u64;
+    fresh
+}
+
 fn users(conn: &mut DbConnection, source: &Source<'_>, rows: &[Row], summary: &mut Summary) -> Result<(), ImportError> {
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.int("Id")).collect();
     let existing = imports::users_by_source(conn, source.site, &ids)?;
     let mut fresh = Vec::with_capacity(rows.len());
-    for row in rows {
-        let Some(id) = row.int("Id") else { continue };
-        if existing.contains_key(&id) {
-            summary.already_imported += 1;
-            continue;
-        }
+    for (id, row) in not_yet_imported(rows, &existing, summary) {
         let name = row.get("DisplayName").map(str::trim).filter(|n| !n.is_empty()).unwrap_or("former member");
         let display_name: String = name.chars().take(60).collect();
         let username = convert::username(&display_name, &source.label, id);
@@ -210,12 +216,7 @@ fn comments(
     let local_posts = imports::posts_by_source(conn, source.site, &post_ids)?;
     let (users, placeholder) = authors(conn, source, rows, "UserId")?;
     let mut fresh = Vec::with_capacity(rows.len());
-    for row in rows {
-        let Some(id) = row.int("Id") else { continue };
-        if existing.contains_key(&id) {
-            summary.already_imported += 1;
-            continue;
-        }
+    for (id, row) in not_yet_imported(rows, &existing, summary) {
         let Some(&post_id) = row.int("PostId").and_then(|p| local_posts.get(&p)) else {
             summary.skipped_orphans += 1;
             continue;
