@@ -91,8 +91,8 @@ on_both_backends!(a_seeded_site_adds_up_and_renders, the_same_seed_gives_the_sam
 
 #[test]
 fn the_seed_command_reports_and_indexes() {
+    // A fresh install: seeding applies the migrations itself, like `serve`.
     let db = TestDb::sqlite();
-    assert!(run(&mut guidepost(&db, &["migrate"])).status.success());
     let output =
         run(&mut guidepost(&db, &["seed", "--questions", "120", "--answers-per-question", "2", "--seed", "7"]));
     assert!(output.status.success(), "{}", text(&output.stderr));

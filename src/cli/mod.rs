@@ -172,11 +172,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             user::run(&config, &pool, command)
         }
         Command::Import { command: ImportCommand::Stackexchange { dir, site } } => {
-            let pool = open_database(&config)?;
+            let pool = open_migrated_database(&config)?;
             import::stackexchange(&config, &pool, &dir, site)
         }
         Command::Seed(args) => {
-            let pool = open_database(&config)?;
+            let pool = open_migrated_database(&config)?;
             let options = crate::seed::SeedOptions {
                 questions: args.questions,
                 answers_per_question: args.answers_per_question,
@@ -185,7 +185,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             seed::run(&config, &pool, options)
         }
         Command::Reindex => {
-            let pool = open_database(&config)?;
+            let pool = open_migrated_database(&config)?;
             reindex::run(&config, &pool)
         }
         Command::Mail { command } => {
@@ -198,6 +198,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 /// Connects to the configured database, failing fast with one clear line.
 fn open_database(config: &Config) -> anyhow::Result<DbPool> {
     db::connect(&config.database_url, config.db_pool_size).context("GUIDEPOST_DATABASE_URL")
+}
+
+/// Connects and, unless `GUIDEPOST_AUTO_MIGRATE=false`, applies pending migrations first, as
+/// `serve` does: filling a site must not need a separate `migrate` on a fresh install.
+fn open_migrated_database(config: &Config) -> anyhow::Result<DbPool> {
+    let pool = open_database(config)?;
+    if config.auto_migrate {
+        apply_migrations(&pool)?;
+    }
+    Ok(pool)
 }
 
 /// Applies pending migrations and says what happened.
