@@ -98,7 +98,7 @@ impl ResponseError for AppError {
                 ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
                 ServiceError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 ServiceError::Conflict(_) => StatusCode::CONFLICT,
-                ServiceError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+                ServiceError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
                 ServiceError::Database(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -119,9 +119,11 @@ impl ResponseError for AppError {
                 );
                 HttpResponse::SeeOther().insert_header((actix_web::http::header::LOCATION, location)).finish()
             }
-            Self::RateLimited(wait) => HttpResponse::build(status)
-                .insert_header((actix_web::http::header::RETRY_AFTER, wait.as_secs().max(1).to_string()))
-                .finish(),
+            Self::RateLimited(wait) | Self::Service(ServiceError::RateLimited { wait, .. }) => {
+                HttpResponse::build(status)
+                    .insert_header((actix_web::http::header::RETRY_AFTER, wait.as_secs().max(1).to_string()))
+                    .finish()
+            }
             // The body is drawn by the error-page middleware, which can reach the templates.
             _ => HttpResponse::build(status).finish(),
         }

@@ -16,6 +16,7 @@ pub mod search;
 pub mod secret;
 pub mod seed;
 pub mod services;
+pub mod signing;
 pub mod state;
 pub mod templates;
 pub mod view_counter;

@@ -30,7 +30,8 @@ async fn simultaneous_votes_all_count(app: TestApp) {
         .collect();
 
     let barrier = Arc::new(Barrier::new(VOTERS));
-    let policy = PostingPolicy { require_verified_email: true, allow_images: true };
+    let policy =
+        PostingPolicy { require_verified_email: true, allow_images: true, moderation: common::NO_POSTING_LIMITS };
     let handles: Vec<_> = voters
         .into_iter()
         .map(|voter| {

@@ -6,6 +6,7 @@
 //! This module reads files and the environment only through the arguments it is given.
 
 mod database_url;
+mod moderation;
 
 use std::collections::HashMap;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -15,6 +16,7 @@ use serde::Deserialize;
 use url::Url;
 
 pub use database_url::DatabaseUrl;
+pub use moderation::ModerationConfig;
 
 /// A configuration problem, naming the setting at fault.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +65,8 @@ pub struct Config {
     pub behind_proxy: bool,
     /// Show images in posts (https sources only); off strips them.
     pub allow_images: bool,
+    /// Anti-spam and moderation rules.
+    pub moderation: ModerationConfig,
 }
 
 impl Config {
@@ -110,6 +114,7 @@ struct FileConfig {
     require_verified_email: Option<bool>,
     behind_proxy: Option<bool>,
     allow_images: Option<bool>,
+    moderation: Option<moderation::ModerationFile>,
 }
 
 /// A source of environment variables; the real process environment or a test's map.
@@ -229,6 +234,8 @@ impl Config {
             None => true,
         };
 
+        let moderation = ModerationConfig::load(file.moderation.unwrap_or_default(), &pick)?;
+
         Ok(Self {
             database_url,
             db_pool_size,
@@ -244,6 +251,7 @@ impl Config {
             require_verified_email,
             behind_proxy,
             allow_images,
+            moderation,
         })
     }
 }
@@ -324,6 +332,21 @@ mod tests {
         assert_eq!(config.database_url, DatabaseUrl::Sqlite("/srv/gp/guidepost.db".into()));
         let config = Config::load(Some(&file), &vars, Overrides::default()).unwrap();
         assert_eq!(config.bind.port(), 7001);
+    }
+
+    #[test]
+    fn moderation_rules_come_from_the_file_and_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("guidepost.toml");
+        std::fs::write(&file, "[moderation]\nquestions_per_hour = 5\nspam_flags_to_hide = 4\n").unwrap();
+        let vars = env(&[("GUIDEPOST_QUESTIONS_PER_HOUR", "7"), ("GUIDEPOST_MIN_FORM_SECONDS", "0")]);
+        let rules = Config::load(Some(&file), &vars, Overrides::default()).unwrap().moderation;
+        assert_eq!((rules.questions_per_hour, rules.spam_flags_to_hide, rules.min_form_seconds), (7, 4, 0));
+        assert_eq!(rules.answers_per_hour, ModerationConfig::default().answers_per_hour);
+        let bad = Config::load(None, &env(&[("GUIDEPOST_VOTES_PER_HOUR", "lots")]), Overrides::default());
+        assert_eq!(bad.unwrap_err().setting, "GUIDEPOST_VOTES_PER_HOUR");
+        std::fs::write(&file, "[moderation]\nquestion_per_hour = 5\n").unwrap();
+        assert!(Config::load(Some(&file), &Env::new(), Overrides::default()).is_err(), "typos are refused");
     }
 
     #[test]

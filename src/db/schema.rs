@@ -101,6 +101,7 @@ diesel::table! {
         close_reason -> Nullable<Text>,
         duplicate_of_id -> Nullable<BigInt>,
         closed_by -> Nullable<BigInt>,
+        held_reason -> Nullable<Text>,
     }
 }
 
@@ -141,6 +142,7 @@ diesel::table! {
         deleted_at -> Nullable<Timestamp>,
         source_site -> Nullable<Text>,
         source_id -> Nullable<BigInt>,
+        held_reason -> Nullable<Text>,
     }
 }
 
@@ -252,3 +254,23 @@ diesel::table! {
 
 diesel::joinable!(post_sources -> posts (post_id));
 diesel::allow_tables_to_appear_in_same_query!(posts, post_sources);
+
+diesel::table! {
+    flags (id) {
+        id -> BigInt,
+        flagger_id -> BigInt,
+        post_id -> Nullable<BigInt>,
+        comment_id -> Nullable<BigInt>,
+        reason -> Text,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+        handled_at -> Nullable<Timestamp>,
+        handled_by -> Nullable<BigInt>,
+        outcome -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(flags -> posts (post_id));
+diesel::allow_tables_to_appear_in_same_query!(flags, posts);
+diesel::allow_tables_to_appear_in_same_query!(flags, comments);
+diesel::allow_tables_to_appear_in_same_query!(flags, users);

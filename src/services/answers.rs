@@ -3,6 +3,8 @@
 use chrono::NaiveDateTime;
 
 use super::actor::Actor;
+use super::anti_spam::{check_post_links, check_rate, Activity};
+use super::hiding::{self, Visibility};
 use super::notifications::{notify, Event, EventKind};
 use super::policy::PostingPolicy;
 use super::questions::{check_body, find_question};
@@ -22,7 +24,8 @@ pub struct AnswerForm<'a> {
     pub official: bool,
 }
 
-/// Posts an answer to an open, unlocked question; staff may post it as official.
+/// Posts an answer to an open, unlocked question; staff may post it as official. A new member's
+/// answer with links is held for a moderator's review (`held_reason` is set).
 pub fn post_answer(
     conn: &mut DbConnection,
     outbox: &Outbox,
@@ -47,6 +50,8 @@ pub fn post_answer(
         if question.closed_at.is_some() {
             return Err(ServiceError::Forbidden("This question is closed; it takes no new answers.".to_owned()));
         }
+        check_rate(conn, actor, Activity::Answer, &policy.moderation, now)?;
+        let held = check_post_links(conn, actor, &body, &policy.moderation, now)?;
         let id = posts::insert(
             conn,
             &NewPost {
@@ -77,6 +82,11 @@ pub fn post_answer(
             },
         )?;
         let answer = posts::find(conn, id)?.ok_or(ServiceError::NotFound("Answer"))?;
+        if let Some(why) = held {
+            // Watchers hear of it when a moderator lets it through (see `review::approve`).
+            hiding::set_post(conn, &answer, Visibility::Held(why), now)?;
+            return posts::find(conn, id)?.ok_or(ServiceError::NotFound("Answer"));
+        }
         if official {
             super::official::mark_authored(conn, actor, &answer, now)?;
         }

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 
 use super::actor::Actor;
+use super::anti_spam::{check_comment_links, check_rate, Activity};
 use super::policy::PostingPolicy;
 use super::{ServiceError, ServiceResult};
 use crate::db::models::{comments, posts};
@@ -41,6 +42,8 @@ pub fn add_comment(
         if super::moderation::is_locked(conn, &post)? {
             return Err(ServiceError::Forbidden("This question is locked; it takes no new comments.".to_owned()));
         }
+        check_rate(conn, actor, Activity::Comment, &policy.moderation, now)?;
+        check_comment_links(conn, actor, &body, &policy.moderation, now)?;
         comments::insert(conn, post.id, actor.id, &body, html.as_str(), now)?;
         posts::add_comment(conn, post.id, 1)?;
         let question_id = post.question_id.unwrap_or(post.id);

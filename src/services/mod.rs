@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod actor;
 pub mod admin_users;
 pub mod answers;
+pub mod anti_spam;
 pub mod audit;
 pub mod closing;
 pub mod commenting;
@@ -15,6 +16,9 @@ pub mod dashboard;
 pub mod editing;
 pub mod email_verification;
 pub mod feeds;
+pub mod flags;
+pub mod hiding;
+pub mod mod_log;
 pub mod moderation;
 pub mod notifications;
 pub mod official;
@@ -24,6 +28,7 @@ pub mod policy;
 pub mod question_lists;
 pub mod question_page;
 pub mod questions;
+pub mod review;
 pub mod search;
 pub mod search_gaps;
 pub mod settings;
@@ -31,6 +36,7 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod similar;
 pub mod sitemaps;
+pub mod spam;
 pub mod staff_queue;
 pub mod tokens;
 pub mod unsubscribe;
@@ -63,9 +69,14 @@ pub enum ServiceError {
     /// The action clashes with the current state (a taken username, say).
     #[error("{0}")]
     Conflict(String),
-    /// Too many attempts in too short a time.
-    #[error("You are doing that too often. Please wait a little and try again.")]
-    RateLimited,
+    /// Too many attempts in too short a time; says how long to wait.
+    #[error("{message}")]
+    RateLimited {
+        /// What the limit is and when to come back, in plain words.
+        message: String,
+        /// How long until the next attempt can succeed.
+        wait: std::time::Duration,
+    },
     /// The database failed.
     #[error("database error: {0}")]
     Database(#[from] diesel::result::Error),

@@ -1,15 +1,16 @@
-//! Moderators' actions on posts: lock and unlock a question, delete and undelete a question or an
-//! answer. Deleting is soft: the row stays, visitors get 410/404, moderators still see it, and
+//! Moderators' actions on posts: lock and unlock a question, delete and undelete a question, an
+//! answer or a comment. Deleting is soft: the row stays, visitors get 410/404, moderators still see it, and
 //! undeleting restores it exactly. Counters and the search index follow; every action is audited.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::actor::Actor;
+use super::hiding::{self, Visibility};
 use super::{audit, ServiceError, ServiceResult};
+use crate::db::models::comments;
 use crate::db::models::posts::{self, Post};
-use crate::db::models::{official, search_changes};
-use crate::db::schema::{post_tags, tags};
+use crate::db::models::search_changes;
 use crate::db::DbConnection;
 
 /// A moderator's action on a post.
@@ -70,7 +71,10 @@ pub fn act(
             }
             PostAction::Lock if post.locked_at.is_some() => return conflict("This question is already locked."),
             PostAction::Unlock if post.locked_at.is_none() => return conflict("This question is not locked."),
-            PostAction::Delete if post.deleted_at.is_some() => return conflict("This post is already deleted."),
+            // A post held for review is hidden but not yet deleted: deleting it settles the review.
+            PostAction::Delete if post.deleted_at.is_some() && post.held_reason.is_none() => {
+                return conflict("This post is already deleted.")
+            }
             PostAction::Undelete if post.deleted_at.is_none() => return conflict("This post is not deleted."),
             _ => {}
         }
@@ -78,32 +82,17 @@ pub fn act(
         match action {
             PostAction::Lock => {
                 diesel::update(target).set(crate::db::schema::posts::locked_at.eq(now)).execute(conn)?;
+                search_changes::record(conn, question.id, now)?;
             }
             PostAction::Unlock => {
                 diesel::update(target)
                     .set(crate::db::schema::posts::locked_at.eq(None::<NaiveDateTime>))
                     .execute(conn)?;
+                search_changes::record(conn, question.id, now)?;
             }
-            PostAction::Delete | PostAction::Undelete => {
-                let deleting = action == PostAction::Delete;
-                let at = deleting.then_some(now);
-                diesel::update(target).set(crate::db::schema::posts::deleted_at.eq(at)).execute(conn)?;
-                let delta = if deleting { -1 } else { 1 };
-                if post.is_question() {
-                    // Tag counts are of visible questions.
-                    let tag_ids = post_tags::table.filter(post_tags::post_id.eq(post.id)).select(post_tags::tag_id);
-                    diesel::update(tags::table.filter(tags::id.eq_any(tag_ids)))
-                        .set(tags::question_count.eq(tags::question_count + delta))
-                        .execute(conn)?;
-                } else {
-                    posts::add_answer(conn, question.id, delta, now)?;
-                    if post.official_kind.is_some() {
-                        official::refresh_question(conn, question.id, now)?;
-                    }
-                }
-            }
+            PostAction::Delete => hiding::set_post(conn, &post, Visibility::Deleted, now)?,
+            PostAction::Undelete => hiding::set_post(conn, &post, Visibility::Shown, now)?,
         }
-        search_changes::record(conn, question.id, now)?;
         audit::record(conn, actor, action.audit_name(), ("post", post.id), reason, now)?;
         Ok(question)
     })
@@ -118,4 +107,36 @@ pub fn is_locked(conn: &mut DbConnection, post: &Post) -> ServiceResult<bool> {
         Some(question) => Ok(posts::find(conn, question)?.is_some_and(|q| q.locked_at.is_some())),
         None => Ok(false),
     }
+}
+
+/// Deletes (`delete = true`) or undeletes a comment. Its author may delete their own comment;
+/// everything else is for moderators. Returns the question the comment is under.
+pub fn act_on_comment(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    comment_id: i64,
+    delete: bool,
+    now: NaiveDateTime,
+) -> ServiceResult<Post> {
+    crate::db::write_transaction(conn, |conn| {
+        let comment = comments::find(conn, comment_id)?.ok_or(ServiceError::NotFound("Comment"))?;
+        let moderator = actor.role.is_moderator() && !actor.suspended;
+        let own = comment.author_id == actor.id && !actor.suspended;
+        if !(moderator || (delete && own && comment.deleted_at.is_none())) {
+            return Err(ServiceError::Forbidden("Only moderators can do that to this comment.".to_owned()));
+        }
+        if delete && comment.deleted_at.is_some() && comment.held_reason.is_none() {
+            return Err(ServiceError::Conflict("This comment is already deleted.".to_owned()));
+        }
+        if !delete && comment.deleted_at.is_none() {
+            return Err(ServiceError::Conflict("This comment is not deleted.".to_owned()));
+        }
+        let post = posts::find(conn, comment.post_id)?.ok_or(ServiceError::NotFound("Post"))?;
+        let question_id = post.question_id.unwrap_or(post.id);
+        let question = posts::find(conn, question_id)?.ok_or(ServiceError::NotFound("Question"))?;
+        hiding::set_comment(conn, &comment, if delete { Visibility::Deleted } else { Visibility::Shown }, now)?;
+        let action = if delete { "comment.delete" } else { "comment.undelete" };
+        audit::record(conn, actor, action, ("comment", comment.id), None, now)?;
+        Ok(question)
+    })
 }

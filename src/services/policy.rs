@@ -1,6 +1,6 @@
 //! Site-wide posting rules that come from configuration.
 
-use crate::config::Config;
+use crate::config::{Config, ModerationConfig};
 
 /// What the configuration says about posting.
 #[derive(Debug, Clone, Copy)]
@@ -9,11 +9,17 @@ pub struct PostingPolicy {
     pub require_verified_email: bool,
     /// Markdown images are shown (over https only).
     pub allow_images: bool,
+    /// Anti-spam rules: new members' links, posting rate limits, the spam-flag threshold.
+    pub moderation: ModerationConfig,
 }
 
 impl PostingPolicy {
     /// The policy of a configured site.
     pub fn from_config(config: &Config) -> Self {
-        Self { require_verified_email: config.require_verified_email, allow_images: config.allow_images }
+        Self {
+            require_verified_email: config.require_verified_email,
+            allow_images: config.allow_images,
+            moderation: config.moderation,
+        }
     }
 }

@@ -42,6 +42,12 @@ pub struct CommentView {
     /// The Markdown source, for structured data.
     #[serde(skip)]
     pub markdown: String,
+    /// Deleted (only moderators see such comments).
+    pub deleted: bool,
+    /// The viewer may delete it (its author, or a moderator).
+    pub can_delete: bool,
+    /// The viewer may flag it.
+    pub can_flag: bool,
 }
 
 /// Where an imported post came from: shown under it, as its licence requires.
@@ -97,6 +103,10 @@ pub struct PostView {
     pub source: Option<Attribution>,
     /// Deleted (only moderators see such posts).
     pub deleted: bool,
+    /// Hidden until a moderator reviews it: `links` or `flags` (its author and moderators see it).
+    pub held: Option<String>,
+    /// The viewer may flag it.
+    pub can_flag: bool,
 }
 
 /// Another question, as a link.
@@ -190,20 +200,31 @@ fn answer_rank(answer: &PostView) -> (bool, bool, i32, i64) {
 /// Loads a question page.
 pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -> ServiceResult<QuestionPage> {
     let moderator = viewer.is_some_and(|v| v.role.is_moderator() && !v.suspended);
-    // Moderators still see what was deleted, to review it and undelete it.
+    // Moderators still see what was deleted, to review it and undelete it; authors see their own
+    // posts that wait for review.
+    let may_see_hidden = |post: &posts::Post| {
+        post.deleted_at.is_none()
+            || moderator
+            || (post.held_reason.is_some() && viewer.is_some_and(|v| v.id == post.author_id))
+    };
     let question = match find_question(conn, question_id) {
-        Err(ServiceError::Gone(_)) if moderator => {
-            posts::find(conn, question_id)?.ok_or(ServiceError::NotFound("Question"))?
-        }
+        Err(ServiceError::Gone(message)) => match posts::find(conn, question_id)? {
+            Some(post) if may_see_hidden(&post) => post,
+            _ => return Err(ServiceError::Gone(message)),
+        },
         other => other?,
     };
-    let answers = if moderator {
-        posts::answers_of_including_deleted(conn, question.id)?
-    } else {
-        posts::answers_of(conn, question.id)?
+    let answers: Vec<posts::Post> = match viewer {
+        Some(_) => posts::answers_of_including_deleted(conn, question.id)?.into_iter().filter(may_see_hidden).collect(),
+        None => posts::answers_of(conn, question.id)?,
     };
     let post_ids: Vec<i64> = std::iter::once(question.id).chain(answers.iter().map(|a| a.id)).collect();
-    let all_comments = comments::on_posts(conn, &post_ids)?;
+    let all_comments = if moderator {
+        comments::on_posts_including_deleted(conn, &post_ids)?
+    } else {
+        comments::on_posts(conn, &post_ids)?
+    };
+    let signed_in = viewer.filter(|v| !v.suspended);
     let mut author_ids: Vec<i64> = std::iter::once(question.author_id)
         .chain(answers.iter().map(|a| a.author_id))
         .chain(all_comments.iter().map(|c| c.author_id))
@@ -234,6 +255,9 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
             author: author_of(&authors, c.author_id),
             created_at: c.created_at,
             markdown: c.body_markdown,
+            deleted: c.deleted_at.is_some(),
+            can_delete: moderator || signed_in.is_some_and(|v| v.id == c.author_id),
+            can_flag: signed_in.is_some_and(|v| v.id != c.author_id) && c.deleted_at.is_none(),
         });
     }
     let mut view = |post: &posts::Post, comments_by_post: &mut HashMap<i64, Vec<CommentView>>| PostView {
@@ -254,7 +278,9 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
         is_mine: viewer.is_some_and(|v| v.id == post.author_id),
         markdown: post.body_markdown.clone(),
         source: sources.remove(&post.id),
-        deleted: post.deleted_at.is_some(),
+        deleted: post.deleted_at.is_some() && post.held_reason.is_none(),
+        held: post.held_reason.clone(),
+        can_flag: signed_in.is_some_and(|v| v.id != post.author_id) && post.deleted_at.is_none(),
     };
     let closed = match (question.closed_at, &question.close_reason) {
         (Some(at), Some(reason)) => Some(Closure {

@@ -3,6 +3,8 @@
 use chrono::NaiveDateTime;
 
 use super::actor::Actor;
+use super::anti_spam::{check_post_links, check_rate, Activity};
+use super::hiding::{self, Visibility};
 use super::policy::PostingPolicy;
 use super::{ServiceError, ServiceResult};
 use crate::db::models::posts::{self, NewPost, Post};
@@ -108,7 +110,8 @@ pub fn slugify(title: &str) -> String {
     }
 }
 
-/// Asks a question: the post, its tags and its first revision, in one transaction.
+/// Asks a question: the post, its tags and its first revision, in one transaction. A new
+/// member's question with links is held for a moderator's review (`held_reason` is set).
 pub fn ask(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -124,6 +127,8 @@ pub fn ask(
     let slug = slugify(&title);
     let tag_text = tag_names.join(" ");
     crate::db::write_transaction(conn, |conn| {
+        check_rate(conn, actor, Activity::Question, &policy.moderation, now)?;
+        let held = check_post_links(conn, actor, &body, &policy.moderation, now)?;
         let id = posts::insert(
             conn,
             &NewPost {
@@ -154,7 +159,14 @@ pub fn ask(
                 created_at: now,
             },
         )?;
-        posts::find(conn, id)?.ok_or(ServiceError::NotFound("Question"))
+        let question = posts::find(conn, id)?.ok_or(ServiceError::NotFound("Question"))?;
+        match held {
+            Some(why) => {
+                hiding::set_post(conn, &question, Visibility::Held(why), now)?;
+                posts::find(conn, id)?.ok_or(ServiceError::NotFound("Question"))
+            }
+            None => Ok(question),
+        }
     })
 }
 

@@ -5,55 +5,33 @@
 //! secret, so it needs no table, survives restarts and is the same on every node. It only ever
 //! turns mail off, so a leaked link can do no more than what its owner's mail client offers.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
 use super::{ServiceError, ServiceResult};
 use crate::db::models::users::{self, User};
 use crate::db::DbConnection;
-
-type HmacSha256 = Hmac<Sha256>;
+use crate::signing::NumberSigner;
 
 /// Separates this use of the site secret from every other (cookie signing uses the same bytes).
 const PURPOSE: &[u8] = b"guidepost unsubscribe token v1";
 
 /// The key unsubscribe tokens are signed with.
 #[derive(Clone)]
-pub struct UnsubscribeKey([u8; 32]);
+pub struct UnsubscribeKey(NumberSigner);
 
 impl UnsubscribeKey {
     /// Derives the key from the site's signing secret (e.g. the cookie key's signing half).
     pub fn derive(secret: &[u8]) -> Self {
-        Self(mac(secret, PURPOSE))
+        Self(NumberSigner::derive(secret, PURPOSE))
     }
 
     /// The token for a user's unsubscribe link.
     pub fn token(&self, user_id: i64) -> String {
-        format!("{user_id}.{}", URL_SAFE_NO_PAD.encode(mac(&self.0, user_id.to_string().as_bytes())))
+        self.0.token(user_id)
     }
 
     /// The user id a token was made for, if it is genuine (compared in constant time).
     pub fn verify(&self, token: &str) -> Option<i64> {
-        let (id, signature) = token.split_once('.')?;
-        let user_id: i64 = id.parse().ok()?;
-        let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
-        let mut check = HmacSha256::new_from_slice(&self.0).ok()?;
-        check.update(user_id.to_string().as_bytes());
-        check.verify_slice(&signature).ok()?;
-        Some(user_id)
+        self.0.verify(token)
     }
-}
-
-fn mac(key: &[u8], message: &[u8]) -> [u8; 32] {
-    // HMAC takes keys of any length, so this cannot fail; an empty MAC would only fail to verify.
-    HmacSha256::new_from_slice(key)
-        .map(|mut m| {
-            m.update(message);
-            m.finalize().into_bytes().into()
-        })
-        .unwrap_or([0; 32])
 }
 
 /// The user an unsubscribe token belongs to; a forged token or a removed user is `NotFound`.

@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 
 use super::actor::Actor;
+use super::anti_spam::{check_rate, Activity};
 use super::policy::PostingPolicy;
 use super::{ServiceError, ServiceResult};
 use crate::db::models::{posts, votes};
@@ -76,6 +77,10 @@ pub fn vote(
         let question_id = post.question_id.unwrap_or(post.id);
         let previous = votes::find(conn, actor.id, post.id)?.unwrap_or(0);
         let wanted = value.as_i32();
+        if previous == 0 && wanted != 0 {
+            // Only a new vote counts against the allowance; changing or withdrawing one is free.
+            check_rate(conn, actor, Activity::Vote, &policy.moderation, now)?;
+        }
         if previous != wanted {
             votes::set(conn, actor.id, post.id, wanted, now)?;
             posts::add_score(conn, post.id, wanted - previous)?;

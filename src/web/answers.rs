@@ -34,6 +34,11 @@ pub struct VoteForm {
     value: String,
 }
 
+/// Told to a new member whose post waits for a moderator.
+pub const HELD_FOR_REVIEW: &str =
+    "Thanks! Because you are new here and your post has links, a moderator will check it \
+     before others can see it. Until then only you and the moderators see it.";
+
 /// POST /questions/{id}/answers
 pub async fn post_answer(
     state: web::Data<AppState>,
@@ -76,6 +81,10 @@ pub async fn post_answer(
     match posted {
         Ok(answer) if forms::accepts_json(&req) => Ok(HttpResponse::Created()
             .json(serde_json::json!({ "answer_id": answer.id, "url": format!("/a/{}", answer.id) }))),
+        Ok(answer) if answer.held_reason.is_some() => {
+            session::flash(&actix_session::SessionExt::get_session(&req), HELD_FOR_REVIEW);
+            Ok(forms::see_other(&format!("/questions/{question_id}#answer-{}", answer.id)))
+        }
         Ok(answer) => Ok(forms::see_other(&format!("/a/{}", answer.id))),
         Err(e) if forms::accepts_json(&req) => Err(e),
         Err(e) => {

@@ -1,5 +1,5 @@
 //! Closing (as a duplicate or for another reason) and reopening questions; locking and
-//! (soft) deleting posts.
+//! (soft) deleting posts and comments; finding any post by id.
 
 use actix_session::Session;
 use actix_web::{web, HttpResponse};
@@ -87,4 +87,31 @@ pub async fn post_action(
         question.id,
         question.slug.as_deref().unwrap_or_default()
     )))
+}
+
+/// POST /comments/{id}/delete and /undelete (moderators; authors may delete their own).
+pub async fn comment_action(
+    state: web::Data<AppState>,
+    session: Session,
+    CurrentUser(actor): CurrentUser,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, action) = path.into_inner();
+    let delete = action == "delete";
+    let now = chrono::Utc::now().naive_utc();
+    let question = state.db(move |conn| moderation::act_on_comment(conn, &actor, id, delete, now)).await?;
+    session::flash(&session, if delete { "The comment is deleted." } else { "The comment is back." });
+    Ok(forms::see_other(&format!("/questions/{}/{}", question.id, question.slug.as_deref().unwrap_or_default())))
+}
+
+/// GET /posts/{id} — any question or answer's place on its question page, deleted or not (the
+/// moderation log links here; the question page decides who may see a deleted post).
+pub async fn locate_post(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let post = state.db(move |conn| crate::db::models::posts::find(conn, id)).await?.ok_or(AppError::NotFound)?;
+    let location = match post.question_id {
+        Some(question) => format!("/questions/{question}#answer-{}", post.id),
+        None => format!("/questions/{}", post.id),
+    };
+    Ok(HttpResponse::SeeOther().insert_header((actix_web::http::header::LOCATION, location)).finish())
 }

@@ -11,11 +11,15 @@ pub mod edits;
 pub mod email_links;
 pub mod error_pages;
 pub mod feeds;
+pub mod flags;
+pub mod form_guard;
 pub mod forms;
 pub mod health;
 pub mod home;
 pub mod http_cache;
 pub mod layout;
+pub mod mod_log;
+pub mod mod_queues;
 pub mod notifications;
 pub mod official;
 pub mod password;
@@ -111,6 +115,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/posts/{id}/vote", web::post().to(answers::vote))
         .route("/posts/{id}/{action:lock|unlock|delete|undelete}", web::post().to(closing::post_action))
         .route("/posts/{id}/comments", web::post().to(answers::comment))
+        .route("/posts/{id}", web::get().to(closing::locate_post))
+        .route("/{kind:posts|comments}/{id}/flag", web::post().to(flags::flag))
+        .route("/comments/{id}/{action:delete|undelete}", web::post().to(closing::comment_action))
+        .route("/mod/flags", web::get().to(mod_queues::flag_queue))
+        .route("/mod/flags/{kind}/{id}", web::post().to(mod_queues::handle_flags))
+        .route("/mod/review", web::get().to(mod_queues::review_queue))
+        .route("/mod/review/{id}", web::post().to(mod_queues::decide))
+        .route("/mod/log", web::get().to(mod_log::show))
+        .route("/users/{id}/delete-as-spam", web::post().to(mod_queues::delete_as_spam))
         .service(
             web::resource("/posts/{id}/edit").route(web::get().to(edits::form)).route(web::post().to(edits::submit)),
         )

@@ -14,9 +14,11 @@ use crate::services::question_lists::PageRequest;
 use crate::services::questions::{self, Ask};
 use crate::services::{answers, question_lists, question_page, similar};
 use crate::state::AppState;
+use crate::web::answers::HELD_FOR_REVIEW;
+use crate::web::form_guard::{self, unix_now};
 use crate::web::forms::{self, FieldErrors};
-use crate::web::structured_data;
 use crate::web::visitor::{CurrentUser, Visitor};
+use crate::web::{session, structured_data};
 
 /// `?sort=&page=` or `?sort=&after=` / `?sort=&before=`
 #[derive(Deserialize)]
@@ -171,6 +173,11 @@ pub struct AskForm {
     preview: Option<String>,
     /// Present once the member has been shown similar questions and still wants to post.
     similar_checked: Option<String>,
+    /// The honeypot: people leave it empty.
+    #[serde(default)]
+    website: String,
+    /// When the form was first shown, signed.
+    form_started: Option<String>,
 }
 
 /// GET /ask
@@ -188,6 +195,8 @@ pub async fn ask_form(
             tags: String::new(),
             preview: None,
             similar_checked: None,
+            website: String::new(),
+            form_started: None,
         },
         &AskExtras::default(),
         StatusCode::OK,
@@ -199,6 +208,7 @@ pub async fn ask_form(
 pub async fn ask_submit(
     state: web::Data<AppState>,
     visitor: Visitor,
+    session: actix_session::Session,
     CurrentUser(actor): CurrentUser,
     form: web::Form<AskForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -208,6 +218,10 @@ pub async fn ask_submit(
         let preview = markdown::render_post(&form.body, &MarkdownOptions { allow_images: policy.allow_images });
         let extras = AskExtras { preview: Some(preview.as_str()), ..AskExtras::default() };
         return ask_page(&state, &visitor, &form, &extras, StatusCode::OK);
+    }
+    if let Err(refusal) = form_guard::check(&state, &form.website, form.form_started.as_deref(), unix_now()) {
+        let extras = AskExtras { errors: forms::one_error("form", refusal.message()), ..AskExtras::default() };
+        return ask_page(&state, &visitor, &form, &extras, StatusCode::UNPROCESSABLE_ENTITY);
     }
     if form.similar_checked.is_none() {
         let (index, title) = (state.search.index(), form.title.clone());
@@ -221,6 +235,9 @@ pub async fn ask_submit(
     let now = chrono::Utc::now().naive_utc();
     match state.db(move |conn| questions::ask(conn, &actor, policy, ask, now)).await {
         Ok(question) => {
+            if question.held_reason.is_some() {
+                session::flash(&session, HELD_FOR_REVIEW);
+            }
             let path = format!("/questions/{}/{}", question.id, question.slug.unwrap_or_default());
             Ok(forms::see_other(&path))
         }
@@ -252,6 +269,12 @@ fn ask_page(
     context.insert("errors", &extras.errors);
     context.insert("preview", &extras.preview);
     context.insert("suggestions", &extras.suggestions);
+    // A preview or a correction keeps the first stamp: the member has been at it since then.
+    let stamp = match (&form.form_started, extras.errors.contains_key("form")) {
+        (Some(stamp), false) => stamp.clone(),
+        _ => form_guard::stamp(state, unix_now()),
+    };
+    context.insert("form_started", &stamp);
     // Once shown, the next submit posts whatever the suggestions were.
     context.insert("similar_checked", &(form.similar_checked.is_some() || !extras.suggestions.is_empty()));
     visitor.render_with_status(state, "questions/ask.html", context, status)

@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::rate_limits::Limit;
 use crate::services::sign_up::{self, SignUp};
 use crate::state::AppState;
+use crate::web::form_guard::{self, unix_now};
 use crate::web::forms::{self, FieldErrors};
 use crate::web::session;
 use crate::web::visitor::Visitor;
@@ -19,6 +20,11 @@ pub struct SignUpForm {
     username: String,
     email: String,
     password: String,
+    /// The honeypot: people leave it empty.
+    #[serde(default)]
+    website: String,
+    /// When the form was shown, signed.
+    form_started: Option<String>,
 }
 
 /// GET /signup
@@ -39,6 +45,10 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     state.rate_limits.check(Limit::SignUpPerIp, &forms::client_ip(&req, state.config.behind_proxy))?;
+    if let Err(refusal) = form_guard::check(&state, &form.website, form.form_started.as_deref(), unix_now()) {
+        let errors = forms::one_error("form", refusal.message());
+        return page(&state, &visitor, &form.username, &form.email, errors, StatusCode::UNPROCESSABLE_ENTITY);
+    }
     let (username, email) = (form.username.clone(), form.email.clone());
     let outbox = state.outbox.clone();
     let now = chrono::Utc::now().naive_utc();
@@ -76,5 +86,6 @@ fn page(
     let mut page = Context::new();
     page.insert("values", &serde_json::json!({ "username": username, "email": email }));
     page.insert("errors", &errors);
+    page.insert("form_started", &form_guard::stamp(state, unix_now()));
     visitor.render_with_status(state, "auth/signup.html", page, status)
 }

@@ -45,9 +45,19 @@ pub struct Page {
 
 /// The configuration every test app uses, over the given database.
 pub fn test_config(db: &TestDb) -> Config {
+    test_config_with(db, &[])
+}
+
+/// The test configuration with some `GUIDEPOST_*` settings changed.
+pub fn test_config_with(db: &TestDb, settings: &[(&str, &str)]) -> Config {
     let mut env = Env::new();
     env.insert("GUIDEPOST_BASE_URL".into(), "http://forum.test".into());
     env.insert("GUIDEPOST_DB_POOL_SIZE".into(), "12".into());
+    // Tests post forms the moment they fetch them; the robot trap has its own tests.
+    env.insert("GUIDEPOST_MIN_FORM_SECONDS".into(), "0".into());
+    for (key, value) in settings {
+        env.insert((*key).into(), (*value).into());
+    }
     let overrides = Overrides {
         database_url: Some(db.url_string()),
         data_dir: Some(db.dir.path().to_path_buf()),
@@ -59,7 +69,19 @@ pub fn test_config(db: &TestDb) -> Config {
 impl TestApp {
     /// Migrates the database and builds the app over it.
     pub async fn start(db: TestDb) -> Self {
-        let config = test_config(&db);
+        Self::build(Rc::new(db), &[]).await
+    }
+
+    /// The same site restarted with some `GUIDEPOST_*` settings changed (the database is kept;
+    /// cookies are not).
+    pub async fn restart_with(self, settings: &[(&str, &str)]) -> Self {
+        let db = Rc::clone(&self.db);
+        drop(self);
+        Self::build(db, settings).await
+    }
+
+    async fn build(db: Rc<TestDb>, settings: &[(&str, &str)]) -> Self {
+        let config = test_config_with(&db, settings);
         let pool = db::connect(&config.database_url, config.db_pool_size).expect("connect to the test database");
         {
             let mut conn = pool.get().expect("connection");
@@ -76,7 +98,7 @@ impl TestApp {
                 }
             })
         });
-        Self { call, cookies: RefCell::new(BTreeMap::new()), state, db: Rc::new(db) }
+        Self { call, cookies: RefCell::new(BTreeMap::new()), state, db }
     }
 
     /// Another visitor of the same site, with an empty cookie jar (another browser or device).
@@ -184,8 +206,14 @@ impl Page {
 
     /// The value of the first hidden `csrf_token` field.
     pub fn csrf_token(&self) -> Option<String> {
-        let at = self.body.find("name=\"csrf_token\" value=\"")?;
-        let rest = &self.body[at + "name=\"csrf_token\" value=\"".len()..];
+        self.hidden_value("csrf_token")
+    }
+
+    /// The value of the first hidden field called `name`.
+    pub fn hidden_value(&self, name: &str) -> Option<String> {
+        let marker = format!("name=\"{name}\" value=\"");
+        let at = self.body.find(&marker)?;
+        let rest = &self.body[at + marker.len()..];
         Some(rest[..rest.find('"')?].to_owned())
     }
 

@@ -20,6 +20,16 @@ pub mod xml;
 pub use backends::TestDb;
 pub use browser::{Page, TestApp};
 
+/// Rules without posting limits, for tests that write many posts as one member (the limits have
+/// their own tests in tests/anti_spam.rs).
+pub const NO_POSTING_LIMITS: guidepost::config::ModerationConfig = guidepost::config::ModerationConfig {
+    questions_per_hour: 0,
+    answers_per_hour: 0,
+    comments_per_hour: 0,
+    votes_per_hour: 0,
+    ..guidepost::config::ModerationConfig::DEFAULT
+};
+
 /// Runs an async scenario once on SQLite and once on PostgreSQL (when configured), as two tests
 /// named `<scenario>::sqlite` and `<scenario>::postgres`.
 #[macro_export]

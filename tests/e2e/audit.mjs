@@ -129,6 +129,11 @@ async function populate(server, browser) {
   await bob.locator('#question').getByLabel(/Your comment/).fill('Does it happen with the `eco` mode off too? See the manual.');
   await bob.locator('#question').getByRole('button', { name: 'Add comment' }).click();
   await bob.locator('#question .comments li').first().waitFor();
+  // A flag, so the moderators' queue has something in it.
+  await bob.locator('#question .post-foot .flag-form summary').click();
+  await bob.locator('#question .post-foot .flag-form').getByLabel('Off-topic').check();
+  await bob.locator('#question .post-foot .flag-form').getByRole('button', { name: 'Send flag' }).click();
+  await bob.locator('.flash', { hasText: 'a moderator will look' }).waitFor();
 
   await ann.goto(question);
   await ann.locator('article.answer', { hasText: 'usual culprit' }).getByRole('button', { name: 'Accept this answer' }).click();
@@ -211,6 +216,9 @@ async function savePages(server, thread, dir) {
     ['staff-queue', '/staff/queue', 'sam', 200],
     ['staff-gaps', '/staff/gaps', 'sam', 200],
     ['admin-users', '/admin/users', 'ada', 200],
+    ['mod-flags', '/mod/flags', 'ada', 200],
+    ['mod-review', '/mod/review', 'ada', 200],
+    ['mod-log', '/mod/log', 'ada', 200],
   ];
   const saved = [];
   const problems = [];
@@ -313,7 +321,10 @@ async function main() {
   const failures = []; // messages
   let passed = 0; // checks: one per page validated, one per Lighthouse category
   let failed = 0;
-  const server = await startServer();
+  // The thread's members are minutes old; they count as established here so their links are
+  // public at once and the audited pages are the ones visitors see (tests/anti_spam.rs covers
+  // the review of new members' links).
+  const server = await startServer({ env: { GUIDEPOST_NEW_MEMBER_POSTS: '0', GUIDEPOST_NEW_MEMBER_DAYS: '0' } });
   try {
     const browser = await launchBrowser();
     let thread;

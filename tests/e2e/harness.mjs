@@ -52,7 +52,7 @@ function freePort() {
  * wait until GET /readyz answers 200. Resolves to { baseUrl, logs(), stop() }.
  * The server's output is written to artifacts/server.log when it stops.
  */
-export async function startServer({ readyTimeoutMs = 30_000 } = {}) {
+export async function startServer({ readyTimeoutMs = 30_000, env = {} } = {}) {
   const bin = process.env.GUIDEPOST_BIN || path.join(repoRoot, 'target', 'debug', 'guidepost');
   try {
     await access(bin, fs.constants.X_OK);
@@ -70,7 +70,10 @@ export async function startServer({ readyTimeoutMs = 30_000 } = {}) {
     GUIDEPOST_DATA_DIR: dataDir,
     GUIDEPOST_DATABASE_URL: `sqlite://${dataDir}/guidepost.db`,
     GUIDEPOST_BASE_URL: baseUrl,
+    // The browser fills forms faster than any person; tests/anti_spam.rs covers the robot trap.
+    GUIDEPOST_MIN_FORM_SECONDS: '0',
     RUST_LOG: 'warn',
+    ...env,
   };
   const child = spawn(bin, ['serve'], {
     cwd: repoRoot, // like `cargo run`, in case the server looks for files relative to the repo

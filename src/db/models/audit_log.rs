@@ -59,3 +59,41 @@ pub fn for_target(conn: &mut DbConnection, kind: &str, id: i64, limit: i64) -> Q
         .select(AuditEntry::as_select())
         .load(conn)
 }
+
+/// What the moderation log is narrowed to; every part optional.
+#[derive(Debug, Clone, Default)]
+pub struct LogFilter {
+    /// Only this actor's entries.
+    pub actor_id: Option<i64>,
+    /// Only actions starting with this (`post.` or `post.delete`).
+    pub action_prefix: Option<String>,
+    /// Only entries about this kind of target (`post`, `comment`, `user`)...
+    pub target_kind: Option<String>,
+    /// ...and this one.
+    pub target_id: Option<i64>,
+    /// Only entries older than this id (the next page).
+    pub before_id: Option<i64>,
+}
+
+/// The newest entries matching `filter`, at most `limit`, newest first.
+pub fn filtered(conn: &mut DbConnection, filter: &LogFilter, limit: i64) -> QueryResult<Vec<AuditEntry>> {
+    let mut query = audit_log::table.into_boxed();
+    if let Some(actor) = filter.actor_id {
+        query = query.filter(audit_log::actor_id.eq(actor));
+    }
+    if let Some(prefix) = &filter.action_prefix {
+        // Actions are our own dotted names; escaping keeps a typed `%` or `_` literal.
+        let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        query = query.filter(audit_log::action.like(format!("{escaped}%")).escape('\\'));
+    }
+    if let Some(kind) = &filter.target_kind {
+        query = query.filter(audit_log::target_kind.eq(kind.clone()));
+    }
+    if let Some(id) = filter.target_id {
+        query = query.filter(audit_log::target_id.eq(id));
+    }
+    if let Some(before) = filter.before_id {
+        query = query.filter(audit_log::id.lt(before));
+    }
+    query.order(audit_log::id.desc()).limit(limit).select(AuditEntry::as_select()).load(conn)
+}

@@ -24,6 +24,8 @@ pub struct Comment {
     pub created_at: NaiveDateTime,
     /// Set when deleted.
     pub deleted_at: Option<NaiveDateTime>,
+    /// Set while hidden for a moderator's review (`flags`: it reached the spam-flag threshold).
+    pub held_reason: Option<String>,
 }
 
 /// Inserts a comment and returns its id.
@@ -52,6 +54,20 @@ pub fn on_posts(conn: &mut DbConnection, post_ids: &[i64]) -> QueryResult<Vec<Co
     comments::table
         .filter(comments::post_id.eq_any(post_ids))
         .filter(comments::deleted_at.is_null())
+        .order((comments::post_id.asc(), comments::id.asc()))
+        .select(Comment::as_select())
+        .load(conn)
+}
+
+/// A comment by id, deleted or not.
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Comment>> {
+    comments::table.find(id).select(Comment::as_select()).first(conn).optional()
+}
+
+/// The comments on several posts, deleted ones included (for moderators), oldest first.
+pub fn on_posts_including_deleted(conn: &mut DbConnection, post_ids: &[i64]) -> QueryResult<Vec<Comment>> {
+    comments::table
+        .filter(comments::post_id.eq_any(post_ids))
         .order((comments::post_id.asc(), comments::id.asc()))
         .select(Comment::as_select())
         .load(conn)

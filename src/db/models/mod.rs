@@ -4,6 +4,7 @@ pub mod audit_log;
 pub mod auth_tokens;
 pub mod comments;
 pub mod feeds;
+pub mod flags;
 pub mod imports;
 pub mod mail_outbox;
 pub mod notifications;

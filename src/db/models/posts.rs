@@ -72,6 +72,9 @@ pub struct Post {
     pub duplicate_of_id: Option<i64>,
     /// For closed questions: who closed it.
     pub closed_by: Option<i64>,
+    /// Set while the post is hidden for a moderator's review: `links` (a new member's post with
+    /// links) or `flags` (it reached the spam-flag threshold).
+    pub held_reason: Option<String>,
 }
 
 impl Post {

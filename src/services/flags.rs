@@ -1,0 +1,420 @@
+//! Flags: any member can tell moderators that a question, answer or comment is spam, rude,
+//! off-topic or needs a moderator for another reason. Enough spam flags hide the post until a
+//! moderator looks. Moderators work the flags oldest first at `/mod/flags`: agreeing acts on
+//! the post (deletes it, or closes an off-topic question); disagreeing dismisses the flags and
+//! brings back anything they hid.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+
+use super::actor::Actor;
+use super::closing::{self, CloseReason};
+use super::hiding::{self, Held, Visibility};
+use super::moderation::{self, PostAction};
+use super::policy::PostingPolicy;
+use super::question_page::{author_view, AuthorView};
+use super::{audit, ServiceError, ServiceResult};
+use crate::db::models::comments::{self, Comment};
+use crate::db::models::flags::{self, Flag, FlagTarget};
+use crate::db::models::posts::{self, Post};
+use crate::db::models::users;
+use crate::db::DbConnection;
+use crate::markdown::SafeHtml;
+
+/// Why a member flags something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FlagReason {
+    /// Advertising or links that have nothing to do with the question (the strongest).
+    Spam,
+    /// Rude or abusive.
+    Rude,
+    /// Not what this forum is for.
+    OffTopic,
+    /// Something else; the note says what.
+    NeedsModerator,
+}
+
+impl FlagReason {
+    /// Reads the form's `reason`.
+    pub fn parse(text: &str) -> ServiceResult<FlagReason> {
+        match text {
+            "spam" => Ok(FlagReason::Spam),
+            "rude" => Ok(FlagReason::Rude),
+            "off-topic" => Ok(FlagReason::OffTopic),
+            "needs-moderator" => Ok(FlagReason::NeedsModerator),
+            _ => Err(ServiceError::invalid("reason", "Choose why you are flagging this.")),
+        }
+    }
+
+    /// The stored value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagReason::Spam => "spam",
+            FlagReason::Rude => "rude",
+            FlagReason::OffTopic => "off-topic",
+            FlagReason::NeedsModerator => "needs-moderator",
+        }
+    }
+}
+
+/// Longest note, in characters.
+const NOTE_LENGTH: usize = 500;
+
+/// What flagging did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flagged {
+    /// The flag is in the moderators' queue.
+    Queued,
+    /// It was the flag that reached the threshold: the post is hidden until a moderator looks.
+    Hidden,
+}
+
+/// A member flags a post or comment; returns the question it is under and what happened.
+pub fn flag(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    policy: PostingPolicy,
+    target: FlagTarget,
+    reason: FlagReason,
+    note: Option<&str>,
+    now: NaiveDateTime,
+) -> ServiceResult<(Post, Flagged)> {
+    actor.ensure_can_post(policy.require_verified_email)?;
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    if note.is_some_and(|n| n.chars().count() > NOTE_LENGTH) {
+        return Err(ServiceError::invalid("note", format!("Keep the note under {NOTE_LENGTH} characters.")));
+    }
+    if reason == FlagReason::NeedsModerator && note.is_none() {
+        return Err(ServiceError::invalid("note", "Tell the moderators what needs their attention."));
+    }
+    crate::db::write_transaction(conn, |conn| {
+        let subject = Subject::load(conn, target)?;
+        if subject.hidden() {
+            return Err(ServiceError::NotFound(subject.noun()));
+        }
+        if subject.author_id() == actor.id {
+            return Err(ServiceError::Forbidden("You cannot flag what you wrote yourself.".to_owned()));
+        }
+        if flags::exists(conn, actor.id, target)? {
+            return Err(ServiceError::Conflict(format!("You have already flagged this {}.", subject.noun_lower())));
+        }
+        flags::insert(conn, actor.id, target, reason.as_str(), note, now)?;
+        let threshold = i64::from(policy.moderation.spam_flags_to_hide);
+        let mut outcome = Flagged::Queued;
+        if reason == FlagReason::Spam && threshold > 0 && flags::open_spam_count(conn, target)? >= threshold {
+            subject.set_visibility(conn, Visibility::Held(Held::Flags), now)?;
+            // The site hid it, not a person: the log shows no actor.
+            crate::db::models::audit_log::insert(
+                conn,
+                &crate::db::models::audit_log::NewAuditEntry {
+                    actor_id: None,
+                    action: "flags.hide",
+                    target_kind: target.kind(),
+                    target_id: target.id(),
+                    detail: Some(&format!("{threshold} spam flags")),
+                    created_at: now,
+                },
+            )?;
+            outcome = Flagged::Hidden;
+        }
+        Ok((subject.question(conn)?, outcome))
+    })
+}
+
+/// A flagged (or held) post or comment, loaded.
+pub(crate) enum Subject {
+    /// A question or answer.
+    Post(Post),
+    /// A comment, with the post it is on.
+    Comment(Comment, Post),
+}
+
+impl Subject {
+    pub(crate) fn load(conn: &mut DbConnection, target: FlagTarget) -> ServiceResult<Subject> {
+        match target {
+            FlagTarget::Post(id) => Ok(Subject::Post(posts::find(conn, id)?.ok_or(ServiceError::NotFound("Post"))?)),
+            FlagTarget::Comment(id) => {
+                let comment = comments::find(conn, id)?.ok_or(ServiceError::NotFound("Comment"))?;
+                let post = posts::find(conn, comment.post_id)?.ok_or(ServiceError::NotFound("Post"))?;
+                Ok(Subject::Comment(comment, post))
+            }
+        }
+    }
+
+    fn noun(&self) -> &'static str {
+        match self {
+            Subject::Post(p) if p.is_question() => "Question",
+            Subject::Post(_) => "Answer",
+            Subject::Comment(..) => "Comment",
+        }
+    }
+
+    fn noun_lower(&self) -> &'static str {
+        match self {
+            Subject::Post(p) if p.is_question() => "question",
+            Subject::Post(_) => "answer",
+            Subject::Comment(..) => "comment",
+        }
+    }
+
+    fn author_id(&self) -> i64 {
+        match self {
+            Subject::Post(p) => p.author_id,
+            Subject::Comment(c, _) => c.author_id,
+        }
+    }
+
+    fn hidden(&self) -> bool {
+        match self {
+            Subject::Post(p) => p.deleted_at.is_some(),
+            Subject::Comment(c, p) => c.deleted_at.is_some() || p.deleted_at.is_some(),
+        }
+    }
+
+    fn held_by_flags(&self) -> bool {
+        let held = match self {
+            Subject::Post(p) => p.held_reason.as_deref(),
+            Subject::Comment(c, _) => c.held_reason.as_deref(),
+        };
+        held == Some(Held::Flags.as_str())
+    }
+
+    fn set_visibility(&self, conn: &mut DbConnection, to: Visibility, now: NaiveDateTime) -> ServiceResult<()> {
+        match self {
+            Subject::Post(p) => hiding::set_post(conn, p, to, now),
+            Subject::Comment(c, _) => hiding::set_comment(conn, c, to, now),
+        }
+    }
+
+    /// The question the subject is on (itself for a question).
+    pub(crate) fn question(&self, conn: &mut DbConnection) -> ServiceResult<Post> {
+        let post = match self {
+            Subject::Post(p) | Subject::Comment(_, p) => p,
+        };
+        match post.question_id {
+            Some(id) => posts::find(conn, id)?.ok_or(ServiceError::NotFound("Question")),
+            None => Ok(post.clone()),
+        }
+    }
+}
+
+/// A moderator's verdict on the flags of one post or comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The flags are right: act on the post.
+    Agree,
+    /// The flags are wrong: dismiss them and bring back anything they hid.
+    Disagree,
+}
+
+/// Handles every open flag on a target at once; returns what was done, for the flash message.
+pub fn handle(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    target: FlagTarget,
+    verdict: Verdict,
+    now: NaiveDateTime,
+) -> ServiceResult<&'static str> {
+    ensure_moderator(actor)?;
+    crate::db::write_transaction(conn, |conn| {
+        let open = flags::open_on(conn, target)?;
+        let Some(strongest) = open.iter().filter_map(|f| FlagReason::parse(&f.reason).ok()).min() else {
+            return Err(ServiceError::Conflict("These flags were already handled.".to_owned()));
+        };
+        let reasons = reason_list(&open);
+        let subject = Subject::load(conn, target)?;
+        let done = match verdict {
+            Verdict::Disagree => {
+                if subject.held_by_flags() {
+                    subject.set_visibility(conn, Visibility::Shown, now)?;
+                }
+                flags::handle_open(conn, target, actor.id, "disagreed", now)?;
+                audit::record(conn, actor, "flags.dismiss", (target.kind(), target.id()), Some(&reasons), now)?;
+                "Flags dismissed; the post is visible."
+            }
+            Verdict::Agree => {
+                flags::handle_open(conn, target, actor.id, "agreed", now)?;
+                audit::record(conn, actor, "flags.agree", (target.kind(), target.id()), Some(&reasons), now)?;
+                act_on_agreement(conn, actor, &subject, strongest, now)?
+            }
+        };
+        Ok(done)
+    })
+}
+
+/// What agreeing with the strongest flag does to the subject.
+fn act_on_agreement(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    subject: &Subject,
+    strongest: FlagReason,
+    now: NaiveDateTime,
+) -> ServiceResult<&'static str> {
+    let why = format!("agreed with a {} flag", strongest.as_str());
+    let deletable = |deleted: bool, held: bool| !deleted || held;
+    match (subject, strongest) {
+        (_, FlagReason::NeedsModerator) => Ok("Marked as handled."),
+        (Subject::Post(question), FlagReason::OffTopic) if question.is_question() => {
+            if question.closed_at.is_none() && question.deleted_at.is_none() {
+                closing::close(conn, actor, question.id, CloseReason::OffTopic, now)?;
+            }
+            Ok("The question is closed as off-topic.")
+        }
+        (Subject::Post(post), _) => {
+            if deletable(post.deleted_at.is_some(), post.held_reason.is_some()) {
+                moderation::act(conn, actor, post.id, PostAction::Delete, Some(&why), now)?;
+            }
+            Ok("The post is deleted.")
+        }
+        (Subject::Comment(comment, _), _) => {
+            if deletable(comment.deleted_at.is_some(), comment.held_reason.is_some()) {
+                moderation::act_on_comment(conn, actor, comment.id, true, now)?;
+            }
+            Ok("The comment is deleted.")
+        }
+    }
+}
+
+fn reason_list(open: &[Flag]) -> String {
+    let mut reasons: Vec<&str> = open.iter().map(|f| f.reason.as_str()).collect();
+    reasons.sort_unstable();
+    reasons.dedup();
+    reasons.join(", ")
+}
+
+fn ensure_moderator(actor: &Actor) -> ServiceResult<()> {
+    if actor.role.is_moderator() && !actor.suspended {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden("Only moderators can do this.".to_owned()))
+    }
+}
+
+/// One flag, as the queue shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FlagView {
+    /// The reason.
+    pub reason: String,
+    /// The flagger's note.
+    pub note: Option<String>,
+    /// Who flagged.
+    pub flagger: AuthorView,
+    /// When.
+    pub created_at: NaiveDateTime,
+}
+
+/// A post or comment as the moderators' queues show it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct QueueItem {
+    /// What it is.
+    pub target: FlagTarget,
+    /// `question`, `answer` or `comment`.
+    pub noun: &'static str,
+    /// The title of the question it is on.
+    pub question_title: String,
+    /// Where it is (moderators can open hidden posts).
+    pub path: String,
+    /// Its rendered text, links and all, so moderators see what the spammer wrote.
+    pub html: SafeHtml,
+    /// Who wrote it.
+    pub author: AuthorView,
+    /// The author's account is suspended already.
+    pub author_suspended: bool,
+    /// The author is staff (and cannot be deleted as spam).
+    pub author_is_staff: bool,
+    /// Hidden until a moderator decides.
+    pub held: bool,
+    /// When it was written.
+    pub created_at: NaiveDateTime,
+    /// Its open flags, oldest first (empty in the review queue).
+    pub flags: Vec<FlagView>,
+}
+
+/// Targets shown in the flag queue at once.
+const QUEUE_TARGETS: usize = 30;
+
+/// The flag queue: flagged posts and comments whose oldest open flag is oldest, first.
+pub fn queue(conn: &mut DbConnection, actor: &Actor) -> ServiceResult<(Vec<QueueItem>, i64)> {
+    ensure_moderator(actor)?;
+    let total = flags::open_count(conn)?;
+    // Enough flags to fill the page even when many point at the same post.
+    let open = flags::oldest_open(conn, (QUEUE_TARGETS * 20) as i64)?;
+    let mut order: Vec<FlagTarget> = Vec::new();
+    let mut by_target: HashMap<FlagTarget, Vec<Flag>> = HashMap::new();
+    for flag in open {
+        let target = flag.target();
+        if !by_target.contains_key(&target) {
+            if order.len() == QUEUE_TARGETS {
+                continue;
+            }
+            order.push(target);
+        }
+        by_target.entry(target).or_default().push(flag);
+    }
+    let flagger_ids: Vec<i64> = by_target.values().flatten().map(|f| f.flagger_id).collect();
+    let flaggers = authors(conn, &flagger_ids)?;
+    let mut items = Vec::with_capacity(order.len());
+    for target in order {
+        let mut item = queue_item(conn, target)?;
+        item.flags = by_target
+            .remove(&target)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| FlagView {
+                reason: f.reason,
+                note: f.note,
+                flagger: flaggers.get(&f.flagger_id).map(|(a, _)| a.clone()).unwrap_or_else(|| unknown(f.flagger_id)),
+                created_at: f.created_at,
+            })
+            .collect();
+        items.push(item);
+    }
+    Ok((items, total))
+}
+
+/// A post or comment as a queue shows it, without flags.
+pub(crate) fn queue_item(conn: &mut DbConnection, target: FlagTarget) -> ServiceResult<QueueItem> {
+    let subject = Subject::load(conn, target)?;
+    let question = subject.question(conn)?;
+    let (html, author_id, created_at, anchor) = match &subject {
+        Subject::Post(p) => {
+            let anchor = if p.is_question() { String::new() } else { format!("#answer-{}", p.id) };
+            (p.body_html.clone(), p.author_id, p.created_at, anchor)
+        }
+        Subject::Comment(c, _) => (c.body_html.clone(), c.author_id, c.created_at, format!("#comment-{}", c.id)),
+    };
+    let author = authors(conn, &[author_id])?.remove(&author_id);
+    Ok(QueueItem {
+        target,
+        noun: subject.noun_lower(),
+        question_title: question.title.clone().unwrap_or_default(),
+        path: format!("/questions/{}/{}{anchor}", question.id, question.slug.as_deref().unwrap_or("question")),
+        html: SafeHtml::from_trusted_db(html),
+        author_suspended: author.as_ref().is_some_and(|(_, suspended)| *suspended),
+        author_is_staff: author.as_ref().is_some_and(|(a, _)| a.role.is_staff()),
+        author: author.map(|(a, _)| a).unwrap_or_else(|| unknown(author_id)),
+        held: subject.hidden()
+            && (subject.held_by_flags() || matches!(&subject, Subject::Post(p) if p.held_reason.is_some())),
+        created_at,
+        flags: Vec::new(),
+    })
+}
+
+/// Authors by id, with whether each is suspended.
+fn authors(conn: &mut DbConnection, ids: &[i64]) -> ServiceResult<HashMap<i64, (AuthorView, bool)>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(users::find_many(conn, &ids)?.iter().map(|u| (u.id, (author_view(u), u.suspended_at.is_some()))).collect())
+}
+
+fn unknown(id: i64) -> AuthorView {
+    AuthorView {
+        id,
+        display_name: "deleted user".to_owned(),
+        badge: None,
+        role: crate::roles::Role::Member,
+        profile_path: format!("/users/{id}/deleted"),
+    }
+}

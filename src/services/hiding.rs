@@ -1,0 +1,103 @@
+//! Hiding and showing posts and comments: the one place that keeps answer and comment counts,
+//! tag counts, official status and the search index in step with what visitors can see.
+//!
+//! Every way a post leaves public view (a moderator's delete, a new member's links waiting for
+//! review, spam flags, "delete as spam") and comes back goes through here. Hidden rows keep
+//! `deleted_at` set, so each visitor-facing query, which already leaves deleted rows out, needs no
+//! second condition; `held_reason` tells a post waiting for review from a deleted one.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::ServiceResult;
+use crate::db::models::comments::Comment;
+use crate::db::models::posts::{self, Post};
+use crate::db::models::{official, search_changes};
+use crate::db::schema::{comments, post_tags, tags};
+use crate::db::DbConnection;
+
+/// Why a hidden post or comment is waiting for a moderator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// A new member's post with links.
+    Links,
+    /// It reached the spam-flag threshold.
+    Flags,
+}
+
+impl Held {
+    /// The stored value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Held::Links => "links",
+            Held::Flags => "flags",
+        }
+    }
+}
+
+/// What a post or comment should become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Public.
+    Shown,
+    /// Deleted by a moderator (or as spam).
+    Deleted,
+    /// Hidden until a moderator reviews it.
+    Held(Held),
+}
+
+/// Sets a question's or answer's visibility; counters follow only when it enters or leaves
+/// public view. Records a search change for the question it belongs to.
+pub fn set_post(conn: &mut DbConnection, post: &Post, to: Visibility, now: NaiveDateTime) -> ServiceResult<()> {
+    let was_hidden = post.deleted_at.is_some();
+    let hidden = to != Visibility::Shown;
+    let deleted_at = if hidden { Some(post.deleted_at.unwrap_or(now)) } else { None };
+    let held = match to {
+        Visibility::Held(why) => Some(why.as_str()),
+        _ => None,
+    };
+    diesel::update(crate::db::schema::posts::table.find(post.id))
+        .set((crate::db::schema::posts::deleted_at.eq(deleted_at), crate::db::schema::posts::held_reason.eq(held)))
+        .execute(conn)?;
+    let question_id = post.question_id.unwrap_or(post.id);
+    if was_hidden != hidden {
+        let delta = if hidden { -1 } else { 1 };
+        if post.is_question() {
+            // Tag counts are of visible questions.
+            let tag_ids = post_tags::table.filter(post_tags::post_id.eq(post.id)).select(post_tags::tag_id);
+            diesel::update(tags::table.filter(tags::id.eq_any(tag_ids)))
+                .set(tags::question_count.eq(tags::question_count + delta))
+                .execute(conn)?;
+        } else {
+            posts::add_answer(conn, question_id, delta, now)?;
+            if post.official_kind.is_some() {
+                official::refresh_question(conn, question_id, now)?;
+            }
+        }
+    }
+    search_changes::record(conn, question_id, now)?;
+    Ok(())
+}
+
+/// Sets a comment's visibility; the post's comment count follows.
+pub fn set_comment(
+    conn: &mut DbConnection,
+    comment: &Comment,
+    to: Visibility,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let was_hidden = comment.deleted_at.is_some();
+    let hidden = to != Visibility::Shown;
+    let deleted_at = if hidden { Some(comment.deleted_at.unwrap_or(now)) } else { None };
+    let held = match to {
+        Visibility::Held(why) => Some(why.as_str()),
+        _ => None,
+    };
+    diesel::update(comments::table.find(comment.id))
+        .set((comments::deleted_at.eq(deleted_at), comments::held_reason.eq(held)))
+        .execute(conn)?;
+    if was_hidden != hidden {
+        posts::add_comment(conn, comment.post_id, if hidden { -1 } else { 1 })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! The review queue: new members' questions and answers with links wait here, hidden, until a
+//! moderator approves them (they appear, and watchers hear of a new answer only then) or rejects
+//! them (they stay deleted). Moderators work it oldest first at `/mod/review`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::actor::Actor;
+use super::flags::{queue_item, QueueItem};
+use super::hiding::{self, Held, Visibility};
+use super::notifications::{notify, Event, EventKind};
+use super::{audit, ServiceError, ServiceResult};
+use crate::db::models::flags::FlagTarget;
+use crate::db::models::posts::{self, Post};
+use crate::db::schema::posts as post_columns;
+use crate::db::DbConnection;
+use crate::mail::Outbox;
+
+/// Posts shown in the review queue at once.
+const QUEUE_LENGTH: i64 = 30;
+
+/// A moderator's decision on a held post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Publish it.
+    Approve,
+    /// Keep it hidden, as a deleted post.
+    Reject,
+}
+
+impl Decision {
+    /// Reads the form's `decision`.
+    pub fn parse(text: &str) -> ServiceResult<Decision> {
+        match text {
+            "approve" => Ok(Decision::Approve),
+            "reject" => Ok(Decision::Reject),
+            _ => Err(ServiceError::invalid("decision", "Approve or reject.")),
+        }
+    }
+}
+
+/// The oldest posts waiting for review, and how many wait in all.
+pub fn queue(conn: &mut DbConnection, actor: &Actor) -> ServiceResult<(Vec<QueueItem>, i64)> {
+    ensure_moderator(actor)?;
+    let waiting = post_columns::table.filter(post_columns::held_reason.eq(Held::Links.as_str()));
+    let total: i64 = waiting.count().get_result(conn)?;
+    let ids: Vec<i64> =
+        waiting.order(post_columns::id.asc()).limit(QUEUE_LENGTH).select(post_columns::id).load(conn)?;
+    let items = ids.into_iter().map(|id| queue_item(conn, FlagTarget::Post(id))).collect::<ServiceResult<_>>()?;
+    Ok((items, total))
+}
+
+/// Approves or rejects a held post; returns the question it belongs to.
+pub fn decide(
+    conn: &mut DbConnection,
+    outbox: &Outbox,
+    actor: &Actor,
+    post_id: i64,
+    decision: Decision,
+    now: NaiveDateTime,
+) -> ServiceResult<Post> {
+    ensure_moderator(actor)?;
+    crate::db::write_transaction(conn, |conn| {
+        let post = posts::find(conn, post_id)?.ok_or(ServiceError::NotFound("Post"))?;
+        if post.held_reason.as_deref() != Some(Held::Links.as_str()) {
+            return Err(ServiceError::Conflict("This post is not waiting for review.".to_owned()));
+        }
+        let question_id = post.question_id.unwrap_or(post.id);
+        match decision {
+            Decision::Approve => {
+                hiding::set_post(conn, &post, Visibility::Shown, now)?;
+                if !post.is_question() {
+                    notify(conn, outbox, Event::new(EventKind::NewAnswer, question_id, post.id, post.author_id), now)?;
+                }
+                audit::record(conn, actor, "review.approve", ("post", post.id), None, now)?;
+            }
+            Decision::Reject => {
+                hiding::set_post(conn, &post, Visibility::Deleted, now)?;
+                audit::record(conn, actor, "review.reject", ("post", post.id), None, now)?;
+            }
+        }
+        posts::find(conn, question_id)?.ok_or(ServiceError::NotFound("Question"))
+    })
+}
+
+/// How many posts wait for review and how many flags are open: the moderators' to-do count.
+pub fn pending_counts(conn: &mut DbConnection) -> ServiceResult<(i64, i64)> {
+    let waiting: i64 =
+        post_columns::table.filter(post_columns::held_reason.eq(Held::Links.as_str())).count().get_result(conn)?;
+    Ok((waiting, crate::db::models::flags::open_count(conn)?))
+}
+
+fn ensure_moderator(actor: &Actor) -> ServiceResult<()> {
+    if actor.role.is_moderator() && !actor.suspended {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden("Only moderators can review posts.".to_owned()))
+    }
+}

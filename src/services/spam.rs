@@ -1,0 +1,78 @@
+//! "Delete as spam": one action that hides everything a spammer posted (softly: nothing is
+//! removed, and each post can still be undeleted), suspends the account, ends its sessions and
+//! settles the open flags on its posts.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::actor::Actor;
+use super::hiding::{self, Visibility};
+use super::{audit, ServiceError, ServiceResult};
+use crate::db::models::comments::Comment;
+use crate::db::models::flags::{self, FlagTarget};
+use crate::db::models::posts::Post;
+use crate::db::models::users;
+use crate::db::schema::{comments, posts};
+use crate::db::DbConnection;
+use crate::roles::Role;
+
+/// What deleting as spam did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpamSweep {
+    /// Questions and answers hidden.
+    pub posts: usize,
+    /// Comments hidden.
+    pub comments: usize,
+}
+
+/// Deletes every post and comment of `user_id` and suspends them. Moderators only; staff accounts
+/// cannot be swept (an admin demotes them first).
+pub fn delete_as_spam(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> ServiceResult<SpamSweep> {
+    if !actor.role.is_moderator() || actor.suspended {
+        return Err(ServiceError::Forbidden("Only moderators can delete members as spammers.".to_owned()));
+    }
+    if user_id == actor.id {
+        return Err(ServiceError::Conflict("You cannot delete yourself as a spammer.".to_owned()));
+    }
+    crate::db::write_transaction(conn, |conn| {
+        let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
+        if user.role.parse::<Role>().is_ok_and(Role::is_staff) {
+            return Err(ServiceError::Forbidden(
+                "Staff accounts cannot be deleted as spam; an administrator must change their role first.".to_owned(),
+            ));
+        }
+        // Answers before questions, so counters on the spammer's own questions stay right.
+        let visible_or_held = posts::deleted_at.is_null().or(posts::held_reason.is_not_null());
+        let their_posts: Vec<Post> = posts::table
+            .filter(posts::author_id.eq(user.id))
+            .filter(visible_or_held)
+            .order((posts::kind.asc(), posts::id.asc()))
+            .select(Post::as_select())
+            .load(conn)?;
+        for post in &their_posts {
+            hiding::set_post(conn, post, Visibility::Deleted, now)?;
+            flags::handle_open(conn, FlagTarget::Post(post.id), actor.id, "agreed", now)?;
+        }
+        let their_comments: Vec<Comment> = comments::table
+            .filter(comments::author_id.eq(user.id))
+            .filter(comments::deleted_at.is_null().or(comments::held_reason.is_not_null()))
+            .select(Comment::as_select())
+            .load(conn)?;
+        for comment in &their_comments {
+            hiding::set_comment(conn, comment, Visibility::Deleted, now)?;
+            flags::handle_open(conn, FlagTarget::Comment(comment.id), actor.id, "agreed", now)?;
+        }
+        if user.suspended_at.is_none() {
+            users::set_suspension(conn, user.id, Some((now, "spam")))?;
+        }
+        let sweep = SpamSweep { posts: their_posts.len(), comments: their_comments.len() };
+        let detail = format!("{} posts and {} comments deleted; account suspended", sweep.posts, sweep.comments);
+        audit::record(conn, actor, "user.delete-as-spam", ("user", user.id), Some(&detail), now)?;
+        Ok(sweep)
+    })
+}
