@@ -206,6 +206,12 @@ async fn delete_as_spam_hides_everything_and_suspends(app: TestApp) {
     mona.submit(&path, &format!("/users/{stella_id}/delete-as-spam"), &[]).await.assert_status(403);
     assert!(post(&app, spam_answer).deleted_at.is_none());
 
+    // The spammer's profile offers the sweep to moderators only.
+    let profile = app.get(&format!("/users/{spammer_id}")).await.header("location").unwrap().to_owned();
+    let button = format!("action=\"/users/{spammer_id}/delete-as-spam\"");
+    let member_view = fred.get(&profile).await;
+    assert!(member_view.assert_status(200).body.contains("spammer") && !member_view.body.contains(&button));
+    mona.get(&profile).await.assert_status(200).assert_contains(&button);
     let done = mona.submit(&path, &format!("/users/{spammer_id}/delete-as-spam"), &[("next", "/mod/flags")]).await;
     done.assert_status(303);
     assert_eq!(done.header("location"), Some("/mod/flags"));
