@@ -55,6 +55,7 @@ pub fn build_app(
         .wrap(web::session::middleware(state_key, https))
         .wrap(from_fn(web::csrf::protect))
         .wrap(from_fn(web::error_pages::render))
+        .wrap(from_fn(web::head_as_get))
         .wrap(web::security::headers(https))
         .wrap(Compress::default())
         .wrap(TracingLogger::<web::request_log::RequestLog>::new())

@@ -125,6 +125,10 @@ fn serve_answers_then_stops_on_sigterm() {
     assert!(home.starts_with("HTTP/1.1 200") && home.contains("Welcome to Guidepost"), "{home}");
     let missing = http_get(port, "/no-such-page").expect("404 page");
     assert!(missing.starts_with("HTTP/1.1 404") && missing.contains("<main"), "{missing}");
+    // HEAD answers like GET, headers only.
+    let head = http_request(port, "HEAD", "/").expect("HEAD /");
+    assert!(head.starts_with("HTTP/1.1 200") && head.contains("content-type: text/html"), "{head}");
+    assert!(!head.contains("Welcome to Guidepost"), "a HEAD response carried a body: {head}");
 
     let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
     assert!(killed.success());
@@ -145,9 +149,14 @@ fn serve_answers_then_stops_on_sigterm() {
 
 /// A minimal HTTP/1.1 GET, enough for a smoke test without an HTTP client dependency.
 fn http_get(port: u16, path: &str) -> Option<String> {
+    http_request(port, "GET", path)
+}
+
+/// A minimal HTTP/1.1 request without a body; returns the whole response as text.
+fn http_request(port: u16, method: &str, path: &str) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+    write!(stream, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     Some(response)

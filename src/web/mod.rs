@@ -160,3 +160,16 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
 async fn favicon() -> HttpResponse {
     HttpResponse::MovedPermanently().insert_header(("Location", "/assets/favicon.svg")).finish()
 }
+
+/// Answers `HEAD` like `GET`: link checkers, crawlers and monitors ask for headers only. The HTTP
+/// layer noted the method when it read the request and sends no body for it, whatever the
+/// handler returns, so every GET route serves HEAD without a route of its own.
+pub async fn head_as_get(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
+}
