@@ -56,6 +56,7 @@ pub fn build_app(
         .wrap(from_fn(web::csrf::protect))
         .wrap(from_fn(web::error_pages::render))
         .wrap(from_fn(web::head_as_get))
+        .wrap(from_fn(web::page_cache::serve))
         .wrap(web::security::headers(https))
         .wrap(Compress::default())
         .wrap(TracingLogger::<web::request_log::RequestLog>::new())

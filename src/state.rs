@@ -17,6 +17,7 @@ use crate::services::unsubscribe::UnsubscribeKey;
 use crate::templates::Templates;
 use crate::view_counter::ViewCounter;
 use crate::web::assets::AssetStore;
+use crate::web::page_cache::PageCache;
 
 /// Shared, read-only state of the running site.
 pub struct AppState {
@@ -36,6 +37,8 @@ pub struct AppState {
     pub rate_limits: RateLimits,
     /// This node's memory of recent question views.
     pub view_counter: ViewCounter,
+    /// This node's copies of anonymous pages.
+    pub page_cache: PageCache,
     /// This node's search index.
     pub search: Search,
     /// Keeps the search index in step with the database; stops when the state is dropped.
@@ -75,8 +78,10 @@ impl AppState {
         let indexer = Indexer::start(pool.clone(), search.clone()).map_err(StartupError::Indexer)?;
         let outbox = Outbox::new(Arc::clone(&templates), &config.site_name, config.base_url_str())
             .with_unsubscribe_key(UnsubscribeKey::derive(cookie_key.signing()));
+        let page_cache = PageCache::new(std::time::Duration::from_secs(u64::from(config.page_cache_seconds)));
         Ok(Self {
             cookie_key,
+            page_cache,
             config: Arc::new(config),
             pool,
             templates,

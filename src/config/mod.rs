@@ -67,6 +67,8 @@ pub struct Config {
     pub allow_images: bool,
     /// Anti-spam and moderation rules.
     pub moderation: ModerationConfig,
+    /// How long a node may answer anonymous visitors from its copy of a page; zero turns it off.
+    pub page_cache_seconds: u32,
 }
 
 impl Config {
@@ -115,6 +117,7 @@ struct FileConfig {
     behind_proxy: Option<bool>,
     allow_images: Option<bool>,
     moderation: Option<moderation::ModerationFile>,
+    page_cache_seconds: Option<u32>,
 }
 
 /// A source of environment variables; the real process environment or a test's map.
@@ -235,6 +238,13 @@ impl Config {
         };
 
         let moderation = ModerationConfig::load(file.moderation.unwrap_or_default(), &pick)?;
+        let page_cache_seconds = match pick("PAGE_CACHE_SECONDS", file.page_cache_seconds.map(|n| n.to_string())) {
+            Some((var, raw)) => match raw.trim().parse::<u32>() {
+                Ok(n) if n <= 3_600 => n,
+                _ => return Err(ConfigError::new(&var, format!("`{raw}` is not a number of seconds from 0 to 3600"))),
+            },
+            None => 2,
+        };
 
         Ok(Self {
             database_url,
@@ -252,6 +262,7 @@ impl Config {
             behind_proxy,
             allow_images,
             moderation,
+            page_cache_seconds,
         })
     }
 }

@@ -6,6 +6,8 @@
 //! takes the write lock up front, so a second writer waits (up to the busy timeout) instead of
 //! failing. PostgreSQL needs nothing of the sort and gets an ordinary transaction.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::result::Error;
 use diesel::Connection;
@@ -48,10 +50,22 @@ where
     }
 }
 
+/// Write transactions committed by this process; see [`write_generation`].
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// A number that grows whenever a write transaction of this process commits: whatever was read
+/// or rendered under an older number may be out of date (the page cache keys on it).
+pub fn write_generation() -> u64 {
+    GENERATION.load(Ordering::Acquire)
+}
+
 /// Wakes the indexers after a commit that wrote search changes; forgets them after a rollback.
 fn finish<T, E>(outcome: Result<T, E>) -> Result<T, E> {
     match outcome {
-        Ok(_) => crate::search::signal::wake_if_pending(),
+        Ok(_) => {
+            GENERATION.fetch_add(1, Ordering::AcqRel);
+            crate::search::signal::wake_if_pending()
+        }
         Err(_) => crate::search::signal::discard_pending(),
     }
     outcome

@@ -22,6 +22,7 @@ pub mod mod_log;
 pub mod mod_queues;
 pub mod notifications;
 pub mod official;
+pub mod page_cache;
 pub mod password;
 pub mod preview;
 pub mod profiles;

@@ -18,7 +18,7 @@ use crate::web::answers::HELD_FOR_REVIEW;
 use crate::web::form_guard::{self, unix_now};
 use crate::web::forms::{self, FieldErrors};
 use crate::web::visitor::{CurrentUser, Visitor};
-use crate::web::{session, structured_data};
+use crate::web::{page_cache, session, structured_data};
 
 /// `?sort=&page=` or `?sort=&after=` / `?sort=&before=`
 #[derive(Deserialize)]
@@ -91,21 +91,47 @@ pub async fn show(
                 .finish());
         }
     }
-    let visitor_key = match &visitor.user {
-        Some(user) => format!("user:{}", user.id),
-        None => format!(
-            "ip:{}|{}",
-            forms::client_ip(&req, state.config.behind_proxy),
-            req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default()
-        ),
-    };
     let mut view_count = page.view_count;
-    if state.view_counter.is_new_view(&visitor_key, id) {
-        state.db(move |conn| crate::db::models::posts::add_views(conn, id, 1)).await?;
+    let counted = match &visitor.user {
+        Some(user) => count_view(&state, &format!("user:{}", user.id), id).await,
+        None => count_anonymous_view(&state, &req, id).await,
+    };
+    if counted {
         view_count += 1;
     }
     let draft = AnswerDraft { related: &related, ..AnswerDraft::default() };
-    render_page(&state, &visitor, &page, view_count, FieldErrors::new(), draft, StatusCode::OK)
+    let mut response = render_page(&state, &visitor, &page, view_count, FieldErrors::new(), draft, StatusCode::OK)?;
+    if visitor.user.is_none() {
+        // A visit answered from the page cache must count as a view too.
+        response.extensions_mut().insert(page_cache::CountsViewOf(id));
+    }
+    Ok(response)
+}
+
+/// Counts an anonymous visitor's view of a question (by address and browser) unless this node
+/// counted it recently; returns whether it counted.
+pub async fn count_anonymous_view(state: &AppState, req: &HttpRequest, question_id: i64) -> bool {
+    let visitor = format!(
+        "ip:{}|{}",
+        forms::client_ip(req, state.config.behind_proxy),
+        req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default()
+    );
+    count_view(state, &visitor, question_id).await
+}
+
+/// Counts a view once per visitor per window. A failed write only loses the view: the page
+/// is worth more to the visitor than the count.
+async fn count_view(state: &AppState, visitor: &str, question_id: i64) -> bool {
+    if !state.view_counter.is_new_view(visitor, question_id) {
+        return false;
+    }
+    match state.db(move |conn| crate::db::models::posts::add_views(conn, question_id, 1)).await {
+        Ok(_) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, question_id, "a view could not be counted");
+            false
+        }
+    }
 }
 
 /// What the answer form shows again: the text typed so far and, after "Preview", its rendering.

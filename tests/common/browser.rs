@@ -55,6 +55,9 @@ pub fn test_config_with(db: &TestDb, settings: &[(&str, &str)]) -> Config {
     env.insert("GUIDEPOST_DB_POOL_SIZE".into(), "12".into());
     // Tests post forms the moment they fetch them; the robot trap has its own tests.
     env.insert("GUIDEPOST_MIN_FORM_SECONDS".into(), "0".into());
+    // Tests change the database behind the app's back and read the page at once; the page cache
+    // has its own tests (tests/page_cache.rs).
+    env.insert("GUIDEPOST_PAGE_CACHE_SECONDS".into(), "0".into());
     for (key, value) in settings {
         env.insert((*key).into(), (*value).into());
     }

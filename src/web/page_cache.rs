@@ -1,0 +1,153 @@
+//! A short-lived copy, in this node's memory, of the pages that are the same for every anonymous
+//! visitor (those [`super::visitor::Visitor::render`] marks `public`): a popular question read by
+//! thousands is rendered once every few seconds instead of once per visit.
+//!
+//! A copy is used only while it is younger than `page_cache_seconds` **and** no write transaction
+//! has committed on this node since it was rendered, so a visitor never sees this node's content
+//! older than the last change made here; a change made on another node shows within the time
+//! limit. Requests carrying a session cookie (members, and anyone with a message waiting) always
+//! go to the handler. Question views are still counted on every visit served from a copy.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::{Bytes, Data};
+use actix_web::HttpResponse;
+
+use crate::state::AppState;
+use crate::web::{http_cache, session};
+
+/// The most page bytes kept; past it, stale copies go, and then all of them.
+const MAX_BYTES: usize = 32 * 1024 * 1024;
+
+/// Set in a response's extensions by a page that counts a question view, so a visit served
+/// from the copy is counted too.
+#[derive(Debug, Clone, Copy)]
+pub struct CountsViewOf(pub i64);
+
+struct Copy {
+    rendered_at: Instant,
+    generation: u64,
+    etag: HeaderValue,
+    content_type: HeaderValue,
+    body: Bytes,
+    counts_view_of: Option<i64>,
+}
+
+/// This node's copies of anonymous pages.
+pub struct PageCache {
+    lifetime: Duration,
+    copies: RwLock<(HashMap<String, Copy>, usize)>,
+}
+
+impl PageCache {
+    /// A cache keeping copies for `lifetime`; zero turns it off.
+    pub fn new(lifetime: Duration) -> Self {
+        Self { lifetime, copies: RwLock::new((HashMap::new(), 0)) }
+    }
+
+    fn fresh(&self, copy: &Copy, generation: u64) -> bool {
+        copy.generation == generation && copy.rendered_at.elapsed() < self.lifetime
+    }
+
+    fn lookup(&self, key: &str, generation: u64) -> Option<(HeaderValue, HeaderValue, Bytes, Option<i64>)> {
+        let copies = self.copies.read().ok()?;
+        let copy = copies.0.get(key).filter(|c| self.fresh(c, generation))?;
+        Some((copy.etag.clone(), copy.content_type.clone(), copy.body.clone(), copy.counts_view_of))
+    }
+
+    fn store(&self, key: String, copy: Copy) {
+        let Ok(mut copies) = self.copies.write() else {
+            return;
+        };
+        let (map, bytes) = &mut *copies;
+        if *bytes + copy.body.len() > MAX_BYTES {
+            let generation = copy.generation;
+            map.retain(|_, c| c.generation == generation && c.rendered_at.elapsed() < self.lifetime);
+            *bytes = map.values().map(|c| c.body.len()).sum();
+            if *bytes + copy.body.len() > MAX_BYTES {
+                map.clear();
+                *bytes = 0;
+            }
+        }
+        *bytes += copy.body.len();
+        if let Some(old) = map.insert(key, copy) {
+            *bytes -= old.body.len();
+        }
+    }
+}
+
+/// The middleware: answers from a fresh copy when it can, and keeps a copy of public pages.
+pub async fn serve(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(state) = req.app_data::<Data<AppState>>().cloned() else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let cache = &state.page_cache;
+    let cacheable_request = !cache.lifetime.is_zero()
+        && matches!(*req.method(), Method::GET | Method::HEAD)
+        && req.cookie(session::COOKIE).is_none();
+    if !cacheable_request {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    // Pages answer JSON clients differently at some addresses; they get their own copies.
+    let wants_json = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json"));
+    let key =
+        format!("{}{}", req.uri().path_and_query().map_or("", |p| p.as_str()), if wants_json { "#json" } else { "" });
+    // Read before the handler runs: a write committed meanwhile makes this copy stale at once.
+    let generation = crate::db::write_generation();
+    if let Some((etag, content_type, body, counts_view_of)) = cache.lookup(&key, generation) {
+        if let Some(question_id) = counts_view_of {
+            super::questions::count_anonymous_view(&state, req.request(), question_id).await;
+        }
+        let not_modified = http_cache::matches(req.request(), etag.to_str().unwrap_or_default());
+        let mut response = if not_modified { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+        response
+            .insert_header((header::CACHE_CONTROL, http_cache::PUBLIC_PAGE))
+            .insert_header((header::ETAG, etag))
+            .insert_header((header::VARY, "Cookie"));
+        let response = if not_modified {
+            response.finish()
+        } else {
+            response.insert_header((header::CONTENT_TYPE, content_type)).body(body)
+        };
+        return Ok(req.into_response(response));
+    }
+    let res = next.call(req).await?;
+    let headers = res.headers();
+    let public = res.status() == StatusCode::OK
+        && headers.get(header::CACHE_CONTROL).is_some_and(|v| v == http_cache::PUBLIC_PAGE)
+        && !headers.contains_key(header::SET_COOKIE);
+    let (Some(etag), Some(content_type)) =
+        (headers.get(header::ETAG).cloned(), headers.get(header::CONTENT_TYPE).cloned())
+    else {
+        return Ok(res.map_into_boxed_body());
+    };
+    if !public {
+        return Ok(res.map_into_boxed_body());
+    }
+    let counts_view_of = res.response().extensions().get::<CountsViewOf>().map(|c| c.0);
+    let (req, res) = res.into_parts();
+    let (res, body) = res.into_parts();
+    let body = match actix_web::body::to_bytes(body).await {
+        Ok(bytes) => bytes,
+        Err(_) => return Err(actix_web::error::ErrorInternalServerError("a page body could not be read")),
+    };
+    cache.store(
+        key,
+        Copy { rendered_at: Instant::now(), generation, etag, content_type, body: body.clone(), counts_view_of },
+    );
+    Ok(ServiceResponse::new(req, res.set_body(BoxBody::new(body))))
+}

@@ -1,0 +1,93 @@
+//! The page cache: anonymous visitors are answered from a node's recent copy of a public page,
+//! never older than the last write committed on this node nor than `PAGE_CACHE_SECONDS`; members
+//! always get a fresh page; views are still counted.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
+
+mod common;
+
+use std::time::Duration;
+
+use actix_web::test::TestRequest;
+use diesel::prelude::*;
+use guidepost::db::schema::posts;
+use guidepost::roles::Role;
+
+use common::forum::question_id;
+use common::members::PASSWORD;
+use common::TestApp;
+
+/// Changes a question's title behind the app's back, as another node's write would look here.
+fn retitle_directly(app: &TestApp, id: i64, title: &str) {
+    app.with_db(|c| diesel::update(posts::table.find(id)).set(posts::title.eq(title)).execute(c).unwrap());
+}
+
+fn views(app: &TestApp, id: i64) -> i64 {
+    app.with_db(|c| posts::table.find(id).select(posts::view_count).first(c).unwrap())
+}
+
+async fn anonymous_pages_come_from_a_short_lived_copy(app: TestApp) {
+    let app = app.restart_with(&[("GUIDEPOST_PAGE_CACHE_SECONDS", "2")]).await;
+    let fred = app.another_visitor();
+    app.create_user("fred", Role::Member);
+    fred.sign_in("fred", PASSWORD).await.assert_status(303);
+    let path = fred.ask_ok("Why did my red widget break in the rain?", "widgets").await;
+    let id = question_id(&path);
+    let visitor = app.another_visitor();
+    visitor.get(&path).await.assert_status(200).assert_contains("red widget");
+
+    // A change this node did not commit: anonymous visitors keep the copy, members see it now.
+    retitle_directly(&app, id, "Why did my blue widget break in the rain?");
+    let cached = visitor.get(&path).await;
+    cached.assert_status(200).assert_contains("red widget");
+    assert_eq!(cached.header("cache-control"), Some("public, max-age=60, stale-while-revalidate=60"));
+    fred.get(&path).await.assert_contains("blue widget");
+
+    // Validators and HEAD work on the copy.
+    let etag = cached.header("etag").unwrap().to_owned();
+    let revalidated = visitor.send(TestRequest::get().uri(&path).insert_header(("If-None-Match", etag.clone()))).await;
+    revalidated.assert_status(304);
+    let head = visitor.send(TestRequest::default().method(actix_web::http::Method::HEAD).uri(&path)).await;
+    head.assert_status(200);
+    assert_eq!(head.header("etag"), Some(etag.as_str()));
+
+    // Views are counted on copies too: a second browser from the same address is a new visitor.
+    let before = views(&app, id);
+    let other_browser =
+        visitor.send(TestRequest::get().uri(&path).insert_header(("User-Agent", "another browser"))).await;
+    other_browser.assert_contains("red widget");
+    assert_eq!(views(&app, id), before + 1);
+
+    // A write committed on this node makes every copy stale at once.
+    fred.answer(&path, "Dry it for a day in a warm room; mine came back after that.").await;
+    let fresh = visitor.get(&path).await;
+    fresh.assert_contains("warm room").assert_contains("blue widget");
+
+    // And a copy never outlives its time.
+    retitle_directly(&app, id, "Why did my green widget break in the rain?");
+    visitor.get(&path).await.assert_contains("blue widget");
+    actix_web::rt::time::sleep(Duration::from_millis(2_100)).await;
+    visitor.get(&path).await.assert_contains("green widget");
+}
+
+async fn members_and_private_pages_are_never_served_a_copy(app: TestApp) {
+    let app = app.restart_with(&[("GUIDEPOST_PAGE_CACHE_SECONDS", "60")]).await;
+    let visitor = app.another_visitor();
+    // The sign-in form carries a form token: private, so never copied.
+    let first = visitor.get("/login").await;
+    let second = visitor.get("/login").await;
+    assert_ne!(first.csrf_token(), None);
+    assert_eq!(second.header("cache-control"), Some("private, no-cache"));
+    // A page with a one-time message is not copied either, nor is it served from a copy.
+    app.create_user("fred", Role::Member);
+    let fred = app.another_visitor();
+    fred.get("/").await.assert_status(200);
+    fred.sign_in("fred", PASSWORD).await.assert_status(303);
+    fred.get("/").await.assert_contains("Signed in as fred");
+    fred.sign_out().await.assert_status(303);
+    let after = fred.get("/").await;
+    after.assert_contains("Signed out");
+    assert!(!visitor.get("/").await.body.contains("Signed out"), "a one-time message leaked into the copy");
+}
+
+on_both_backends!(anonymous_pages_come_from_a_short_lived_copy, members_and_private_pages_are_never_served_a_copy);
