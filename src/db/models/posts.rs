@@ -137,7 +137,10 @@ pub fn insert(conn: &mut DbConnection, post: &NewPost<'_>) -> QueryResult<i64> {
 
 /// A post by id, deleted or not.
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Post>> {
-    posts::table.find(id).select(Post::as_select()).first(conn).optional()
+    // No LIMIT: SQLite re-plans a statement whose LIMIT is a bound parameter every time it is
+    // bound, so diesel's cached statement would be compiled again on each call (a tenth of a
+    // question page's time). The key matches one row at most anyway.
+    Ok(posts::table.find(id).select(Post::as_select()).load(conn)?.pop())
 }
 
 /// The answers of a question that are not deleted, by score then age (the page re-orders
@@ -309,6 +312,33 @@ pub fn answers_of_including_deleted(conn: &mut DbConnection, question_id: i64) -
 /// Several posts by id, deleted or not, in no particular order.
 pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Post>> {
     posts::table.filter(posts::id.eq_any(ids)).select(Post::as_select()).load(conn)
+}
+
+/// What a link to a question shows beside its title (suggestions, related questions).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = posts)]
+pub struct Listed {
+    /// Row id.
+    pub id: i64,
+    /// `question` or `answer`.
+    pub kind: String,
+    /// For questions: the title.
+    pub title: Option<String>,
+    /// For questions: the URL slug of the title.
+    pub slug: Option<String>,
+    /// For questions: answers that are not deleted.
+    pub answer_count: i32,
+    /// For questions: the answer the asker accepted.
+    pub accepted_answer_id: Option<i64>,
+    /// For questions: an official answer exists.
+    pub has_official: bool,
+    /// Set when the post was deleted.
+    pub deleted_at: Option<NaiveDateTime>,
+}
+
+/// Several posts at once, without their bodies.
+pub fn listed(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Listed>> {
+    posts::table.filter(posts::id.eq_any(ids)).select(Listed::as_select()).load(conn)
 }
 
 /// A question's id, title and slug.

@@ -1,0 +1,162 @@
+# shellcheck shell=bash disable=SC2153 # globals set by bench/run and start_server
+# bench/lib/measure.sh — measuring one prepared site, and the Markdown report.
+
+urlencode() {
+  local LC_ALL=C s=$1 out='' c i
+  for ((i = 0; i < ${#s}; i++)); do
+    c=${s:i:1}
+    case $c in
+      [a-zA-Z0-9.~_-]) out+=$c ;;
+      ' ') out+='+' ;;
+      *) out+=$(printf '%%%02X' "'$c") ;;
+    esac
+  done
+  echo "$out"
+}
+
+wanted() { [[ $ONLY == all || ,$ONLY, == *",$1,"* ]]; }
+
+# Runs wrk against BASE+PATH (after a warm-up) and appends a row to TSV.
+# Usage: [WRK_SCRIPT=FILE] run_wrk NAME PATH (the script defaults to lua/report.lua)
+run_wrk() {
+  local name=$1 path=$2 out="$RAW/$BACKEND-$QUESTIONS-$1.txt" line script=${WRK_SCRIPT:-$BENCH/lua/report.lua}
+  if ((WARMUP > 0)); then
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$BASE$path" >/dev/null
+  fi
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$script" "$BASE$path" >"$out"
+  line=$(grep '^BENCH ' "$out") || die "wrk printed no result for $name (see $out)"
+  local rps p50_ms p99_ms requests bad_status socket_errors
+  # The line is our own report.lua's `key=number` words.
+  eval "$(sed 's/^BENCH //; s/ /;/g' <<<"$line")"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$BACKEND" "$QUESTIONS" "$name" "$path" "$rps" "$p50_ms" \
+    "$p99_ms" "$requests" "$bad_status" "$socket_errors" >>"$TSV"
+  log "  $name: $rps req/s, p50 $p50_ms ms, p99 $p99_ms ms, $bad_status bad statuses, $socket_errors socket errors"
+}
+
+# Checks a URL answers 200 before wrk hammers it (wrk counts every answer, right or wrong).
+expect_ok() {
+  local status
+  status=$(curl -s -o /dev/null -w '%{http_code}' "$BASE$1")
+  [[ $status == 200 ]] || die "$BASE$1 answered $status, not 200"
+}
+
+measure_site() {
+  BACKEND=$1
+  QUESTIONS=$(questions_of "$2")
+  local load_before asset mixed_data n cookie csrf hwm_reads rss_reads hwm rss ceiling_port ceiling_pid
+  log "$BACKEND, $QUESTIONS questions: measuring (load average $(load_average))"
+  load_before=$(load_average)
+  start_server "$RAW/$BACKEND-$QUESTIONS-server.log"
+  log "  start to ready: $READY_MS ms"
+
+  curl -fs -D "$RAW/$BACKEND-$QUESTIONS-question.headers" -o "$RAW/$BACKEND-$QUESTIONS-question.html" \
+    "$BASE$QUESTION_PATH" || die "the question page $QUESTION_PATH did not answer"
+  asset=$(curl -fs "$BASE/" | grep -o '/assets/[^"?]*?v=[^"]*' | head -n 1)
+  [[ -n $asset ]] || die "no fingerprinted asset on the home page"
+
+  wanted question && expect_ok "$QUESTION_PATH" && run_wrk question "$QUESTION_PATH"
+  wanted home && run_wrk home "/"
+  wanted tag && expect_ok "/tags/$TAG" && run_wrk tag "/tags/$TAG"
+  wanted page500 && expect_ok "/questions?page=$DEEP_PAGE" && run_wrk "page$DEEP_PAGE" "/questions?page=$DEEP_PAGE"
+  wanted search && expect_ok "/search?q=$SEARCH" && run_wrk search "/search?q=$SEARCH"
+  wanted similar && run_wrk similar "/questions/similar?title=$(urlencode "$SIMILAR_TITLE")"
+  wanted asset && run_wrk asset "$asset"
+  IFS=$'\t' read -r hwm_reads rss_reads < <(memory_of "$SERVER_PID")
+
+  if wanted mixed; then
+    mixed_data="$RUN_DIR/mixed-data.lua"
+    {
+      echo "return {"
+      echo "  write_share = 0.05,"
+      printf '  tag = "%s", search = "%s",\n' "$(urlencode "$TAG")" "$SEARCH"
+      echo "  questions = {"
+      while IFS='|' read -r id slug; do printf '    { id = %s, path = "/questions/%s/%s" },\n' "$id" "$id" "$slug"; done \
+        <"$SITE_DIR/sample-questions"
+      echo "  },"
+      echo "  posts = { $(paste -sd, "$SITE_DIR/sample-posts") },"
+      echo "  members = {"
+      for n in $(seq "$MEMBERS"); do
+        IFS=$'\t' read -r cookie csrf < <(sign_in "$n")
+        printf '    { cookie = "%s", csrf = "%s" },\n' "$cookie" "$csrf"
+      done
+      echo "  },"
+      echo "}"
+    } >"$mixed_data"
+    BENCH_MIXED_DATA="$mixed_data" BENCH_LUA_DIR="$BENCH/lua" WRK_SCRIPT="$BENCH/lua/mixed.lua" run_wrk mixed "/"
+  fi
+  IFS=$'\t' read -r hwm rss < <(memory_of "$SERVER_PID")
+  stop_server
+
+  if wanted ceiling && [[ -x $CEILING ]]; then
+    ceiling_port=$(free_port)
+    "$CEILING" "127.0.0.1:$ceiling_port" "$RAW/$BACKEND-$QUESTIONS-question.html" \
+      "$RAW/$BACKEND-$QUESTIONS-question.headers" 2>"$RAW/ceiling.log" &
+    ceiling_pid=$!
+    SERVER_PIDS+=("$ceiling_pid")
+    wait_ready "http://127.0.0.1:$ceiling_port/" "$ceiling_pid" "$(now_ns)" >/dev/null || die "the ceiling did not start"
+    local saved_base=$BASE
+    BASE="http://127.0.0.1:$ceiling_port"
+    run_wrk ceiling "$QUESTION_PATH"
+    BASE=$saved_base
+    kill "$ceiling_pid" 2>/dev/null || true
+    wait "$ceiling_pid" 2>/dev/null || true
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$BACKEND" "$QUESTIONS" "$READY_MS" "${hwm_reads:-}" \
+    "${rss_reads:-}" "$hwm" "$rss" "$load_before" "$(load_average)" >>"$RAW/sites.tsv"
+}
+
+# The Markdown report of a run folder.
+write_report() {
+  local raw=$1
+  cat <<EOF
+# Guidepost load benchmark
+
+$(date -u '+%Y-%m-%d %H:%M UTC') · $(nproc) cores · $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo) RAM ·
+wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after a ${WARMUP}s warm-up) on the same machine ·
+server RUST_LOG=${BENCH_RUST_LOG:-info} · commit $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo '+changes')
+
+## Requests
+
+| backend | questions | page | req/s | p50 ms | p99 ms | errors |
+|---|---:|---|---:|---:|---:|---:|
+EOF
+  awk -F'\t' 'NR > 1 {
+    printf "| %s | %\047d | %s | %\047.0f | %.2f | %.2f | %d |\n", $1, $2, $3, $5, $6, $7, $9 + $10
+  }' "$raw/results.tsv"
+  cat <<EOF
+
+## Servers
+
+| backend | questions | start to ready | RSS peak after reads | RSS peak after mixed | RSS at end | question page / ceiling | load average (before → after) |
+|---|---:|---:|---:|---:|---:|---:|---|
+EOF
+  awk -F'\t' '
+    FNR == NR { if (FNR > 1) rps[$1 SUBSEP $2 SUBSEP $3] = $5; next }
+    {
+      q = rps[$1 SUBSEP $2 SUBSEP "question"]; c = rps[$1 SUBSEP $2 SUBSEP "ceiling"]
+      ratio = (q != "" && c > 0) ? sprintf("%.0f %% (%\047.0f of %\047.0f)", 100 * q / c, q, c) : "–"
+      printf "| %s | %\047d | %d ms | %s MB | %s MB | %s MB | %s | %s → %s |\n", $1, $2, $3, $4, $6, $7, ratio, $8, $9
+    }' "$raw/results.tsv" "$raw/sites.tsv"
+  cat <<EOF
+
+## Growth from the smallest to the largest size measured (p50 latency)
+
+| backend | page | p50 small | p50 large | growth |
+|---|---|---:|---:|---:|
+EOF
+  awk -F'\t' 'NR > 1 && $3 != "ceiling" && $3 != "mixed" {
+      page = ($3 ~ /^page[0-9]+$/) ? "deep page" : $3
+      k = $1 SUBSEP page
+      if (!(k in small) || $2 < smallq[k]) { small[k] = $6; smallq[k] = $2 }
+      if (!(k in large) || $2 > largeq[k]) { large[k] = $6; largeq[k] = $2 }
+      if (!(k in seen)) { seen[k] = 1; order[++n] = k }
+    }
+    END {
+      for (i = 1; i <= n; i++) {
+        k = order[i]; split(k, part, SUBSEP)
+        if (largeq[k] == smallq[k]) continue
+        printf "| %s | %s | %.2f ms (%\047d) | %.2f ms (%\047d) | %+.0f %% |\n", part[1], part[2], small[k], smallq[k],
+          large[k], largeq[k], 100 * (large[k] / small[k] - 1)
+      }
+    }' "$raw/results.tsv"
+}
