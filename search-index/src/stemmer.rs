@@ -1,16 +1,27 @@
 //! English stemming that remembers the words it has stemmed.
 //!
-//! Snowball stemming was a third of the indexing time, and text repeats its words (a few
-//! thousand make up most of any forum), so each analyzer keeps a bounded map from word to stem.
-//! The stems are exactly tantivy's `Stemmer`'s, which this filter calls on a miss; it changes
-//! speed only, never a term.
+//! Snowball stemming was a third of the indexing time and most of a results page's (snippets
+//! analyse each result's text), and text repeats its words (a few thousand make up most of any
+//! forum). So each thread keeps a bounded map from word to stem, shared by every analyzer the
+//! thread runs: tantivy clones an analyzer for each snippet, and a cache living in the analyzer
+//! would start empty every time. The stems are exactly tantivy's `Stemmer`'s, which this filter
+//! calls on a miss; it changes speed only, never a term.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use tantivy::tokenizer::{Language, RawTokenizer, Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer};
 
-/// Distinct words remembered per analyzer; past this, new words are stemmed every time.
+/// Distinct words remembered per thread; past this, new words are stemmed every time.
 const REMEMBERED: usize = 20_000;
+
+thread_local! {
+    /// This thread's stems, and the stemmer that makes them on a miss.
+    static STEMS: RefCell<(HashMap<String, String>, TextAnalyzer)> = RefCell::new((
+        HashMap::new(),
+        TextAnalyzer::builder(RawTokenizer::default()).filter(Stemmer::new(Language::English)).build(),
+    ));
+}
 
 /// A token filter stemming English words through a cache.
 #[derive(Clone, Copy, Debug, Default)]
@@ -20,57 +31,54 @@ impl TokenFilter for CachedEnglishStemmer {
     type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
 
     fn transform<T: Tokenizer>(self, tokenizer: T) -> CachedStemmerFilter<T> {
-        let stemmer = TextAnalyzer::builder(RawTokenizer::default()).filter(Stemmer::new(Language::English)).build();
-        CachedStemmerFilter { inner: tokenizer, stemmer, stems: HashMap::new() }
+        CachedStemmerFilter { inner: tokenizer }
     }
 }
 
-/// The tokenizer [`CachedEnglishStemmer`] wraps around another, with its cache.
+/// The tokenizer [`CachedEnglishStemmer`] wraps around another.
 #[derive(Clone)]
 pub struct CachedStemmerFilter<T> {
     inner: T,
-    stemmer: TextAnalyzer,
-    stems: HashMap<String, String>,
 }
 
 impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
-    type TokenStream<'a> = CachedStemmerStream<'a, T::TokenStream<'a>>;
+    type TokenStream<'a> = CachedStemmerStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        CachedStemmerStream { tail: self.inner.token_stream(text), stemmer: &mut self.stemmer, stems: &mut self.stems }
+        CachedStemmerStream { tail: self.inner.token_stream(text) }
     }
 }
 
 /// The token stream of [`CachedStemmerFilter`].
-pub struct CachedStemmerStream<'a, S> {
+pub struct CachedStemmerStream<S> {
     tail: S,
-    stemmer: &'a mut TextAnalyzer,
-    stems: &'a mut HashMap<String, String>,
 }
 
-impl<S: TokenStream> TokenStream for CachedStemmerStream<'_, S> {
+impl<S: TokenStream> TokenStream for CachedStemmerStream<S> {
     fn advance(&mut self) -> bool {
         if !self.tail.advance() {
             return false;
         }
         let token = self.tail.token_mut();
-        if let Some(stem) = self.stems.get(&token.text) {
-            token.text.clone_from(stem);
-            return true;
-        }
-        let stem = {
-            let mut stream = self.stemmer.token_stream(&token.text);
-            if stream.advance() {
-                stream.token().text.clone()
-            } else {
-                token.text.clone()
+        STEMS.with_borrow_mut(|(stems, stemmer)| {
+            if let Some(stem) = stems.get(&token.text) {
+                token.text.clone_from(stem);
+                return;
             }
-        };
-        if self.stems.len() < REMEMBERED {
-            self.stems.insert(std::mem::replace(&mut token.text, stem.clone()), stem);
-        } else {
-            token.text = stem;
-        }
+            let stem = {
+                let mut stream = stemmer.token_stream(&token.text);
+                if stream.advance() {
+                    stream.token().text.clone()
+                } else {
+                    token.text.clone()
+                }
+            };
+            if stems.len() < REMEMBERED {
+                stems.insert(std::mem::replace(&mut token.text, stem.clone()), stem);
+            } else {
+                token.text = stem;
+            }
+        });
         true
     }
 
