@@ -25,9 +25,12 @@ const CAPACITY: NonZeroUsize = match NonZeroUsize::new(10_000) {
     None => NonZeroUsize::MIN,
 };
 
+/// A question's related list, with when it was computed.
+type Entry = (Instant, Arc<Vec<Suggestion>>);
+
 /// This node's recently computed related-question lists.
 pub struct RelatedCache {
-    entries: Mutex<LruCache<i64, (Instant, Arc<Vec<Suggestion>>)>>,
+    entries: Mutex<LruCache<i64, Entry>>,
     fresh_for: Duration,
 }
 
