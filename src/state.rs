@@ -44,6 +44,8 @@ pub struct AppState {
     pub search: Search,
     /// This node's recently computed related-question lists.
     pub related: Arc<RelatedCache>,
+    /// This node's recent search results pages.
+    pub search_results: Arc<crate::services::search::ResultCache>,
     /// Keeps the search index in step with the database; stops when the state is dropped.
     pub indexer: Indexer,
 }
@@ -94,6 +96,7 @@ impl AppState {
             view_counter: ViewCounter::default(),
             search,
             related: Arc::new(RelatedCache::default()),
+            search_results: Arc::new(crate::services::search::ResultCache::default()),
             indexer,
         })
     }

@@ -336,7 +336,29 @@ async fn similar_questions_are_offered_while_asking(app: TestApp) {
     staff.get("/staff/gaps").await.assert_status(200).assert_contains(title);
 }
 
+async fn repeated_searches_are_each_logged_though_their_page_is_reused(app: TestApp) {
+    let fred = signed_in(&app, "fred", Role::Member).await;
+    fred.ask_ok("Why did my red widget break in the rain?", "widgets").await;
+    found(&app, "red widget", "Why did my red widget break in the rain?").await;
+    let logged = |app: &TestApp| app.with_db(|c| search_log::table.count().get_result::<i64>(c).unwrap());
+    let before = logged(&app);
+    for _ in 0..3 {
+        app.get("/search?q=red+widget").await.assert_status(200);
+    }
+    assert_eq!(logged(&app), before + 3, "every search counts for the staff's FAQ gaps");
+    let first = app.get("/search?q=red+widget").await;
+    let second = app.get("/search?q=red+widget").await;
+    let log_ids = |page: &common::Page| -> Vec<String> {
+        page.body.split("/search/click/").skip(1).map(|rest| rest.split('/').next().unwrap().to_owned()).collect()
+    };
+    // Each visit's links carry its own log row, so clicks are not credited to another search.
+    let (first, second) = (log_ids(&first), log_ids(&second));
+    assert!(!first.is_empty() && first.len() == second.len());
+    assert!(first.iter().zip(&second).all(|(a, b)| a != b), "{first:?} {second:?}");
+}
+
 on_both_backends!(
+    repeated_searches_are_each_logged_though_their_page_is_reused,
     new_answers_edits_and_deletions_reach_the_index,
     operators_filter_results,
     typos_are_forgiven,

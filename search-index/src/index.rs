@@ -111,6 +111,12 @@ impl SearchIndex {
         self.searcher().num_docs()
     }
 
+    /// A number that changes whenever searches start to see a new commit: results computed under
+    /// another number may be out of date.
+    pub fn generation(&self) -> u64 {
+        self.searcher().generation().generation_id()
+    }
+
     /// Number of segments visible to searches; many small ones slow queries until merged.
     pub fn segment_count(&self) -> usize {
         self.searcher().segment_readers().len()

@@ -4,10 +4,13 @@
 //! staler than the question itself. A hit whose question has since been deleted is left out.
 
 use std::collections::HashMap;
-use std::time::Instant;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
 use guidepost_search::{search, Highlighter, ParsedQuery, SearchIndex, Sort};
+use lru::LruCache;
 
 use super::question_lists::{summarize, QuestionSummary};
 use super::{ServiceError, ServiceResult};
@@ -66,6 +69,8 @@ pub struct SearchPage {
     pub fuzzy: bool,
     /// `total` is a floor: counting stops once there are more matches than anyone pages through.
     pub total_is_lower_bound: bool,
+    /// The query had something to search for (an empty one shows the form only, unlogged).
+    pub searched: bool,
     /// The search log row, which result links carry so a click is recorded.
     pub log_id: Option<i64>,
 }
@@ -90,22 +95,93 @@ fn log_key(query: &str) -> String {
     query.to_lowercase().chars().take(MAX_LOGGED_CHARS).collect()
 }
 
-/// Runs a search and loads its page; the first page of each search is logged (never who).
+/// Results pages remembered per node.
+const REMEMBERED_PAGES: NonZeroUsize = match NonZeroUsize::new(500) {
+    Some(n) => n,
+    None => NonZeroUsize::MIN,
+};
+
+/// How long a results page is reused when nothing was written on this node meanwhile.
+const REUSED_FOR: Duration = Duration::from_secs(2);
+
+/// A results page with when and under which write generation it was made.
+type Remembered = (Instant, u64, Arc<SearchPage>);
+
+/// This node's recent results pages: the questions a FAQ is asked most are searched for over
+/// and over in the same words. A page is reused for two seconds at most, and not at all once a
+/// write has committed on this node or the index has moved on since it was made.
+pub struct ResultCache {
+    pages: Mutex<LruCache<String, Remembered>>,
+}
+
+impl Default for ResultCache {
+    fn default() -> Self {
+        Self { pages: Mutex::new(LruCache::new(REMEMBERED_PAGES)) }
+    }
+}
+
+impl ResultCache {
+    fn get(&self, key: &str, generation: u64) -> Option<Arc<SearchPage>> {
+        let mut pages = self.pages.lock().ok()?;
+        match pages.get(key) {
+            Some((at, made_under, page)) if *made_under == generation && at.elapsed() < REUSED_FOR => {
+                Some(Arc::clone(page))
+            }
+            _ => None,
+        }
+    }
+
+    fn put(&self, key: String, generation: u64, page: Arc<SearchPage>) {
+        if let Ok(mut pages) = self.pages.lock() {
+            pages.put(key, (Instant::now(), generation, page));
+        }
+    }
+}
+
+/// Runs a search and loads its page; the first page of each search is logged (never who),
+/// whether or not the page came from `cache`.
 pub fn run(
     conn: &mut DbConnection,
     index: &SearchIndex,
+    cache: &ResultCache,
     request: &SearchRequest,
     now: NaiveDateTime,
+) -> ServiceResult<SearchPage> {
+    let page = request.page.clamp(1, MAX_PAGE);
+    // A new index commit changes results as surely as a write does.
+    let key = format!("{}|{:?}|{page}|{}", index.generation(), request.sort, request.query);
+    let generation = crate::db::write_generation();
+    let started = Instant::now();
+    let found = match cache.get(&key, generation) {
+        Some(found) => found,
+        None => {
+            let found = Arc::new(find(conn, index, request, page)?);
+            cache.put(key, generation, Arc::clone(&found));
+            found
+        }
+    };
+    let mut shown = SearchPage::clone(&found);
+    if page == 1 && shown.searched {
+        let took_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+        let count = i32::try_from(shown.total).unwrap_or(i32::MAX);
+        shown.log_id = Some(search_log::insert(conn, &log_key(&request.query), count, took_ms, now)?);
+    }
+    Ok(shown)
+}
+
+/// Searches the index and loads the page's questions; nothing is logged.
+fn find(
+    conn: &mut DbConnection,
+    index: &SearchIndex,
+    request: &SearchRequest,
+    page: usize,
 ) -> ServiceResult<SearchPage> {
     let parsed = ParsedQuery::parse(&request.query);
     if parsed.is_empty() {
         return Ok(SearchPage { page: 1, ..SearchPage::default() });
     }
-    let page = request.page.clamp(1, MAX_PAGE);
-    let started = Instant::now();
     let found = search(index, &parsed, request.sort, (page - 1) * PAGE_SIZE, PAGE_SIZE)
         .map_err(|e| ServiceError::Internal(format!("search: {e}")))?;
-    let took_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
     let ids: Vec<i64> = found.hits.iter().filter_map(|hit| i64::try_from(hit.id).ok()).collect();
     let mut rows: HashMap<i64, posts::Post> =
         posts::find_many(conn, &ids)?.into_iter().filter(|p| p.deleted_at.is_none()).map(|p| (p.id, p)).collect();
@@ -123,12 +199,6 @@ pub fn run(
             question,
         })
         .collect();
-    let log_id = if page == 1 {
-        let count = i32::try_from(found.total).unwrap_or(i32::MAX);
-        Some(search_log::insert(conn, &log_key(&request.query), count, took_ms, now)?)
-    } else {
-        None
-    };
     Ok(SearchPage {
         total: found.total,
         results,
@@ -136,7 +206,8 @@ pub fn run(
         has_next: found.total > page * PAGE_SIZE && page < MAX_PAGE,
         fuzzy: found.fuzzy,
         total_is_lower_bound: found.total_is_lower_bound,
-        log_id,
+        searched: true,
+        log_id: None,
     })
 }
 

@@ -1,5 +1,7 @@
 //! The search page, result clicks, similar questions for the ask form, and deflections.
 
+use std::sync::Arc;
+
 use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
 use actix_web::{web, HttpResponse};
 use guidepost_search::Sort;
@@ -43,7 +45,8 @@ pub async fn page(
     let index = state.search.index();
     let now = chrono::Utc::now().naive_utc();
     let shown = request.clone();
-    let results = state.db(move |conn| search::run(conn, &index, &request, now)).await?;
+    let cache = Arc::clone(&state.search_results);
+    let results = state.db(move |conn| search::run(conn, &index, &cache, &request, now)).await?;
     let mut context = Context::new();
     context.insert("q", &shown.query);
     context.insert("sort", sort_name);
