@@ -13,6 +13,7 @@ use crate::mail::Outbox;
 use crate::rate_limits::RateLimits;
 use crate::search::indexer::Indexer;
 use crate::search::{OpenError, Search};
+use crate::services::related::RelatedCache;
 use crate::services::unsubscribe::UnsubscribeKey;
 use crate::templates::Templates;
 use crate::view_counter::ViewCounter;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub view_counter: ViewCounter,
     /// This node's search index.
     pub search: Search,
+    /// This node's recently computed related-question lists.
+    pub related: Arc<RelatedCache>,
     /// Keeps the search index in step with the database; stops when the state is dropped.
     pub indexer: Indexer,
 }
@@ -85,6 +88,7 @@ impl AppState {
             rate_limits: RateLimits::default(),
             view_counter: ViewCounter::default(),
             search,
+            related: Arc::new(RelatedCache::default()),
             indexer,
         })
     }

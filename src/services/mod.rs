@@ -24,6 +24,7 @@ pub mod policy;
 pub mod question_lists;
 pub mod question_page;
 pub mod questions;
+pub mod related;
 pub mod search;
 pub mod search_gaps;
 pub mod settings;

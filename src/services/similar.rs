@@ -44,13 +44,44 @@ pub struct Suggestion {
     pub strong: bool,
 }
 
-/// Up to `limit` open questions resembling `title`, best first, leaving out `exclude`.
+/// Up to `limit` open questions resembling `title`, best first, leaving out `exclude`, each
+/// judged strong or not (for the ask page, which shows strong ones before posting).
 pub fn suggestions(
     conn: &mut DbConnection,
     index: &SearchIndex,
     title: &str,
     exclude: Option<i64>,
     limit: usize,
+) -> ServiceResult<Vec<Suggestion>> {
+    look_up(conn, index, title, exclude, limit, Strength::Judge)
+}
+
+/// Up to `limit` questions resembling a question's title, for the list beside its page. None is
+/// judged strong: the page does not use it, and judging re-analyses every title found.
+pub fn related(
+    conn: &mut DbConnection,
+    index: &SearchIndex,
+    title: &str,
+    question_id: i64,
+    limit: usize,
+) -> ServiceResult<Vec<Suggestion>> {
+    look_up(conn, index, title, Some(question_id), limit, Strength::Skip)
+}
+
+/// Whether a look-up judges each suggestion's strength.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Strength {
+    Judge,
+    Skip,
+}
+
+fn look_up(
+    conn: &mut DbConnection,
+    index: &SearchIndex,
+    title: &str,
+    exclude: Option<i64>,
+    limit: usize,
+    strength: Strength,
 ) -> ServiceResult<Vec<Suggestion>> {
     let title: String = title.chars().take(MAX_TITLE_CHARS).collect();
     if title.trim().chars().count() < MIN_TITLE_CHARS {
@@ -59,18 +90,20 @@ pub fn suggestions(
     let hits = similar(index, &title, exclude.and_then(|id| u64::try_from(id).ok()), limit)
         .map_err(|e| ServiceError::Internal(format!("similar questions: {e}")))?;
     let ids: Vec<i64> = hits.iter().filter_map(|hit| i64::try_from(hit.id).ok()).collect();
-    let mut rows: HashMap<i64, posts::Post> = posts::find_many(conn, &ids)?
+    // Only the columns a suggestion shows: whole rows would read every body too.
+    let mut rows: HashMap<i64, posts::Listed> = posts::listed(conn, &ids)?
         .into_iter()
-        .filter(|p| p.is_question() && p.deleted_at.is_none())
+        .filter(|p| p.kind == "question" && p.deleted_at.is_none())
         .map(|p| (p.id, p))
         .collect();
     Ok(ids
         .iter()
         .filter_map(|id| rows.remove(id))
         .map(|p| {
-            let found = p.title.clone().unwrap_or_default();
+            let found = p.title.unwrap_or_default();
             Suggestion {
-                strong: coverage(&title, &found) >= STRONG_COVERAGE
+                strong: strength == Strength::Judge
+                    && coverage(&title, &found) >= STRONG_COVERAGE
                     && coverage(&found, &title) >= STRONG_REVERSE_COVERAGE,
                 path: format!("/questions/{}/{}", p.id, p.slug.as_deref().unwrap_or("question")),
                 id: p.id,

@@ -1,5 +1,7 @@
 //! Question pages: the lists, asking, and the question page with its canonical URL.
 
+use std::sync::Arc;
+
 use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -12,7 +14,7 @@ use crate::markdown::{self, MarkdownOptions};
 use crate::services::policy::PostingPolicy;
 use crate::services::question_lists::PageRequest;
 use crate::services::questions::{self, Ask};
-use crate::services::{answers, question_lists, question_page, similar};
+use crate::services::{answers, question_lists, question_page, related, similar};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::structured_data;
@@ -70,10 +72,11 @@ pub async fn show(
     let QuestionPath { id, slug } = path.into_inner();
     let viewer = visitor.user.clone();
     let index = state.search.index();
+    let cache = Arc::clone(&state.related);
     let (page, related) = state
         .db(move |conn| {
             let page = question_page::load(conn, id, viewer.as_ref())?;
-            let related = similar::suggestions(conn, &index, &page.title, Some(id), similar::RELATED_LIMIT)?;
+            let related = related::for_question(conn, &index, &cache, id, &page.title)?;
             Ok::<_, AppError>((page, related))
         })
         .await?;

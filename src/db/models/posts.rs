@@ -305,6 +305,33 @@ pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Post>>
     posts::table.filter(posts::id.eq_any(ids)).select(Post::as_select()).load(conn)
 }
 
+/// What a link to a question shows beside its title (suggestions, related questions).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = posts)]
+pub struct Listed {
+    /// Row id.
+    pub id: i64,
+    /// `question` or `answer`.
+    pub kind: String,
+    /// For questions: the title.
+    pub title: Option<String>,
+    /// For questions: the URL slug of the title.
+    pub slug: Option<String>,
+    /// For questions: answers that are not deleted.
+    pub answer_count: i32,
+    /// For questions: the answer the asker accepted.
+    pub accepted_answer_id: Option<i64>,
+    /// For questions: an official answer exists.
+    pub has_official: bool,
+    /// Set when the post was deleted.
+    pub deleted_at: Option<NaiveDateTime>,
+}
+
+/// Several posts at once, without their bodies.
+pub fn listed(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Listed>> {
+    posts::table.filter(posts::id.eq_any(ids)).select(Listed::as_select()).load(conn)
+}
+
 /// A question's id, title and slug.
 pub type TitleRow = (i64, Option<String>, Option<String>);
 
