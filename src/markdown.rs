@@ -106,13 +106,57 @@ pub fn render_inline(markdown: &str) -> SafeHtml {
 /// kept; URLs, raw HTML tags and the content of `<script>`, `<style>`, `<svg>` and the like are not.
 /// The result is text, not HTML: templates must print it autoescaped.
 pub fn plain_text(markdown: &str) -> String {
-    let mut text = String::with_capacity(markdown.len());
+    text_of(markdown, None)
+}
+
+/// The start of [`plain_text`]: exactly its first characters, at least `at_least` of them when the
+/// text has that many (the whole text otherwise). Excerpts need only this much, and reading a long
+/// post's inline markup to the end only to throw it away made lists slow.
+pub fn plain_text_prefix(markdown: &str, at_least: usize) -> String {
+    text_of(markdown, Some(at_least))
+}
+
+/// Counts the characters the collapsed text will have, as the raw text grows.
+#[derive(Default)]
+struct CollapsedLength {
+    chars: usize,
+    started: bool,
+    space_pending: bool,
+}
+
+impl CollapsedLength {
+    fn add(&mut self, raw: &str) {
+        for c in raw.chars() {
+            if c.is_whitespace() {
+                self.space_pending = self.started;
+            } else {
+                self.chars += 1 + usize::from(self.space_pending);
+                self.started = true;
+                self.space_pending = false;
+            }
+        }
+    }
+}
+
+fn text_of(markdown: &str, at_least: Option<usize>) -> String {
+    let mut collapsed = CollapsedLength::default();
+    let mut text = String::with_capacity(at_least.map_or(markdown.len(), |n| n.saturating_mul(2)).min(markdown.len()));
     let mut html_block = String::new();
     let mut raw_html_tags = 0_usize;
     // Inside an inline `<script>`, `<svg>`, ... pair the text is code, not prose: ammonia drops it
     // from the rendered post, so the description and the index must not show it either.
     let mut hidden_until: Option<String> = None;
+    let mut counted = 0;
     for event in Parser::new_ext(markdown, post_syntax()) {
+        if let Some(at_least) = at_least {
+            // The raw text only ever grows at its end, so its collapsed form only ever grows too:
+            // once long enough, later events cannot change the characters already collected.
+            collapsed.add(&text[counted..]);
+            counted = text.len();
+            if collapsed.chars >= at_least {
+                break;
+            }
+        }
         if let Some(closing) = &hidden_until {
             if matches!(&event, Event::InlineHtml(tag) if starts_with_ignore_case(tag, closing)) {
                 hidden_until = None;

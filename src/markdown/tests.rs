@@ -1,7 +1,7 @@
 //! Unit tests for the rendering rules: one test per rule, on the smallest input that shows it.
 
 use super::rewrite::{code_language, neutralize_block_syntax};
-use super::{plain_text, render_inline, render_post, MarkdownOptions, SafeHtml};
+use super::{plain_text, plain_text_prefix, render_inline, render_post, MarkdownOptions, SafeHtml};
 
 const IMAGES: MarkdownOptions = MarkdownOptions { allow_images: true };
 const NO_IMAGES: MarkdownOptions = MarkdownOptions { allow_images: false };
@@ -260,4 +260,30 @@ fn markdown_raw_html_beyond_the_tag_budget_shows_as_text() {
     assert_eq!(html.matches("<kbd>").count(), 2_000, "{}", &html[html.len() - 200..]);
     assert!(html.ends_with("k&lt;/kbd&gt;</p>\n"), "{}", &html[html.len() - 200..]);
     assert!(!plain_text(&format!("<div>\n{}\n</div>", "<b>x</b>".repeat(3_000))).contains('x'));
+}
+
+#[test]
+fn plain_text_prefix_is_exactly_the_start_of_plain_text() {
+    let samples = [
+        "",
+        "   ",
+        "One short line.",
+        "# Title\n\nA *first* paragraph with `code` and a [link](https://example.com).\n\n- one\n- two\n",
+        "Text <script>alert('hidden')</script> after the script, then more words to read.",
+        "<div>\n<p>An HTML block</p>\n</div>\n\nThen prose that follows it, long enough to cut.",
+        "```rust\nfn main() {}\n```\n\nA paragraph after code with    many   spaces\tand tabs.",
+        "See [the docs][docs] for more, then keep reading this sentence.\n\n[docs]: https://example.com/docs",
+        "Accents: résumé, café, naïve — and a table:\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+    ];
+    for markdown in samples {
+        let full = plain_text(markdown);
+        for at_least in 0..full.chars().count() + 3 {
+            let prefix = plain_text_prefix(markdown, at_least);
+            assert!(full.starts_with(&prefix), "{markdown:?} at {at_least}: {prefix:?} does not start {full:?}");
+            assert!(
+                prefix.chars().count() >= at_least || prefix == full,
+                "{markdown:?} at {at_least}: {prefix:?} is too short"
+            );
+        }
+    }
 }

@@ -182,7 +182,8 @@ pub fn summarize(conn: &mut DbConnection, mut rows: Vec<Post>, page: i64) -> Ser
 
 /// The first `max` characters of a post's text, cut at a word.
 pub fn excerpt(markdown_text: &str, max: usize) -> String {
-    let text = markdown::plain_text(markdown_text);
+    // One character more than fits tells whether the text must be cut.
+    let text = markdown::plain_text_prefix(markdown_text, max.saturating_add(1));
     if text.chars().count() <= max {
         return text;
     }
