@@ -134,7 +134,10 @@ pub fn insert(conn: &mut DbConnection, post: &NewPost<'_>) -> QueryResult<i64> {
 
 /// A post by id, deleted or not.
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Post>> {
-    posts::table.find(id).select(Post::as_select()).first(conn).optional()
+    // No LIMIT: SQLite re-plans a statement whose LIMIT is a bound parameter every time it is
+    // bound, so diesel's cached statement would be compiled again on each call (a tenth of a
+    // question page's time). The key matches one row at most anyway.
+    Ok(posts::table.find(id).select(Post::as_select()).load(conn)?.pop())
 }
 
 /// The answers of a question that are not deleted, by score then age (the page re-orders

@@ -24,7 +24,8 @@ pub struct Tag {
 
 /// A tag by name.
 pub fn find_by_name(conn: &mut DbConnection, name: &str) -> QueryResult<Option<Tag>> {
-    tags::table.filter(tags::name.eq(name)).select(Tag::as_select()).first(conn).optional()
+    // Without LIMIT (names are unique), for the reason given at `posts::find`.
+    Ok(tags::table.filter(tags::name.eq(name)).select(Tag::as_select()).load(conn)?.pop())
 }
 
 /// The id of a tag, created when new.

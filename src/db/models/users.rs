@@ -71,7 +71,8 @@ pub fn insert(conn: &mut DbConnection, user: &NewUser<'_>) -> QueryResult<i64> {
 
 /// A user by id.
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<User>> {
-    users::table.find(id).select(User::as_select()).first(conn).optional()
+    // Without LIMIT, for the reason given at `posts::find`.
+    Ok(users::table.find(id).select(User::as_select()).load(conn)?.pop())
 }
 
 /// A user by lower-cased username.

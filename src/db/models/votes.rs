@@ -8,7 +8,8 @@ use crate::db::DbConnection;
 
 /// A member's current vote on a post: +1, -1, or `None`.
 pub fn find(conn: &mut DbConnection, user_id: i64, post_id: i64) -> QueryResult<Option<i32>> {
-    votes::table.find((user_id, post_id)).select(votes::value).first(conn).optional()
+    // Without LIMIT, for the reason given at `posts::find`.
+    Ok(votes::table.find((user_id, post_id)).select(votes::value).load(conn)?.pop())
 }
 
 /// The member's votes on several posts, as (post id, value).
