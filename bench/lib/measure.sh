@@ -23,14 +23,20 @@ run_wrk() {
   if ((WARMUP > 0)); then
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$BASE$path" >/dev/null
   fi
+  local cpu_before cpu_after
+  cpu_before=$(cpu_ticks "$MEASURED_PID")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$script" "$BASE$path" >"$out"
+  cpu_after=$(cpu_ticks "$MEASURED_PID")
   line=$(grep '^BENCH ' "$out") || die "wrk printed no result for $name (see $out)"
-  local rps p50_ms p99_ms requests bad_status socket_errors
+  local rps p50_ms p99_ms requests bad_status socket_errors cpu_ms
   # The line is our own report.lua's `key=number` words.
   eval "$(sed 's/^BENCH //; s/ /;/g' <<<"$line")"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$BACKEND" "$QUESTIONS" "$name" "$path" "$rps" "$p50_ms" \
-    "$p99_ms" "$requests" "$bad_status" "$socket_errors" >>"$TSV"
-  log "  $name: $rps req/s, p50 $p50_ms ms, p99 $p99_ms ms, $bad_status bad statuses, $socket_errors socket errors"
+  # The server's own CPU time per request: steadier than req/s when other work shares the machine.
+  cpu_ms=$(awk -v t=$((cpu_after - cpu_before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN { printf "%.3f", n > 0 ? t * 1000 / hz / n : 0 }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$BACKEND" "$QUESTIONS" "$name" "$path" "$rps" "$p50_ms" \
+    "$p99_ms" "$requests" "$bad_status" "$socket_errors" "$cpu_ms" >>"$TSV"
+  log "  $name: $rps req/s, p50 $p50_ms ms, p99 $p99_ms ms, server CPU $cpu_ms ms/request, $bad_status bad statuses, $socket_errors socket errors"
 }
 
 # Checks a URL answers 200 before wrk hammers it (wrk counts every answer, right or wrong).
@@ -47,6 +53,7 @@ measure_site() {
   log "$BACKEND, $QUESTIONS questions: measuring (load average $(load_average))"
   load_before=$(load_average)
   start_server "$RAW/$BACKEND-$QUESTIONS-server.log"
+  MEASURED_PID=$SERVER_PID
   log "  start to ready: $READY_MS ms"
 
   curl -fs -D "$RAW/$BACKEND-$QUESTIONS-question.headers" -o "$RAW/$BACKEND-$QUESTIONS-question.html" \
@@ -96,6 +103,7 @@ measure_site() {
     wait_ready "http://127.0.0.1:$ceiling_port/" "$ceiling_pid" "$(now_ns)" >/dev/null || die "the ceiling did not start"
     local saved_base=$BASE
     BASE="http://127.0.0.1:$ceiling_port"
+    MEASURED_PID=$ceiling_pid
     run_wrk ceiling "$QUESTION_PATH"
     BASE=$saved_base
     kill "$ceiling_pid" 2>/dev/null || true
@@ -117,11 +125,11 @@ server RUST_LOG=${BENCH_RUST_LOG:-info} · commit $(git -C "$ROOT" rev-parse --s
 
 ## Requests
 
-| backend | questions | page | req/s | p50 ms | p99 ms | errors |
-|---|---:|---|---:|---:|---:|---:|
+| backend | questions | page | req/s | p50 ms | p99 ms | server CPU ms/req | errors |
+|---|---:|---|---:|---:|---:|---:|---:|
 EOF
   awk -F'\t' 'NR > 1 {
-    printf "| %s | %\047d | %s | %\047.0f | %.2f | %.2f | %d |\n", $1, $2, $3, $5, $6, $7, $9 + $10
+    printf "| %s | %\047d | %s | %\047.0f | %.2f | %.2f | %.2f | %d |\n", $1, $2, $3, $5, $6, $7, $11, $9 + $10
   }' "$raw/results.tsv"
   cat <<EOF
 
