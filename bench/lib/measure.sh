@@ -33,7 +33,7 @@ run_wrk() {
   eval "$(sed 's/^BENCH //; s/ /;/g' <<<"$line")"
   # The server's own CPU time per request: steadier than req/s when other work shares the machine.
   cpu_ms=$(awk -v t=$((cpu_after - cpu_before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
-    'BEGIN { printf "%.3f", n > 0 ? t * 1000 / hz / n : 0 }')
+    'BEGIN { printf "%.3f", (n > 0 ? t * 1000 / hz / n : 0) }')
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$BACKEND" "$QUESTIONS" "$name" "$path" "$rps" "$p50_ms" \
     "$p99_ms" "$requests" "$bad_status" "$socket_errors" "$cpu_ms" >>"$TSV"
   log "  $name: $rps req/s, p50 $p50_ms ms, p99 $p99_ms ms, server CPU $cpu_ms ms/request, $bad_status bad statuses, $socket_errors socket errors"
