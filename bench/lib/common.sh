@@ -116,10 +116,11 @@ stop_server() {
   wait "$SERVER_PID" 2>/dev/null || true
 }
 
-# VmHWM (peak) and VmRSS of a process, in MB.
+# VmHWM (peak), VmRSS and RssAnon of a process, in MB. RssAnon leaves out the pages of files
+# mapped into memory (the search index is read through mmap, so VmRSS grows with the index).
 memory_of() {
-  awk '/^VmHWM:/ { hwm = $2 } /^VmRSS:/ { rss = $2 } END { printf "%.0f\t%.0f\n", hwm / 1024, rss / 1024 }' \
-    "/proc/$1/status"
+  awk '/^VmHWM:/ { hwm = $2 } /^VmRSS:/ { rss = $2 } /^RssAnon:/ { anon = $2 }
+    END { printf "%.0f\t%.0f\t%.0f\n", hwm / 1024, rss / 1024, anon / 1024 }' "/proc/$1/status"
 }
 
 # User plus system CPU time of a process so far, in clock ticks.

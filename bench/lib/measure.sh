@@ -58,7 +58,7 @@ expect_ok() {
 measure_site() {
   BACKEND=$1
   QUESTIONS=$(questions_of "$2")
-  local load_before asset mixed_data n cookie csrf hwm_reads rss_reads hwm rss ceiling_port ceiling_pid
+  local load_before asset mixed_data n cookie csrf hwm_reads rss_reads hwm rss anon ceiling_port ceiling_pid
   log "$BACKEND, $QUESTIONS questions: measuring (load average $(load_average))"
   load_before=$(load_average)
   start_server "$RAW/$BACKEND-$QUESTIONS-server.log"
@@ -77,7 +77,7 @@ measure_site() {
   wanted search && expect_ok "/search?q=$SEARCH" search && run_wrk search "/search?q=$SEARCH"
   wanted similar && run_wrk similar "/questions/similar?title=$(urlencode "$SIMILAR_TITLE")"
   wanted asset && run_wrk asset "$asset"
-  IFS=$'\t' read -r hwm_reads rss_reads < <(memory_of "$SERVER_PID")
+  IFS=$'\t' read -r hwm_reads rss_reads _ < <(memory_of "$SERVER_PID")
 
   if wanted mixed; then
     mixed_data="$RUN_DIR/mixed-data.lua"
@@ -100,7 +100,7 @@ measure_site() {
     } >"$mixed_data"
     BENCH_MIXED_DATA="$mixed_data" BENCH_LUA_DIR="$BENCH/lua" WRK_SCRIPT="$BENCH/lua/mixed.lua" run_wrk mixed "/"
   fi
-  IFS=$'\t' read -r hwm rss < <(memory_of "$SERVER_PID")
+  IFS=$'\t' read -r hwm rss anon < <(memory_of "$SERVER_PID")
   stop_server
 
   if wanted ceiling && [[ -x $CEILING ]]; then
@@ -118,8 +118,8 @@ measure_site() {
     kill "$ceiling_pid" 2>/dev/null || true
     wait "$ceiling_pid" 2>/dev/null || true
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$BACKEND" "$QUESTIONS" "$READY_MS" "${hwm_reads:-}" \
-    "${rss_reads:-}" "$hwm" "$rss" "$load_before" "$(load_average)" >>"$RAW/sites.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$BACKEND" "$QUESTIONS" "$READY_MS" "${hwm_reads:-}" \
+    "${rss_reads:-}" "$hwm" "$rss" "$load_before" "$(load_average)" "$anon" >>"$RAW/sites.tsv"
 }
 
 # The Markdown report of a run folder.
@@ -142,38 +142,46 @@ EOF
   }' "$raw/results.tsv"
   cat <<EOF
 
+Server CPU is the Guidepost process only; on PostgreSQL the database server's own CPU is not in it.
+A page whose every request outlived wrk's 2 s timeout shows p50/p99 0 and counts them as errors.
+
 ## Servers
 
-| backend | questions | start to ready | RSS peak after reads | RSS peak after mixed | RSS at end | question page / ceiling | load average (before → after) |
-|---|---:|---:|---:|---:|---:|---:|---|
+| backend | questions | start to ready | RSS peak after reads | RSS peak after mixed | RSS at end | of which anonymous | question page / ceiling | load average (before → after) |
+|---|---:|---:|---:|---:|---:|---:|---:|---|
 EOF
   awk -F'\t' '
     FNR == NR { if (FNR > 1) rps[$1 SUBSEP $2 SUBSEP $3] = $5; next }
     {
       q = rps[$1 SUBSEP $2 SUBSEP "question"]; c = rps[$1 SUBSEP $2 SUBSEP "ceiling"]
       ratio = (q != "" && c > 0) ? sprintf("%.0f %% (%\047.0f of %\047.0f)", 100 * q / c, q, c) : "–"
-      printf "| %s | %\047d | %d ms | %s MB | %s MB | %s MB | %s | %s → %s |\n", $1, $2, $3, $4, $6, $7, ratio, $8, $9
+      anon = ($10 != "") ? $10 " MB" : "–"
+      printf "| %s | %\047d | %d ms | %s MB | %s MB | %s MB | %s | %s | %s → %s |\n", $1, $2, $3, $4, $6, $7, anon, ratio, $8, $9
     }' "$raw/results.tsv" "$raw/sites.tsv"
   cat <<EOF
 
-## Growth from the smallest to the largest size measured (p50 latency)
+## Growth from the smallest to the largest size measured
 
-| backend | page | p50 small | p50 large | growth |
-|---|---|---:|---:|---:|
+Server CPU per request is the steadier measure on a busy machine; p50 also moves with the load.
+
+| backend | page | p50 small → large | growth | server CPU ms/req small → large | growth |
+|---|---|---:|---:|---:|---:|
 EOF
   awk -F'\t' 'NR > 1 && $3 != "ceiling" && $3 != "mixed" {
       page = ($3 ~ /^page[0-9]+$/) ? "deep page" : $3
       k = $1 SUBSEP page
-      if (!(k in small) || $2 < smallq[k]) { small[k] = $6; smallq[k] = $2 }
-      if (!(k in large) || $2 > largeq[k]) { large[k] = $6; largeq[k] = $2 }
+      if (!(k in smallq) || $2 < smallq[k]) { small[k] = $6; smallc[k] = $11; smallq[k] = $2 }
+      if (!(k in largeq) || $2 > largeq[k]) { large[k] = $6; largec[k] = $11; largeq[k] = $2 }
       if (!(k in seen)) { seen[k] = 1; order[++n] = k }
     }
+    function growth(a, b) { return (a > 0 && b > 0) ? sprintf("%+.0f %%", 100 * (b / a - 1)) : "timed out" }
     END {
       for (i = 1; i <= n; i++) {
         k = order[i]; split(k, part, SUBSEP)
         if (largeq[k] == smallq[k]) continue
-        printf "| %s | %s | %.2f ms (%\047d) | %.2f ms (%\047d) | %+.0f %% |\n", part[1], part[2], small[k], smallq[k],
-          large[k], largeq[k], 100 * (large[k] / small[k] - 1)
+        printf "| %s | %s | %.2f → %.2f ms (%\047d → %\047d) | %s | %.2f → %.2f | %s |\n", part[1], part[2],
+          small[k], large[k], smallq[k], largeq[k], growth(small[k], large[k]), smallc[k], largec[k],
+          growth(smallc[k], largec[k])
       }
     }' "$raw/results.tsv"
 }
