@@ -3,6 +3,7 @@
 
 # Set by start_server: the server's process id, its base URL and its start-to-ready milliseconds.
 SERVER_PID=''
+MEASURED_PID=''
 BASE=''
 READY_MS=''
 
@@ -119,10 +120,14 @@ stop_server() {
   wait "$SERVER_PID" 2>/dev/null || true
 }
 
-# VmHWM (peak) and VmRSS of a process, in MB.
+# VmHWM (peak), VmRSS and RssAnon of a process, in MB. RssAnon leaves out the pages of files
+# mapped into memory (the search index is read through mmap, so VmRSS grows with the index).
 memory_of() {
-  awk '/^VmHWM:/ { hwm = $2 } /^VmRSS:/ { rss = $2 } END { printf "%.0f\t%.0f\n", hwm / 1024, rss / 1024 }' \
-    "/proc/$1/status"
+  awk '/^VmHWM:/ { hwm = $2 } /^VmRSS:/ { rss = $2 } /^RssAnon:/ { anon = $2 }
+    END { printf "%.0f\t%.0f\t%.0f\n", hwm / 1024, rss / 1024, anon / 1024 }' "/proc/$1/status"
 }
+
+# User plus system CPU time of a process so far, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }

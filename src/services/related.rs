@@ -25,7 +25,7 @@ const CAPACITY: NonZeroUsize = match NonZeroUsize::new(10_000) {
     None => NonZeroUsize::MIN,
 };
 
-/// A question's related list, with when it was computed.
+/// A question's list, and when it was computed.
 type Entry = (Instant, Arc<Vec<Suggestion>>);
 
 /// This node's recently computed related-question lists.
