@@ -44,6 +44,8 @@ pub struct AppState {
     pub search: Search,
     /// This node's recently computed related-question lists.
     pub related: Arc<RelatedCache>,
+    /// This node's recent suggestions for titles typed into the ask form.
+    pub similar_titles: Arc<crate::services::similar::TitleCache>,
     /// This node's recent search results pages.
     pub search_results: Arc<crate::services::search::ResultCache>,
     /// Keeps the search index in step with the database; stops when the state is dropped.
@@ -95,8 +97,9 @@ impl AppState {
             rate_limits: RateLimits::default(),
             view_counter: ViewCounter::default(),
             search,
-            related: Arc::new(RelatedCache::default()),
-            search_results: Arc::new(crate::services::search::ResultCache::default()),
+            related: Arc::new(crate::services::related::new_cache()),
+            search_results: Arc::new(crate::services::search::new_result_cache()),
+            similar_titles: Arc::new(crate::services::similar::new_title_cache()),
             indexer,
         })
     }

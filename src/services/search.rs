@@ -5,14 +5,13 @@
 
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
 use guidepost_search::{search, Highlighter, ParsedQuery, SearchIndex, Sort};
-use lru::LruCache;
 
 use super::question_lists::{summarize, QuestionSummary};
+use super::recent::Recent;
 use super::{ServiceError, ServiceResult};
 use crate::db::models::{posts, search_log};
 use crate::db::DbConnection;
@@ -101,41 +100,14 @@ const REMEMBERED_PAGES: NonZeroUsize = match NonZeroUsize::new(500) {
     None => NonZeroUsize::MIN,
 };
 
-/// How long a results page is reused when nothing was written on this node meanwhile.
-const REUSED_FOR: Duration = Duration::from_secs(2);
-
-/// A results page with when and under which write generation it was made.
-type Remembered = (Instant, u64, Arc<SearchPage>);
-
 /// This node's recent results pages: the questions a FAQ is asked most are searched for over
 /// and over in the same words. A page is reused for two seconds at most, and not at all once a
 /// write has committed on this node or the index has moved on since it was made.
-pub struct ResultCache {
-    pages: Mutex<LruCache<String, Remembered>>,
-}
+pub type ResultCache = Recent<String, SearchPage>;
 
-impl Default for ResultCache {
-    fn default() -> Self {
-        Self { pages: Mutex::new(LruCache::new(REMEMBERED_PAGES)) }
-    }
-}
-
-impl ResultCache {
-    fn get(&self, key: &str, generation: u64) -> Option<Arc<SearchPage>> {
-        let mut pages = self.pages.lock().ok()?;
-        match pages.get(key) {
-            Some((at, made_under, page)) if *made_under == generation && at.elapsed() < REUSED_FOR => {
-                Some(Arc::clone(page))
-            }
-            _ => None,
-        }
-    }
-
-    fn put(&self, key: String, generation: u64, page: Arc<SearchPage>) {
-        if let Ok(mut pages) = self.pages.lock() {
-            pages.put(key, (Instant::now(), generation, page));
-        }
-    }
+/// An empty results cache.
+pub fn new_result_cache() -> ResultCache {
+    Recent::new(REMEMBERED_PAGES, Duration::from_secs(2))
 }
 
 /// Runs a search and loads its page; the first page of each search is logged (never who),
@@ -150,16 +122,8 @@ pub fn run(
     let page = request.page.clamp(1, MAX_PAGE);
     // A new index commit changes results as surely as a write does.
     let key = format!("{}|{:?}|{page}|{}", index.generation(), request.sort, request.query);
-    let generation = crate::db::write_generation();
     let started = Instant::now();
-    let found = match cache.get(&key, generation) {
-        Some(found) => found,
-        None => {
-            let found = Arc::new(find(conn, index, request, page)?);
-            cache.put(key, generation, Arc::clone(&found));
-            found
-        }
-    };
+    let found = cache.get_or_compute(key, crate::db::write_generation(), || find(conn, index, request, page))?;
     let mut shown = SearchPage::clone(&found);
     if page == 1 && shown.searched {
         let took_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);

@@ -15,6 +15,32 @@ use crate::db::DbConnection;
 pub const ASK_LIMIT: usize = 5;
 /// Related questions on a question page.
 pub const RELATED_LIMIT: usize = 5;
+
+/// Titles whose suggestions a node remembers.
+const REMEMBERED_TITLES: std::num::NonZeroUsize = match std::num::NonZeroUsize::new(2_000) {
+    Some(n) => n,
+    None => std::num::NonZeroUsize::MIN,
+};
+
+/// This node's recent suggestions for the ask form, by title, while the index is unchanged: the
+/// form asks again as the member types, and many people word the same problem the same way.
+pub type TitleCache = super::recent::Recent<String, Vec<Suggestion>>;
+
+/// An empty title cache; entries last a minute, as the JSON answer may be kept by browsers.
+pub fn new_title_cache() -> TitleCache {
+    super::recent::Recent::new(REMEMBERED_TITLES, std::time::Duration::from_secs(60))
+}
+
+/// [`suggestions`] for the ask form (up to [`ASK_LIMIT`]), from `cache` while the index is
+/// unchanged since they were found.
+pub fn ask_suggestions(
+    conn: &mut DbConnection,
+    index: &SearchIndex,
+    cache: &TitleCache,
+    title: &str,
+) -> ServiceResult<std::sync::Arc<Vec<Suggestion>>> {
+    cache.get_or_compute(title.to_owned(), index.generation(), || suggestions(conn, index, title, None, ASK_LIMIT))
+}
 /// Titles shorter than this (in characters) are not looked up: too little to go on.
 const MIN_TITLE_CHARS: usize = 8;
 /// Longer titles are cut before the look-up.

@@ -254,9 +254,10 @@ pub async fn ask_submit(
     }
     if form.similar_checked.is_none() {
         let (index, title) = (state.search.index(), form.title.clone());
-        let found = state.db(move |conn| similar::suggestions(conn, &index, &title, None, similar::ASK_LIMIT)).await?;
+        let cache = Arc::clone(&state.similar_titles);
+        let found = state.db(move |conn| similar::ask_suggestions(conn, &index, &cache, &title)).await?;
         if found.iter().any(|s| s.strong) {
-            let extras = AskExtras { suggestions: found, ..AskExtras::default() };
+            let extras = AskExtras { suggestions: found.as_ref().clone(), ..AskExtras::default() };
             return ask_page(&state, &visitor, &form, &extras, StatusCode::OK);
         }
     }

@@ -78,10 +78,11 @@ pub async fn similar_questions(
 ) -> Result<HttpResponse, AppError> {
     let title = search::clean_query(&query.into_inner().title);
     let index = state.search.index();
-    let found = state.db(move |conn| similar::suggestions(conn, &index, &title, None, similar::ASK_LIMIT)).await?;
+    let cache = Arc::clone(&state.similar_titles);
+    let found = state.db(move |conn| similar::ask_suggestions(conn, &index, &cache, &title)).await?;
     Ok(HttpResponse::Ok()
         .insert_header((CACHE_CONTROL, "private, max-age=60"))
-        .json(serde_json::json!({ "questions": found })))
+        .json(serde_json::json!({ "questions": found.as_slice() })))
 }
 
 /// GET /ask/suggested/{id}?title= — a member opened a suggestion instead of asking: count it
