@@ -175,7 +175,8 @@ pub(super) fn write(
                 editor_id: author,
                 title: post.title,
                 tags: post.tags,
-                body_markdown: &body.markdown,
+                // Shares the post's text (see `models::revisions`).
+                body_markdown: None,
                 reason: Some("imported"),
                 created_at: post.edited_at.unwrap_or(created),
             };
