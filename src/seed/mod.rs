@@ -96,11 +96,14 @@ pub fn seed(
     let deferred = bulk::defer_indexes(conn)?;
     // One thread generates the next chunk while this one writes the last: two cores, both busy.
     let (sender, chunks) = std::sync::mpsc::sync_channel::<(u64, chunk::Chunk)>(2);
+    // Written chunks go back to be freed there too: hundreds of thousands of strings a chunk.
+    let (spent, to_free) = std::sync::mpsc::channel::<chunk::Chunk>();
     let written: Result<(), SeedError> = std::thread::scope(|scope| {
         let plan = &plan;
         scope.spawn(move || {
             let mut done = 0;
             while done < options.questions {
+                to_free.try_iter().for_each(drop);
                 let count = CHUNK.min(options.questions - done);
                 let chunk = chunk::Chunk::generate(&mut rng, &mut ids, plan, count);
                 done += count;
@@ -114,6 +117,8 @@ pub fn seed(
             summary.answers += chunk.answer_count();
             summary.comments += chunk.comment_count();
             write::chunk(conn, &chunk)?;
+            // Once generation is over, the last chunks are freed here.
+            let _ = spent.send(chunk);
             summary.questions += count;
             progress(count);
         }
