@@ -41,7 +41,7 @@ fn migrations_round_trip_on_postgres() {
 }
 
 #[test]
-fn sqlite_connections_use_wal_and_foreign_keys() {
+fn sqlite_connections_use_wal_foreign_keys_and_8k_pages() {
     use diesel::sql_types::{BigInt, Text};
     use diesel::RunQueryDsl;
 
@@ -55,6 +55,11 @@ fn sqlite_connections_use_wal_and_foreign_keys() {
         #[diesel(sql_type = BigInt)]
         foreign_keys: i64,
     }
+    #[derive(diesel::QueryableByName)]
+    struct PageSize {
+        #[diesel(sql_type = BigInt)]
+        page_size: i64,
+    }
     let db = TestDb::sqlite();
     let pool = db::connect(&db.url, 2).unwrap();
     let mut conn = pool.get().unwrap();
@@ -62,4 +67,6 @@ fn sqlite_connections_use_wal_and_foreign_keys() {
     assert_eq!(mode.journal_mode, "wal");
     let flag: Flag = diesel::sql_query("PRAGMA foreign_keys").get_result(&mut *conn).unwrap();
     assert_eq!(flag.foreign_keys, 1);
+    let pages: PageSize = diesel::sql_query("PRAGMA page_size").get_result(&mut *conn).unwrap();
+    assert_eq!(pages.page_size, 8192, "a new database gets 8 KiB pages");
 }

@@ -13,6 +13,18 @@ use common::TestApp;
 
 const TITLE: &str = "Why did my red widget break in the rain?";
 
+/// The stored text of each revision of a post, oldest first: `None` where it shares the post's.
+fn stored_revision_bodies(conn: &mut guidepost::db::DbConnection, post_id: i64) -> Vec<Option<String>> {
+    use diesel::prelude::*;
+    use guidepost::db::schema::revisions;
+    revisions::table
+        .filter(revisions::post_id.eq(post_id))
+        .order(revisions::id)
+        .select(revisions::body_markdown)
+        .load(conn)
+        .unwrap()
+}
+
 async fn signed_in(app: &TestApp, username: &str, role: Role) -> TestApp {
     let visitor = app.another_visitor();
     app.create_user(username, role);
@@ -257,6 +269,11 @@ async fn posts_are_edited_with_history(app: TestApp) {
         .assert_contains("added the model year")
         .assert_contains("<ins>+ It is the 2019 model.</ins>")
         .assert_contains(&format!("<del>{TITLE}</del>"));
+    // Only the latest version shares the post's text; each earlier one kept its own copy.
+    let bodies = app.with_db(|c| stored_revision_bodies(c, id));
+    assert_eq!(bodies, [Some(DETAILS.to_owned()), Some(new_body.clone()), None]);
+    let versions = app.with_db(|c| guidepost::db::models::revisions::of_post(c, id).unwrap());
+    assert_eq!(versions[2].body_markdown, format!("{new_body}\n\nTagged by a moderator."));
     app.get(&format!("/questions/{id}/x")).await.assert_status(301);
     app.get("/posts/999999/revisions").await.assert_status(404);
 }

@@ -153,7 +153,7 @@ diesel::table! {
         editor_id -> BigInt,
         title -> Nullable<Text>,
         tags -> Nullable<Text>,
-        body_markdown -> Text,
+        body_markdown -> Nullable<Text>,
         reason -> Nullable<Text>,
         created_at -> Timestamp,
     }

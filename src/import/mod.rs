@@ -32,3 +32,17 @@ impl Progress for Silent {
     fn at(&mut self, _: u64) {}
     fn finished(&mut self) {}
 }
+
+/// `convert` applied to every item, on every core: rendering and sanitising text is the costly
+/// part of an import, and it needs no database.
+pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], convert: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
+    let chunk = items.len().div_ceil(threads).max(1);
+    let convert = &convert;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            items.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(convert).collect::<Vec<_>>())).collect();
+        // A conversion thread only panics on a bug; surface it rather than lose rows.
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
+}

@@ -17,6 +17,25 @@ use crate::db::DbConnection;
 use crate::markdown::{self, MarkdownOptions};
 use crate::services::questions::slugify;
 
+/// The Posts.xml attributes the first pass reads.
+pub(super) const ATTRIBUTES: &[&str] = &[
+    "Id",
+    "PostTypeId",
+    "ParentId",
+    "OwnerUserId",
+    "OwnerDisplayName",
+    "CreationDate",
+    "Title",
+    "Tags",
+    "Body",
+    "Score",
+    "ViewCount",
+    "LastEditDate",
+    "LastActivityDate",
+    "ClosedDate",
+    "ContentLicense",
+];
+
 /// Counts of the Posts.xml passes.
 #[derive(Debug, Default)]
 pub(super) struct PostCounts {
@@ -46,21 +65,11 @@ struct Body {
 }
 
 fn convert_bodies(rows: &[&Row]) -> Vec<Body> {
-    let convert_one = |row: &&Row| {
+    super::in_parallel(rows, |row| {
         let markdown = convert::body_to_markdown(row.get("Body").unwrap_or_default());
         // Imported images keep showing when they are https, like images in new posts.
         let html = markdown::render_post(&markdown, &MarkdownOptions { allow_images: true }).into_string();
         Body { markdown, html }
-    };
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
-    let chunk = rows.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = rows
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(convert_one).collect::<Vec<_>>()))
-            .collect();
-        // A conversion thread only panics on a bug; surface it rather than lose rows.
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     })
 }
 
@@ -98,8 +107,12 @@ pub(super) fn write(
         // Parents written by earlier batches, then (below) those written by this one.
         let parent_ids: Vec<i64> = fresh.iter().filter_map(|r| r.int("ParentId")).collect();
         let mut parents = imports::posts_by_source(conn, source.site, &parent_ids)?;
-        // Tag counts are added once per batch, not once per question.
+        // Tag counts are added once per batch, not once per question; attributions, taggings and
+        // first revisions go many rows a statement once the batch's posts have their ids.
         let mut tag_counts: HashMap<i64, i32> = HashMap::new();
+        let mut sources = Vec::with_capacity(fresh.len());
+        let mut taggings = Vec::new();
+        let mut first_revisions = Vec::with_capacity(fresh.len());
         for (row, body) in fresh.iter().zip(&bodies) {
             let Some(id) = row.int("Id") else { continue };
             let is_question = kind_of(row) == Some(1);
@@ -151,7 +164,8 @@ pub(super) fn write(
                 author_name,
                 license: convert::license(row.get("ContentLicense")),
             };
-            let local = imports::insert_post(conn, &post, &attribution)?;
+            let local = imports::insert_post(conn, &post)?;
+            sources.push((local, attribution));
             if is_question {
                 parents.insert(id, local);
                 for name in &tag_names {
@@ -163,24 +177,38 @@ pub(super) fn write(
                             created_tag
                         }
                     };
-                    imports::tag_question(conn, local, tag_id)?;
+                    taggings.push((local, tag_id));
                     *tag_counts.entry(tag_id).or_default() += 1;
                 }
                 counts.questions += 1;
             } else {
                 counts.answers += 1;
             }
-            let revision = NewRevision {
-                post_id: local,
-                editor_id: author,
-                title: post.title,
-                tags: post.tags,
-                body_markdown: &body.markdown,
-                reason: Some("imported"),
-                created_at: post.edited_at.unwrap_or(created),
-            };
-            revisions::insert(conn, &revision)?;
+            let revised = post.edited_at.unwrap_or(created);
+            first_revisions.push((
+                local,
+                author,
+                is_question.then_some(title),
+                is_question.then_some(tag_text),
+                revised,
+            ));
         }
+        imports::insert_sources(conn, &sources)?;
+        imports::tag_questions(conn, &taggings)?;
+        let first_revisions: Vec<NewRevision<'_>> = first_revisions
+            .iter()
+            .map(|(post_id, editor_id, title, tags, created_at)| NewRevision {
+                post_id: *post_id,
+                editor_id: *editor_id,
+                title: *title,
+                tags: tags.as_deref(),
+                // Shares the post's text (see `models::revisions`).
+                body_markdown: None,
+                reason: Some("imported"),
+                created_at: *created_at,
+            })
+            .collect();
+        revisions::insert_many(conn, &first_revisions)?;
         for (tag_id, added) in tag_counts {
             imports::count_tag(conn, tag_id, added)?;
         }

@@ -5,6 +5,8 @@
 //! Speed comes from writing many rows per statement with ids chosen up front (no round trip per
 //! row), and from rendering a pool of Markdown blocks once and composing bodies from it.
 
+mod bulk;
+mod chunk;
 pub mod text;
 mod write;
 
@@ -90,17 +92,20 @@ pub fn seed(
     let tag_ids = write::tags(conn, &text::tag_names(TAGS), now)?;
     let mut summary = SeedSummary { users: members, tags: tag_ids.len() as u64, ..SeedSummary::default() };
     let plan = Plan { options, users: &users, tags: &tag_ids, blocks: &blocks, comments: &comments, now };
-    write::bulk_mode(conn)?;
-    let deferred = write::defer_indexes(conn)?;
+    bulk::bulk_mode(conn)?;
+    let deferred = bulk::defer_indexes(conn)?;
     // One thread generates the next chunk while this one writes the last: two cores, both busy.
-    let (sender, chunks) = std::sync::mpsc::sync_channel::<(u64, write::Chunk)>(2);
+    let (sender, chunks) = std::sync::mpsc::sync_channel::<(u64, chunk::Chunk)>(2);
+    // Written chunks go back to be freed there too: hundreds of thousands of strings a chunk.
+    let (spent, to_free) = std::sync::mpsc::channel::<chunk::Chunk>();
     let written: Result<(), SeedError> = std::thread::scope(|scope| {
         let plan = &plan;
         scope.spawn(move || {
             let mut done = 0;
             while done < options.questions {
+                to_free.try_iter().for_each(drop);
                 let count = CHUNK.min(options.questions - done);
-                let chunk = write::Chunk::generate(&mut rng, &mut ids, plan, count);
+                let chunk = chunk::Chunk::generate(&mut rng, &mut ids, plan, count);
                 done += count;
                 // The writer hung up after an error; stop generating.
                 if sender.send((count, chunk)).is_err() {
@@ -112,17 +117,19 @@ pub fn seed(
             summary.answers += chunk.answer_count();
             summary.comments += chunk.comment_count();
             write::chunk(conn, &chunk)?;
+            // Once generation is over, the last chunks are freed here.
+            let _ = spent.send(chunk);
             summary.questions += count;
             progress(count);
         }
         Ok::<_, SeedError>(())
     });
     // Also after a failure: a site must never be left without its indexes.
-    let restored = write::restore_indexes(conn, deferred);
+    let restored = bulk::restore_indexes(conn, deferred);
     written?;
     restored?;
     write::finish(conn)?;
-    write::end_bulk_mode(conn)?;
+    bulk::end_bulk_mode(conn)?;
     Ok(summary)
 }
 

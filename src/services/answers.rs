@@ -76,7 +76,8 @@ pub fn post_answer(
                 editor_id: actor.id,
                 title: None,
                 tags: None,
-                body_markdown: &body,
+                // Shares the post's text (see `models::revisions`).
+                body_markdown: None,
                 reason: None,
                 created_at: now,
             },

@@ -100,7 +100,8 @@ pub fn edit(
                 editor_id: actor.id,
                 title: title.as_deref(),
                 tags: tag_text.as_deref(),
-                body_markdown: &body,
+                // Shares the post's text (see `models::revisions`).
+                body_markdown: None,
                 reason: Some(&reason).filter(|r| !r.is_empty()).map(String::as_str),
                 created_at: now,
             },

@@ -154,7 +154,8 @@ pub fn ask(
                 editor_id: actor.id,
                 title: Some(&title),
                 tags: Some(&tag_text),
-                body_markdown: &body,
+                // Shares the post's text (see `models::revisions`).
+                body_markdown: None,
                 reason: None,
                 created_at: now,
             },

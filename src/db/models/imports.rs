@@ -100,6 +100,9 @@ pub fn comments_by_source(conn: &mut DbConnection, site: &str, ids: &[i64]) -> Q
 /// A question or answer as imported, counters and dates included.
 #[derive(Debug, Insertable)]
 #[diesel(table_name = posts)]
+// `None` binds NULL (these columns default to NULL anyway): the statement's SQL is then always
+// the same, so diesel prepares it once per import rather than once per post.
+#[diesel(treat_none_as_default_value = false)]
 pub struct ImportedPost<'a> {
     /// `question` or `answer`.
     pub kind: &'a str,
@@ -151,20 +154,28 @@ pub struct PostSource<'a> {
     pub license: &'a str,
 }
 
-/// Inserts an imported post and its attribution; returns the new id.
-pub fn insert_post(conn: &mut DbConnection, post: &ImportedPost<'_>, s: &PostSourceOwned) -> QueryResult<i64> {
-    let id = diesel::insert_into(posts::table).values(post).returning(posts::id).get_result(conn)?;
-    diesel::insert_into(post_sources::table)
-        .values(&PostSource {
-            post_id: id,
-            source_site: &s.site,
-            source_id: s.source_id,
-            source_url: &s.url,
-            author_name: &s.author_name,
-            license: &s.license,
-        })
-        .execute(conn)?;
-    Ok(id)
+/// Inserts an imported post; returns the new id (its attribution follows, see [`insert_sources`]).
+pub fn insert_post(conn: &mut DbConnection, post: &ImportedPost<'_>) -> QueryResult<i64> {
+    diesel::insert_into(posts::table).values(post).returning(posts::id).get_result(conn)
+}
+
+/// Inserts the attributions of imported posts, `(post, source)`, many a statement.
+pub fn insert_sources(conn: &mut DbConnection, sources: &[(i64, PostSourceOwned)]) -> QueryResult<()> {
+    for part in sources.chunks(ROWS_PER_STATEMENT) {
+        let rows: Vec<PostSource<'_>> = part
+            .iter()
+            .map(|(post_id, s)| PostSource {
+                post_id: *post_id,
+                source_site: &s.site,
+                source_id: s.source_id,
+                source_url: &s.url,
+                author_name: &s.author_name,
+                license: &s.license,
+            })
+            .collect();
+        insert_many!(conn, post_sources::table, &rows)?;
+    }
+    Ok(())
 }
 
 /// The owned parts of a [`PostSource`].
@@ -220,11 +231,13 @@ pub fn insert_comments(conn: &mut DbConnection, site: &str, fresh: &[ImportedCom
     Ok(())
 }
 
-/// Files a question under a tag (its count is added by [`count_tag`]).
-pub fn tag_question(conn: &mut DbConnection, post_id: i64, tag_id: i64) -> QueryResult<()> {
-    diesel::insert_into(post_tags::table)
-        .values((post_tags::post_id.eq(post_id), post_tags::tag_id.eq(tag_id)))
-        .execute(conn)?;
+/// Files questions under tags, `(question, tag)`, many a statement (counts: [`count_tag`]).
+pub fn tag_questions(conn: &mut DbConnection, taggings: &[(i64, i64)]) -> QueryResult<()> {
+    for part in taggings.chunks(ROWS_PER_STATEMENT) {
+        let rows: Vec<_> =
+            part.iter().map(|(post, tag)| (post_tags::post_id.eq(*post), post_tags::tag_id.eq(*tag))).collect();
+        insert_many!(conn, post_tags::table, &rows)?;
+    }
     Ok(())
 }
 

@@ -406,8 +406,9 @@ pub struct Edit<'a> {
     pub at: NaiveDateTime,
 }
 
-/// Stores an edit.
+/// Stores an edit; the revision that shared the outgoing text keeps a copy of it.
 pub fn apply_edit(conn: &mut DbConnection, post_id: i64, edit: &Edit<'_>) -> QueryResult<usize> {
+    super::revisions::keep_outgoing_body(conn, post_id)?;
     diesel::update(posts::table.find(post_id))
         .set((
             posts::body_markdown.eq(edit.body_markdown),

@@ -1,0 +1,87 @@
+//! Settings and indexes for a bulk load: what makes filling a fresh site fast, and how the
+//! site is put back the way it runs afterwards.
+
+use diesel::prelude::*;
+
+use crate::db::schema::posts;
+use crate::db::DbConnection;
+
+/// Relaxes SQLite's durability and grows its page cache on this connection for a bulk load: a
+/// crash mid-seed only means seeding again, so a sync per transaction is not worth its cost.
+/// (Seeding is a one-off command; its connection is not handed to a running site.)
+pub(crate) fn bulk_mode(conn: &mut DbConnection) -> QueryResult<()> {
+    if matches!(conn, DbConnection::Sqlite(_)) {
+        diesel::sql_query("PRAGMA synchronous = OFF").execute(conn)?;
+        // Without the WAL every page is written once, not twice (WAL, then checkpoint). This
+        // needs the database to itself; when another connection holds it, WAL stays.
+        let _ = diesel::sql_query("PRAGMA journal_mode = TRUNCATE").execute(conn);
+        diesel::sql_query("PRAGMA cache_size = -262144").execute(conn)?;
+        // Building each deferred index scans the whole posts table; mapped, its pages are read
+        // in place instead of copied through the page cache one read() at a time.
+        diesel::sql_query("PRAGMA mmap_size = 17179869184").execute(conn)?;
+        // Every reference is chosen here, to rows written before it: checking each one again
+        // costs a lookup per foreign key per row.
+        diesel::sql_query("PRAGMA foreign_keys = OFF").execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Puts SQLite back into the WAL mode the site runs in.
+pub(crate) fn end_bulk_mode(conn: &mut DbConnection) -> QueryResult<()> {
+    if matches!(conn, DbConnection::Sqlite(_)) {
+        diesel::sql_query("PRAGMA journal_mode = WAL").execute(conn)?;
+        diesel::sql_query("PRAGMA synchronous = NORMAL").execute(conn)?;
+        diesel::sql_query("PRAGMA foreign_keys = ON").execute(conn)?;
+        diesel::sql_query("PRAGMA mmap_size = 0").execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The secondary indexes of the tables seeding fills: `(name, CREATE statement)`.
+#[derive(QueryableByName)]
+struct IndexDefinition {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    definition: String,
+}
+
+/// Secondary indexes set aside while a fresh site is filled, to be built once at the end:
+/// building an index over sorted data beats updating it a million times.
+pub(crate) struct DeferredIndexes(Vec<IndexDefinition>);
+
+/// Drops the secondary indexes of the seeded tables when the site has no posts yet (on a site
+/// with content, updating them as rows arrive is cheaper than rebuilding them).
+pub(crate) fn defer_indexes(conn: &mut DbConnection) -> QueryResult<DeferredIndexes> {
+    let empty: bool =
+        diesel::select(diesel::dsl::not(diesel::dsl::exists(posts::table.select(posts::id)))).get_result(conn)?;
+    if !empty {
+        return Ok(DeferredIndexes(Vec::new()));
+    }
+    // Read from the catalogue, so the definitions stay those of the migrations.
+    let query = match conn {
+        DbConnection::Sqlite(_) => {
+            "SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+             AND tbl_name IN ('posts', 'comments', 'revisions', 'post_tags') AND name NOT LIKE '%by_source%'"
+        }
+        DbConnection::Postgresql(_) => {
+            "SELECT indexname AS name, indexdef AS definition FROM pg_indexes WHERE schemaname = current_schema() \
+             AND tablename IN ('posts', 'comments', 'revisions', 'post_tags') AND indexname NOT LIKE '%pkey' \
+             AND indexname NOT LIKE '%by_source%'"
+        }
+    };
+    let indexes: Vec<IndexDefinition> = diesel::sql_query(query).load(conn)?;
+    for index in &indexes {
+        diesel::sql_query(format!("DROP INDEX {}", index.name)).execute(conn)?;
+    }
+    Ok(DeferredIndexes(indexes))
+}
+
+/// Builds the indexes [`defer_indexes`] set aside.
+pub(crate) fn restore_indexes(conn: &mut DbConnection, deferred: DeferredIndexes) -> QueryResult<()> {
+    for index in deferred.0 {
+        tracing::debug!(index = index.name, "building an index");
+        diesel::sql_query(index.definition).execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,266 @@
+//! Generating a chunk of questions with their answers, comments and tags, on its own thread:
+//! everything the writing thread binds is made here, ready to go.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::expression::AsExpression;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::serialize::{self, IsNull, Output, ToSql};
+use diesel::sql_types::Timestamp;
+use diesel::sqlite::Sqlite;
+use rand::rngs::StdRng;
+use rand::Rng;
+
+use super::write::Ids;
+use super::{text, Plan};
+use crate::db::schema::{comments, post_tags, posts, revisions};
+use crate::services::questions::slugify;
+
+/// A moment, with its SQLite text already made. On SQLite a timestamp is bound as text, and
+/// formatting it is a good share of what binding a row costs: done here, it is done on the
+/// generating thread rather than on the writing one, which is the one that limits seeding.
+#[derive(Debug, Clone, AsExpression)]
+#[diesel(sql_type = Timestamp)]
+pub(crate) struct Stamp {
+    at: NaiveDateTime,
+    text: String,
+}
+
+impl Stamp {
+    /// The moment, formatted as diesel formats it for SQLite (so it reads back the same).
+    pub(crate) fn new(at: NaiveDateTime) -> Stamp {
+        Stamp { at, text: at.format("%F %T%.f").to_string() }
+    }
+}
+
+impl ToSql<Timestamp, Sqlite> for Stamp {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        out.set_value(self.text.as_str());
+        Ok(IsNull::No)
+    }
+}
+
+impl ToSql<Timestamp, Pg> for Stamp {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        ToSql::<Timestamp, Pg>::to_sql(&self.at, out)
+    }
+}
+
+/// A seeded question or answer with every counter already right.
+#[derive(Insertable)]
+#[diesel(table_name = posts)]
+// `None` binds NULL instead of meaning DEFAULT (the same here: these columns default to NULL).
+// With DEFAULT possible, diesel's SQLite backend cannot batch and inserts row by row.
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct SeedPost {
+    id: i64,
+    kind: &'static str,
+    question_id: Option<i64>,
+    author_id: i64,
+    title: Option<String>,
+    slug: Option<String>,
+    tags: Option<String>,
+    body_markdown: String,
+    body_html: String,
+    score: i32,
+    answer_count: i32,
+    comment_count: i32,
+    view_count: i64,
+    accepted_answer_id: Option<i64>,
+    created_at: Stamp,
+    last_activity_at: Stamp,
+    official_kind: Option<&'static str>,
+    official_by: Option<i64>,
+    official_at: Option<Stamp>,
+    has_official: bool,
+    first_answer_at: Option<Stamp>,
+    first_official_at: Option<Stamp>,
+}
+
+/// A post's first revision. Its text is the post's (see `models::revisions`), so not repeated.
+#[derive(Insertable)]
+#[diesel(table_name = revisions)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct SeedRevision {
+    post_id: i64,
+    editor_id: i64,
+    title: Option<String>,
+    tags: Option<String>,
+    created_at: Stamp,
+}
+
+/// A question filed under a tag.
+#[derive(Insertable)]
+#[diesel(table_name = post_tags)]
+pub(crate) struct SeedTagging {
+    post_id: i64,
+    tag_id: i64,
+}
+
+/// A comment.
+#[derive(Insertable)]
+#[diesel(table_name = comments)]
+pub(crate) struct SeedComment {
+    post_id: i64,
+    author_id: i64,
+    body_markdown: String,
+    body_html: String,
+    created_at: Stamp,
+}
+
+/// One chunk of questions with their answers, comments, tags and first revisions, as rows.
+/// They own their values: diesel reuses a prepared statement only for rows that borrow nothing.
+pub(crate) struct Chunk {
+    pub(super) posts: Vec<SeedPost>,
+    pub(super) revisions: Vec<SeedRevision>,
+    pub(super) post_tags: Vec<SeedTagging>,
+    pub(super) comments: Vec<SeedComment>,
+    answers: u64,
+}
+
+impl Chunk {
+    /// Generates `count` questions and everything under them.
+    pub(crate) fn generate(rng: &mut StdRng, ids: &mut Ids, plan: &Plan<'_>, count: u64) -> Chunk {
+        let mut chunk =
+            Chunk { posts: Vec::new(), revisions: Vec::new(), post_tags: Vec::new(), comments: Vec::new(), answers: 0 };
+        for _ in 0..count {
+            let id = ids.next_post();
+            let asked = plan.when(rng);
+            let title = text::title(rng);
+            let (markdown, html) = plan.body(rng);
+            let mut tag_names = Vec::new();
+            for _ in 0..rng.random_range(1..=4) {
+                let (tag_id, name) = &plan.tags[text::zipf(rng, plan.tags.len())];
+                if !tag_names.contains(name) {
+                    tag_names.push(name.clone());
+                    chunk.post_tags.push(SeedTagging { post_id: id, tag_id: *tag_id });
+                }
+            }
+            let mean = plan.options.answers_per_question;
+            let answer_count = rng.random_range(0..=mean.saturating_mul(2));
+            let mut question = SeedPost {
+                id,
+                kind: "question",
+                question_id: None,
+                author_id: plan.member(rng),
+                slug: Some(slugify(&title)),
+                title: Some(title),
+                tags: Some(tag_names.join(" ")),
+                body_markdown: markdown,
+                body_html: html,
+                score: score(rng),
+                answer_count: i32::try_from(answer_count).unwrap_or(i32::MAX),
+                comment_count: 0,
+                view_count: rng.random_range(1..5_000),
+                accepted_answer_id: None,
+                created_at: Stamp::new(asked),
+                // Set below, once the answers are known.
+                last_activity_at: Stamp::new(asked),
+                official_kind: None,
+                official_by: None,
+                official_at: None,
+                has_official: false,
+                first_answer_at: None,
+                first_official_at: None,
+            };
+            question.comment_count = chunk.comments_on(rng, plan, id, asked);
+            let mut answers = Vec::new();
+            let mut at = asked;
+            for n in 0..answer_count {
+                at += TimeDelta::minutes(rng.random_range(5..5_000));
+                let official = n == 0 && rng.random_range(0..10) == 0;
+                let (markdown, html) = plan.body(rng);
+                let answer_id = ids.next_post();
+                let author = if official { plan.staff(rng) } else { plan.member(rng) };
+                let mut answer = SeedPost {
+                    id: answer_id,
+                    kind: "answer",
+                    question_id: Some(id),
+                    author_id: author,
+                    title: None,
+                    slug: None,
+                    tags: None,
+                    body_markdown: markdown,
+                    body_html: html,
+                    score: score(rng),
+                    answer_count: 0,
+                    comment_count: 0,
+                    view_count: 0,
+                    accepted_answer_id: None,
+                    created_at: Stamp::new(at),
+                    last_activity_at: Stamp::new(at),
+                    official_kind: official.then_some("authored"),
+                    official_by: official.then_some(author),
+                    official_at: official.then(|| Stamp::new(at)),
+                    has_official: false,
+                    first_answer_at: None,
+                    first_official_at: None,
+                };
+                answer.comment_count = chunk.comments_on(rng, plan, answer_id, at);
+                if question.first_answer_at.is_none() {
+                    question.first_answer_at = Some(Stamp::new(at));
+                }
+                if official {
+                    question.has_official = true;
+                    question.first_official_at = Some(Stamp::new(at));
+                }
+                answers.push(answer);
+            }
+            if !answers.is_empty() && rng.random_range(0..10) < 4 {
+                question.accepted_answer_id = Some(answers[rng.random_range(0..answers.len())].id);
+            }
+            question.last_activity_at = Stamp::new(at);
+            chunk.answers += answers.len() as u64;
+            chunk.posts.push(question);
+            chunk.posts.extend(answers);
+        }
+        chunk.revisions = chunk
+            .posts
+            .iter()
+            .map(|p| SeedRevision {
+                post_id: p.id,
+                editor_id: p.author_id,
+                title: p.title.clone(),
+                tags: p.tags.clone(),
+                created_at: p.created_at.clone(),
+            })
+            .collect();
+        chunk
+    }
+
+    fn comments_on(&mut self, rng: &mut StdRng, plan: &Plan<'_>, post_id: i64, after: NaiveDateTime) -> i32 {
+        let count = [0, 0, 0, 1, 1, 2, 3][rng.random_range(0..7)];
+        for _ in 0..count {
+            let (markdown, html) = plan.comment(rng);
+            let at = after + TimeDelta::minutes(rng.random_range(1..3_000));
+            self.comments.push(SeedComment {
+                post_id,
+                author_id: plan.member(rng),
+                body_markdown: markdown,
+                body_html: html,
+                created_at: Stamp::new(at),
+            });
+        }
+        count
+    }
+
+    /// Answers in this chunk.
+    pub(crate) fn answer_count(&self) -> u64 {
+        self.answers
+    }
+
+    /// Comments in this chunk.
+    pub(crate) fn comment_count(&self) -> u64 {
+        self.comments.len() as u64
+    }
+}
+
+/// Votes skew positive with a long tail, as on real sites.
+fn score(rng: &mut StdRng) -> i32 {
+    match rng.random_range(0..20) {
+        0 => -rng.random_range(1..4),
+        1..=9 => 0,
+        10..=17 => rng.random_range(1..6),
+        _ => i32::try_from(text::zipf(rng, 200)).unwrap_or(0) + 5,
+    }
+}
