@@ -13,14 +13,12 @@ use super::closing::{self, CloseReason};
 use super::hiding::{self, Held, Visibility};
 use super::moderation::{self, PostAction};
 use super::policy::PostingPolicy;
-use super::question_page::{author_view, AuthorView};
+use super::queue_items::{authors, queue_item, unknown, FlagView, QueueItem};
 use super::{audit, ServiceError, ServiceResult};
 use crate::db::models::comments::{self, Comment};
 use crate::db::models::flags::{self, Flag, FlagTarget};
 use crate::db::models::posts::{self, Post};
-use crate::db::models::users;
 use crate::db::DbConnection;
-use crate::markdown::SafeHtml;
 
 /// Why a member flags something.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -150,7 +148,7 @@ impl Subject {
         }
     }
 
-    fn noun_lower(&self) -> &'static str {
+    pub(crate) fn noun_lower(&self) -> &'static str {
         match self {
             Subject::Post(p) if p.is_question() => "question",
             Subject::Post(_) => "answer",
@@ -165,14 +163,14 @@ impl Subject {
         }
     }
 
-    fn hidden(&self) -> bool {
+    pub(crate) fn hidden(&self) -> bool {
         match self {
             Subject::Post(p) => p.deleted_at.is_some(),
             Subject::Comment(c, p) => c.deleted_at.is_some() || p.deleted_at.is_some(),
         }
     }
 
-    fn held_by_flags(&self) -> bool {
+    pub(crate) fn held_by_flags(&self) -> bool {
         let held = match self {
             Subject::Post(p) => p.held_reason.as_deref(),
             Subject::Comment(c, _) => c.held_reason.as_deref(),
@@ -291,46 +289,6 @@ fn ensure_moderator(actor: &Actor) -> ServiceResult<()> {
     }
 }
 
-/// One flag, as the queue shows it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct FlagView {
-    /// The reason.
-    pub reason: String,
-    /// The flagger's note.
-    pub note: Option<String>,
-    /// Who flagged.
-    pub flagger: AuthorView,
-    /// When.
-    pub created_at: NaiveDateTime,
-}
-
-/// A post or comment as the moderators' queues show it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct QueueItem {
-    /// What it is.
-    pub target: FlagTarget,
-    /// `question`, `answer` or `comment`.
-    pub noun: &'static str,
-    /// The title of the question it is on.
-    pub question_title: String,
-    /// Where it is (moderators can open hidden posts).
-    pub path: String,
-    /// Its rendered text, links and all, so moderators see what the spammer wrote.
-    pub html: SafeHtml,
-    /// Who wrote it.
-    pub author: AuthorView,
-    /// The author's account is suspended already.
-    pub author_suspended: bool,
-    /// The author is staff (and cannot be deleted as spam).
-    pub author_is_staff: bool,
-    /// Hidden until a moderator decides.
-    pub held: bool,
-    /// When it was written.
-    pub created_at: NaiveDateTime,
-    /// Its open flags, oldest first (empty in the review queue).
-    pub flags: Vec<FlagView>,
-}
-
 /// Targets shown in the flag queue at once.
 const QUEUE_TARGETS: usize = 30;
 
@@ -371,50 +329,4 @@ pub fn queue(conn: &mut DbConnection, actor: &Actor) -> ServiceResult<(Vec<Queue
         items.push(item);
     }
     Ok((items, total))
-}
-
-/// A post or comment as a queue shows it, without flags.
-pub(crate) fn queue_item(conn: &mut DbConnection, target: FlagTarget) -> ServiceResult<QueueItem> {
-    let subject = Subject::load(conn, target)?;
-    let question = subject.question(conn)?;
-    let (html, author_id, created_at, anchor) = match &subject {
-        Subject::Post(p) => {
-            let anchor = if p.is_question() { String::new() } else { format!("#answer-{}", p.id) };
-            (p.body_html.clone(), p.author_id, p.created_at, anchor)
-        }
-        Subject::Comment(c, _) => (c.body_html.clone(), c.author_id, c.created_at, format!("#comment-{}", c.id)),
-    };
-    let author = authors(conn, &[author_id])?.remove(&author_id);
-    Ok(QueueItem {
-        target,
-        noun: subject.noun_lower(),
-        question_title: question.title.clone().unwrap_or_default(),
-        path: format!("/questions/{}/{}{anchor}", question.id, question.slug.as_deref().unwrap_or("question")),
-        html: SafeHtml::from_trusted_db(html),
-        author_suspended: author.as_ref().is_some_and(|(_, suspended)| *suspended),
-        author_is_staff: author.as_ref().is_some_and(|(a, _)| a.role.is_staff()),
-        author: author.map(|(a, _)| a).unwrap_or_else(|| unknown(author_id)),
-        held: subject.hidden()
-            && (subject.held_by_flags() || matches!(&subject, Subject::Post(p) if p.held_reason.is_some())),
-        created_at,
-        flags: Vec::new(),
-    })
-}
-
-/// Authors by id, with whether each is suspended.
-fn authors(conn: &mut DbConnection, ids: &[i64]) -> ServiceResult<HashMap<i64, (AuthorView, bool)>> {
-    let mut ids = ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(users::find_many(conn, &ids)?.iter().map(|u| (u.id, (author_view(u), u.suspended_at.is_some()))).collect())
-}
-
-fn unknown(id: i64) -> AuthorView {
-    AuthorView {
-        id,
-        display_name: "deleted user".to_owned(),
-        badge: None,
-        role: crate::roles::Role::Member,
-        profile_path: format!("/users/{id}/deleted"),
-    }
 }

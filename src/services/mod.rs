@@ -28,6 +28,7 @@ pub mod policy;
 pub mod question_lists;
 pub mod question_page;
 pub mod questions;
+pub mod queue_items;
 pub mod recent;
 pub mod related;
 pub mod review;

@@ -6,9 +6,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::actor::Actor;
-use super::flags::{queue_item, QueueItem};
 use super::hiding::{self, Held, Visibility};
 use super::notifications::{notify, Event, EventKind};
+use super::queue_items::{queue_item, QueueItem};
 use super::{audit, ServiceError, ServiceResult};
 use crate::db::models::flags::FlagTarget;
 use crate::db::models::posts::{self, Post};

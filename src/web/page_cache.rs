@@ -31,7 +31,7 @@ const MAX_BYTES: usize = 32 * 1024 * 1024;
 #[derive(Debug, Clone, Copy)]
 pub struct CountsViewOf(pub i64);
 
-struct Copy {
+struct PageCopy {
     rendered_at: Instant,
     generation: u64,
     etag: HeaderValue,
@@ -43,7 +43,7 @@ struct Copy {
 /// This node's copies of anonymous pages.
 pub struct PageCache {
     lifetime: Duration,
-    copies: RwLock<(HashMap<String, Copy>, usize)>,
+    copies: RwLock<(HashMap<String, PageCopy>, usize)>,
 }
 
 impl PageCache {
@@ -52,7 +52,7 @@ impl PageCache {
         Self { lifetime, copies: RwLock::new((HashMap::new(), 0)) }
     }
 
-    fn fresh(&self, copy: &Copy, generation: u64) -> bool {
+    fn fresh(&self, copy: &PageCopy, generation: u64) -> bool {
         copy.generation == generation && copy.rendered_at.elapsed() < self.lifetime
     }
 
@@ -62,7 +62,7 @@ impl PageCache {
         Some((copy.etag.clone(), copy.content_type.clone(), copy.body.clone(), copy.counts_view_of))
     }
 
-    fn store(&self, key: String, copy: Copy) {
+    fn store(&self, key: String, copy: PageCopy) {
         let Ok(mut copies) = self.copies.write() else {
             return;
         };
@@ -147,7 +147,7 @@ pub async fn serve(
     };
     cache.store(
         key,
-        Copy { rendered_at: Instant::now(), generation, etag, content_type, body: body.clone(), counts_view_of },
+        PageCopy { rendered_at: Instant::now(), generation, etag, content_type, body: body.clone(), counts_view_of },
     );
     Ok(ServiceResponse::new(req, res.set_body(BoxBody::new(body))))
 }
