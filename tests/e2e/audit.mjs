@@ -18,11 +18,11 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { artifactsDir, launchBrowser, startServer } from './harness.mjs';
+import { answer, ask as askAt, PASSWORD, signIn } from './forum.mjs';
 import { joinAndSignIn } from './mail.mjs';
 
 const require = createRequire(import.meta.url);
 const CHROMIUM = process.env.GUIDEPOST_CHROMIUM || '/usr/bin/chromium';
-const PASSWORD = 'tulip-quartz-lantern';
 const BAR = { seo: 100, accessibility: 95 };
 const TITLE = 'Why does my widget reset its clock after a power cut?';
 const QUESTION_BODY = `Since the storm last week my **W-200 widget** forgets the time whenever the power drops.
@@ -69,35 +69,6 @@ function run(cmd, args, { env = process.env, input = '' } = {}) {
   });
 }
 
-async function signIn(page, baseUrl, username) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel('Username or email address').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${baseUrl}/`);
-}
-
-async function ask(page, baseUrl, title, body, tags) {
-  await page.goto(`${baseUrl}/ask`);
-  await page.getByLabel('Title').fill(title);
-  await page.getByLabel('Details (Markdown)').fill(body);
-  await page.getByLabel('Tags').fill(tags);
-  await page.getByRole('button', { name: 'Post your question' }).click();
-  // With similar questions on file, the form comes back once to show them; posting again goes on.
-  await page.waitForLoadState();
-  if (new URL(page.url()).pathname === '/ask') {
-    await page.getByRole('button', { name: 'Post your question' }).click();
-  }
-  await page.waitForURL(/\/questions\/\d+\//);
-  return new URL(page.url()).pathname;
-}
-
-async function answer(page, path_, body) {
-  await page.goto(path_);
-  await page.getByLabel('Answer (Markdown)').fill(body);
-  await page.getByRole('button', { name: 'Post your answer' }).click();
-  await page.waitForURL(/#answer-\d+$/);
-}
 
 // Builds the thread the audited pages show; returns its paths and the signed-in browser contexts.
 async function populate(server, browser) {
@@ -113,9 +84,10 @@ async function populate(server, browser) {
   await signIn(sam, baseUrl, 'sam');
   await signIn(ada, baseUrl, 'ada');
 
-  const question = await ask(ann, baseUrl, TITLE, QUESTION_BODY, 'widgets power clock');
+  // Pages are audited by path on whatever port the server got.
+  const question = new URL(await askAt(ann, baseUrl, TITLE, QUESTION_BODY, 'widgets power clock')).pathname;
   // A second, unanswered question, so lists, the tag page and the staff queue are not empty.
-  await ask(bob, baseUrl, 'How do I pair two widgets with one remote control?',
+  await askAt(bob, baseUrl, 'How do I pair two widgets with one remote control?',
     'The manual only shows one widget per remote. I have two in the same room and want both on one remote.',
     'widgets remote');
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import {
   collectConsoleErrors, formatViolations, runAxe, screenshot, withServerAndBrowser,
 } from './harness.mjs';
+import { signIn, assertAccessible, ask, answer } from './forum.mjs';
 import { joinAndSignIn } from './mail.mjs';
 
 const env = withServerAndBrowser();
@@ -13,43 +14,6 @@ const CANONICAL = 'Why did my red widget break in the rain?';
 const DUPLICATE = 'Gadget soaked by a downpour will not power on';
 const GOOD_ANSWER = 'Dry it for a day in a warm room; mine came back after that.';
 const SPAM = 'Cheap replica watches and handbags, best prices, order today!';
-
-async function signIn(page, baseUrl, username) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel('Username or email address').fill(username);
-  await page.getByLabel('Password').fill('tulip-quartz-lantern');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${baseUrl}/`);
-}
-
-async function assertAccessible(t, page, name) {
-  const violations = await runAxe(page);
-  if (violations.length) t.diagnostic(`axe violations on ${name}:\n${formatViolations(violations)}`);
-  const severe = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.equal(severe.length, 0, `serious/critical axe violations on ${name}:\n${formatViolations(severe)}`);
-}
-
-async function ask(page, baseUrl, title, body, tags) {
-  await page.goto(`${baseUrl}/ask`);
-  await page.getByLabel('Title').fill(title);
-  await page.getByLabel('Details (Markdown)').fill(body);
-  await page.getByLabel('Tags').fill(tags);
-  await page.getByRole('button', { name: 'Post your question' }).click();
-  // With similar questions on file, the form comes back once to show them; posting again goes on.
-  await page.waitForLoadState();
-  if (new URL(page.url()).pathname === '/ask') {
-    await page.getByRole('button', { name: 'Post your question' }).click();
-  }
-  await page.waitForURL(/\/questions\/\d+\//);
-  return page.url();
-}
-
-async function answer(page, url, body) {
-  await page.goto(url);
-  await page.getByLabel('Answer (Markdown)').fill(body);
-  await page.getByRole('button', { name: 'Post your answer' }).click();
-  await page.waitForURL(/#answer-\d+$/);
-}
 
 test('a moderator handles a spam flag; a visitor follows a duplicate banner', { timeout: 180_000 }, async (t) => {
   const { server, browser } = env;

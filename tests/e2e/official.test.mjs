@@ -6,25 +6,11 @@ import assert from 'node:assert/strict';
 import {
   collectConsoleErrors, formatViolations, runAxe, screenshot, withServerAndBrowser,
 } from './harness.mjs';
+import { signIn, assertAccessible } from './forum.mjs';
 import { joinAndSignIn } from './mail.mjs';
 
 const env = withServerAndBrowser();
 const TITLE = 'Why did my red widget break in the rain?';
-
-async function signIn(page, baseUrl, username) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel('Username or email address').fill(username);
-  await page.getByLabel('Password').fill('tulip-quartz-lantern');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${baseUrl}/`);
-}
-
-async function assertAccessible(t, page, name) {
-  const violations = await runAxe(page);
-  if (violations.length) t.diagnostic(`axe violations on ${name}:\n${formatViolations(violations)}`);
-  const severe = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.equal(severe.length, 0, `serious/critical axe violations on ${name}:\n${formatViolations(severe)}`);
-}
 
 test('staff answer from the queue; visitors see the official answer first', { timeout: 150_000 }, async (t) => {
   const { server, browser } = env;

@@ -5,18 +5,12 @@ import assert from 'node:assert/strict';
 import {
   collectConsoleErrors, formatViolations, runAxe, screenshot, withServerAndBrowser,
 } from './harness.mjs';
+import { assertAccessible } from './forum.mjs';
 import { joinAndSignIn } from './mail.mjs';
 
 const env = withServerAndBrowser();
 
 const TITLE = 'Why did my red widget break in the rain?';
-
-async function assertAccessible(t, page, name) {
-  const violations = await runAxe(page);
-  if (violations.length) t.diagnostic(`axe violations on ${name}:\n${formatViolations(violations)}`);
-  const severe = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.equal(severe.length, 0, `serious/critical axe violations on ${name}:\n${formatViolations(severe)}`);
-}
 
 test('ask, answer, accept, and a visitor sees the accepted answer', { timeout: 120_000 }, async (t) => {
   const asker = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });

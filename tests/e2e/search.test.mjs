@@ -6,17 +6,11 @@ import assert from 'node:assert/strict';
 import {
   collectConsoleErrors, formatViolations, runAxe, screenshot, withServerAndBrowser,
 } from './harness.mjs';
+import { assertAccessible } from './forum.mjs';
 import { joinAndSignIn } from './mail.mjs';
 
 const env = withServerAndBrowser();
 const TITLE = 'How do I reset the office router password?';
-
-async function assertAccessible(t, page, name) {
-  const violations = await runAxe(page);
-  if (violations.length) t.diagnostic(`axe violations on ${name}:\n${formatViolations(violations)}`);
-  const severe = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.equal(severe.length, 0, `serious/critical axe violations on ${name}:\n${formatViolations(severe)}`);
-}
 
 test('similar questions while asking; highlighted search results', { timeout: 150_000 }, async (t) => {
   const { server, browser } = env;

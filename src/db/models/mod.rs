@@ -10,6 +10,7 @@ pub mod mail_outbox;
 pub mod notifications;
 pub mod official;
 pub mod posts;
+pub mod question_pages;
 pub mod revisions;
 pub mod search_changes;
 pub mod search_log;
