@@ -8,6 +8,10 @@ use clap::Parser;
 use guidepost::cli::{self, Cli};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc returns freed memory to the system and keeps threads from hoarding it (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[actix_web::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -67,8 +67,47 @@ pub struct SearchResults {
 }
 
 /// Text fields and their weights.
-fn weighted_fields(f: &Fields) -> [(Field, Score); 5] {
-    [(f.title, 3.0), (f.alt_titles, 2.5), (f.best_answers, 1.5), (f.body, 1.0), (f.answers, 0.7)]
+fn weighted_fields(f: &Fields) -> Vec<(Field, Score)> {
+    vec![(f.title, 3.0), (f.alt_titles, 2.5), (f.best_answers, 1.5), (f.body, 1.0), (f.answers, 0.7)]
+}
+
+/// Suggestions skip a word in the long fields (body, answers) when more than this share of all
+/// questions use it there. Such a word's postings are the longest in the index, and its low
+/// IDF adds little to a score: at a million synthetic questions, looking up every word of a
+/// title everywhere cost 20–50 ms a suggestion list. Titles keep every word.
+const COMMON_IN_TEXT: f64 = 0.05;
+
+/// Drops from a suggestion query the (word, long field) pairs [`COMMON_IN_TEXT`] says are too
+/// common to be worth their postings.
+fn without_common_words(searcher: &Searcher, f: &Fields, built: Built) -> Result<Built, SearchError> {
+    if built.word_terms.is_empty() {
+        return Ok(built);
+    }
+    #[expect(clippy::cast_precision_loss, reason = "a share needs no exact count")]
+    let docs = searcher.num_docs().max(1) as f64;
+    let mut kept: Vec<(Term, Score)> = Vec::new();
+    for (term, weight) in built.word_terms {
+        let long = [f.body, f.answers, f.best_answers].contains(&term.field());
+        #[expect(clippy::cast_precision_loss, reason = "a share needs no exact count")]
+        if !long || (searcher.doc_freq(&term)? as f64) / docs <= COMMON_IN_TEXT {
+            kept.push((term, weight));
+        }
+    }
+    let clauses: Vec<(Occur, Box<dyn Query>)> = kept
+        .iter()
+        .map(|(t, weight)| (Occur::Should, Box::new(BoostQuery::new(term(t.clone()), *weight)) as Box<dyn Query>))
+        .collect();
+    Ok(Built { words: Some(Box::new(BooleanQuery::new(clauses))), word_terms: kept, ..built })
+}
+
+/// How much work a search does beyond finding its best hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Effort {
+    /// A results page: matches counted exactly up to a thousand, every match scored.
+    Page,
+    /// Suggestions: the best few by relevance, no count, the commonest words of long fields
+    /// left out.
+    BestOnly,
 }
 
 /// Searches the index; never fails on the query's content, only on index errors.
@@ -78,6 +117,24 @@ pub fn search(
     sort: Sort,
     offset: usize,
     limit: usize,
+) -> Result<SearchResults, SearchError> {
+    search_with(index, query, sort, (offset, limit), Effort::Page)
+}
+
+/// The best `limit` questions for `query` by relevance, without a count of all matches: for
+/// suggestions beside a question or under a title being typed. At a million questions a
+/// title's common words match most of the site; counting and scoring all of them took 20–50 ms
+/// a question page, where skipping what cannot make the list takes a fraction of that.
+pub fn best_matches(index: &SearchIndex, query: &ParsedQuery, limit: usize) -> Result<Vec<Hit>, SearchError> {
+    Ok(search_with(index, query, Sort::Relevance, (0, limit), Effort::BestOnly)?.hits)
+}
+
+fn search_with(
+    index: &SearchIndex,
+    query: &ParsedQuery,
+    sort: Sort,
+    (offset, limit): (usize, usize),
+    effort: Effort,
 ) -> Result<SearchResults, SearchError> {
     let searcher = index.searcher();
     let fields = index.fields();
@@ -93,14 +150,18 @@ pub fn search(
             other => other,
         }
     };
-    let results = run(&searcher, index.chunk_maxima(), &exact, sort, offset, limit)?;
+    let exact = match effort {
+        Effort::Page => exact,
+        Effort::BestOnly => without_common_words(&searcher, fields, exact)?,
+    };
+    let results = run(&searcher, index.chunk_maxima(), &exact, sort, (offset, limit), effort)?;
     if results.total >= FUZZY_BELOW || query.terms.is_empty() {
         return Ok(results);
     }
     let Some(fuzzy) = build(fields, query, true) else {
         return Ok(results);
     };
-    let fuzzy_results = run(&searcher, index.chunk_maxima(), &fuzzy, sort, offset, limit)?;
+    let fuzzy_results = run(&searcher, index.chunk_maxima(), &fuzzy, sort, (offset, limit), effort)?;
     if fuzzy_results.total > results.total {
         Ok(SearchResults { fuzzy: true, ..fuzzy_results })
     } else {
@@ -113,6 +174,9 @@ pub(crate) struct Built {
     /// Free words and the words of phrases, one `Should` clause per (word, field), summed.
     /// Without `filter`, they alone decide what matches.
     pub words: Option<Box<dyn Query>>,
+    /// The (word, field) pairs of `words` with their weights, when every clause is an exact
+    /// term (no typo forgiving), so that suggestions can leave the commonest out.
+    pub word_terms: Vec<(Term, Score)>,
     /// Phrases, tags, users and flags: all must match. With it, the words only rank.
     pub filter: Option<Box<dyn Query>>,
     /// The filter less its phrases of several words, which [`Built::phrases`] checks instead.
@@ -143,20 +207,27 @@ impl Built {
 /// free words: ranking by word rather than phrase frequency is what lets the collector skip
 /// documents, where checking every phrase position of very common words would take seconds.
 pub(crate) fn build(f: &Fields, query: &ParsedQuery, fuzzy: bool) -> Option<Built> {
+    let word_fields = weighted_fields(f);
     let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut filters: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     // Free words and phrases' words rank alike, stop words dropped from both; only free words
     // are forgiven typos.
     let typed: Vec<String> = query.terms.iter().flat_map(|word| analyze(word)).collect();
     let mut ranked: Vec<String> = Vec::new();
+    let mut word_terms: Vec<(Term, Score)> = Vec::new();
+    let mut all_exact = true;
     for token in analyze_query_words(query.terms.iter().chain(&query.phrases).map(String::as_str)) {
         if !ranked.contains(&token) {
             let fuzzy = fuzzy && typed.contains(&token);
-            words.extend(token_queries(f, &token, fuzzy).into_iter().map(|q| (Occur::Should, q)));
+            all_exact &= !fuzzy;
+            word_terms
+                .extend(word_fields.iter().map(|&(field, weight)| (Term::from_field_text(field, &token), weight)));
+            words.extend(token_queries(&word_fields, &token, fuzzy).into_iter().map(|q| (Occur::Should, q)));
             ranked.push(token);
         }
     }
-    let mut phrases = Phrases { fields: weighted_fields(f).map(|(field, _)| field).to_vec(), phrases: Vec::new() };
+    let mut phrases =
+        Phrases { fields: weighted_fields(f).into_iter().map(|(field, _)| field).collect(), phrases: Vec::new() };
     let mut phrase_filters: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for phrase in &query.phrases {
         let tokens = analyze(phrase);
@@ -209,6 +280,7 @@ pub(crate) fn build(f: &Fields, query: &ParsedQuery, fuzzy: bool) -> Option<Buil
     filters.extend(phrase_filters);
     Some(Built {
         words: union(words),
+        word_terms: if all_exact { word_terms } else { Vec::new() },
         filter: union(filters),
         rest,
         phrases,
@@ -227,10 +299,10 @@ fn filter(query: Box<dyn Query>) -> Box<dyn Query> {
 }
 
 /// One analysed word, looked up in every text field with its weight (and fuzzily if asked).
-fn token_queries(f: &Fields, token: &str, fuzzy: bool) -> Vec<Box<dyn Query>> {
+fn token_queries(fields: &[(Field, Score)], token: &str, fuzzy: bool) -> Vec<Box<dyn Query>> {
     let mut per_field: Vec<Box<dyn Query>> = Vec::new();
     let chars = token.chars().count();
-    for (field, weight) in weighted_fields(f) {
+    for &(field, weight) in fields {
         let t = Term::from_field_text(field, token);
         per_field.push(Box::new(BoostQuery::new(term(t.clone()), weight)));
         if fuzzy && chars >= FUZZY_MIN_CHARS {
@@ -244,7 +316,8 @@ fn token_queries(f: &Fields, token: &str, fuzzy: bool) -> Vec<Box<dyn Query>> {
 
 /// One analysed word in any text field.
 fn token_query(f: &Fields, token: &str) -> Box<dyn Query> {
-    Box::new(BooleanQuery::new(token_queries(f, token, false).into_iter().map(|q| (Occur::Should, q)).collect()))
+    let per_field = token_queries(&weighted_fields(f), token, false);
+    Box::new(BooleanQuery::new(per_field.into_iter().map(|q| (Occur::Should, q)).collect()))
 }
 
 /// A phrase that must appear in at least one text field; a one-word phrase is just that word.
@@ -272,8 +345,8 @@ fn run(
     cache: &ChunkMaxima,
     built: &Built,
     sort: Sort,
-    offset: usize,
-    limit: usize,
+    (offset, limit): (usize, usize),
+    effort: Effort,
 ) -> Result<SearchResults, SearchError> {
     let limit = limit.min(MAX_LIMIT);
     let want = offset.saturating_add(limit);
@@ -288,7 +361,12 @@ fn run(
                 phrases: &built.phrases,
                 exclusion,
             };
-            collect::by_relevance(searcher, &ranking, want, (priors, MAX_PRIOR), COUNT_EXACTLY_UP_TO)?
+            // Suggestions show a few hits and no count: prune as soon as the list is full.
+            let count_exactly_up_to = match effort {
+                Effort::Page => COUNT_EXACTLY_UP_TO,
+                Effort::BestOnly => 0,
+            };
+            collect::by_relevance(searcher, &ranking, want, (priors, MAX_PRIOR), count_exactly_up_to)?
         }
         (Sort::Relevance | Sort::Newest, _) => {
             key_order::by_key(searcher, cache, matching.as_ref(), exclusion, want, names::CREATED, COUNT_EXACTLY_UP_TO)?

@@ -9,7 +9,7 @@ use crate::analyzer;
 use crate::error::SearchError;
 use crate::index::SearchIndex;
 use crate::query::ParsedQuery;
-use crate::search::{search, Hit, Sort};
+use crate::search::{best_matches, Hit};
 
 /// Words that say nothing about a question's subject: function words plus the way questions
 /// are phrased ("how do I", "is there a way to"). Lucene's English list lacks the latter.
@@ -31,8 +31,8 @@ pub fn similar(index: &SearchIndex, text: &str, exclude: Option<u64>, limit: usi
         return Ok(Vec::new());
     }
     let query = ParsedQuery { terms, ..ParsedQuery::default() };
-    let results = search(index, &query, Sort::Relevance, 0, limit + 1)?;
-    Ok(results.hits.into_iter().filter(|hit| Some(hit.id) != exclude).take(limit).collect())
+    let hits = best_matches(index, &query, limit + 1)?;
+    Ok(hits.into_iter().filter(|hit| Some(hit.id) != exclude).take(limit).collect())
 }
 
 /// The share (0 to 1) of `typed`'s meaningful words that `other` also contains, after

@@ -37,10 +37,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
     let base_url = config.base_url_str().to_owned();
     let backend = config.database_url.backend_name();
+    let config_pool_size = config.db_pool_size;
     let state = web::Data::new(AppState::new(config, pool.clone(), &secret)?);
     let wake = state.outbox.wake_signal();
     let outbox = state.outbox.clone();
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let blocking_threads = blocking_threads_per_worker(config_pool_size, workers);
     let server = HttpServer::new(move || crate::build_app(state.clone()))
+        .workers(workers)
+        .worker_max_blocking_threads(blocking_threads)
         .bind(bind)
         .with_context(|| format!("GUIDEPOST_BIND: cannot listen on {bind}"))?
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs());
@@ -56,4 +61,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     served.context("the HTTP server failed")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Threads each worker may run database and search work on. actix allows 512 in all, and under
+/// load every request waiting for a pooled connection held one: dozens of idle threads, each with
+/// its own stack and caches. More threads than pooled connections cannot do more database work
+/// at once, so the pool size, shared among the workers, is the cap (two a worker at least, so a
+/// search or a password check never waits behind database work alone).
+fn blocking_threads_per_worker(pool_size: u32, workers: usize) -> usize {
+    usize::try_from(pool_size).unwrap_or(usize::MAX).div_ceil(workers.max(1)).max(2)
 }
