@@ -10,6 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use tantivy::directory::MmapDirectory;
+use tantivy::indexer::LogMergePolicy;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::analyzer;
@@ -23,6 +24,13 @@ const VERSION_FILE: &str = "guidepost-schema-version";
 
 /// Memory the single indexing thread may buffer before flushing a segment.
 const WRITER_MEMORY: usize = 50_000_000;
+
+/// The live writer merges only segments smaller than this. The updates of a running site arrive
+/// as small segments that merge among themselves; the big segments of a rebuild stay as they are
+/// (their deleted documents are only skipped). Without the cap, the first commit after a
+/// million-question rebuild started merging all of it inside the serving process: minutes of a
+/// core, and a few hundred megabytes of index read into memory.
+const LIVE_MERGE_MAX_DOCS: usize = 100_000;
 
 /// The most indexing threads a bulk writer uses; more add merge work and memory, little speed.
 const BULK_MAX_THREADS: usize = 4;
@@ -87,6 +95,9 @@ impl SearchIndex {
     /// Takes the index's single writer; a second call fails while the first writer lives.
     pub fn writer(&self) -> Result<Writer, SearchError> {
         let inner = self.index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        let mut policy = LogMergePolicy::default();
+        policy.set_max_docs_before_merge(LIVE_MERGE_MAX_DOCS);
+        inner.set_merge_policy(Box::new(policy));
         Ok(Writer { inner, reader: self.reader.clone(), fields: self.fields })
     }
 
