@@ -39,7 +39,7 @@ pub struct AppState {
     /// This node's memory of recent question views.
     pub view_counter: ViewCounter,
     /// This node's copies of anonymous pages.
-    pub page_cache: PageCache,
+    pub page_cache: std::sync::Arc<PageCache>,
     /// This node's search index.
     pub search: Search,
     /// This node's recently computed related-question lists.
@@ -85,7 +85,8 @@ impl AppState {
         let indexer = Indexer::start(pool.clone(), search.clone()).map_err(StartupError::Indexer)?;
         let outbox = Outbox::new(Arc::clone(&templates), &config.site_name, config.base_url_str())
             .with_unsubscribe_key(UnsubscribeKey::derive(cookie_key.signing()));
-        let page_cache = PageCache::new(std::time::Duration::from_secs(u64::from(config.page_cache_seconds)));
+        let page_cache =
+            std::sync::Arc::new(PageCache::new(std::time::Duration::from_secs(u64::from(config.page_cache_seconds))));
         Ok(Self {
             cookie_key,
             page_cache,

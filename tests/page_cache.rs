@@ -90,4 +90,31 @@ async fn members_and_private_pages_are_never_served_a_copy(app: TestApp) {
     assert!(!visitor.get("/").await.body.contains("Signed out"), "a one-time message leaked into the copy");
 }
 
-on_both_backends!(anonymous_pages_come_from_a_short_lived_copy, members_and_private_pages_are_never_served_a_copy);
+/// Visitors who ask for a page while it is being rendered wait for that rendering and get its
+/// copy: every one gets the page, and every one's view is counted.
+async fn visitors_arriving_together_share_one_rendering(app: TestApp) {
+    let app = app.restart_with(&[("GUIDEPOST_PAGE_CACHE_SECONDS", "60")]).await;
+    let fred = app.another_visitor();
+    app.create_user("fred", Role::Member);
+    fred.sign_in("fred", PASSWORD).await.assert_status(303);
+    let path = fred.ask_ok("Why does my printer jam on thick envelopes?", "printers").await;
+    let id = question_id(&path);
+    let visitor = app.another_visitor();
+    let before = views(&app, id);
+    let requests = (0..8).map(|n| {
+        visitor.send(TestRequest::get().uri(&path).insert_header(("User-Agent", format!("browser number {n}"))))
+    });
+    let pages = futures_util::future::join_all(requests).await;
+    for page in &pages {
+        page.assert_status(200).assert_contains("thick envelopes");
+    }
+    let etags: std::collections::BTreeSet<_> = pages.iter().map(|page| page.header("etag")).collect();
+    assert_eq!(etags.len(), 1, "one rendering served them all: {etags:?}");
+    assert_eq!(views(&app, id), before + 8, "every visitor's view counts, waiting or not");
+}
+
+on_both_backends!(
+    anonymous_pages_come_from_a_short_lived_copy,
+    members_and_private_pages_are_never_served_a_copy,
+    visitors_arriving_together_share_one_rendering
+);

@@ -9,8 +9,10 @@
 //! go to the handler. Question views are still counted on every visit served from a copy.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
+
+use tokio::sync::Notify;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -44,12 +46,57 @@ struct PageCopy {
 pub struct PageCache {
     lifetime: Duration,
     copies: RwLock<(HashMap<String, PageCopy>, usize)>,
+    /// Pages being rendered right now, each with the signal its renderer gives when done.
+    rendering: Mutex<HashMap<String, Arc<Notify>>>,
+}
+
+/// Whether this request renders a missing page or waits for the one already rendering it.
+enum Turn {
+    /// Render it; dropping the claim tells the waiters.
+    Render(RenderClaim),
+    /// Another request is rendering this page: wait for it, then look again.
+    Wait(Arc<Notify>),
+}
+
+/// The right to render one page; dropped (done, failed or cancelled), it wakes the waiters.
+struct RenderClaim {
+    cache: Arc<PageCache>,
+    key: String,
+    done: Arc<Notify>,
+}
+
+impl Drop for RenderClaim {
+    fn drop(&mut self) {
+        if let Ok(mut rendering) = self.cache.rendering.lock() {
+            rendering.remove(&self.key);
+        }
+        self.done.notify_waiters();
+    }
 }
 
 impl PageCache {
     /// A cache keeping copies for `lifetime`; zero turns it off.
     pub fn new(lifetime: Duration) -> Self {
-        Self { lifetime, copies: RwLock::new((HashMap::new(), 0)) }
+        Self { lifetime, copies: RwLock::new((HashMap::new(), 0)), rendering: Mutex::new(HashMap::new()) }
+    }
+
+    /// Claims the rendering of a missing page, unless another request has claimed it already.
+    /// Without this, a page missing from the cache (expired, or emptied by a write) is rendered
+    /// by every request that arrives before the first rendering is done: under load, dozens at
+    /// once, each slower for the others (a cold tag page on PostgreSQL timed out that way).
+    fn turn(self: &Arc<Self>, key: &str) -> Option<Turn> {
+        let mut rendering = self.rendering.lock().ok()?;
+        if let Some(done) = rendering.get(key) {
+            return Some(Turn::Wait(Arc::clone(done)));
+        }
+        let done = Arc::new(Notify::new());
+        rendering.insert(key.to_owned(), Arc::clone(&done));
+        Some(Turn::Render(RenderClaim { cache: Arc::clone(self), key: key.to_owned(), done }))
+    }
+
+    /// True while the rendering that `done` signals is still under way.
+    fn still_rendering(&self, key: &str, done: &Arc<Notify>) -> bool {
+        self.rendering.lock().is_ok_and(|rendering| rendering.get(key).is_some_and(|d| Arc::ptr_eq(d, done)))
     }
 
     fn fresh(&self, copy: &PageCopy, generation: u64) -> bool {
@@ -108,7 +155,25 @@ pub async fn serve(
         format!("{}{}", req.uri().path_and_query().map_or("", |p| p.as_str()), if wants_json { "#json" } else { "" });
     // Read before the handler runs: a write committed meanwhile makes this copy stale at once.
     let generation = crate::db::write_generation();
-    if let Some((etag, content_type, body, counts_view_of)) = cache.lookup(&key, generation) {
+    let mut copy = cache.lookup(&key, generation);
+    let mut claim = None;
+    if copy.is_none() {
+        match cache.turn(&key) {
+            Some(Turn::Render(mine)) => claim = Some(mine),
+            Some(Turn::Wait(done)) => {
+                // Registered before looking, so the renderer's signal cannot slip between.
+                let mut finished = std::pin::pin!(done.notified());
+                finished.as_mut().enable();
+                if cache.still_rendering(&key, &done) {
+                    // Past this, render it here after all: the first renderer may be stuck.
+                    let _ = tokio::time::timeout(cache.lifetime, finished).await;
+                }
+                copy = cache.lookup(&key, generation);
+            }
+            None => {}
+        }
+    }
+    if let Some((etag, content_type, body, counts_view_of)) = copy {
         if let Some(question_id) = counts_view_of {
             super::questions::count_anonymous_view(&state, req.request(), question_id).await;
         }
@@ -149,5 +214,7 @@ pub async fn serve(
         key,
         PageCopy { rendered_at: Instant::now(), generation, etag, content_type, body: body.clone(), counts_view_of },
     );
+    // Only now may the requests waiting for this page look again.
+    drop(claim);
     Ok(ServiceResponse::new(req, res.set_body(BoxBody::new(body))))
 }
