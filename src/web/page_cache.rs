@@ -42,10 +42,18 @@ struct PageCopy {
     counts_view_of: Option<i64>,
 }
 
+/// The copies, their total size, and the newest write generation any was rendered under.
+#[derive(Default)]
+struct Copies {
+    map: HashMap<String, PageCopy>,
+    bytes: usize,
+    generation: u64,
+}
+
 /// This node's copies of anonymous pages.
 pub struct PageCache {
     lifetime: Duration,
-    copies: RwLock<(HashMap<String, PageCopy>, usize)>,
+    copies: RwLock<Copies>,
     /// Pages being rendered right now, each with the signal its renderer gives when done.
     rendering: Mutex<HashMap<String, Arc<Notify>>>,
 }
@@ -77,7 +85,7 @@ impl Drop for RenderClaim {
 impl PageCache {
     /// A cache keeping copies for `lifetime`; zero turns it off.
     pub fn new(lifetime: Duration) -> Self {
-        Self { lifetime, copies: RwLock::new((HashMap::new(), 0)), rendering: Mutex::new(HashMap::new()) }
+        Self { lifetime, copies: RwLock::default(), rendering: Mutex::new(HashMap::new()) }
     }
 
     /// Claims the rendering of a missing page, unless another request has claimed it already.
@@ -105,7 +113,7 @@ impl PageCache {
 
     fn lookup(&self, key: &str, generation: u64) -> Option<(HeaderValue, HeaderValue, Bytes, Option<i64>)> {
         let copies = self.copies.read().ok()?;
-        let copy = copies.0.get(key).filter(|c| self.fresh(c, generation))?;
+        let copy = copies.map.get(key).filter(|c| self.fresh(c, generation))?;
         Some((copy.etag.clone(), copy.content_type.clone(), copy.body.clone(), copy.counts_view_of))
     }
 
@@ -113,7 +121,16 @@ impl PageCache {
         let Ok(mut copies) = self.copies.write() else {
             return;
         };
-        let (map, bytes) = &mut *copies;
+        let Copies { map, bytes, generation: newest } = &mut *copies;
+        // A copy rendered under an older generation can never be served again (a lookup asks
+        // for its own, current one). Dropping them as soon as a newer copy arrives keeps
+        // memory to what can still be used: on a busy site, where writes come every few
+        // milliseconds, dead copies would otherwise fill the cache to its limit and stay.
+        if copy.generation > *newest {
+            *newest = copy.generation;
+            map.retain(|_, c| c.generation == copy.generation);
+            *bytes = map.values().map(|c| c.body.len()).sum();
+        }
         if *bytes + copy.body.len() > MAX_BYTES {
             let generation = copy.generation;
             map.retain(|_, c| c.generation == generation && c.rendered_at.elapsed() < self.lifetime);
