@@ -162,6 +162,19 @@ async fn every_dump_imports_with_the_files_counts(app: TestApp) {
         );
     }
 
+    // PostgreSQL's planner has statistics of the imported rows; SQLite keeps none.
+    if app.with_db(|c| matches!(c, guidepost::db::DbConnection::Postgresql(_))) {
+        let analyzed: i64 = app.with_db(|c| {
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "(SELECT COUNT(*) FROM pg_stats WHERE schemaname = current_schema() \
+                 AND tablename = 'posts' AND attname = 'question_id')",
+            ))
+            .get_result(c)
+            .unwrap()
+        });
+        assert_eq!(analyzed, 1, "the import ends with ANALYZE");
+    }
+
     // A second run of every dump changes nothing.
     let before = table_counts(&app);
     for (folder, site) in DUMPS {

@@ -120,6 +120,18 @@ stop_server() {
   wait "$SERVER_PID" 2>/dev/null || true
 }
 
+# Where a process's resident memory is, largest first: the heap and other anonymous memory, the
+# search index's files by kind (mapped into memory), the binary and the libraries.
+memory_breakdown() {
+  awk '/^[0-9a-f]+-/ {
+         name = $6; n = split(name, part, ".")
+         kind = name == "" ? "anonymous" : (name ~ /\/search\// ? "search index ." part[n] : name)
+       }
+       /^Rss:/ { kb[kind] += $2 }
+       END { for (k in kb) if (kb[k] >= 1024) printf "%8.1f MB  %s\n", kb[k] / 1024, k }' "/proc/$1/smaps" |
+    sort -rn
+}
+
 # VmHWM (peak), VmRSS and RssAnon of a process, in MB. RssAnon leaves out the pages of files
 # mapped into memory (the search index is read through mmap, so VmRSS grows with the index).
 memory_of() {

@@ -101,6 +101,7 @@ measure_site() {
     BENCH_MIXED_DATA="$mixed_data" BENCH_LUA_DIR="$BENCH/lua" WRK_SCRIPT="$BENCH/lua/mixed.lua" run_wrk mixed "/"
   fi
   IFS=$'\t' read -r hwm rss anon < <(memory_of "$SERVER_PID")
+  memory_breakdown "$SERVER_PID" >"$RAW/$BACKEND-$QUESTIONS-memory.txt"
   stop_server
 
   if wanted ceiling && [[ -x $CEILING ]]; then

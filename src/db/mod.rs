@@ -25,3 +25,17 @@ macro_rules! insert_many {
     };
 }
 pub(crate) use insert_many;
+
+/// Refreshes PostgreSQL's planner statistics after a bulk load (seed, import). Without them the
+/// planner guessed that the most used tag of a 100,000-question site had 717 questions (it had
+/// 24,889) and read its page by scanning every tagging and sorting: 140 ms instead of 2 ms.
+/// Autovacuum gets there eventually where it runs, but a site should be fast the moment the load
+/// ends. SQLite keeps no statistics unless asked, and our queries are written for that planner
+/// (see `models::sitemaps`), so it is left alone.
+pub fn analyze_after_bulk_load(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    use diesel::RunQueryDsl as _;
+    if let DbConnection::Postgresql(_) = conn {
+        diesel::sql_query("ANALYZE").execute(conn)?;
+    }
+    Ok(())
+}

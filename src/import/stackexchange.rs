@@ -120,6 +120,7 @@ fn import_all(
         crate::db::write_transaction(conn, |conn| close_reasons(conn, &source, rows))
     })?;
     crate::db::write_transaction(conn, |conn| imports::recount(conn, site))?;
+    crate::db::analyze_after_bulk_load(conn)?;
     counts.add_to(&mut summary);
     Ok(summary)
 }

@@ -130,6 +130,7 @@ pub fn seed(
     restored?;
     write::finish(conn)?;
     bulk::end_bulk_mode(conn)?;
+    crate::db::analyze_after_bulk_load(conn)?;
     Ok(summary)
 }
 
