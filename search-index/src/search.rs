@@ -67,12 +67,12 @@ pub struct SearchResults {
 }
 
 /// Text fields and their weights.
-fn weighted_fields(f: &Fields) -> Vec<(Field, Score)> {
-    vec![(f.title, 3.0), (f.alt_titles, 2.5), (f.best_answers, 1.5), (f.body, 1.0), (f.answers, 0.7)]
+fn weighted_fields(f: &Fields) -> [(Field, Score); 5] {
+    [(f.title, 3.0), (f.alt_titles, 2.5), (f.best_answers, 1.5), (f.body, 1.0), (f.answers, 0.7)]
 }
 
-/// Suggestions skip a word in the long fields (body, answers) when more than this share of all
-/// questions use it there. Such a word's postings are the longest in the index, and its low
+/// Suggestions skip a word in the long fields (the question's text, its answers) when more than
+/// this share of all questions use it there. Such a word's postings are the longest in the index, and its low
 /// IDF adds little to a score: at a million synthetic questions, looking up every word of a
 /// title everywhere cost 20–50 ms a suggestion list. Titles keep every word.
 const COMMON_IN_TEXT: f64 = 0.05;
@@ -226,8 +226,7 @@ pub(crate) fn build(f: &Fields, query: &ParsedQuery, fuzzy: bool) -> Option<Buil
             ranked.push(token);
         }
     }
-    let mut phrases =
-        Phrases { fields: weighted_fields(f).into_iter().map(|(field, _)| field).collect(), phrases: Vec::new() };
+    let mut phrases = Phrases { fields: word_fields.map(|(field, _)| field).to_vec(), phrases: Vec::new() };
     let mut phrase_filters: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for phrase in &query.phrases {
         let tokens = analyze(phrase);

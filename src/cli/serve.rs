@@ -37,12 +37,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
     let base_url = config.base_url_str().to_owned();
     let backend = config.database_url.backend_name();
-    let config_pool_size = config.db_pool_size;
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let blocking_threads = blocking_threads_per_worker(config.db_pool_size, workers);
     let state = web::Data::new(AppState::new(config, pool.clone(), &secret)?);
     let wake = state.outbox.wake_signal();
     let outbox = state.outbox.clone();
-    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let blocking_threads = blocking_threads_per_worker(config_pool_size, workers);
     let server = HttpServer::new(move || crate::build_app(state.clone()))
         .workers(workers)
         .worker_max_blocking_threads(blocking_threads)

@@ -7,6 +7,9 @@
 //! older than the last change made here; a change made on another node shows within the time
 //! limit. Requests carrying a session cookie (members, and anyone with a message waiting) always
 //! go to the handler. Question views are still counted on every visit served from a copy.
+//!
+//! A page missing from the cache is rendered once however many visitors ask for it meanwhile:
+//! the first renders it, the others wait for that copy.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -126,6 +129,9 @@ impl PageCache {
         // for its own, current one). Dropping them as soon as a newer copy arrives keeps
         // memory to what can still be used: on a busy site, where writes come every few
         // milliseconds, dead copies would otherwise fill the cache to its limit and stay.
+        if copy.generation < *newest {
+            return;
+        }
         if copy.generation > *newest {
             *newest = copy.generation;
             map.retain(|_, c| c.generation == copy.generation);
