@@ -1,7 +1,9 @@
 //! The page templates: embedded in the binary, compiled once at start, shared by every request.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
+
+use chrono::format::{Item, StrftimeItems};
 
 use rust_embed::RustEmbed;
 use tera::{Context, Tera, Value};
@@ -69,20 +71,29 @@ fn query_component(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Va
     Ok(Value::String(url::form_urlencoded::byte_serialize(text.as_bytes()).collect()))
 }
 
+/// A timestamp as serde writes it (`2026-11-22T15:03:00.123`). `FromStr` reads exactly that
+/// shape without interpreting a format string first, as `parse_from_str` does on every call:
+/// list pages print two dates a question, and the format strings showed in their profiles.
 fn parse_time(value: &Value) -> tera::Result<chrono::NaiveDateTime> {
     let text = value.as_str().ok_or_else(|| tera::Error::msg("expected a timestamp"))?;
-    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
-        .map_err(|e| tera::Error::msg(format!("bad timestamp {text}: {e}")))
+    text.parse::<chrono::NaiveDateTime>().map_err(|e| tera::Error::msg(format!("bad timestamp {text}: {e}")))
+}
+
+/// A date format, read once.
+fn time_format(format: &'static str) -> Vec<Item<'static>> {
+    StrftimeItems::new(format).parse_to_owned().unwrap_or_default()
 }
 
 /// `{{ at | when }}`: "Nov 22, 2026 at 15:03" (UTC), for people.
 fn human_time(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    Ok(Value::String(parse_time(value)?.format("%b %-d, %Y at %H:%M").to_string()))
+    static FORMAT: LazyLock<Vec<Item<'static>>> = LazyLock::new(|| time_format("%b %-d, %Y at %H:%M"));
+    Ok(Value::String(parse_time(value)?.format_with_items(FORMAT.iter()).to_string()))
 }
 
 /// `{{ at | iso }}`: "2026-11-22T15:03:00Z", for `<time datetime>` and structured data.
 fn iso_time(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    Ok(Value::String(parse_time(value)?.format("%Y-%m-%dT%H:%M:%SZ").to_string()))
+    static FORMAT: LazyLock<Vec<Item<'static>>> = LazyLock::new(|| time_format("%Y-%m-%dT%H:%M:%SZ"));
+    Ok(Value::String(parse_time(value)?.format_with_items(FORMAT.iter()).to_string()))
 }
 
 /// `{{ url | attr | safe }}`: escapes text for a double-quoted attribute, leaving `/` alone so
@@ -101,4 +112,24 @@ fn attribute_text(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Val
         }
     }
     Ok(Value::String(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use tera::Value;
+
+    use super::{human_time, iso_time};
+
+    #[test]
+    fn timestamps_print_for_people_and_for_machines() {
+        let none = HashMap::new();
+        for stored in ["2026-11-02T07:05:09.123456", "2026-11-02T07:05:09"] {
+            let value = Value::String(stored.to_owned());
+            assert_eq!(human_time(&value, &none).unwrap(), Value::String("Nov 2, 2026 at 07:05".into()));
+            assert_eq!(iso_time(&value, &none).unwrap(), Value::String("2026-11-02T07:05:09Z".into()));
+        }
+        assert!(human_time(&Value::String("yesterday".into()), &none).is_err());
+    }
 }
