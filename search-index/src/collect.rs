@@ -270,7 +270,8 @@ fn above(scorer: &mut dyn Scorer, mut threshold: Score, callback: &mut dyn FnMut
 #[cfg(test)]
 mod tests {
     use super::{by_relevance, Best, Candidate, Collected, Ranking};
-    use crate::search::{build, priors, MAX_PRIOR};
+    use crate::priors::{priors, MAX_PRIOR};
+    use crate::search::build;
     use crate::{ParsedQuery, QuestionDoc, QuestionStatus, SearchIndex};
     use tantivy::DocAddress;
 

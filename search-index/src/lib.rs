@@ -11,6 +11,7 @@ pub mod error;
 pub mod index;
 mod key_order;
 mod phrase;
+mod priors;
 pub mod query;
 pub mod schema;
 pub mod search;
