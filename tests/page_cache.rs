@@ -17,6 +17,11 @@ use common::forum::question_id;
 use common::members::PASSWORD;
 use common::TestApp;
 
+/// Copies are valid while no write has committed in the process (the write generation is one
+/// per process, as a node is one process). Tests run side by side in one process, so another
+/// test's write would make this one's copies stale at any moment: the scenarios here take turns.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Changes a question's title behind the app's back, as another node's write would look here.
 fn retitle_directly(app: &TestApp, id: i64, title: &str) {
     app.with_db(|c| diesel::update(posts::table.find(id)).set(posts::title.eq(title)).execute(c).unwrap());
@@ -27,6 +32,7 @@ fn views(app: &TestApp, id: i64) -> i64 {
 }
 
 async fn anonymous_pages_come_from_a_short_lived_copy(app: TestApp) {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let app = app.restart_with(&[("GUIDEPOST_PAGE_CACHE_SECONDS", "2")]).await;
     let fred = app.another_visitor();
     app.create_user("fred", Role::Member);
@@ -71,6 +77,7 @@ async fn anonymous_pages_come_from_a_short_lived_copy(app: TestApp) {
 }
 
 async fn members_and_private_pages_are_never_served_a_copy(app: TestApp) {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let app = app.restart_with(&[("GUIDEPOST_PAGE_CACHE_SECONDS", "60")]).await;
     let visitor = app.another_visitor();
     // The sign-in form carries a form token: private, so never copied.
@@ -93,6 +100,7 @@ async fn members_and_private_pages_are_never_served_a_copy(app: TestApp) {
 /// Visitors who ask for a page while it is being rendered wait for that rendering and get its
 /// copy: every one gets the page, and every one's view is counted.
 async fn visitors_arriving_together_share_one_rendering(app: TestApp) {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let app = app.restart_with(&[("GUIDEPOST_PAGE_CACHE_SECONDS", "60")]).await;
     let fred = app.another_visitor();
     app.create_user("fred", Role::Member);
