@@ -5,6 +5,7 @@
 
 mod common;
 
+use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use guidepost::db::schema::{comments, post_tags, posts, tags, users};
 use guidepost::db::DbConnection;
@@ -39,6 +40,17 @@ async fn a_seeded_site_adds_up_and_renders(app: TestApp) {
     assert_eq!((questions, answers, comment_rows), (300, summary.answers as i64, summary.comments as i64));
     assert_eq!(members, summary.users as i64);
     assert!((600..=1_200).contains(&answers), "about three answers a question: {answers}");
+    // Over about three years, none of it in the future.
+    let (first, last): (Option<NaiveDateTime>, Option<NaiveDateTime>) = app.with_db(|c| {
+        let posted = posts::table.select((diesel::dsl::min(posts::created_at), diesel::dsl::max(posts::created_at)));
+        posted.first(c).unwrap()
+    });
+    let (first, last) = (first.unwrap(), last.unwrap());
+    let latest_comment: Option<NaiveDateTime> =
+        app.with_db(|c| comments::table.select(diesel::dsl::max(comments::created_at)).first(c).unwrap());
+    let now = Utc::now().naive_utc();
+    assert!(last <= now && latest_comment.unwrap() <= now, "seeded in the future: {last}, {latest_comment:?}");
+    assert!((last - first).num_days() > 2 * 365, "spread over years: {first} to {last}");
     // Every kept counter agrees with the rows it counts.
     for broken in [
         "posts q WHERE q.kind = 'question' AND q.answer_count <> (SELECT COUNT(*) FROM posts a WHERE a.question_id = q.id)",
@@ -47,6 +59,13 @@ async fn a_seeded_site_adds_up_and_renders(app: TestApp) {
         "posts q WHERE q.accepted_answer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM posts a WHERE a.id = q.accepted_answer_id AND a.question_id = q.id)",
         "posts q WHERE q.kind = 'question' AND q.has_official <> EXISTS (SELECT 1 FROM posts a WHERE a.question_id = q.id AND a.official_kind IS NOT NULL)",
         "posts p WHERE NOT EXISTS (SELECT 1 FROM revisions r WHERE r.post_id = p.id)",
+        // Time runs as on a real site: questions in the order of their ids, answers after their
+        // question, comments after their post, members joining before they post.
+        "posts q WHERE q.kind = 'question' AND EXISTS (SELECT 1 FROM posts p WHERE p.kind = 'question' AND p.id < q.id AND p.created_at > q.created_at)",
+        "posts a JOIN posts q ON q.id = a.question_id WHERE a.created_at < q.created_at",
+        "posts q WHERE q.kind = 'question' AND q.last_activity_at < q.created_at",
+        "comments c JOIN posts p ON p.id = c.post_id WHERE c.created_at < p.created_at",
+        "posts p JOIN users u ON u.id = p.author_id WHERE u.created_at > p.created_at",
     ] {
         assert_eq!(count_where(&app, broken), 0, "{broken}");
     }

@@ -1,7 +1,7 @@
 //! Generating a chunk of questions with their answers, comments and tags, on its own thread:
 //! everything the writing thread binds is made here, ready to go.
 
-use chrono::{NaiveDateTime, TimeDelta};
+use chrono::NaiveDateTime;
 use diesel::expression::AsExpression;
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -46,20 +46,21 @@ impl ToSql<Timestamp, Pg> for Stamp {
     }
 }
 
-/// A seeded question or answer with every counter already right.
+/// A seeded question with every counter already right. Questions and answers are written by
+/// separate statements, each binding only the columns its kind fills (the rest keep their
+/// defaults): binding values is much of what writing a row costs.
 #[derive(Insertable)]
 #[diesel(table_name = posts)]
 // `None` binds NULL instead of meaning DEFAULT (the same here: these columns default to NULL).
 // With DEFAULT possible, diesel's SQLite backend cannot batch and inserts row by row.
 #[diesel(treat_none_as_default_value = false)]
-pub(crate) struct SeedPost {
+pub(crate) struct SeedQuestion {
     id: i64,
     kind: &'static str,
-    question_id: Option<i64>,
     author_id: i64,
-    title: Option<String>,
-    slug: Option<String>,
-    tags: Option<String>,
+    title: String,
+    slug: String,
+    tags: String,
     body_markdown: String,
     body_html: String,
     score: i32,
@@ -69,12 +70,29 @@ pub(crate) struct SeedPost {
     accepted_answer_id: Option<i64>,
     created_at: Stamp,
     last_activity_at: Stamp,
-    official_kind: Option<&'static str>,
-    official_by: Option<i64>,
-    official_at: Option<Stamp>,
     has_official: bool,
     first_answer_at: Option<Stamp>,
     first_official_at: Option<Stamp>,
+}
+
+/// A seeded answer, official or not.
+#[derive(Insertable)]
+#[diesel(table_name = posts)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct SeedAnswer {
+    id: i64,
+    kind: &'static str,
+    question_id: i64,
+    author_id: i64,
+    body_markdown: String,
+    body_html: String,
+    score: i32,
+    comment_count: i32,
+    created_at: Stamp,
+    last_activity_at: Stamp,
+    official_kind: Option<&'static str>,
+    official_by: Option<i64>,
+    official_at: Option<Stamp>,
 }
 
 /// A post's first revision. Its text is the post's (see `models::revisions`), so not repeated.
@@ -110,22 +128,29 @@ pub(crate) struct SeedComment {
 
 /// One chunk of questions with their answers, comments, tags and first revisions, as rows.
 /// They own their values: diesel reuses a prepared statement only for rows that borrow nothing.
+/// The questions' ids come first, then their answers': each table receives its rows in id
+/// order, so every insert appends.
 pub(crate) struct Chunk {
-    pub(super) posts: Vec<SeedPost>,
+    pub(super) questions: Vec<SeedQuestion>,
+    pub(super) answers: Vec<SeedAnswer>,
     pub(super) revisions: Vec<SeedRevision>,
     pub(super) post_tags: Vec<SeedTagging>,
     pub(super) comments: Vec<SeedComment>,
-    answers: u64,
 }
 
 impl Chunk {
-    /// Generates `count` questions and everything under them.
-    pub(crate) fn generate(rng: &mut StdRng, ids: &mut Ids, plan: &Plan<'_>, count: u64) -> Chunk {
-        let mut chunk =
-            Chunk { posts: Vec::new(), revisions: Vec::new(), post_tags: Vec::new(), comments: Vec::new(), answers: 0 };
-        for _ in 0..count {
-            let id = ids.next_post();
-            let asked = plan.when(rng);
+    /// Generates questions `first..first + count` (counted from 0) and everything under them.
+    pub(crate) fn generate(rng: &mut StdRng, ids: &mut Ids, plan: &Plan<'_>, first: u64, count: u64) -> Chunk {
+        let mut chunk = Chunk {
+            questions: Vec::with_capacity(usize::try_from(count).unwrap_or(0)),
+            answers: Vec::new(),
+            revisions: Vec::new(),
+            post_tags: Vec::new(),
+            comments: Vec::new(),
+        };
+        let question_ids = ids.reserve_posts(count);
+        for (number, id) in (first..first + count).zip(question_ids) {
+            let asked = plan.asked(rng, number);
             let title = text::title(rng);
             let (markdown, html) = plan.body(rng);
             let mut tag_names = Vec::new();
@@ -138,14 +163,13 @@ impl Chunk {
             }
             let mean = plan.options.answers_per_question;
             let answer_count = rng.random_range(0..=mean.saturating_mul(2));
-            let mut question = SeedPost {
+            let mut question = SeedQuestion {
                 id,
                 kind: "question",
-                question_id: None,
                 author_id: plan.member(rng),
-                slug: Some(slugify(&title)),
-                title: Some(title),
-                tags: Some(tag_names.join(" ")),
+                slug: slugify(&title),
+                title,
+                tags: tag_names.join(" "),
                 body_markdown: markdown,
                 body_html: html,
                 score: score(rng),
@@ -156,45 +180,33 @@ impl Chunk {
                 created_at: Stamp::new(asked),
                 // Set below, once the answers are known.
                 last_activity_at: Stamp::new(asked),
-                official_kind: None,
-                official_by: None,
-                official_at: None,
                 has_official: false,
                 first_answer_at: None,
                 first_official_at: None,
             };
             question.comment_count = chunk.comments_on(rng, plan, id, asked);
-            let mut answers = Vec::new();
+            let first_answer = chunk.answers.len();
             let mut at = asked;
             for n in 0..answer_count {
-                at += TimeDelta::minutes(rng.random_range(5..5_000));
+                at = plan.later(rng, at, 5_000);
                 let official = n == 0 && rng.random_range(0..10) == 0;
                 let (markdown, html) = plan.body(rng);
                 let answer_id = ids.next_post();
                 let author = if official { plan.staff(rng) } else { plan.member(rng) };
-                let mut answer = SeedPost {
+                let mut answer = SeedAnswer {
                     id: answer_id,
                     kind: "answer",
-                    question_id: Some(id),
+                    question_id: id,
                     author_id: author,
-                    title: None,
-                    slug: None,
-                    tags: None,
                     body_markdown: markdown,
                     body_html: html,
                     score: score(rng),
-                    answer_count: 0,
                     comment_count: 0,
-                    view_count: 0,
-                    accepted_answer_id: None,
                     created_at: Stamp::new(at),
                     last_activity_at: Stamp::new(at),
                     official_kind: official.then_some("authored"),
                     official_by: official.then_some(author),
                     official_at: official.then(|| Stamp::new(at)),
-                    has_official: false,
-                    first_answer_at: None,
-                    first_official_at: None,
                 };
                 answer.comment_count = chunk.comments_on(rng, plan, answer_id, at);
                 if question.first_answer_at.is_none() {
@@ -204,27 +216,33 @@ impl Chunk {
                     question.has_official = true;
                     question.first_official_at = Some(Stamp::new(at));
                 }
-                answers.push(answer);
+                chunk.answers.push(answer);
             }
+            let answers = &chunk.answers[first_answer..];
             if !answers.is_empty() && rng.random_range(0..10) < 4 {
                 question.accepted_answer_id = Some(answers[rng.random_range(0..answers.len())].id);
             }
             question.last_activity_at = Stamp::new(at);
-            chunk.answers += answers.len() as u64;
-            chunk.posts.push(question);
-            chunk.posts.extend(answers);
+            chunk.questions.push(question);
         }
-        chunk.revisions = chunk
-            .posts
-            .iter()
-            .map(|p| SeedRevision {
-                post_id: p.id,
-                editor_id: p.author_id,
-                title: p.title.clone(),
-                tags: p.tags.clone(),
-                created_at: p.created_at.clone(),
-            })
-            .collect();
+        let question_revisions = chunk.questions.iter().map(|q| SeedRevision {
+            post_id: q.id,
+            editor_id: q.author_id,
+            title: Some(q.title.clone()),
+            tags: Some(q.tags.clone()),
+            created_at: q.created_at.clone(),
+        });
+        let answer_revisions = chunk.answers.iter().map(|a| SeedRevision {
+            post_id: a.id,
+            editor_id: a.author_id,
+            title: None,
+            tags: None,
+            created_at: a.created_at.clone(),
+        });
+        chunk.revisions = question_revisions.chain(answer_revisions).collect();
+        // In the order of their posts, as the other rows (a stable sort: each post's comments
+        // keep their order).
+        chunk.comments.sort_by_key(|comment| comment.post_id);
         chunk
     }
 
@@ -232,7 +250,7 @@ impl Chunk {
         let count = [0, 0, 0, 1, 1, 2, 3][rng.random_range(0..7)];
         for _ in 0..count {
             let (markdown, html) = plan.comment(rng);
-            let at = after + TimeDelta::minutes(rng.random_range(1..3_000));
+            let at = plan.later(rng, after, 3_000);
             self.comments.push(SeedComment {
                 post_id,
                 author_id: plan.member(rng),
@@ -246,7 +264,7 @@ impl Chunk {
 
     /// Answers in this chunk.
     pub(crate) fn answer_count(&self) -> u64 {
-        self.answers
+        self.answers.len() as u64
     }
 
     /// Comments in this chunk.

@@ -10,7 +10,7 @@ mod chunk;
 pub mod text;
 mod write;
 
-use chrono::{NaiveDateTime, TimeDelta, Utc};
+use chrono::{NaiveDateTime, SubsecRound, TimeDelta, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -57,6 +57,8 @@ const TAGS: usize = 500;
 const QUESTIONS_PER_MEMBER: u64 = 10;
 /// Staff accounts (they give the official answers).
 const STAFF: u64 = 5;
+/// The years the questions are spread over, in seconds.
+const SPAN_SECONDS: i64 = 3 * 365 * 86_400;
 
 /// A pre-rendered block of body text.
 pub(crate) struct Block {
@@ -78,7 +80,9 @@ pub fn seed(
             Block { markdown, html }
         })
         .collect();
-    let now = Utc::now().naive_utc();
+    // Whole seconds: shorter stored timestamps, and nothing on a page is finer.
+    let now = Utc::now().naive_utc().trunc_subsecs(0);
+    let start = now - TimeDelta::seconds(SPAN_SECONDS);
     let comments: Vec<Block> = (0..COMMENT_POOL)
         .map(|_| {
             let markdown = text::comment(&mut rng);
@@ -88,10 +92,11 @@ pub fn seed(
         .collect();
     let members = (options.questions / QUESTIONS_PER_MEMBER).max(50) + STAFF;
     let mut ids = write::Ids::start(conn)?;
-    let users = write::users(conn, &mut rng, &mut ids, members, STAFF, now)?;
+    let users = write::users(conn, &mut rng, &mut ids, members, STAFF, start)?;
     let tag_ids = write::tags(conn, &text::tag_names(TAGS), now)?;
     let mut summary = SeedSummary { users: members, tags: tag_ids.len() as u64, ..SeedSummary::default() };
-    let plan = Plan { options, users: &users, tags: &tag_ids, blocks: &blocks, comments: &comments, now };
+    let plan = Plan { options, users: &users, tags: &tag_ids, blocks: &blocks, comments: &comments, start, now };
+    tracing::debug!("members, tags and text blocks ready");
     bulk::bulk_mode(conn)?;
     let deferred = bulk::defer_indexes(conn)?;
     // One thread generates the next chunk while this one writes the last: two cores, both busy.
@@ -105,7 +110,7 @@ pub fn seed(
             while done < options.questions {
                 to_free.try_iter().for_each(drop);
                 let count = CHUNK.min(options.questions - done);
-                let chunk = chunk::Chunk::generate(&mut rng, &mut ids, plan, count);
+                let chunk = chunk::Chunk::generate(&mut rng, &mut ids, plan, done, count);
                 done += count;
                 // The writer hung up after an error; stop generating.
                 if sender.send((count, chunk)).is_err() {
@@ -124,11 +129,14 @@ pub fn seed(
         }
         Ok::<_, SeedError>(())
     });
+    tracing::debug!(questions = summary.questions, "rows written");
     // Also after a failure: a site must never be left without its indexes.
     let restored = bulk::restore_indexes(conn, deferred);
+    tracing::debug!("indexes built");
     written?;
     restored?;
     write::finish(conn)?;
+    tracing::debug!("tags counted");
     bulk::end_bulk_mode(conn)?;
     crate::db::analyze_after_bulk_load(conn)?;
     Ok(summary)
@@ -142,6 +150,8 @@ pub(crate) struct Plan<'a> {
     pub tags: &'a [(i64, String)],
     pub blocks: &'a [Block],
     pub comments: &'a [Block],
+    /// When the first question was asked.
+    pub start: NaiveDateTime,
     pub now: NaiveDateTime,
 }
 
@@ -169,9 +179,22 @@ impl Plan<'_> {
         (comment.markdown.clone(), comment.html.clone())
     }
 
-    /// A moment in the three years before now.
-    pub(crate) fn when(&self, rng: &mut StdRng) -> NaiveDateTime {
-        self.now - TimeDelta::seconds(rng.random_range(3_600..3 * 365 * 86_400))
+    /// When the `n`th seeded question (from 0) was asked. The questions are spread evenly over
+    /// the years before now, in the order of their ids, as on a real site; so the lists' indexes
+    /// by date receive their keys in order and are cheap to keep up to date while seeding.
+    pub(crate) fn asked(&self, rng: &mut StdRng, n: u64) -> NaiveDateTime {
+        let step = (SPAN_SECONDS - 3_600) as f64 / self.options.questions.max(1) as f64;
+        let offset = (n as f64 + rng.random::<f64>()) * step;
+        self.start + TimeDelta::seconds(offset as i64)
+    }
+
+    /// A moment 1 to `at_most` minutes after `after`, but never later than now.
+    pub(crate) fn later(&self, rng: &mut StdRng, after: NaiveDateTime, at_most: i64) -> NaiveDateTime {
+        let room = (self.now - after).num_minutes().min(at_most);
+        if room < 1 {
+            return after;
+        }
+        after + TimeDelta::minutes(rng.random_range(1..=room))
     }
 
     /// A member (not staff), skewed so some ask and answer far more than others.

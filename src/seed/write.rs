@@ -39,16 +39,24 @@ impl Ids {
         self.post += 1;
         self.post - 1
     }
+
+    /// The next `count` post ids, one after the other.
+    pub(super) fn reserve_posts(&mut self, count: u64) -> std::ops::Range<i64> {
+        let first = self.post;
+        self.post += i64::try_from(count).unwrap_or(i64::MAX);
+        first..self.post
+    }
 }
 
-/// Creates the accounts: `staff` staff members first, then members. Returns `(id, is_staff)`.
+/// Creates the accounts: `staff` staff members first, then members, all of whom joined in the
+/// year before `opening` (the first question). Returns `(id, is_staff)`.
 pub(crate) fn users(
     conn: &mut DbConnection,
     rng: &mut StdRng,
     ids: &mut Ids,
     count: u64,
     staff: u64,
-    now: NaiveDateTime,
+    opening: NaiveDateTime,
 ) -> Result<Vec<(i64, bool)>, SeedError> {
     let first = ids.user;
     let rows: Vec<_> = (0..count)
@@ -62,7 +70,7 @@ pub(crate) fn users(
                 users::username.eq(username),
                 users::display_name.eq(text::person(rng)),
                 users::role.eq(if is_staff { "staff" } else { "member" }),
-                users::created_at.eq(now - TimeDelta::days(rng.random_range(30..1_500))),
+                users::created_at.eq(opening - TimeDelta::minutes(rng.random_range(1..365 * 24 * 60))),
             )
         })
         .collect();
@@ -90,30 +98,36 @@ pub(crate) fn tags(
     })
 }
 
-/// Inserts every row of a slice, [`ROWS_PER_STATEMENT`] a statement. Full statements go as
-/// fixed-size arrays, whose SQL diesel prepares once and then reuses (a slice of any length is
-/// parsed and planned again each time, and a 500-row INSERT takes a while to parse); the rest
-/// go in one last statement.
+/// Inserts every row of a slice: [`ROWS_PER_STATEMENT`] a statement, and what is left over in
+/// statements of 50, 5 and then 1 row. Every statement then has one of four fixed shapes, which
+/// diesel prepares once and reuses (fixed-size arrays; a slice of any length is parsed and
+/// planned again each time). Parsing each chunk's leftover rows as one statement of whatever
+/// length they came to was a fifth of the time a seed took.
 macro_rules! insert_all {
     ($conn:expr, $table:expr, $rows:expr) => {{
-        let mut parts = $rows.chunks_exact(ROWS_PER_STATEMENT);
+        let rest = insert_all!(@sized $conn, $table, &$rows[..], ROWS_PER_STATEMENT);
+        let rest = insert_all!(@sized $conn, $table, rest, 50);
+        let rest = insert_all!(@sized $conn, $table, rest, 5);
+        let _ = insert_all!(@sized $conn, $table, rest, 1);
+    }};
+    (@sized $conn:expr, $table:expr, $rows:expr, $size:expr) => {{
+        let mut parts = $rows.chunks_exact($size);
         for part in &mut parts {
-            match <&[_; ROWS_PER_STATEMENT]>::try_from(part) {
+            match <&[_; $size]>::try_from(part) {
                 Ok(full) => insert_many!($conn, $table, full)?,
                 // Unreachable (`chunks_exact`), but harmless: the same rows, unprepared.
                 Err(_) => insert_many!($conn, $table, part)?,
             };
         }
-        if !parts.remainder().is_empty() {
-            insert_many!($conn, $table, parts.remainder())?;
-        }
+        parts.remainder()
     }};
 }
 
 /// Writes a chunk in one transaction.
 pub(crate) fn chunk(conn: &mut DbConnection, chunk: &Chunk) -> Result<(), SeedError> {
     crate::db::write_transaction(conn, |conn| {
-        insert_all!(conn, posts::table, chunk.posts);
+        insert_all!(conn, posts::table, chunk.questions);
+        insert_all!(conn, posts::table, chunk.answers);
         insert_all!(conn, revisions::table, chunk.revisions);
         insert_all!(conn, post_tags::table, chunk.post_tags);
         insert_all!(conn, comments::table, chunk.comments);
