@@ -1,12 +1,13 @@
 //! Posts.xml: questions and answers with their attribution, then accepted answers.
 //!
 //! Converting HTML to Markdown and rendering it back is the costly part of an import, so each
-//! batch is converted on every core before its transaction starts.
+//! batch is converted on every core while the one before it is written (see `batches`).
 
 use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use super::batches::ConvertedPass;
 use super::convert;
 use super::dump::Row;
 use super::stackexchange::{authors, ImportError, Source, Summary};
@@ -59,42 +60,55 @@ impl PostCounts {
 }
 
 /// A body converted for storage: the Markdown source and its sanitised rendering.
-struct Body {
+pub(super) struct Body {
     markdown: String,
     html: String,
 }
 
-fn convert_bodies(rows: &[&Row]) -> Vec<Body> {
-    super::in_parallel(rows, |row| {
+/// The first Posts.xml pass: questions and answers with their attribution, tags and first
+/// revisions.
+pub(super) struct PostsPass<'p> {
+    pub source: &'p Source<'p>,
+    pub counts: PostCounts,
+    /// Tag ids by name, learnt as the import goes: a few thousand at most on any site.
+    pub tag_ids: HashMap<String, i64>,
+}
+
+impl ConvertedPass for PostsPass<'_> {
+    type Chosen = Row;
+    type Converted = Body;
+
+    /// Questions first, so answers in the same batch find them; without what an earlier run
+    /// imported (its bodies are not converted again).
+    fn choose(&mut self, conn: &mut DbConnection, rows: Vec<Row>) -> Result<Vec<Row>, ImportError> {
+        let total = rows.len();
+        let (questions, rest): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| r.int("PostTypeId") == Some(1));
+        let answers: Vec<Row> = rest.into_iter().filter(|r| r.int("PostTypeId") == Some(2)).collect();
+        self.counts.other += (total - questions.len() - answers.len()) as u64;
+        let ordered: Vec<Row> = questions.into_iter().chain(answers).collect();
+        let ids: Vec<i64> = ordered.iter().filter_map(|r| r.int("Id")).collect();
+        let existing = imports::posts_by_source(conn, self.source.site, &ids)?;
+        self.counts.already_imported += existing.len() as u64;
+        Ok(ordered.into_iter().filter(|r| r.int("Id").is_some_and(|id| !existing.contains_key(&id))).collect())
+    }
+
+    fn convert(row: &Row) -> Body {
         let markdown = convert::body_to_markdown(row.get("Body").unwrap_or_default());
         // Imported images keep showing when they are https, like images in new posts.
         let html = markdown::render_post(&markdown, &MarkdownOptions { allow_images: true }).into_string();
         Body { markdown, html }
-    })
+    }
+
+    fn store(&mut self, conn: &mut DbConnection, fresh: Vec<Row>, bodies: Vec<Body>) -> Result<(), ImportError> {
+        crate::db::write_transaction(conn, |conn| self.store_batch(conn, &fresh, bodies))
+    }
 }
 
-/// Writes one batch of Posts.xml rows: questions first, so answers in the same batch find them.
-pub(super) fn write(
-    conn: &mut DbConnection,
-    source: &Source<'_>,
-    rows: &[Row],
-    counts: &mut PostCounts,
-    tag_ids: &mut HashMap<String, i64>,
-) -> Result<(), ImportError> {
-    let kind_of = |r: &Row| r.int("PostTypeId");
-    let questions: Vec<&Row> = rows.iter().filter(|r| kind_of(r) == Some(1)).collect();
-    let answers: Vec<&Row> = rows.iter().filter(|r| kind_of(r) == Some(2)).collect();
-    counts.other += (rows.len() - questions.len() - answers.len()) as u64;
-    let ordered: Vec<&Row> = questions.iter().chain(answers.iter()).copied().collect();
-    let ids: Vec<i64> = ordered.iter().filter_map(|r| r.int("Id")).collect();
-    // Skip converting what a previous run already imported.
-    let existing = imports::posts_by_source(conn, source.site, &ids)?;
-    let fresh: Vec<&Row> =
-        ordered.into_iter().filter(|r| r.int("Id").is_some_and(|id| !existing.contains_key(&id))).collect();
-    counts.already_imported += existing.len() as u64;
-    let bodies = convert_bodies(&fresh);
-    crate::db::write_transaction(conn, |conn| {
-        let (users, placeholder) = authors(conn, source, rows, "OwnerUserId")?;
+impl PostsPass<'_> {
+    fn store_batch(&mut self, conn: &mut DbConnection, fresh: &[Row], bodies: Vec<Body>) -> Result<(), ImportError> {
+        let source = self.source;
+        let author_ids: Vec<i64> = fresh.iter().filter_map(|r| r.int("OwnerUserId")).collect();
+        let (users, placeholder) = authors(conn, source, &author_ids)?;
         let mut author_ids: Vec<i64> = users.values().copied().chain([placeholder]).collect();
         author_ids.sort_unstable();
         author_ids.dedup();
@@ -104,45 +118,80 @@ pub(super) fn write(
             .load::<(i64, String)>(conn)?
             .into_iter()
             .collect();
-        // Parents written by earlier batches, then (below) those written by this one.
+        // Parents written by earlier batches, then (below) those of this one.
         let parent_ids: Vec<i64> = fresh.iter().filter_map(|r| r.int("ParentId")).collect();
         let mut parents = imports::posts_by_source(conn, source.site, &parent_ids)?;
-        // Tag counts are added once per batch, not once per question; attributions, taggings and
-        // first revisions go many rows a statement once the batch's posts have their ids.
+        // Ids chosen here, so the batch's posts go many a statement like the rows that refer to
+        // them; tag counts are added once per batch, not once per question.
+        let mut local_ids = imports::reserve_post_ids(conn, fresh.len())?.into_iter();
         let mut tag_counts: HashMap<i64, i32> = HashMap::new();
+        let mut posts = Vec::with_capacity(fresh.len());
         let mut sources = Vec::with_capacity(fresh.len());
         let mut taggings = Vec::new();
-        let mut first_revisions = Vec::with_capacity(fresh.len());
-        for (row, body) in fresh.iter().zip(&bodies) {
+        for (row, body) in fresh.iter().zip(bodies) {
             let Some(id) = row.int("Id") else { continue };
-            let is_question = kind_of(row) == Some(1);
+            let is_question = row.int("PostTypeId") == Some(1);
             let question_id = if is_question {
                 None
             } else {
                 match row.int("ParentId").and_then(|parent| parents.get(&parent)) {
                     Some(&local) => Some(local),
                     None => {
-                        counts.orphans += 1;
+                        self.counts.orphans += 1;
                         continue;
                     }
                 }
             };
+            // As many ids as rows were reserved.
+            let Some(local) = local_ids.next() else { break };
             let author = row.int("OwnerUserId").and_then(|u| users.get(&u).copied()).unwrap_or(placeholder);
             let created = row.get("CreationDate").and_then(convert::date).unwrap_or(source.now);
             let title = row.get("Title").map(str::trim).unwrap_or_default();
-            let slug = slugify(title);
             let tag_names = convert::tags(row.get("Tags").unwrap_or_default());
-            let tag_text = tag_names.join(" ");
             let closed_at = row.get("ClosedDate").and_then(convert::date);
-            let post = ImportedPost {
+            let author_name = row
+                .get("OwnerDisplayName")
+                .map(str::to_owned)
+                .or_else(|| names.get(&author).cloned())
+                .unwrap_or_else(|| "former member".to_owned());
+            sources.push((
+                local,
+                PostSourceOwned {
+                    site: source.site.to_owned(),
+                    source_id: id,
+                    url: format!("https://{}/{}/{id}", source.site, if is_question { "q" } else { "a" }),
+                    author_name,
+                    license: convert::license(row.get("ContentLicense")),
+                },
+            ));
+            if is_question {
+                parents.insert(id, local);
+                for name in &tag_names {
+                    let tag_id = match self.tag_ids.get(name) {
+                        Some(&known) => known,
+                        None => {
+                            let created_tag = tags::find_or_create(conn, name, created)?;
+                            self.tag_ids.insert(name.clone(), created_tag);
+                            created_tag
+                        }
+                    };
+                    taggings.push((local, tag_id));
+                    *tag_counts.entry(tag_id).or_default() += 1;
+                }
+                self.counts.questions += 1;
+            } else {
+                self.counts.answers += 1;
+            }
+            posts.push(ImportedPost {
+                id: local,
                 kind: if is_question { "question" } else { "answer" },
                 question_id,
                 author_id: author,
-                title: is_question.then_some(title),
-                slug: is_question.then_some(slug.as_str()),
-                tags: is_question.then_some(tag_text.as_str()),
-                body_markdown: &body.markdown,
-                body_html: &body.html,
+                title: is_question.then(|| title.to_owned()),
+                slug: is_question.then(|| slugify(title)),
+                tags: is_question.then(|| tag_names.join(" ")),
+                body_markdown: body.markdown,
+                body_html: body.html,
                 score: row.int("Score").and_then(|s| i32::try_from(s).ok()).unwrap_or(0),
                 view_count: row.int("ViewCount").unwrap_or(0),
                 created_at: created,
@@ -150,70 +199,30 @@ pub(super) fn write(
                 last_activity_at: row.get("LastActivityDate").and_then(convert::date).unwrap_or(created),
                 closed_at,
                 close_reason: closed_at.map(|_| "off-topic"),
-            };
-            let author_name = row
-                .get("OwnerDisplayName")
-                .map(str::to_owned)
-                .or_else(|| names.get(&author).cloned())
-                .unwrap_or_else(|| "former member".to_owned());
-            let url = format!("https://{}/{}/{id}", source.site, if is_question { "q" } else { "a" });
-            let attribution = PostSourceOwned {
-                site: source.site.to_owned(),
-                source_id: id,
-                url,
-                author_name,
-                license: convert::license(row.get("ContentLicense")),
-            };
-            let local = imports::insert_post(conn, &post)?;
-            sources.push((local, attribution));
-            if is_question {
-                parents.insert(id, local);
-                for name in &tag_names {
-                    let tag_id = match tag_ids.get(name) {
-                        Some(&known) => known,
-                        None => {
-                            let created_tag = tags::find_or_create(conn, name, created)?;
-                            tag_ids.insert(name.clone(), created_tag);
-                            created_tag
-                        }
-                    };
-                    taggings.push((local, tag_id));
-                    *tag_counts.entry(tag_id).or_default() += 1;
-                }
-                counts.questions += 1;
-            } else {
-                counts.answers += 1;
-            }
-            let revised = post.edited_at.unwrap_or(created);
-            first_revisions.push((
-                local,
-                author,
-                is_question.then_some(title),
-                is_question.then_some(tag_text),
-                revised,
-            ));
+            });
         }
+        imports::insert_posts(conn, &posts)?;
         imports::insert_sources(conn, &sources)?;
         imports::tag_questions(conn, &taggings)?;
-        let first_revisions: Vec<NewRevision<'_>> = first_revisions
+        let first_revisions: Vec<NewRevision<'_>> = posts
             .iter()
-            .map(|(post_id, editor_id, title, tags, created_at)| NewRevision {
-                post_id: *post_id,
-                editor_id: *editor_id,
-                title: *title,
-                tags: tags.as_deref(),
+            .map(|post| NewRevision {
+                post_id: post.id,
+                editor_id: post.author_id,
+                title: post.title.as_deref(),
+                tags: post.tags.as_deref(),
                 // Shares the post's text (see `models::revisions`).
                 body_markdown: None,
                 reason: Some("imported"),
-                created_at: *created_at,
+                created_at: post.edited_at.unwrap_or(post.created_at),
             })
             .collect();
         revisions::insert_many(conn, &first_revisions)?;
         for (tag_id, added) in tag_counts {
             imports::count_tag(conn, tag_id, added)?;
         }
-        Ok::<_, ImportError>(())
-    })
+        Ok(())
+    }
 }
 
 /// The second pass: `AcceptedAnswerId` of questions, now that every answer exists.

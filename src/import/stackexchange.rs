@@ -4,18 +4,16 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::{NaiveDateTime, Utc};
-use diesel::RunQueryDsl;
 
+use super::batches::{each_batch, each_batch_converted, ConvertedPass};
 use super::convert;
 use super::dump::{DumpError, DumpReader, Row};
-use super::posts::{self, PostCounts};
+use super::posts::{self, PostCounts, PostsPass};
 use super::Progress;
+use crate::db::bulk_load::BulkLoad;
 use crate::db::models::{imports, tags};
 use crate::db::DbConnection;
-use crate::markdown;
-
-/// Rows written per transaction.
-pub const BATCH: usize = 500;
+use crate::markdown::{self, SafeHtml};
 
 /// Why an import stopped.
 #[derive(Debug, thiserror::Error)]
@@ -70,18 +68,13 @@ pub fn import(
     site: &str,
     progress: &mut dyn Progress,
 ) -> Result<Summary, ImportError> {
-    // Each batch's commit would otherwise wait for the disk at every WAL checkpoint. A crash
-    // mid-import may lose the last batches, never corrupt the file, and an import interrupted
-    // for any reason is finished by running it again; a failed batch still rolls back.
-    let relaxed = matches!(conn, DbConnection::Sqlite(_));
-    if relaxed {
-        diesel::sql_query("PRAGMA synchronous = OFF").execute(conn)?;
-    }
+    let load = BulkLoad::begin(conn)?;
     let outcome = import_all(conn, dir, site, progress);
-    if relaxed {
-        diesel::sql_query("PRAGMA synchronous = NORMAL").execute(conn)?;
-    }
-    outcome
+    // Also after a failure: the settings go back and the indexes set aside are built.
+    let ended = load.end(conn);
+    let summary = outcome?;
+    ended?;
+    Ok(summary)
 }
 
 fn import_all(
@@ -96,70 +89,28 @@ fn import_all(
         return Err(ImportError::NoPosts(dir.display().to_string()));
     }
     each_batch(dir, "Users.xml", &["Id", "DisplayName", "CreationDate"], progress, |rows| {
-        crate::db::write_transaction(conn, |conn| users(conn, &source, rows, &mut summary))
+        crate::db::write_transaction(conn, |conn| users(conn, &source, &rows, &mut summary))
     })?;
     each_batch(dir, "Tags.xml", &["TagName"], progress, |rows| {
-        crate::db::write_transaction(conn, |conn| tag_names(conn, &source, rows, &mut summary))
+        crate::db::write_transaction(conn, |conn| tag_names(conn, &source, &rows, &mut summary))
     })?;
-    let mut counts = PostCounts::default();
-    // Tag ids by name, learnt as the import goes: a few thousand at most on any site.
-    let mut tag_ids = HashMap::new();
-    each_batch(dir, "Posts.xml", posts::ATTRIBUTES, progress, |rows| {
-        posts::write(conn, &source, rows, &mut counts, &mut tag_ids)
-    })?;
+    let mut posts = PostsPass { source: &source, counts: PostCounts::default(), tag_ids: HashMap::new() };
+    each_batch_converted(conn, dir, "Posts.xml", posts::ATTRIBUTES, progress, &mut posts)?;
+    let mut counts = posts.counts;
     each_batch(dir, "Posts.xml", &["Id", "PostTypeId", "AcceptedAnswerId"], progress, |rows| {
-        crate::db::write_transaction(conn, |conn| posts::accept(conn, &source, rows, &mut counts))
+        crate::db::write_transaction(conn, |conn| posts::accept(conn, &source, &rows, &mut counts))
     })?;
-    each_batch(dir, "Comments.xml", &["Id", "PostId", "UserId", "Text", "CreationDate"], progress, |rows| {
-        crate::db::write_transaction(conn, |conn| comments(conn, &source, rows, &mut summary))
-    })?;
+    let mut comments = CommentsPass { source: &source, summary: &mut summary };
+    each_batch_converted(conn, dir, "Comments.xml", CommentsPass::ATTRIBUTES, progress, &mut comments)?;
     each_batch(dir, "PostLinks.xml", &["PostId", "RelatedPostId", "LinkTypeId", "CreationDate"], progress, |rows| {
-        crate::db::write_transaction(conn, |conn| duplicates(conn, &source, rows, &mut summary))
+        crate::db::write_transaction(conn, |conn| duplicates(conn, &source, &rows, &mut summary))
     })?;
     each_batch(dir, "PostHistory.xml", &["PostHistoryTypeId", "PostId", "Comment"], progress, |rows| {
-        crate::db::write_transaction(conn, |conn| close_reasons(conn, &source, rows))
+        crate::db::write_transaction(conn, |conn| close_reasons(conn, &source, &rows))
     })?;
     crate::db::write_transaction(conn, |conn| imports::recount(conn, site))?;
-    crate::db::analyze_after_bulk_load(conn)?;
     counts.add_to(&mut summary);
     Ok(summary)
-}
-
-/// Reads `name` (if present) in batches of [`BATCH`] rows, each row with only the attributes
-/// `keep` names, handing each batch to `write`.
-fn each_batch<F>(
-    dir: &Path,
-    name: &str,
-    keep: &'static [&'static str],
-    progress: &mut dyn Progress,
-    mut write: F,
-) -> Result<(), ImportError>
-where
-    F: FnMut(&[Row]) -> Result<(), ImportError>,
-{
-    let Some(reader) = DumpReader::open(dir, name)? else { return Ok(()) };
-    let mut reader = reader.keeping(keep);
-    let started = std::time::Instant::now();
-    let mut rows = 0_u64;
-    progress.file(name, reader.size());
-    let mut batch = Vec::with_capacity(BATCH);
-    loop {
-        let row = reader.next_row()?;
-        let done = row.is_none();
-        batch.extend(row);
-        if batch.len() >= BATCH || (done && !batch.is_empty()) {
-            rows += batch.len() as u64;
-            write(&batch)?;
-            batch.clear();
-            progress.at(reader.bytes_read());
-        }
-        if done {
-            break;
-        }
-    }
-    progress.finished();
-    tracing::debug!(file = name, rows, seconds = started.elapsed().as_secs_f64(), "imported a dump file");
-    Ok(())
 }
 
 /// The rows (with their source ids) that an earlier run did not import; the others are counted.
@@ -207,15 +158,14 @@ fn tag_names(
     Ok(())
 }
 
-/// The local author of a row (by `UserId` or `OwnerUserId`), or the site's placeholder author.
+/// The local authors of the given source user ids, and the site's placeholder author for rows
+/// whose author is not among them.
 pub(super) fn authors(
     conn: &mut DbConnection,
     source: &Source<'_>,
-    rows: &[Row],
-    attribute: &str,
+    source_ids: &[i64],
 ) -> Result<(HashMap<i64, i64>, i64), ImportError> {
-    let ids: Vec<i64> = rows.iter().filter_map(|r| r.int(attribute)).collect();
-    let found = imports::users_by_source(conn, source.site, &ids)?;
+    let found = imports::users_by_source(conn, source.site, source_ids)?;
     Ok((found, placeholder_author(conn, source)?))
 }
 
@@ -236,40 +186,73 @@ fn placeholder_author(conn: &mut DbConnection, source: &Source<'_>) -> Result<i6
     created.get(&0).copied().ok_or(ImportError::Database(diesel::result::Error::NotFound))
 }
 
-fn comments(
-    conn: &mut DbConnection,
-    source: &Source<'_>,
-    rows: &[Row],
-    summary: &mut Summary,
-) -> Result<(), ImportError> {
-    let ids: Vec<i64> = rows.iter().filter_map(|r| r.int("Id")).collect();
-    let existing = imports::comments_by_source(conn, source.site, &ids)?;
-    let post_ids: Vec<i64> = rows.iter().filter_map(|r| r.int("PostId")).collect();
-    let local_posts = imports::posts_by_source(conn, source.site, &post_ids)?;
-    let (users, placeholder) = authors(conn, source, rows, "UserId")?;
-    let mut kept = Vec::with_capacity(rows.len());
-    for (id, row) in not_yet_imported(rows, &existing, summary) {
-        match row.int("PostId").and_then(|p| local_posts.get(&p)) {
-            Some(&post_id) => kept.push((id, post_id, row)),
-            None => summary.skipped_orphans += 1,
+/// The Comments.xml pass: comments on imported posts, rendered like any comment.
+struct CommentsPass<'p> {
+    source: &'p Source<'p>,
+    summary: &'p mut Summary,
+}
+
+impl CommentsPass<'_> {
+    const ATTRIBUTES: &'static [&'static str] = &["Id", "PostId", "UserId", "Text", "CreationDate"];
+}
+
+impl ConvertedPass for CommentsPass<'_> {
+    /// `(source id, local post, row)`.
+    type Chosen = (i64, i64, Row);
+    type Converted = SafeHtml;
+
+    /// Comments an earlier run did not import, on posts that were imported.
+    fn choose(&mut self, conn: &mut DbConnection, rows: Vec<Row>) -> Result<Vec<(i64, i64, Row)>, ImportError> {
+        let ids: Vec<i64> = rows.iter().filter_map(|r| r.int("Id")).collect();
+        let existing = imports::comments_by_source(conn, self.source.site, &ids)?;
+        let post_ids: Vec<i64> = rows.iter().filter_map(|r| r.int("PostId")).collect();
+        let local_posts = imports::posts_by_source(conn, self.source.site, &post_ids)?;
+        let mut chosen = Vec::with_capacity(rows.len());
+        for row in rows {
+            let Some(id) = row.int("Id") else { continue };
+            if existing.contains_key(&id) {
+                self.summary.already_imported += 1;
+                continue;
+            }
+            match row.int("PostId").and_then(|p| local_posts.get(&p)) {
+                Some(&post_id) => chosen.push((id, post_id, row)),
+                None => self.summary.skipped_orphans += 1,
+            }
         }
+        Ok(chosen)
     }
-    let rendered =
-        super::in_parallel(&kept, |(_, _, row)| markdown::render_inline(row.get("Text").unwrap_or_default()));
-    let mut fresh = Vec::with_capacity(kept.len());
-    for ((id, post_id, row), html) in kept.into_iter().zip(rendered) {
-        fresh.push(imports::ImportedComment {
-            source_id: id,
-            post_id,
-            author_id: row.int("UserId").and_then(|u| users.get(&u).copied()).unwrap_or(placeholder),
-            html: html.into_string(),
-            markdown: row.get("Text").unwrap_or_default().to_owned(),
-            created_at: row.get("CreationDate").and_then(convert::date).unwrap_or(source.now),
-        });
+
+    fn convert((_, _, row): &(i64, i64, Row)) -> SafeHtml {
+        markdown::render_inline(row.get("Text").unwrap_or_default())
     }
-    imports::insert_comments(conn, source.site, &fresh)?;
-    summary.comments += fresh.len() as u64;
-    Ok(())
+
+    fn store(
+        &mut self,
+        conn: &mut DbConnection,
+        chosen: Vec<(i64, i64, Row)>,
+        rendered: Vec<SafeHtml>,
+    ) -> Result<(), ImportError> {
+        let source = self.source;
+        crate::db::write_transaction(conn, |conn| {
+            let author_ids: Vec<i64> = chosen.iter().filter_map(|(_, _, row)| row.int("UserId")).collect();
+            let (users, placeholder) = authors(conn, source, &author_ids)?;
+            let fresh: Vec<imports::ImportedComment> = chosen
+                .into_iter()
+                .zip(rendered)
+                .map(|((id, post_id, row), html)| imports::ImportedComment {
+                    source_id: id,
+                    post_id,
+                    author_id: row.int("UserId").and_then(|u| users.get(&u).copied()).unwrap_or(placeholder),
+                    html: html.into_string(),
+                    markdown: row.get("Text").unwrap_or_default().to_owned(),
+                    created_at: row.get("CreationDate").and_then(convert::date).unwrap_or(source.now),
+                })
+                .collect();
+            imports::insert_comments(conn, source.site, &fresh)?;
+            self.summary.comments += fresh.len() as u64;
+            Ok(())
+        })
+    }
 }
 
 /// PostLinks type 3: the post is a duplicate of the related post.

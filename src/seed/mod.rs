@@ -5,7 +5,6 @@
 //! Speed comes from writing many rows per statement with ids chosen up front (no round trip per
 //! row), and from rendering a pool of Markdown blocks once and composing bodies from it.
 
-mod bulk;
 mod chunk;
 pub mod text;
 mod write;
@@ -14,6 +13,7 @@ use chrono::{NaiveDateTime, SubsecRound, TimeDelta, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use crate::db::bulk_load::BulkLoad;
 use crate::db::DbConnection;
 use crate::markdown::{self, MarkdownOptions};
 
@@ -97,8 +97,7 @@ pub fn seed(
     let mut summary = SeedSummary { users: members, tags: tag_ids.len() as u64, ..SeedSummary::default() };
     let plan = Plan { options, users: &users, tags: &tag_ids, blocks: &blocks, comments: &comments, start, now };
     tracing::debug!("members, tags and text blocks ready");
-    bulk::bulk_mode(conn)?;
-    let deferred = bulk::defer_indexes(conn)?;
+    let mut load = BulkLoad::begin(conn)?;
     // One thread generates the next chunk while this one writes the last: two cores, both busy.
     let (sender, chunks) = std::sync::mpsc::sync_channel::<(u64, chunk::Chunk)>(2);
     // Written chunks go back to be freed there too: hundreds of thousands of strings a chunk.
@@ -130,15 +129,12 @@ pub fn seed(
         Ok::<_, SeedError>(())
     });
     tracing::debug!(questions = summary.questions, "rows written");
+    // Tags are counted through an index the load set aside.
+    let finished = written.and_then(|()| Ok(load.build_indexes(conn)?)).and_then(|()| write::finish(conn));
     // Also after a failure: a site must never be left without its indexes.
-    let restored = bulk::restore_indexes(conn, deferred);
-    tracing::debug!("indexes built");
-    written?;
-    restored?;
-    write::finish(conn)?;
-    tracing::debug!("tags counted");
-    bulk::end_bulk_mode(conn)?;
-    crate::db::analyze_after_bulk_load(conn)?;
+    let ended = load.end(conn);
+    finished?;
+    ended?;
     Ok(summary)
 }
 

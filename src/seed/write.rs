@@ -8,7 +8,7 @@ use rand::Rng;
 use super::chunk::Chunk;
 use super::text;
 use crate::db::schema::{comments, post_tags, posts, revisions, users};
-use crate::db::{insert_many, DbConnection};
+use crate::db::{insert_all, insert_many, DbConnection};
 
 /// Rows per INSERT statement: well under both backends' limits on bound values.
 const ROWS_PER_STATEMENT: usize = 500;
@@ -98,39 +98,14 @@ pub(crate) fn tags(
     })
 }
 
-/// Inserts every row of a slice: [`ROWS_PER_STATEMENT`] a statement, and what is left over in
-/// statements of 50, 5 and then 1 row. Every statement then has one of four fixed shapes, which
-/// diesel prepares once and reuses (fixed-size arrays; a slice of any length is parsed and
-/// planned again each time). Parsing each chunk's leftover rows as one statement of whatever
-/// length they came to was a fifth of the time a seed took.
-macro_rules! insert_all {
-    ($conn:expr, $table:expr, $rows:expr) => {{
-        let rest = insert_all!(@sized $conn, $table, &$rows[..], ROWS_PER_STATEMENT);
-        let rest = insert_all!(@sized $conn, $table, rest, 50);
-        let rest = insert_all!(@sized $conn, $table, rest, 5);
-        let _ = insert_all!(@sized $conn, $table, rest, 1);
-    }};
-    (@sized $conn:expr, $table:expr, $rows:expr, $size:expr) => {{
-        let mut parts = $rows.chunks_exact($size);
-        for part in &mut parts {
-            match <&[_; $size]>::try_from(part) {
-                Ok(full) => insert_many!($conn, $table, full)?,
-                // Unreachable (`chunks_exact`), but harmless: the same rows, unprepared.
-                Err(_) => insert_many!($conn, $table, part)?,
-            };
-        }
-        parts.remainder()
-    }};
-}
-
 /// Writes a chunk in one transaction.
 pub(crate) fn chunk(conn: &mut DbConnection, chunk: &Chunk) -> Result<(), SeedError> {
     crate::db::write_transaction(conn, |conn| {
-        insert_all!(conn, posts::table, chunk.questions);
-        insert_all!(conn, posts::table, chunk.answers);
-        insert_all!(conn, revisions::table, chunk.revisions);
-        insert_all!(conn, post_tags::table, chunk.post_tags);
-        insert_all!(conn, comments::table, chunk.comments);
+        insert_all!(conn, posts::table, chunk.questions)?;
+        insert_all!(conn, posts::table, chunk.answers)?;
+        insert_all!(conn, revisions::table, chunk.revisions)?;
+        insert_all!(conn, post_tags::table, chunk.post_tags)?;
+        insert_all!(conn, comments::table, chunk.comments)?;
         Ok(())
     })
 }

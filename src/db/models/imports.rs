@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use diesel::sql_types::{BigInt, Text};
 
 use crate::db::schema::{comments, post_sources, post_tags, posts, tags, users};
 use crate::db::{insert_many, DbConnection};
@@ -97,29 +97,32 @@ pub fn comments_by_source(conn: &mut DbConnection, site: &str, ids: &[i64]) -> Q
     Ok(rows.into_iter().filter_map(|(source, id)| source.map(|s| (s, id))).collect())
 }
 
-/// A question or answer as imported, counters and dates included.
+/// A question or answer as imported, counters and dates included. It owns its values, so its
+/// many-row INSERTs are prepared once (see `db::insert_all`).
 #[derive(Debug, Insertable)]
 #[diesel(table_name = posts)]
 // `None` binds NULL (these columns default to NULL anyway): the statement's SQL is then always
-// the same, so diesel prepares it once per import rather than once per post.
+// the same, and diesel's SQLite backend can write many rows a statement.
 #[diesel(treat_none_as_default_value = false)]
-pub struct ImportedPost<'a> {
+pub struct ImportedPost {
+    /// Its id here, from [`reserve_post_ids`].
+    pub id: i64,
     /// `question` or `answer`.
-    pub kind: &'a str,
+    pub kind: &'static str,
     /// For answers: the local question.
     pub question_id: Option<i64>,
     /// The local author.
     pub author_id: i64,
     /// For questions: the title.
-    pub title: Option<&'a str>,
+    pub title: Option<String>,
     /// For questions: the slug.
-    pub slug: Option<&'a str>,
+    pub slug: Option<String>,
     /// For questions: tag names, space-separated.
-    pub tags: Option<&'a str>,
+    pub tags: Option<String>,
     /// The Markdown converted from the source's HTML.
-    pub body_markdown: &'a str,
+    pub body_markdown: String,
     /// That Markdown rendered and sanitised like any post.
-    pub body_html: &'a str,
+    pub body_html: String,
     /// The source's score.
     pub score: i32,
     /// The source's view count.
@@ -133,7 +136,7 @@ pub struct ImportedPost<'a> {
     /// For closed questions: when.
     pub closed_at: Option<NaiveDateTime>,
     /// For closed questions: why (refined from PostLinks and PostHistory later).
-    pub close_reason: Option<&'a str>,
+    pub close_reason: Option<&'static str>,
 }
 
 /// Where an imported post came from, shown under it.
@@ -154,9 +157,42 @@ pub struct PostSource<'a> {
     pub license: &'a str,
 }
 
-/// Inserts an imported post; returns the new id (its attribution follows, see [`insert_sources`]).
-pub fn insert_post(conn: &mut DbConnection, post: &ImportedPost<'_>) -> QueryResult<i64> {
-    diesel::insert_into(posts::table).values(post).returning(posts::id).get_result(conn)
+/// A post id, as read by [`reserve_post_ids`].
+#[derive(QueryableByName)]
+struct PostId {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// Ids for `count` new posts. On PostgreSQL they are drawn from the posts' sequence, which other
+/// writers draw from beside us; on SQLite they follow the highest id ever used, and stay ours
+/// while the caller's write transaction holds the database's write lock.
+pub fn reserve_post_ids(conn: &mut DbConnection, count: usize) -> QueryResult<Vec<i64>> {
+    let count = i64::try_from(count).unwrap_or(i64::MAX);
+    match conn {
+        DbConnection::Sqlite(_) => {
+            // `posts` is AUTOINCREMENT: ids of deleted posts are never handed out again.
+            let highest: PostId = diesel::sql_query(
+                "SELECT MAX(COALESCE((SELECT MAX(id) FROM posts), 0), \
+                 COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'posts'), 0)) AS id",
+            )
+            .get_result(conn)?;
+            Ok((1..=count).map(|n| highest.id + n).collect())
+        }
+        DbConnection::Postgresql(_) => {
+            let ids: Vec<PostId> = diesel::sql_query(
+                "SELECT nextval(pg_get_serial_sequence('posts', 'id')) AS id FROM generate_series(1, $1)",
+            )
+            .bind::<BigInt, _>(count)
+            .load(conn)?;
+            Ok(ids.into_iter().map(|row| row.id).collect())
+        }
+    }
+}
+
+/// Inserts imported posts (ids from [`reserve_post_ids`]), many a statement.
+pub fn insert_posts(conn: &mut DbConnection, posts: &[ImportedPost]) -> QueryResult<()> {
+    crate::db::insert_all!(conn, posts::table, posts)
 }
 
 /// Inserts the attributions of imported posts, `(post, source)`, many a statement.
