@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use diesel::prelude::*;
-use guidepost::db::schema::{comments, post_sources, posts, revisions, tags, users};
+use guidepost::db::schema::{comments, post_sources, posts, revisions, tags, users, watches};
 use guidepost::import::{self, Silent, Summary};
 use quick_xml::events::Event;
 
@@ -73,6 +73,7 @@ struct Expected {
     comments: u64,
     accepted: u64,
     duplicates: u64,
+    watches: u64,
 }
 
 fn expected(dir: &Path) -> Expected {
@@ -104,12 +105,21 @@ fn expected(dir: &Path) -> Expected {
         .filter(|(d, o)| d != o && questions.contains(d) && questions.contains(o))
         .map(|(d, _)| d)
         .collect();
+    // Favorites (vote type 5) of listed users on questions, each pair once.
+    let members: HashSet<i64> = rows(&dir.join("Users.xml")).iter().filter_map(|r| id(r, "Id")).collect();
+    let watches: HashSet<(i64, i64)> = rows(&dir.join("Votes.xml"))
+        .iter()
+        .filter(|r| r.get("VoteTypeId").map(String::as_str) == Some("5"))
+        .filter_map(|r| Some((id(r, "UserId")?, id(r, "PostId")?)))
+        .filter(|(user, question)| members.contains(user) && questions.contains(question))
+        .collect();
     Expected {
         questions: questions.len() as u64,
         answers: answers.len() as u64,
         comments,
         accepted,
         duplicates: duplicates.len() as u64,
+        watches: watches.len() as u64,
     }
 }
 
@@ -120,11 +130,12 @@ fn imported(summary: &Summary) -> Expected {
         comments: summary.comments,
         accepted: summary.accepted,
         duplicates: summary.duplicates,
+        watches: summary.watches,
     }
 }
 
 /// Row counts of the tables an import writes.
-fn table_counts(app: &TestApp) -> [i64; 6] {
+fn table_counts(app: &TestApp) -> [i64; 7] {
     app.with_db(|c| {
         [
             posts::table.count().get_result(c).unwrap(),
@@ -133,6 +144,7 @@ fn table_counts(app: &TestApp) -> [i64; 6] {
             tags::table.count().get_result(c).unwrap(),
             post_sources::table.count().get_result(c).unwrap(),
             revisions::table.count().get_result(c).unwrap(),
+            watches::table.count().get_result(c).unwrap(),
         ]
     })
 }
@@ -181,7 +193,7 @@ async fn every_dump_imports_with_the_files_counts(app: TestApp) {
         let again = app.with_db(|c| import::import(c, &data.join(folder), site, &mut Silent).unwrap());
         assert_eq!(
             imported(&again),
-            Expected { questions: 0, answers: 0, comments: 0, accepted: 0, duplicates: 0 },
+            Expected { questions: 0, answers: 0, comments: 0, accepted: 0, duplicates: 0, watches: 0 },
             "{folder}"
         );
         assert!(again.already_imported > 0);
@@ -249,7 +261,7 @@ async fn a_truncated_dump_fails_cleanly_and_can_be_resumed(app: TestApp) {
     assert!(error.starts_with("Posts.xml, line "), "{error}");
     assert!(error.contains("not well-formed") || error.contains("truncated"), "{error}");
     // Whole batches only: every post has its attribution and its first revision.
-    let [posts_n, _, _, _, sources_n, revisions_n] = table_counts(&app);
+    let [posts_n, _, _, _, sources_n, revisions_n, _] = table_counts(&app);
     assert!(posts_n > 0 && posts_n < 1_170, "{posts_n}");
     assert_eq!(posts_n, sources_n);
     assert_eq!(posts_n, revisions_n);

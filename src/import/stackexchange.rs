@@ -11,7 +11,7 @@ use super::dump::{DumpError, DumpReader, Row};
 use super::posts::{self, PostCounts, PostsPass};
 use super::Progress;
 use crate::db::bulk_load::BulkLoad;
-use crate::db::models::{imports, tags};
+use crate::db::models::{imports, tags, watches};
 use crate::db::DbConnection;
 use crate::markdown::{self, SafeHtml};
 
@@ -46,6 +46,9 @@ pub struct Summary {
     pub comments: u64,
     /// Questions closed as duplicates (PostLinks type 3).
     pub duplicates: u64,
+    /// Questions members starred (Votes type 5, the only votes that name their voter), kept
+    /// as the member watching the question.
+    pub watches: u64,
     /// Rows already imported before (a re-run), left alone.
     pub already_imported: u64,
     /// Tag wikis, excerpts, moderator nominations and other non-question posts, skipped.
@@ -104,6 +107,9 @@ fn import_all(
     each_batch_converted(conn, dir, "Comments.xml", CommentsPass::ATTRIBUTES, progress, &mut comments)?;
     each_batch(dir, "PostLinks.xml", &["PostId", "RelatedPostId", "LinkTypeId", "CreationDate"], progress, |rows| {
         crate::db::write_transaction(conn, |conn| duplicates(conn, &source, &rows, &mut summary))
+    })?;
+    each_batch(dir, "Votes.xml", &["PostId", "VoteTypeId", "UserId", "CreationDate"], progress, |rows| {
+        crate::db::write_transaction(conn, |conn| favorites(conn, &source, &rows, &mut summary))
     })?;
     each_batch(dir, "PostHistory.xml", &["PostHistoryTypeId", "PostId", "Comment"], progress, |rows| {
         crate::db::write_transaction(conn, |conn| close_reasons(conn, &source, &rows))
@@ -279,6 +285,34 @@ fn duplicates(
         let at = link.get("CreationDate").and_then(convert::date).unwrap_or(source.now);
         if imports::close_as_duplicate(conn, duplicate, canonical, at)? {
             summary.duplicates += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Votes type 5: a member starred a question, which Guidepost keeps as the member watching it.
+/// The dump's other votes are anonymous; their sum is each post's `Score`, imported with it.
+fn favorites(
+    conn: &mut DbConnection,
+    source: &Source<'_>,
+    rows: &[Row],
+    summary: &mut Summary,
+) -> Result<(), ImportError> {
+    let stars: Vec<&Row> = rows.iter().filter(|r| r.int("VoteTypeId") == Some(5)).collect();
+    let question_ids: Vec<i64> = stars.iter().filter_map(|r| r.int("PostId")).collect();
+    let questions = imports::questions_by_source(conn, source.site, &question_ids)?;
+    let user_ids: Vec<i64> = stars.iter().filter_map(|r| r.int("UserId")).collect();
+    let users = imports::users_by_source(conn, source.site, &user_ids)?;
+    for star in stars {
+        let user = star.int("UserId").and_then(|u| users.get(&u));
+        let question = star.int("PostId").and_then(|p| questions.get(&p));
+        let (Some(&user), Some(&question)) = (user, question) else {
+            summary.skipped_orphans += 1;
+            continue;
+        };
+        let at = star.get("CreationDate").and_then(convert::date).unwrap_or(source.now);
+        if watches::insert(conn, user, question, at)? {
+            summary.watches += 1;
         }
     }
     Ok(())

@@ -66,6 +66,18 @@ pub fn posts_by_source(conn: &mut DbConnection, site: &str, ids: &[i64]) -> Quer
     Ok(rows.into_iter().collect())
 }
 
+/// Local ids of a source's questions (not answers), by their source id.
+pub fn questions_by_source(conn: &mut DbConnection, site: &str, ids: &[i64]) -> QueryResult<HashMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = post_sources::table
+        .inner_join(posts::table)
+        .filter(post_sources::source_site.eq(site))
+        .filter(post_sources::source_id.eq_any(ids))
+        .filter(posts::kind.eq("question"))
+        .select((post_sources::source_id, post_sources::post_id))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 /// A stored attribution row.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = post_sources)]

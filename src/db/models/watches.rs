@@ -8,19 +8,17 @@ use crate::db::models::users::User;
 use crate::db::schema::{users, watches};
 use crate::db::DbConnection;
 
-/// Starts watching; watching twice is a no-op.
-pub fn insert(conn: &mut DbConnection, user_id: i64, question_id: i64, now: NaiveDateTime) -> QueryResult<()> {
+/// Starts watching; watching twice is a no-op. Returns whether the watch is new.
+pub fn insert(conn: &mut DbConnection, user_id: i64, question_id: i64, now: NaiveDateTime) -> QueryResult<bool> {
     let row = (watches::user_id.eq(user_id), watches::question_id.eq(question_id), watches::created_at.eq(now));
     // MultiConnection has no ON CONFLICT; each backend spells "insert unless present" its own way.
-    match conn {
+    let inserted = match conn {
         DbConnection::Postgresql(pg) => {
-            diesel::insert_into(watches::table).values(row).on_conflict_do_nothing().execute(pg)?;
+            diesel::insert_into(watches::table).values(row).on_conflict_do_nothing().execute(pg)?
         }
-        DbConnection::Sqlite(lite) => {
-            diesel::insert_or_ignore_into(watches::table).values(row).execute(lite)?;
-        }
-    }
-    Ok(())
+        DbConnection::Sqlite(lite) => diesel::insert_or_ignore_into(watches::table).values(row).execute(lite)?,
+    };
+    Ok(inserted == 1)
 }
 
 /// Stops watching; not watching is a no-op.
