@@ -1,5 +1,5 @@
 //! Importing a Stack Exchange data dump: users, questions, answers, comments, tags, accepted
-//! answers and duplicate links, each post keeping its attribution.
+//! answers, duplicate links and favorites (as watches), each post keeping its attribution.
 //!
 //! Files are read as streams and written in batches, each batch one transaction: a malformed or
 //! truncated file stops the import with the file and line, and leaves the database as it was
