@@ -303,6 +303,7 @@ fn favorites(
     let questions = imports::questions_by_source(conn, source.site, &question_ids)?;
     let user_ids: Vec<i64> = stars.iter().filter_map(|r| r.int("UserId")).collect();
     let users = imports::users_by_source(conn, source.site, &user_ids)?;
+    let mut watching = Vec::with_capacity(stars.len());
     for star in stars {
         let user = star.int("UserId").and_then(|u| users.get(&u));
         let question = star.int("PostId").and_then(|p| questions.get(&p));
@@ -311,10 +312,9 @@ fn favorites(
             continue;
         };
         let at = star.get("CreationDate").and_then(convert::date).unwrap_or(source.now);
-        if watches::insert(conn, user, question, at)? {
-            summary.watches += 1;
-        }
+        watching.push((user, question, at));
     }
+    summary.watches += watches::insert_many(conn, &watching)? as u64;
     Ok(())
 }
 
