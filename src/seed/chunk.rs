@@ -48,7 +48,7 @@ impl ToSql<Timestamp, Pg> for Stamp {
 
 /// A seeded question with every counter already right. Questions and answers are written by
 /// separate statements, each binding only the columns its kind fills (the rest keep their
-/// defaults): binding values is much of what writing a row costs.
+/// defaults).
 #[derive(Insertable)]
 #[diesel(table_name = posts)]
 // `None` binds NULL instead of meaning DEFAULT (the same here: these columns default to NULL).
