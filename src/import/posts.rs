@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use super::batches::ConvertedPass;
 use super::convert;
 use super::dump::Row;
-use super::stackexchange::{authors, ImportError, Source, Summary};
+use super::stackexchange::{authors, not_yet_imported, ImportError, Source, Summary};
 use crate::db::models::imports::{self, ImportedPost, PostSourceOwned};
 use crate::db::models::revisions::{self, NewRevision};
 use crate::db::models::tags;
@@ -88,8 +88,9 @@ impl ConvertedPass for PostsPass<'_> {
         let ordered: Vec<Row> = questions.into_iter().chain(answers).collect();
         let ids: Vec<i64> = ordered.iter().filter_map(|r| r.int("Id")).collect();
         let existing = imports::posts_by_source(conn, self.source.site, &ids)?;
-        self.counts.already_imported += existing.len() as u64;
-        Ok(ordered.into_iter().filter(|r| r.int("Id").is_some_and(|id| !existing.contains_key(&id))).collect())
+        let (fresh, before) = not_yet_imported(ordered, &existing);
+        self.counts.already_imported += before;
+        Ok(fresh.into_iter().map(|(_, row)| row).collect())
     }
 
     fn convert(row: &Row) -> Body {

@@ -92,7 +92,7 @@ fn import_all(
         return Err(ImportError::NoPosts(dir.display().to_string()));
     }
     each_batch(dir, "Users.xml", &["Id", "DisplayName", "CreationDate"], progress, |rows| {
-        crate::db::write_transaction(conn, |conn| users(conn, &source, &rows, &mut summary))
+        crate::db::write_transaction(conn, |conn| users(conn, &source, rows, &mut summary))
     })?;
     each_batch(dir, "Tags.xml", &["TagName"], progress, |rows| {
         crate::db::write_transaction(conn, |conn| tag_names(conn, &source, &rows, &mut summary))
@@ -119,22 +119,34 @@ fn import_all(
     Ok(summary)
 }
 
-/// The rows (with their source ids) that an earlier run did not import; the others are counted.
-fn not_yet_imported<'r>(rows: &'r [Row], existing: &HashMap<i64, i64>, summary: &mut Summary) -> Vec<(i64, &'r Row)> {
-    let fresh: Vec<(i64, &Row)> = rows
-        .iter()
+/// The rows of a batch that an earlier run did not import, with their source ids (rows without
+/// one are dropped), and how many it did import.
+pub(super) fn not_yet_imported(rows: Vec<Row>, existing: &HashMap<i64, i64>) -> (Vec<(i64, Row)>, u64) {
+    let mut before = 0;
+    let fresh = rows
+        .into_iter()
         .filter_map(|row| row.int("Id").map(|id| (id, row)))
-        .filter(|(id, _)| !existing.contains_key(id))
+        .filter(|(id, _)| {
+            let imported = existing.contains_key(id);
+            before += u64::from(imported);
+            !imported
+        })
         .collect();
-    summary.already_imported += (rows.iter().filter(|r| r.int("Id").is_some()).count() - fresh.len()) as u64;
-    fresh
+    (fresh, before)
 }
 
-fn users(conn: &mut DbConnection, source: &Source<'_>, rows: &[Row], summary: &mut Summary) -> Result<(), ImportError> {
+fn users(
+    conn: &mut DbConnection,
+    source: &Source<'_>,
+    rows: Vec<Row>,
+    summary: &mut Summary,
+) -> Result<(), ImportError> {
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.int("Id")).collect();
     let existing = imports::users_by_source(conn, source.site, &ids)?;
+    let (rows, before) = not_yet_imported(rows, &existing);
+    summary.already_imported += before;
     let mut fresh = Vec::with_capacity(rows.len());
-    for (id, row) in not_yet_imported(rows, &existing, summary) {
+    for (id, row) in rows {
         let name = row.get("DisplayName").map(str::trim).filter(|n| !n.is_empty()).unwrap_or("former member");
         let display_name: String = name.chars().take(60).collect();
         let username = convert::username(&display_name, &source.label, id);
@@ -213,13 +225,10 @@ impl ConvertedPass for CommentsPass<'_> {
         let existing = imports::comments_by_source(conn, self.source.site, &ids)?;
         let post_ids: Vec<i64> = rows.iter().filter_map(|r| r.int("PostId")).collect();
         let local_posts = imports::posts_by_source(conn, self.source.site, &post_ids)?;
-        let mut chosen = Vec::with_capacity(rows.len());
-        for row in rows {
-            let Some(id) = row.int("Id") else { continue };
-            if existing.contains_key(&id) {
-                self.summary.already_imported += 1;
-                continue;
-            }
+        let (fresh, before) = not_yet_imported(rows, &existing);
+        self.summary.already_imported += before;
+        let mut chosen = Vec::with_capacity(fresh.len());
+        for (id, row) in fresh {
             match row.int("PostId").and_then(|p| local_posts.get(&p)) {
                 Some(&post_id) => chosen.push((id, post_id, row)),
                 None => self.summary.skipped_orphans += 1,

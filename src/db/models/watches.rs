@@ -8,14 +8,24 @@ use crate::db::models::users::User;
 use crate::db::schema::{users, watches};
 use crate::db::DbConnection;
 
-/// Starts watching; watching twice is a no-op.
+/// Starts watching; watching twice is a no-op. One row, as asking and the Watch button write
+/// it: a statement diesel prepares once ([`insert_many`] binds a list, parsed each time).
 pub fn insert(conn: &mut DbConnection, user_id: i64, question_id: i64, now: NaiveDateTime) -> QueryResult<()> {
-    insert_many(conn, &[(user_id, question_id, now)]).map(drop)
+    let row = (watches::user_id.eq(user_id), watches::question_id.eq(question_id), watches::created_at.eq(now));
+    // MultiConnection has no ON CONFLICT; each backend spells "insert unless present" its own way.
+    match conn {
+        DbConnection::Postgresql(pg) => {
+            diesel::insert_into(watches::table).values(row).on_conflict_do_nothing().execute(pg)?;
+        }
+        DbConnection::Sqlite(lite) => {
+            diesel::insert_or_ignore_into(watches::table).values(row).execute(lite)?;
+        }
+    }
+    Ok(())
 }
 
-/// Many `(user, question, since)` watches at once, those already present left alone; returns
-/// how many are new. MultiConnection has no ON CONFLICT; each backend spells "insert unless
-/// present" its own way.
+/// Many `(user, question, since)` watches at once (an import), those already present left
+/// alone; returns how many are new.
 pub fn insert_many(conn: &mut DbConnection, rows: &[(i64, i64, NaiveDateTime)]) -> QueryResult<usize> {
     let mut inserted = 0;
     // Three values a row: well under both backends' limits on bound values.
