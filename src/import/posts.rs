@@ -70,7 +70,7 @@ pub(super) struct Body {
 pub(super) struct PostsPass<'p> {
     pub source: &'p Source<'p>,
     pub counts: PostCounts,
-    /// Tag ids by name, learnt as the import goes: a few thousand at most on any site.
+    /// Tag ids by name, from Tags.xml and learnt as the import goes.
     pub tag_ids: HashMap<String, i64>,
 }
 

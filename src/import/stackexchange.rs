@@ -94,10 +94,12 @@ fn import_all(
     each_batch(dir, "Users.xml", &["Id", "DisplayName", "CreationDate"], progress, |rows| {
         crate::db::write_transaction(conn, |conn| users(conn, &source, rows, &mut summary))
     })?;
+    // Tag ids by name, learnt as the import goes: a few thousand at most on any site.
+    let mut tag_ids = HashMap::new();
     each_batch(dir, "Tags.xml", &["TagName"], progress, |rows| {
-        crate::db::write_transaction(conn, |conn| tag_names(conn, &source, &rows, &mut summary))
+        crate::db::write_transaction(conn, |conn| tag_names(conn, &source, &rows, &mut tag_ids, &mut summary))
     })?;
-    let mut posts = PostsPass { source: &source, counts: PostCounts::default(), tag_ids: HashMap::new() };
+    let mut posts = PostsPass { source: &source, counts: PostCounts::default(), tag_ids };
     each_batch_converted(conn, dir, "Posts.xml", posts::ATTRIBUTES, progress, &mut posts)?;
     let mut counts = posts.counts;
     each_batch(dir, "Posts.xml", &["Id", "PostTypeId", "AcceptedAnswerId"], progress, |rows| {
@@ -158,20 +160,26 @@ fn users(
     Ok(())
 }
 
+/// Tags.xml: every listed tag exists afterwards, and its id is noted for the posts pass.
 fn tag_names(
     conn: &mut DbConnection,
     source: &Source<'_>,
     rows: &[Row],
+    tag_ids: &mut HashMap<String, i64>,
     summary: &mut Summary,
 ) -> Result<(), ImportError> {
     for row in rows {
         let Some(name) = row.get("TagName").map(|n| n.trim().to_lowercase()).filter(|n| !n.is_empty()) else {
             continue;
         };
-        if tags::find_by_name(conn, &name)?.is_none() {
-            tags::find_or_create(conn, &name, source.now)?;
-            summary.tags += 1;
-        }
+        let id = match tags::find_by_name(conn, &name)? {
+            Some(tag) => tag.id,
+            None => {
+                summary.tags += 1;
+                tags::find_or_create(conn, &name, source.now)?
+            }
+        };
+        tag_ids.insert(name, id);
     }
     Ok(())
 }
