@@ -30,7 +30,8 @@ impl BulkLoad {
             let _ = diesel::sql_query("PRAGMA journal_mode = TRUNCATE").execute(conn);
             diesel::sql_query(format!("PRAGMA cache_size = {LOAD_CACHE_SIZE}")).execute(conn)?;
             // Building each deferred index scans the whole posts table; mapped, its pages are
-            // read in place instead of copied through the page cache one read() at a time.
+            // read in place instead of copied through the page cache one read() at a time (up to
+            // the bundled SQLite's 2 GB limit on mappings).
             diesel::sql_query("PRAGMA mmap_size = 17179869184").execute(conn)?;
             // Every reference a load writes points to a row it has just written or looked up
             // in the same transaction: checking each one again costs a lookup per key per row.
