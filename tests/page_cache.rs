@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use actix_web::test::TestRequest;
 use diesel::prelude::*;
+use guidepost::db::models::search_changes;
 use guidepost::db::schema::posts;
 use guidepost::roles::Role;
 
@@ -97,6 +98,24 @@ async fn members_and_private_pages_are_never_served_a_copy(app: TestApp) {
     assert!(!visitor.get("/").await.body.contains("Signed out"), "a one-time message leaked into the copy");
 }
 
+/// Every node prunes the search queue as it starts and every few minutes after; a round with
+/// nothing to prune writes nothing, so it must not make this node's copies stale.
+async fn pruning_nothing_keeps_the_copies(app: TestApp) {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let app = app.restart_with(&[("GUIDEPOST_PAGE_CACHE_SECONDS", "60")]).await;
+    let fred = app.another_visitor();
+    app.create_user("fred", Role::Member);
+    fred.sign_in("fred", PASSWORD).await.assert_status(303);
+    let path = fred.ask_ok("Why does my kettle switch off before the water boils?", "kettles").await;
+    let id = question_id(&path);
+    let visitor = app.another_visitor();
+    visitor.get(&path).await.assert_contains("kettle switch off");
+    retitle_directly(&app, id, "Why does my toaster switch off early?");
+    let long_ago = chrono::Utc::now().naive_utc() - chrono::Duration::days(365);
+    assert_eq!(app.with_db(|c| search_changes::prune(c, long_ago).unwrap()), 0);
+    visitor.get(&path).await.assert_contains("kettle switch off");
+}
+
 /// Visitors who ask for a page while it is being rendered wait for that rendering and get its
 /// copy: every one gets the page, and every one's view is counted.
 async fn visitors_arriving_together_share_one_rendering(app: TestApp) {
@@ -124,5 +143,6 @@ async fn visitors_arriving_together_share_one_rendering(app: TestApp) {
 on_both_backends!(
     anonymous_pages_come_from_a_short_lived_copy,
     members_and_private_pages_are_never_served_a_copy,
+    pruning_nothing_keeps_the_copies,
     visitors_arriving_together_share_one_rendering
 );
