@@ -105,12 +105,20 @@ fn expected(dir: &Path) -> Expected {
         .filter(|(d, o)| d != o && questions.contains(d) && questions.contains(o))
         .map(|(d, _)| d)
         .collect();
-    // Favorites (vote type 5) of listed users on questions, each pair once.
+    // Askers watch their questions (the Community bot, -1, does not), and members the questions
+    // they starred (vote type 5); each pair once, and only listed members.
     let members: HashSet<i64> = rows(&dir.join("Users.xml")).iter().filter_map(|r| id(r, "Id")).collect();
-    let watches: HashSet<(i64, i64)> = rows(&dir.join("Votes.xml"))
+    let askers = posts
         .iter()
+        .filter(|r| kind(r) == "1")
+        .filter_map(|r| Some((id(r, "OwnerUserId")?, id(r, "Id")?)))
+        .filter(|&(asker, _)| asker > 0);
+    let starred = rows(&dir.join("Votes.xml"))
+        .into_iter()
         .filter(|r| r.get("VoteTypeId").map(String::as_str) == Some("5"))
-        .filter_map(|r| Some((id(r, "UserId")?, id(r, "PostId")?)))
+        .filter_map(|r| Some((id(&r, "UserId")?, id(&r, "PostId")?)));
+    let watches: HashSet<(i64, i64)> = askers
+        .chain(starred)
         .filter(|(user, question)| members.contains(user) && questions.contains(question))
         .collect();
     Expected {

@@ -67,7 +67,7 @@ pub fn stackexchange(config: &Config, pool: &DbPool, dir: &Path, site: Option<St
     let posts = summary.questions + summary.answers;
     println!(
         "imported from {site} in {seconds:.1} s ({:.0} posts/s): {} users, {} tags, {} questions, {} answers, {} accepted \
-         answers, {} comments, {} duplicates, {} watched questions (favorites); {} rows were already imported; skipped {} tag wikis and other posts and {} \
+         answers, {} comments, {} duplicates, {} watches (askers and favorites); {} rows were already imported; skipped {} tag wikis and other posts and {} \
          rows whose parent is missing",
         posts as f64 / seconds.max(0.001),
         summary.users,

@@ -46,8 +46,8 @@ pub struct Summary {
     pub comments: u64,
     /// Questions closed as duplicates (PostLinks type 3).
     pub duplicates: u64,
-    /// Questions members starred (Votes type 5, the only votes that name their voter), kept
-    /// as the member watching the question.
+    /// Members watching questions: each asker their own, as when asking here, and each
+    /// question a member starred (Votes type 5, the only votes that name their voter).
     pub watches: u64,
     /// Rows already imported before (a re-run), left alone.
     pub already_imported: u64,
@@ -116,6 +116,7 @@ fn import_all(
     each_batch(dir, "PostHistory.xml", &["PostHistoryTypeId", "PostId", "Comment"], progress, |rows| {
         crate::db::write_transaction(conn, |conn| close_reasons(conn, &source, &rows))
     })?;
+    summary.watches += crate::db::write_transaction(conn, |conn| imports::askers_watch(conn, site))? as u64;
     crate::db::write_transaction(conn, |conn| imports::recount(conn, site))?;
     counts.add_to(&mut summary);
     Ok(summary)

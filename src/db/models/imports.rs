@@ -366,3 +366,19 @@ pub fn recount(conn: &mut DbConnection, site: &str) -> QueryResult<()> {
     }
     Ok(())
 }
+
+/// Makes each imported question's asker watch it, as asking here does, so an author who is
+/// invited later hears about new answers; returns how many watches are new. The placeholder
+/// for departed authors (source id 0) and the Community bot (-1) watch nothing.
+pub fn askers_watch(conn: &mut DbConnection, site: &str) -> QueryResult<usize> {
+    // SQLite needs the `WHERE` before `ON CONFLICT`: without it, it reads the conflict clause
+    // as part of a join.
+    diesel::sql_query(
+        "INSERT INTO watches (user_id, question_id, created_at) SELECT p.author_id, p.id, p.created_at \
+         FROM posts p JOIN users u ON u.id = p.author_id \
+         WHERE p.kind = 'question' AND u.source_site = $1 AND u.source_id > 0 \
+         AND p.id IN (SELECT post_id FROM post_sources WHERE source_site = $1) ON CONFLICT DO NOTHING",
+    )
+    .bind::<Text, _>(site)
+    .execute(conn)
+}
