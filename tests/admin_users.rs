@@ -4,10 +4,14 @@
 
 mod common;
 
+use diesel::prelude::*;
 use guidepost::db::models::{audit_log, users};
+use guidepost::db::schema::{posts, users as accounts};
+use guidepost::import::{self, Silent};
 use guidepost::roles::Role;
 use guidepost::services::actor::Actor;
 
+use common::dumps::data_dir;
 use common::members::PASSWORD;
 use common::TestApp;
 
@@ -85,8 +89,78 @@ async fn a_suspended_member_can_read_but_not_sign_in_or_post(app: TestApp) {
     assert_eq!(actions, ["user.unsuspend", "user.suspend"]);
 }
 
+/// The asker of the first imported question whose author has an account: `(id, username)`.
+fn an_imported_asker(app: &TestApp) -> (i64, String) {
+    app.with_db(|c| {
+        posts::table
+            .inner_join(accounts::table.on(accounts::id.eq(posts::author_id)))
+            .filter(posts::kind.eq("question"))
+            .filter(accounts::source_id.gt(0))
+            .order(posts::id)
+            .select((accounts::id, accounts::username))
+            .first(c)
+            .unwrap()
+    })
+}
+
+/// Imported authors have no address and no password; an admin's invitation mails them a link to
+/// choose a password, and then they sign in as the author of their imported posts.
+async fn an_imported_author_is_invited_and_signs_in(app: TestApp) {
+    let ada = app.create_user("ada", Role::Admin);
+    let dir = data_dir().join("se-meta-conlang");
+    app.with_db(|c| import::import(c, &dir, "conlang.meta.stackexchange.com", &mut Silent).unwrap());
+    let (author, username) = an_imported_asker(&app);
+    let stored = |app: &TestApp| app.with_db(|c| users::find(c, author).unwrap().unwrap());
+    assert_eq!((stored(&app).email, stored(&app).password_hash), (None, None));
+    let invite = format!("/admin/users/{author}/invite");
+
+    let bob = app.another_visitor();
+    app.create_user("bob", Role::Moderator);
+    bob.sign_in("bob", PASSWORD).await.assert_status(303);
+    bob.submit("/", &invite, &[("email", "author@example.com")]).await.assert_status(403);
+
+    app.sign_in("ada", PASSWORD).await;
+    let listed = app.get(&format!("/admin/users?q={username}")).await;
+    listed.assert_status(200).assert_contains("No password yet").assert_contains(&invite);
+    app.submit("/admin/users", &invite, &[("email", "not an address")])
+        .await
+        .assert_status(422)
+        .assert_contains("valid email address");
+    app.submit("/admin/users", &invite, &[("email", &common::members::email_of("ada"))])
+        .await
+        .assert_status(422)
+        .assert_contains("already exists");
+    assert_eq!(stored(&app).email, None, "a refused invitation changes nothing");
+
+    app.submit("/admin/users", &invite, &[("email", "Author@Example.com ")]).await.assert_status(303);
+    app.get("/admin/users").await.assert_contains("is invited: a link to choose a password went to author@example.com");
+    let first = app.link_in_mail("author@example.com", "/password/set/");
+    // Inviting again sends a new link and retires the first.
+    app.submit("/admin/users", &invite, &[("email", "author@example.com")]).await.assert_status(303);
+    let link = app.link_in_mail("author@example.com", "/password/set/");
+    app.get(&first).await.assert_status(410);
+    let log = app.with_db(|conn| audit_log::for_target(conn, "user", author, 10).unwrap());
+    assert_eq!(
+        (log[0].action.as_str(), log[0].actor_id, log[0].detail.as_deref()),
+        ("user.invite", Some(ada), Some("author@example.com"))
+    );
+
+    let author_browser = app.another_visitor();
+    author_browser.get(&link).await.assert_status(200).assert_contains(&username);
+    let pair = [("password", "tulip-quartz-lantern"), ("password_confirm", "tulip-quartz-lantern")];
+    author_browser.submit(&link, &link, &pair).await.assert_status(200).assert_contains("Password saved");
+    author_browser.sign_in("author@example.com", "tulip-quartz-lantern").await.assert_status(303);
+    assert!(author_browser.is_signed_in().await);
+    assert!(stored(&app).email_verified_at.is_some(), "using the mailed link proves the address");
+    app.submit("/admin/users", &invite, &[("email", "author@example.com")])
+        .await
+        .assert_status(409)
+        .assert_contains("can already sign in");
+}
+
 on_both_backends!(
     an_admin_finds_users_and_changes_roles,
+    an_imported_author_is_invited_and_signs_in,
     only_admins_see_the_user_list,
     a_suspended_member_can_read_but_not_sign_in_or_post,
 );

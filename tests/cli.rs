@@ -49,6 +49,19 @@ fn migrate_twice_and_manage_users(db: TestDb) {
     let bad_role = run(&mut guidepost(&db, &["user", "set-role", "bob", "king"]));
     assert!(!bad_role.status.success());
     assert!(text(&bad_role.stderr).contains("unknown role"), "{}", text(&bad_role.stderr));
+
+    // Ada has no password yet, so she can be invited under another address; bob cannot.
+    let invited = run(&mut guidepost(&db, &["user", "invite", "ada", "--email", "Ada@Elsewhere.example"]));
+    assert!(invited.status.success(), "{}", text(&invited.stderr));
+    let stdout = text(&invited.stdout);
+    assert!(stdout.contains("Ada now has the address <ada@elsewhere.example>."), "{stdout}");
+    assert!(stdout.contains("https://forum.example/password/set/"), "{stdout}");
+    let can_sign_in = run(&mut guidepost(&db, &["user", "invite", "bob", "--email", "bob@elsewhere.example"]));
+    assert_one_clear_error(&can_sign_in, "can already sign in");
+    let bad_address = run(&mut guidepost(&db, &["user", "invite", "ada", "--email", "not an address"]));
+    assert_one_clear_error(&bad_address, "valid email address");
+    let nobody = run(&mut guidepost(&db, &["user", "invite", "zed", "--email", "zed@example.com"]));
+    assert_one_clear_error(&nobody, "no user is called zed");
 }
 
 #[test]
@@ -93,6 +106,7 @@ fn every_command_has_help() {
         vec!["user", "--help"],
         vec!["user", "create", "--help"],
         vec!["user", "set-role", "--help"],
+        vec!["user", "invite", "--help"],
     ] {
         let full = args.clone();
         let output = run(&mut guidepost(&db, &full));

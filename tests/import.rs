@@ -7,13 +7,14 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use diesel::prelude::*;
 use guidepost::db::schema::{comments, post_sources, posts, revisions, tags, users, watches};
 use guidepost::import::{self, Silent, Summary};
 use quick_xml::events::Event;
 
+use common::dumps::data_dir;
 use common::TestApp;
 
 /// The dumps and the site each comes from.
@@ -24,21 +25,6 @@ const DUMPS: [(&str, &str); 5] = [
     ("se-meta-french", "french.meta.stackexchange.com"),
     ("se-quantumcomputing-2018", "quantumcomputing.stackexchange.com"),
 ];
-
-/// Where the dumps are: `$GUIDEPOST_DUMPS_DIR`, else `shared/data` beside the repository or
-/// beside any folder above it, else the machine's `/work/shared/data`.
-fn data_dir() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates: Vec<PathBuf> = std::env::var_os("GUIDEPOST_DUMPS_DIR")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(manifest.ancestors().map(|a| a.join("shared/data")))
-        .chain([PathBuf::from("/work/shared/data")])
-        .collect();
-    candidates.iter().find(|dir| dir.join("se-ai-2016/Posts.xml").is_file()).cloned().unwrap_or_else(|| {
-        panic!("the Stack Exchange dumps are missing; looked in {candidates:?} (set GUIDEPOST_DUMPS_DIR)")
-    })
-}
 
 /// Every `<row>` of a dump file as attribute maps, read independently of the importer.
 fn rows(path: &Path) -> Vec<HashMap<String, String>> {

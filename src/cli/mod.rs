@@ -94,6 +94,15 @@ pub enum UserCommand {
         /// member, staff, moderator or admin.
         role: Role,
     },
+    /// Give an account without a password (an imported author) an email address, and print a
+    /// one-time link to choose a password. The admin page's Invite button mails it instead.
+    Invite {
+        /// The user's username (any case).
+        username: String,
+        /// The address the account gets; it counts as proven once the link is used.
+        #[arg(long, value_name = "E")]
+        email: String,
+    },
 }
 
 /// Flags of `guidepost seed`.

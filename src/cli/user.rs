@@ -1,4 +1,4 @@
-//! `guidepost user create | set-role`.
+//! `guidepost user create | set-role | invite`.
 
 use std::io::BufRead;
 
@@ -6,6 +6,7 @@ use anyhow::Context as _;
 
 use super::{CreateUserArgs, UserCommand};
 use crate::config::Config;
+use crate::db::models::users;
 use crate::db::DbPool;
 use crate::services::accounts::{self, NewAccount, SET_PASSWORD_LINK_LIFETIME};
 
@@ -20,7 +21,24 @@ pub fn run(config: &Config, pool: &DbPool, command: UserCommand) -> anyhow::Resu
             println!("{} is now {}.", user.username, user.role);
             Ok(())
         }
+        UserCommand::Invite { username, email } => {
+            let user = users::find_by_username(&mut conn, &username)
+                .context("database")?
+                .ok_or_else(|| anyhow::anyhow!("no user is called {username}"))?;
+            let (user, token) = accounts::invite(&mut conn, user.id, &email, now)?;
+            println!("{} now has the address <{}>.", user.username, user.email.as_deref().unwrap_or_default());
+            print_set_password_link(config, &token);
+            Ok(())
+        }
     }
+}
+
+fn print_set_password_link(config: &Config, token: &str) {
+    println!(
+        "They can choose a password within {} hours at this one-time link:\n  {}/password/set/{token}",
+        SET_PASSWORD_LINK_LIFETIME.num_hours(),
+        config.base_url_str()
+    );
 }
 
 fn create(
@@ -45,11 +63,7 @@ fn create(
     println!("Created {} `{}` <{}>.", user.role, user.username, user.email.as_deref().unwrap_or_default());
     if !has_password {
         let token = accounts::issue_set_password_token(conn, user.id, now)?;
-        println!(
-            "They can choose a password within {} hours at this one-time link:\n  {}/password/set/{token}",
-            SET_PASSWORD_LINK_LIFETIME.num_hours(),
-            config.base_url_str()
-        );
+        print_set_password_link(config, &token);
     }
     Ok(())
 }

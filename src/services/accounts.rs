@@ -129,6 +129,32 @@ pub fn issue_set_password_token(conn: &mut DbConnection, user_id: i64, now: Naiv
     })
 }
 
+/// Invites an account that cannot sign in yet (an imported author, or an account created
+/// without a password): it gets this address, and a one-time link to choose a password, whose
+/// token is returned. Inviting again gives a new link and retires the old one.
+pub fn invite(conn: &mut DbConnection, user_id: i64, email: &str, now: NaiveDateTime) -> ServiceResult<(User, String)> {
+    let email = normalize_email(email)?;
+    crate::db::write_transaction(conn, |conn| {
+        let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
+        if user.password_hash.is_some() {
+            return Err(ServiceError::Conflict(format!(
+                "{} can already sign in; “Forgot your password?” on the sign-in page mails them a new one.",
+                user.username
+            )));
+        }
+        if user.suspended_at.is_some() {
+            return Err(ServiceError::Conflict(format!("{} is suspended; lift the suspension first.", user.username)));
+        }
+        if user.email.as_deref() != Some(email.as_str()) && users::email_taken(conn, &email)? {
+            return Err(ServiceError::invalid("email", "An account with this email address already exists."));
+        }
+        users::set_unproven_email(conn, user.id, &email)?;
+        let token = issue_set_password_token(conn, user.id, now)?;
+        let user = users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))?;
+        Ok((user, token))
+    })
+}
+
 /// The user a still-valid password token (set or reset) belongs to, for showing the form.
 pub fn user_for_password_token(
     conn: &mut DbConnection,
@@ -159,7 +185,7 @@ pub fn set_password_with_token(
             return Err(ServiceError::Gone("This link was already used. Ask for a new one.".to_owned()));
         }
         users::set_password(conn, user.id, &hash)?;
-        if purpose == TokenPurpose::ResetPassword && user.email_verified_at.is_none() {
+        if user.email_verified_at.is_none() {
             if let Some(email) = &user.email {
                 users::set_verified_email(conn, user.id, email, now)?;
             }

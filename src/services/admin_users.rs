@@ -1,12 +1,15 @@
-//! The admin's view of users: finding them, changing roles, suspending. Every change is audited.
+//! The admin's view of users: finding them, changing roles, suspending, inviting imported
+//! authors to sign in. Every change is audited.
 
 use chrono::NaiveDateTime;
+use tera::Context;
 
 use super::actor::Actor;
-use super::audit;
+use super::{accounts, audit};
 use super::{ServiceError, ServiceResult};
 use crate::db::models::users::{self, User};
 use crate::db::DbConnection;
+use crate::mail::{Letter, Outbox};
 use crate::roles::Role;
 
 /// Users shown per page.
@@ -80,6 +83,32 @@ pub fn unsuspend(conn: &mut DbConnection, actor: &Actor, user_id: i64, now: Naiv
         users::set_suspension(conn, user.id, None)?;
         audit::record(conn, actor, "user.unsuspend", ("user", user.id), None, now)?;
         users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
+    })
+}
+
+/// Invites a member who cannot sign in yet (an imported author) by mail: the account gets this
+/// address, and the mail a one-time link to choose a password.
+pub fn invite(
+    conn: &mut DbConnection,
+    outbox: &Outbox,
+    actor: &Actor,
+    user_id: i64,
+    email: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<User> {
+    actor.ensure_admin()?;
+    crate::db::write_transaction(conn, |conn| {
+        let (user, token) = accounts::invite(conn, user_id, email, now)?;
+        let address = user.email.clone().unwrap_or_default();
+        let mut context = Context::new();
+        context.insert("username", &user.username);
+        context.insert("display_name", &user.display_name);
+        context.insert("path", &format!("/password/set/{token}"));
+        context.insert("hours", &accounts::SET_PASSWORD_LINK_LIFETIME.num_hours());
+        let subject = "You are invited to choose a password".to_owned();
+        outbox.queue(conn, Letter { to: &address, subject, template: "invitation", context })?;
+        audit::record(conn, actor, "user.invite", ("user", user.id), Some(&address), now)?;
+        Ok(user)
     })
 }
 

@@ -1,4 +1,4 @@
-//! `/admin/users`: find users, change roles, suspend and unsuspend.
+//! `/admin/users`: find users, change roles, suspend and unsuspend, invite imported authors.
 
 use actix_session::Session;
 use actix_web::{web, HttpResponse};
@@ -32,6 +32,12 @@ pub struct SuspendForm {
     reason: String,
 }
 
+/// The invite form.
+#[derive(Deserialize)]
+pub struct InviteForm {
+    email: String,
+}
+
 /// A user as the admin list shows them.
 #[derive(serde::Serialize)]
 struct Row {
@@ -42,6 +48,8 @@ struct Row {
     role: String,
     badge: Option<&'static str>,
     verified: bool,
+    /// Has a password; without one (an imported author) the account waits for an invitation.
+    can_sign_in: bool,
     suspended: bool,
     suspended_reason: Option<String>,
     created: String,
@@ -70,6 +78,7 @@ pub async fn list(
                 role: role.as_str().to_owned(),
                 badge: role.badge(),
                 verified: u.email_verified_at.is_some(),
+                can_sign_in: u.password_hash.is_some(),
                 suspended: u.suspended_at.is_some(),
                 suspended_reason: u.suspended_reason,
                 created: u.created_at.format("%Y-%m-%d").to_string(),
@@ -132,5 +141,24 @@ pub async fn unsuspend(
     let now = chrono::Utc::now().naive_utc();
     let user = state.db(move |conn| admin_users::unsuspend(conn, &actor, id, now)).await?;
     session::flash(&session, &format!("{} may post again.", user.username));
+    Ok(forms::see_other("/admin/users"))
+}
+
+/// POST /admin/users/{id}/invite
+pub async fn invite(
+    state: web::Data<AppState>,
+    session: Session,
+    CurrentUser(actor): CurrentUser,
+    id: web::Path<i64>,
+    form: web::Form<InviteForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let email = form.into_inner().email;
+    let now = chrono::Utc::now().naive_utc();
+    let outbox = state.outbox.clone();
+    let user = state.db(move |conn| admin_users::invite(conn, &outbox, &actor, id, &email, now)).await?;
+    state.outbox.wake();
+    let address = user.email.unwrap_or_default();
+    session::flash(&session, &format!("{} is invited: a link to choose a password went to {address}.", user.username));
     Ok(forms::see_other("/admin/users"))
 }

@@ -94,6 +94,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/users/{id}/role", web::post().to(admin_users::set_role))
         .route("/admin/users/{id}/suspend", web::post().to(admin_users::suspend))
         .route("/admin/users/{id}/unsuspend", web::post().to(admin_users::unsuspend))
+        .route("/admin/users/{id}/invite", web::post().to(admin_users::invite))
         .route("/search", web::get().to(search::page))
         .route("/search/click/{log}/{question}", web::get().to(search::click))
         .route("/questions/similar", web::get().to(search::similar_questions))

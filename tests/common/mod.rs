@@ -12,6 +12,7 @@
 pub mod backends;
 pub mod browser;
 pub mod cli;
+pub mod dumps;
 pub mod forum;
 pub mod mail;
 pub mod members;

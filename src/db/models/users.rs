@@ -137,6 +137,13 @@ pub fn set_verified_email(conn: &mut DbConnection, id: i64, email: &str, now: Na
     diesel::update(users::table.find(id)).set((users::email.eq(email), users::email_verified_at.eq(now))).execute(conn)
 }
 
+/// Gives the account an address not yet proven (an invitation's; the link mailed there proves it).
+pub fn set_unproven_email(conn: &mut DbConnection, id: i64, email: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((users::email.eq(email), users::email_verified_at.eq(None::<NaiveDateTime>)))
+        .execute(conn)
+}
+
 /// Suspends a user (and ends their sessions) or lifts a suspension.
 pub fn set_suspension(
     conn: &mut DbConnection,
