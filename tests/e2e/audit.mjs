@@ -77,6 +77,8 @@ async function populate(server, browser) {
     await server.cli(['user', 'create', '--username', username, '--email', `${username}@example.com`, '--role', role,
       '--password-stdin'], `${PASSWORD}\n`);
   }
+  // An account without a password, so the admin's user list shows its Invite form.
+  await server.cli(['user', 'create', '--username', 'ivy', '--email', 'ivy@example.com']);
   const contexts = await Promise.all([1, 2, 3, 4].map(() => browser.newContext({ baseURL: baseUrl })));
   const [ann, bob, sam, ada] = await Promise.all(contexts.map((c) => c.newPage()));
   await joinAndSignIn(ann, baseUrl, dataDir, 'ann');
