@@ -175,6 +175,14 @@ impl Writer {
         Ok(())
     }
 
+    /// Adds the question's document without looking for an older one: for filling an index
+    /// after [`Writer::clear`], where each delete `upsert` queues would be kept until the commit
+    /// and checked against every segment flushed meanwhile.
+    pub fn add(&mut self, question: &QuestionDoc) -> Result<(), SearchError> {
+        self.inner.add_document(question.to_document(&self.fields))?;
+        Ok(())
+    }
+
     /// Removes the question's document, if any.
     pub fn delete(&mut self, id: u64) {
         self.inner.delete_term(Term::from_field_u64(self.fields.id, id));
@@ -232,6 +240,19 @@ mod tests {
         writer.commit_with_cursor(6).unwrap();
         assert_eq!(index.num_docs(), 1);
         assert_eq!(index.cursor().unwrap(), Some(6));
+    }
+
+    #[test]
+    fn add_fills_a_cleared_index() {
+        let index = SearchIndex::in_memory().unwrap();
+        let mut writer = index.writer().unwrap();
+        writer.upsert(&question(1, "old one")).unwrap();
+        writer.commit_with_cursor(1).unwrap();
+        writer.clear().unwrap();
+        writer.add(&question(1, "one")).unwrap();
+        writer.add(&question(2, "two")).unwrap();
+        writer.commit_with_cursor(2).unwrap();
+        assert_eq!(index.num_docs(), 2);
     }
 
     #[test]

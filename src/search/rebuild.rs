@@ -39,7 +39,7 @@ pub fn fill(
         let ids = documents::question_ids_after(conn, after, CHUNK)?;
         let Some(&last) = ids.last() else { break };
         for doc in documents::load(conn, &ids)? {
-            writer.upsert(&doc)?;
+            writer.add(&doc)?;
         }
         after = last;
         let chunk = ids.len() as u64;
