@@ -78,6 +78,17 @@ fn cli_on_postgres() {
 }
 
 #[test]
+fn the_first_admin_needs_no_migrate_on_a_fresh_install() {
+    let db = TestDb::sqlite();
+    let created = run(&mut guidepost(
+        &db,
+        &["user", "create", "--username", "root", "--email", "root@example.com", "--role", "admin"],
+    ));
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    assert!(text(&created.stdout).contains("Created admin `root`"), "{}", text(&created.stdout));
+}
+
+#[test]
 fn unsupported_or_unreachable_databases_fail_with_one_line() {
     let db = TestDb::sqlite();
     let mysql = run(guidepost(&db, &["migrate"]).env("GUIDEPOST_DATABASE_URL", "mysql://x"));

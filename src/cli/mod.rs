@@ -177,7 +177,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => {
-            let pool = open_database(&config)?;
+            let pool = open_migrated_database(&config)?;
             user::run(&config, &pool, command)
         }
         Command::Import { command: ImportCommand::Stackexchange { dir, site } } => {
@@ -198,7 +198,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             reindex::run(&config, &pool)
         }
         Command::Mail { command } => {
-            let pool = open_database(&config)?;
+            let pool = open_migrated_database(&config)?;
             mail::run(&config, &pool, command)
         }
     }
@@ -210,7 +210,8 @@ fn open_database(config: &Config) -> anyhow::Result<DbPool> {
 }
 
 /// Connects and, unless `GUIDEPOST_AUTO_MIGRATE=false`, applies pending migrations first, as
-/// `serve` does: filling a site must not need a separate `migrate` on a fresh install.
+/// `serve` does: creating the first admin or filling a site must not need a separate `migrate`
+/// on a fresh install.
 fn open_migrated_database(config: &Config) -> anyhow::Result<DbPool> {
     let pool = open_database(config)?;
     if config.auto_migrate {
