@@ -6,9 +6,10 @@ mod common;
 
 use diesel::prelude::*;
 use guidepost::db::models::{audit_log, users};
-use guidepost::db::schema::{posts, users as accounts};
+use guidepost::db::schema::{posts, users as user_rows};
 use guidepost::import::{self, Silent};
 use guidepost::roles::Role;
+use guidepost::services::accounts::{self, NewAccount};
 use guidepost::services::actor::Actor;
 
 use common::dumps::data_dir;
@@ -93,11 +94,11 @@ async fn a_suspended_member_can_read_but_not_sign_in_or_post(app: TestApp) {
 fn an_imported_asker(app: &TestApp) -> (i64, String) {
     app.with_db(|c| {
         posts::table
-            .inner_join(accounts::table.on(accounts::id.eq(posts::author_id)))
+            .inner_join(user_rows::table.on(user_rows::id.eq(posts::author_id)))
             .filter(posts::kind.eq("question"))
-            .filter(accounts::source_id.gt(0))
+            .filter(user_rows::source_id.gt(0))
             .order(posts::id)
-            .select((accounts::id, accounts::username))
+            .select((user_rows::id, user_rows::username))
             .first(c)
             .unwrap()
     })
@@ -156,6 +157,23 @@ async fn an_imported_author_is_invited_and_signs_in(app: TestApp) {
         .await
         .assert_status(409)
         .assert_contains("can already sign in");
+
+    // An account made without a password keeps its proven address when invited at it again;
+    // another address is unproven until its link is used.
+    let new_account = NewAccount {
+        username: "grace".into(),
+        email: "grace@example.com".into(),
+        password: None,
+        role: Role::Staff,
+        email_verified: true,
+    };
+    let grace = app.with_db(|c| accounts::create(c, new_account, chrono::Utc::now().naive_utc()).unwrap().id);
+    let proven = |app: &TestApp| app.with_db(|c| users::find(c, grace).unwrap().unwrap().email_verified_at.is_some());
+    let invite_grace = format!("/admin/users/{grace}/invite");
+    app.submit("/admin/users", &invite_grace, &[("email", "grace@example.com")]).await.assert_status(303);
+    assert!(proven(&app));
+    app.submit("/admin/users", &invite_grace, &[("email", "grace@elsewhere.example")]).await.assert_status(303);
+    assert!(!proven(&app));
 }
 
 on_both_backends!(

@@ -145,10 +145,13 @@ pub fn invite(conn: &mut DbConnection, user_id: i64, email: &str, now: NaiveDate
         if user.suspended_at.is_some() {
             return Err(ServiceError::Conflict(format!("{} is suspended; lift the suspension first.", user.username)));
         }
-        if user.email.as_deref() != Some(email.as_str()) && users::email_taken(conn, &email)? {
-            return Err(ServiceError::invalid("email", "An account with this email address already exists."));
+        // The same address again keeps whatever proof it had; a new one is unproven until used.
+        if user.email.as_deref() != Some(email.as_str()) {
+            if users::email_taken(conn, &email)? {
+                return Err(ServiceError::invalid("email", "An account with this email address already exists."));
+            }
+            users::set_unproven_email(conn, user.id, &email)?;
         }
-        users::set_unproven_email(conn, user.id, &email)?;
         let token = issue_set_password_token(conn, user.id, now)?;
         let user = users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))?;
         Ok((user, token))
