@@ -32,14 +32,20 @@ fn views(app: &TestApp, id: i64) -> i64 {
     app.with_db(|c| posts::table.find(id).select(posts::view_count).first(c).unwrap())
 }
 
-async fn anonymous_pages_come_from_a_short_lived_copy(app: TestApp) {
-    let _turn = ONE_AT_A_TIME.lock().await;
-    let app = app.restart_with(&[("GUIDEPOST_PAGE_CACHE_SECONDS", "2")]).await;
+/// Fred, a signed-in member, asks a question: his browser, the question's path and its id.
+async fn fred_asks(app: &TestApp, title: &str, tags: &str) -> (TestApp, String, i64) {
     let fred = app.another_visitor();
     app.create_user("fred", Role::Member);
     fred.sign_in("fred", PASSWORD).await.assert_status(303);
-    let path = fred.ask_ok("Why did my red widget break in the rain?", "widgets").await;
+    let path = fred.ask_ok(title, tags).await;
     let id = question_id(&path);
+    (fred, path, id)
+}
+
+async fn anonymous_pages_come_from_a_short_lived_copy(app: TestApp) {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let app = app.restart_with(&[("GUIDEPOST_PAGE_CACHE_SECONDS", "2")]).await;
+    let (fred, path, id) = fred_asks(&app, "Why did my red widget break in the rain?", "widgets").await;
     let visitor = app.another_visitor();
     visitor.get(&path).await.assert_status(200).assert_contains("red widget");
 
@@ -103,11 +109,7 @@ async fn members_and_private_pages_are_never_served_a_copy(app: TestApp) {
 async fn pruning_nothing_keeps_the_copies(app: TestApp) {
     let _turn = ONE_AT_A_TIME.lock().await;
     let app = app.restart_with(&[("GUIDEPOST_PAGE_CACHE_SECONDS", "60")]).await;
-    let fred = app.another_visitor();
-    app.create_user("fred", Role::Member);
-    fred.sign_in("fred", PASSWORD).await.assert_status(303);
-    let path = fred.ask_ok("Why does my kettle switch off before the water boils?", "kettles").await;
-    let id = question_id(&path);
+    let (_, path, id) = fred_asks(&app, "Why does my kettle switch off before the water boils?", "kettles").await;
     let visitor = app.another_visitor();
     visitor.get(&path).await.assert_contains("kettle switch off");
     retitle_directly(&app, id, "Why does my toaster switch off early?");
@@ -121,11 +123,7 @@ async fn pruning_nothing_keeps_the_copies(app: TestApp) {
 async fn visitors_arriving_together_share_one_rendering(app: TestApp) {
     let _turn = ONE_AT_A_TIME.lock().await;
     let app = app.restart_with(&[("GUIDEPOST_PAGE_CACHE_SECONDS", "60")]).await;
-    let fred = app.another_visitor();
-    app.create_user("fred", Role::Member);
-    fred.sign_in("fred", PASSWORD).await.assert_status(303);
-    let path = fred.ask_ok("Why does my printer jam on thick envelopes?", "printers").await;
-    let id = question_id(&path);
+    let (_, path, id) = fred_asks(&app, "Why does my printer jam on thick envelopes?", "printers").await;
     let visitor = app.another_visitor();
     let before = views(&app, id);
     let requests = (0..8).map(|n| {
