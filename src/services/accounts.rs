@@ -76,11 +76,17 @@ pub(crate) fn check_account(account: NewAccount) -> ServiceResult<CheckedAccount
 pub fn create(conn: &mut DbConnection, account: NewAccount, now: NaiveDateTime) -> ServiceResult<User> {
     let account = check_account(account)?;
     crate::db::write_transaction(conn, |conn| {
-        if users::email_taken(conn, &account.email)? {
-            return Err(ServiceError::invalid("email", "An account with this email address already exists."));
-        }
+        ensure_email_free(conn, &account.email)?;
         insert_checked(conn, &account, now)
     })
+}
+
+/// Refuses an address another account has (the admin or operator giving it may be told so).
+fn ensure_email_free(conn: &mut DbConnection, email: &str) -> ServiceResult<()> {
+    if users::email_taken(conn, email)? {
+        return Err(ServiceError::invalid("email", "An account with this email address already exists."));
+    }
+    Ok(())
 }
 
 /// Inserts a checked account, refusing a taken username; call inside a transaction.
@@ -147,9 +153,7 @@ pub fn invite(conn: &mut DbConnection, user_id: i64, email: &str, now: NaiveDate
         }
         // The same address again keeps whatever proof it had; a new one is unproven until used.
         if user.email.as_deref() != Some(email.as_str()) {
-            if users::email_taken(conn, &email)? {
-                return Err(ServiceError::invalid("email", "An account with this email address already exists."));
-            }
+            ensure_email_free(conn, &email)?;
             users::set_unproven_email(conn, user.id, &email)?;
         }
         let token = issue_set_password_token(conn, user.id, now)?;
