@@ -7,6 +7,7 @@
 
 use std::fs;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use tantivy::directory::MmapDirectory;
@@ -38,6 +39,13 @@ const BULK_MAX_THREADS: usize = 4;
 /// Memory all bulk indexing threads together may buffer: big segments mean fewer merges.
 const BULK_MEMORY: usize = 400_000_000;
 
+/// Bits of [`SearchIndex::generation`] left to the reader's own count of reloads; the rest
+/// number the opened indexes. At four commits a second, 2^40 reloads take 8,700 years.
+const RELOAD_BITS: u32 = 40;
+
+/// Numbers each index opened in this process, so that generations of two indexes never meet.
+static OPENED: AtomicU64 = AtomicU64::new(0);
+
 /// An open search index with its process-wide reader.
 #[derive(Clone)]
 pub struct SearchIndex {
@@ -45,6 +53,8 @@ pub struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
     chunk_maxima: Arc<ChunkMaxima>,
+    /// Which index this is among those opened by this process (see [`SearchIndex::generation`]).
+    opened: u64,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -89,7 +99,8 @@ impl SearchIndex {
         analyzer::register(&index);
         let fields = Fields::resolve(&index.schema())?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, fields, chunk_maxima: Arc::default() })
+        let opened = OPENED.fetch_add(1, Ordering::Relaxed);
+        Ok(SearchIndex { index, reader, fields, chunk_maxima: Arc::default(), opened })
     }
 
     /// Takes the index's single writer; a second call fails while the first writer lives.
@@ -123,9 +134,12 @@ impl SearchIndex {
     }
 
     /// A number that changes whenever searches start to see a new commit: results computed under
-    /// another number may be out of date.
+    /// another number may be out of date. Unique across the indexes a process opens: each
+    /// reader counts its reloads from zero, and a node that switches to a rebuilt index must
+    /// not take results cached from the old one at the same count for current.
     pub fn generation(&self) -> u64 {
-        self.searcher().generation().generation_id()
+        let reloads = self.searcher().generation().generation_id() & ((1 << RELOAD_BITS) - 1);
+        (self.opened << RELOAD_BITS) | reloads
     }
 
     /// Number of segments visible to searches; many small ones slow queries until merged.
@@ -253,6 +267,22 @@ mod tests {
         writer.add(&question(2, "two")).unwrap();
         writer.commit_with_cursor(2).unwrap();
         assert_eq!(index.num_docs(), 2);
+    }
+
+    #[test]
+    fn generations_change_with_commits_and_never_repeat_across_indexes() {
+        let old = SearchIndex::in_memory().unwrap();
+        let mut writer = old.writer().unwrap();
+        let before = old.generation();
+        writer.upsert(&question(1, "one")).unwrap();
+        writer.commit_with_cursor(1).unwrap();
+        let committed = old.generation();
+        assert_ne!(committed, before);
+        // A rebuilt index opened later counts its reloads from zero too; its generations must
+        // still differ from every one the old index showed, or cached results would carry over.
+        let rebuilt = SearchIndex::in_memory().unwrap();
+        assert!(![before, committed].contains(&rebuilt.generation()));
+        assert_ne!(rebuilt.generation(), old.generation());
     }
 
     #[test]
