@@ -5,12 +5,11 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::io::Write;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::cli::{assert_one_clear_error, guidepost, run, text};
+use common::cli::{assert_one_clear_error, guidepost, http_get, http_request, run, text, Server};
 use common::mail::free_port;
 use common::TestDb;
 
@@ -130,21 +129,8 @@ fn every_command_has_help() {
 fn serve_answers_then_stops_on_sigterm() {
     let db = TestDb::sqlite();
     let port = free_port();
-    let mut child = guidepost(&db, &["serve"])
-        .env("GUIDEPOST_BIND", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start server");
-
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let health = loop {
-        if let Some(response) = http_get(port, "/healthz") {
-            break response;
-        }
-        assert!(Instant::now() < deadline, "server did not come up");
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let server = Server::start_on(&mut guidepost(&db, &["serve"]), port);
+    let health = http_get(port, "/healthz").expect("health check");
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     let home = http_get(port, "/").expect("home page");
     assert!(home.starts_with("HTTP/1.1 200") && home.contains("Welcome to Guidepost"), "{home}");
@@ -155,34 +141,8 @@ fn serve_answers_then_stops_on_sigterm() {
     assert!(head.starts_with("HTTP/1.1 200") && head.contains("content-type: text/html"), "{head}");
     assert!(!head.contains("Welcome to Guidepost"), "a HEAD response carried a body: {head}");
 
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
-    assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    let (status, stderr) = server.stop("-TERM", Duration::from_secs(20));
     assert!(status.success(), "exit status {status}; log:\n{stderr}");
     assert!(stderr.contains("Guidepost is ready") && stderr.contains("stopped"), "{stderr}");
     assert!(stderr.contains("multi-node deployments must set"), "{stderr}");
-}
-
-/// A minimal HTTP/1.1 GET, enough for a smoke test without an HTTP client dependency.
-fn http_get(port: u16, path: &str) -> Option<String> {
-    http_request(port, "GET", path)
-}
-
-/// A minimal HTTP/1.1 request without a body; returns the whole response as text.
-fn http_request(port: u16, method: &str, path: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    Some(response)
 }

@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::io::Read;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use guidepost::db::models::mail_outbox::{self, NewMail};
@@ -15,7 +13,7 @@ use guidepost::mail::worker::POLL_INTERVAL;
 use guidepost::mail::{parse_sender, Letter, MailUrl, MailWorker};
 use tera::Context;
 
-use common::cli::{assert_one_clear_error, guidepost, run, text};
+use common::cli::{assert_one_clear_error, guidepost, run, text, Server};
 use common::mail::{eml_files, free_port, SmtpServer};
 use common::{TestApp, TestDb};
 
@@ -144,32 +142,19 @@ fn serve_sends_queued_mail_in_the_background_and_stops_promptly() {
     queue_elsewhere(&pool, "Queued before the server started");
 
     let outgoing = db.dir.path().join("outgoing");
-    let mut child = guidepost(&db, &["serve"])
-        .env("GUIDEPOST_BIND", format!("127.0.0.1:{}", free_port()))
-        .env("GUIDEPOST_MAIL_URL", format!("file://{}", outgoing.display()))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start server");
+    let mut server = Server::spawn(
+        guidepost(&db, &["serve"])
+            .env("GUIDEPOST_BIND", format!("127.0.0.1:{}", free_port()))
+            .env("GUIDEPOST_MAIL_URL", format!("file://{}", outgoing.display())),
+    );
     let deadline = Instant::now() + Duration::from_secs(20);
     while eml_files(&outgoing).is_empty() {
-        assert!(child.try_wait().unwrap().is_none(), "the server exited early");
+        assert!(!server.has_exited(), "the server exited early:\n{}", server.log());
         assert!(Instant::now() < deadline, "the queued mail was not sent");
         std::thread::sleep(Duration::from_millis(50));
     }
 
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
-    assert!(killed.success());
-    let stopping = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(stopping.elapsed() < Duration::from_secs(10), "serve did not stop promptly on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    let (status, stderr) = server.stop("-TERM", Duration::from_secs(10));
     assert!(status.success(), "exit status {status}; log:\n{stderr}");
     for line in ["mail worker started", "mail delivery run", "mail worker stopped", "stopped"] {
         assert!(stderr.contains(line), "no {line:?} in the log:\n{stderr}");

@@ -6,9 +6,6 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use guidepost::db::{self, DbPool};
@@ -18,45 +15,12 @@ use guidepost::services::actor::Actor;
 use guidepost::services::policy::PostingPolicy;
 use guidepost::services::questions::{self, Ask};
 
-use common::cli::{guidepost, run, text};
+use common::cli::{guidepost, http_get, run, text, Server};
 use common::mail::free_port;
 use common::TestDb;
 
 /// A word every generated question shares, so one search counts them all.
 const SHARED_WORD: &str = "zephyrine";
-
-fn start_server(db: &TestDb, port: u16) -> Child {
-    let child = guidepost(db, &["serve"])
-        .env("GUIDEPOST_BIND", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start server");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while http_get(port, "/healthz").is_none() {
-        assert!(Instant::now() < deadline, "server did not come up");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child
-}
-
-fn stop(mut child: Child, signal: &str) -> String {
-    let sent = Command::new("kill").args([signal, &child.id().to_string()]).status().expect("kill");
-    assert!(sent.success());
-    child.wait().expect("server exit");
-    let mut log = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
-    log
-}
-
-fn http_get(port: u16, path: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    Some(response)
-}
 
 /// The result count the search page reports for `word`.
 fn count_found(port: u16, word: &str) -> usize {
@@ -123,15 +87,15 @@ fn killed_mid_batch_then_reindexed(db: TestDb) {
     let actor = member(&pool);
     let port = free_port();
 
-    let server = start_server(&db, port);
+    let server = Server::start_on(&mut guidepost(&db, &["serve"]), port);
     ask_many(&pool, &actor, 0, 400);
     // Killed without warning while it is most likely still applying those changes.
-    let first_log = stop(server, "-KILL");
+    let (_, first_log) = server.stop("-KILL", Duration::from_secs(10));
     assert!(first_log.contains("building the search index"), "the first start builds an index:\n{first_log}");
     ask_many(&pool, &actor, 400, 450);
 
     // Restarted, it catches up from the cursor stored in its last commit: nothing lost, no rebuild.
-    let server = start_server(&db, port);
+    let server = Server::start_on(&mut guidepost(&db, &["serve"]), port);
     wait_for_count(port, SHARED_WORD, 450);
     let before = index_folders(&db);
     assert_eq!(before.len(), 1, "{before:?}");
@@ -145,7 +109,7 @@ fn killed_mid_batch_then_reindexed(db: TestDb) {
     let watched = Instant::now();
     while watched.elapsed() < Duration::from_millis(1500) {
         assert_eq!(count_found(port, SHARED_WORD), 450, "searches keep working across the switch");
-        // Paced, so the test's closed connections do not use up the ports on a busy machine.
+        // Often enough to see each of the switch's steps, which take a few hundred milliseconds.
         std::thread::sleep(Duration::from_millis(20));
     }
     ask_many(&pool, &actor, 450, 451);
@@ -154,7 +118,8 @@ fn killed_mid_batch_then_reindexed(db: TestDb) {
     assert_eq!(after.len(), 1, "the old index folder is removed: {after:?}");
     assert_ne!(after, before);
 
-    let log = stop(server, "-TERM");
+    let (status, log) = server.stop("-TERM", Duration::from_secs(20));
+    assert!(status.success(), "exit status {status}; log:\n{log}");
     assert!(!log.contains("building the search index"), "a restart catches up, it does not rebuild:\n{log}");
     assert!(log.contains("switched to the newly built search index"), "{log}");
 }
