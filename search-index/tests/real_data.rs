@@ -9,11 +9,16 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use guidepost_search::{search, similar, ParsedQuery, QuestionDoc, QuestionStatus, SearchIndex, Sort};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
+
+// The app's import tests read the same dumps; one search rule serves both crates.
+#[path = "../../tests/common/dumps.rs"]
+mod dumps;
+use dumps::data_dir;
 
 /// The sites, in the order the table prints them.
 const SITES: [&str; 5] =
@@ -31,27 +36,6 @@ const MIN_MRR: f64 = 0.25;
 const MIN_SIMILAR_RECALL: f64 = 0.5;
 /// See [`MIN_SIMILAR_RECALL`].
 const MIN_SIMILAR_MRR: f64 = 0.25;
-
-/// Where the dumps are: `$GUIDEPOST_DUMPS_DIR`, else `shared/data` beside the repository or
-/// beside any folder above it (a clone may sit deeper), else the machine's `/work/shared/data`.
-fn data_dir() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates: Vec<PathBuf> = std::env::var_os("GUIDEPOST_DUMPS_DIR")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(manifest.ancestors().map(|a| a.join("shared/data")))
-        .chain([PathBuf::from("/work/shared/data")])
-        .collect();
-    for dir in &candidates {
-        if dir.join(SITES[0]).join("Posts.xml").is_file() {
-            return dir.clone();
-        }
-    }
-    panic!(
-        "real-data tests need the Stack Exchange dumps; looked in {candidates:?} (set GUIDEPOST_DUMPS_DIR to the \
-         folder holding {SITES:?})"
-    );
-}
 
 /// One row of Posts.xml that matters here.
 #[derive(Debug, Default)]

@@ -1,4 +1,5 @@
-//! The real Stack Exchange dumps the import tests read.
+//! The real Stack Exchange dumps the tests read: the import tests here, and the ranking tests of
+//! `search-index`, which include this file.
 
 use std::path::{Path, PathBuf};
 
