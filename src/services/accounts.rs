@@ -141,7 +141,7 @@ pub fn issue_set_password_token(conn: &mut DbConnection, user_id: i64, now: Naiv
 pub fn invite(conn: &mut DbConnection, user_id: i64, email: &str, now: NaiveDateTime) -> ServiceResult<(User, String)> {
     let email = normalize_email(email)?;
     crate::db::write_transaction(conn, |conn| {
-        let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
+        let mut user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
         if user.password_hash.is_some() {
             return Err(ServiceError::Conflict(format!(
                 "{} can already sign in; “Forgot your password?” on the sign-in page mails them a new one.",
@@ -155,9 +155,10 @@ pub fn invite(conn: &mut DbConnection, user_id: i64, email: &str, now: NaiveDate
         if user.email.as_deref() != Some(email.as_str()) {
             ensure_email_free(conn, &email)?;
             users::set_unproven_email(conn, user.id, &email)?;
+            user.email = Some(email);
+            user.email_verified_at = None;
         }
         let token = issue_set_password_token(conn, user.id, now)?;
-        let user = users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))?;
         Ok((user, token))
     })
 }
