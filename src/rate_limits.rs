@@ -1,4 +1,5 @@
-//! Rate limits on the actions attackers repeat: signing in, signing up, asking for reset mail.
+//! Rate limits on the actions attackers repeat: signing in, signing up, asking for reset mail,
+//! and the requests that cost the most to answer (search, similar questions, previews, sitemaps).
 //!
 //! Each limit is a token bucket (governor's GCRA) per key: an account name, an IP address or an
 //! email address. The buckets live in this node's memory; with several nodes behind a load
@@ -27,6 +28,9 @@ pub enum Limit {
     ResetPerIp,
     /// Verification mails re-sent to one member.
     VerifyResendPerUser,
+    /// Costly requests from one client (an address, or a member's account); its rate is set by
+    /// `GUIDEPOST_HEAVY_REQUESTS_PER_MINUTE`.
+    HeavyPerClient,
 }
 
 const fn nonzero(n: u32) -> NonZeroU32 {
@@ -37,8 +41,12 @@ const fn nonzero(n: u32) -> NonZeroU32 {
 }
 
 impl Limit {
-    /// How many at once, and how fast the allowance refills.
-    fn quota(self) -> Quota {
+    /// How many at once, and how fast the allowance refills; `None` when the limit is off.
+    fn quota(self, heavy_per_minute: u32) -> Option<Quota> {
+        if self == Self::HeavyPerClient {
+            // A minute's allowance at once: a person typing a title or paging results comes in bursts.
+            return NonZeroU32::new(heavy_per_minute).map(Quota::per_minute);
+        }
         let (burst, every) = match self {
             Self::SignInPerAccount => (5, Duration::from_secs(180)),
             Self::SignInPerIp => (30, Duration::from_secs(10)),
@@ -46,8 +54,9 @@ impl Limit {
             Self::ResetPerAddress => (3, Duration::from_secs(1200)),
             Self::ResetPerIp => (10, Duration::from_secs(60)),
             Self::VerifyResendPerUser => (3, Duration::from_secs(600)),
+            Self::HeavyPerClient => return None,
         };
-        Quota::with_period(every).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN)).allow_burst(nonzero(burst))
+        Some(Quota::with_period(every).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN)).allow_burst(nonzero(burst)))
     }
 }
 
@@ -59,8 +68,9 @@ pub struct RateLimits {
     limiters: Vec<(Limit, DefaultKeyedRateLimiter<String>)>,
 }
 
-impl Default for RateLimits {
-    fn default() -> Self {
+impl RateLimits {
+    /// Every limit, with costly requests allowed at `heavy_per_minute` per client (0: no limit).
+    pub fn new(heavy_per_minute: u32) -> Self {
         let all = [
             Limit::SignInPerAccount,
             Limit::SignInPerIp,
@@ -68,12 +78,13 @@ impl Default for RateLimits {
             Limit::ResetPerAddress,
             Limit::ResetPerIp,
             Limit::VerifyResendPerUser,
+            Limit::HeavyPerClient,
         ];
-        Self { limiters: all.into_iter().map(|l| (l, RateLimiter::keyed(l.quota()))).collect() }
+        let limiters =
+            all.into_iter().filter_map(|l| l.quota(heavy_per_minute).map(|q| (l, RateLimiter::keyed(q)))).collect();
+        Self { limiters }
     }
-}
 
-impl RateLimits {
     /// Counts one attempt; refuses with [`AppError::RateLimited`] and the wait when over the limit.
     pub fn check(&self, limit: Limit, key: &str) -> Result<(), AppError> {
         let Some((_, limiter)) = self.limiters.iter().find(|(l, _)| *l == limit) else {

@@ -87,6 +87,7 @@ impl AppState {
             .with_unsubscribe_key(UnsubscribeKey::derive(cookie_key.signing()));
         let page_cache =
             std::sync::Arc::new(PageCache::new(std::time::Duration::from_secs(u64::from(config.page_cache_seconds))));
+        let rate_limits = RateLimits::new(config.heavy_requests_per_minute);
         Ok(Self {
             cookie_key,
             page_cache,
@@ -95,7 +96,7 @@ impl AppState {
             templates,
             outbox,
             assets,
-            rate_limits: RateLimits::default(),
+            rate_limits,
             view_counter: ViewCounter::default(),
             search,
             related: Arc::new(crate::services::related::new_cache()),
@@ -103,6 +104,18 @@ impl AppState {
             similar_titles: Arc::new(crate::services::similar::new_title_cache()),
             indexer,
         })
+    }
+
+    /// Runs CPU work (rendering Markdown, checking a long form) on the blocking thread pool, so
+    /// the async workers that accept connections and answer health checks never wait for it.
+    /// Takes no database connection: do this before [`AppState::db`], not inside it.
+    pub async fn compute<T, E, F>(&self, work: F) -> Result<T, AppError>
+    where
+        F: FnOnce() -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: Into<AppError> + Send + 'static,
+    {
+        web::block(move || work().map_err(Into::into)).await?
     }
 
     /// Runs database work on the blocking thread pool with a pooled connection.

@@ -115,7 +115,7 @@ fn ask_fixture(app: &TestApp, staff: &Actor, now: NaiveDateTime) {
         };
         let created = now - f.asked_ago;
         app.with_db(|conn| {
-            let post = questions::ask(conn, staff, policy, form, now).unwrap();
+            let post = questions::ask(conn, staff, policy, form.prepare(&policy).unwrap(), now).unwrap();
             diesel::update(posts::table.find(post.id))
                 .set((
                     posts::created_at.eq(created),

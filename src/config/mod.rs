@@ -69,6 +69,9 @@ pub struct Config {
     pub moderation: ModerationConfig,
     /// How long a node may answer anonymous visitors from its copy of a page; zero turns it off.
     pub page_cache_seconds: u32,
+    /// Searches, similar-question look-ups, previews and sitemaps one client may ask this node
+    /// for per minute (a visitor by address, a member by account); zero turns the limit off.
+    pub heavy_requests_per_minute: u32,
 }
 
 impl Config {
@@ -118,6 +121,7 @@ struct FileConfig {
     allow_images: Option<bool>,
     moderation: Option<moderation::ModerationFile>,
     page_cache_seconds: Option<u32>,
+    heavy_requests_per_minute: Option<u32>,
 }
 
 /// A source of environment variables; the real process environment or a test's map.
@@ -245,6 +249,14 @@ impl Config {
             },
             None => 2,
         };
+        let heavy_requests_per_minute =
+            match pick("HEAVY_REQUESTS_PER_MINUTE", file.heavy_requests_per_minute.map(|n| n.to_string())) {
+                Some((var, raw)) => match raw.trim().parse::<u32>() {
+                    Ok(n) if n <= 1_000_000 => n,
+                    _ => return Err(ConfigError::new(&var, format!("`{raw}` is not a number from 0 to 1000000"))),
+                },
+                None => 120,
+            };
 
         Ok(Self {
             database_url,
@@ -263,6 +275,7 @@ impl Config {
             allow_images,
             moderation,
             page_cache_seconds,
+            heavy_requests_per_minute,
         })
     }
 }

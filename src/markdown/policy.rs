@@ -12,11 +12,11 @@ use std::sync::LazyLock;
 use ammonia::{Builder, UrlRelative};
 
 /// The `rel` every user link carries: no ranking credit, marked as user content, no `window.opener`.
-const LINK_REL: &str = "nofollow ugc noopener";
+pub const LINK_REL: &str = "nofollow ugc noopener";
 
 /// Schemes a link may use; relative URLs (same site) are also allowed. `javascript:`, `data:`,
 /// `vbscript:` and all others are removed with the attribute.
-const URL_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
+pub const URL_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
 
 /// Tags whose content is removed with them: it is code or hidden text, never prose.
 const CLEAN_CONTENT_TAGS: [&str; 10] =
@@ -24,7 +24,7 @@ const CLEAN_CONTENT_TAGS: [&str; 10] =
 
 /// Tags a post may contain. No `h1`/`h2`: Markdown headings are demoted to `h3` and below, and a
 /// raw `<h1>` is unwrapped to its text, so nothing in a post outranks the page's own headings.
-const POST_TAGS: [&str; 27] = [
+pub const POST_TAGS: [&str; 27] = [
     "p",
     "br",
     "hr",
@@ -55,22 +55,22 @@ const POST_TAGS: [&str; 27] = [
 ];
 
 /// Tags a comment may contain: inline ones only.
-const INLINE_TAGS: [&str; 8] = ["em", "strong", "del", "code", "kbd", "sup", "sub", "a"];
+pub const INLINE_TAGS: [&str; 8] = ["em", "strong", "del", "code", "kbd", "sup", "sub", "a"];
 
 /// The policy for posts whose author may show images.
-pub(super) fn post_with_images() -> &'static Builder<'static> {
+pub fn post_with_images() -> &'static Builder<'static> {
     static POLICY: LazyLock<Builder<'static>> = LazyLock::new(|| post(true));
     &POLICY
 }
 
 /// The policy for posts whose author may not show images: raw `<img>` tags are removed.
-pub(super) fn post_without_images() -> &'static Builder<'static> {
+pub fn post_without_images() -> &'static Builder<'static> {
     static POLICY: LazyLock<Builder<'static>> = LazyLock::new(|| post(false));
     &POLICY
 }
 
 /// The policy for comments.
-pub(super) fn inline() -> &'static Builder<'static> {
+pub fn inline() -> &'static Builder<'static> {
     static POLICY: LazyLock<Builder<'static>> = LazyLock::new(|| {
         let mut builder = base(INLINE_TAGS.into());
         builder.tag_attributes(HashMap::from([("a", HashSet::from(["href", "title"]))]));
@@ -150,6 +150,10 @@ fn base(tags: HashSet<&'static str>) -> Builder<'static> {
 /// Checks attribute values that the tag/attribute allow-list alone cannot judge.
 fn keep_attribute<'v>(element: &str, attribute: &str, value: &'v str) -> Option<Cow<'v, str>> {
     match (element, attribute) {
+        // A browser skips control characters inside a URL (and reads `java\x01script:` as a
+        // relative path today); the URL parser behind the scheme check may read it differently.
+        // A link or image whose address carries one is not worth the doubt.
+        ("a", "href") | ("img", "src") if value.chars().any(char::is_control) => None,
         // Images over http would be mixed content, and relative ones could hit our own URLs.
         ("img", "src") if !super::rewrite::is_https(value) => None,
         ("code", "class") if !is_language_class(value) => None,

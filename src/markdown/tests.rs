@@ -287,3 +287,36 @@ fn plain_text_prefix_is_exactly_the_start_of_plain_text() {
         }
     }
 }
+
+#[test]
+fn markdown_link_and_image_urls_never_carry_control_characters() {
+    // Entities decode to C0 controls inside the attribute; a sanitised URL must not keep them.
+    let obfuscated = "java&#1&#2&#3&#4&#5&#6&#7&#8&#11&#12script:javascript:alert(1)";
+    for source in [
+        format!("<a href={obfuscated}>x</a>"),
+        format!("<a href=\"{obfuscated}\">x</a>"),
+        format!("<img src=\"https://example.com/&#1;a.png\" alt=\"x\">"),
+        "[x](<java\u{1}script:alert(1)>)".to_owned(),
+        "<a href=\"/questions/1&#9;x\">tab</a>".to_owned(),
+    ] {
+        for html in [post(&source), comment(&source)] {
+            for url in urls_in(&html) {
+                assert!(!url.chars().any(char::is_control), "{source:?} rendered as {html:?}");
+                assert!(!url.contains("script:"), "{source:?} rendered as {html:?}");
+            }
+        }
+    }
+    assert_eq!(post("[x](/questions/1)"), "<p><a href=\"/questions/1\" rel=\"nofollow ugc noopener\">x</a></p>\n");
+}
+
+/// The values of every `href` and `src` attribute in some rendered HTML.
+fn urls_in(html: &str) -> Vec<&str> {
+    let mut urls = Vec::new();
+    for marker in ["href=\"", "src=\""] {
+        for (at, _) in html.match_indices(marker) {
+            let rest = &html[at + marker.len()..];
+            urls.push(&rest[..rest.find('"').unwrap_or(rest.len())]);
+        }
+    }
+    urls
+}

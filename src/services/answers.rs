@@ -7,19 +7,18 @@ use super::anti_spam::{check_post_links, check_rate, Activity};
 use super::hiding::{self, Visibility};
 use super::notifications::{notify, Event, EventKind};
 use super::policy::PostingPolicy;
-use super::questions::{check_body, find_question};
+use super::questions::{find_question, PostBody};
 use super::{ServiceError, ServiceResult};
 use crate::db::models::posts::{self, NewPost, Post};
 use crate::db::models::revisions::{self, NewRevision};
 use crate::db::DbConnection;
 use crate::mail::Outbox;
-use crate::markdown::{self, MarkdownOptions};
 
-/// What the answer form sends.
-#[derive(Debug, Clone, Copy)]
-pub struct AnswerForm<'a> {
-    /// The Markdown.
-    pub body: &'a str,
+/// What the answer form sends, its body already checked and rendered.
+#[derive(Debug, Clone)]
+pub struct AnswerForm {
+    /// The body, from [`super::questions::prepare_body`].
+    pub body: PostBody,
     /// Staff: post it as official.
     pub official: bool,
 }
@@ -32,16 +31,14 @@ pub fn post_answer(
     actor: &Actor,
     policy: PostingPolicy,
     question_id: i64,
-    answer: AnswerForm<'_>,
+    answer: AnswerForm,
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {
-    let AnswerForm { body, official } = answer;
+    let AnswerForm { body: PostBody { markdown: body, html }, official } = answer;
     actor.ensure_can_post(policy.require_verified_email)?;
     if official {
         super::official::ensure_staff(actor)?;
     }
-    let body = check_body(body)?;
-    let html = markdown::render_post(&body, &MarkdownOptions { allow_images: policy.allow_images });
     crate::db::write_transaction(conn, |conn| {
         let question = find_question(conn, question_id)?;
         if question.locked_at.is_some() {

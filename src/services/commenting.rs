@@ -37,8 +37,7 @@ pub fn add_comment(
     }
     let html = markdown::render_inline(&body);
     crate::db::write_transaction(conn, |conn| {
-        let post =
-            posts::find(conn, post_id)?.filter(|p| p.deleted_at.is_none()).ok_or(ServiceError::NotFound("Post"))?;
+        let post = super::questions::find_live_post(conn, post_id)?;
         if super::moderation::is_locked(conn, &post)? {
             return Err(ServiceError::Forbidden("This question is locked; it takes no new comments.".to_owned()));
         }

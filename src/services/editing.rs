@@ -6,13 +6,14 @@ use similar::{ChangeTag, TextDiff};
 
 use super::actor::Actor;
 use super::policy::PostingPolicy;
-use super::questions::{check_body, check_title, parse_tags, slugify};
+use super::anti_spam::{check_post_links, count_links};
+use super::hiding::{self, Visibility};
+use super::questions::{check_title, find_live_post, parse_tags, prepare_body, slugify, PostBody};
 use super::{ServiceError, ServiceResult};
 use crate::db::models::posts::{self, Edit, Post};
 use crate::db::models::revisions::{self, NewRevision, Revision};
 use crate::db::models::tags;
 use crate::db::DbConnection;
-use crate::markdown::{self, MarkdownOptions};
 
 /// Longest edit reason, in characters.
 pub const MAX_REASON: usize = 300;
@@ -32,7 +33,7 @@ pub struct PostEdit {
 
 /// A post the actor may edit, or why not.
 pub fn editable(conn: &mut DbConnection, actor: &Actor, post_id: i64) -> ServiceResult<Post> {
-    let post = posts::find(conn, post_id)?.filter(|p| p.deleted_at.is_none()).ok_or(ServiceError::NotFound("Post"))?;
+    let post = find_live_post(conn, post_id)?;
     if post.author_id != actor.id && !actor.role.is_moderator() {
         return Err(ServiceError::Forbidden("Only the author or a moderator can edit this post.".to_owned()));
     }
@@ -45,26 +46,46 @@ pub fn editable(conn: &mut DbConnection, actor: &Actor, post_id: i64) -> Service
     Ok(post)
 }
 
-/// Applies an edit: the new text, the tag counts, a revision, the question's activity.
+/// An edit checked and rendered, ready for [`edit`].
+#[derive(Debug, Clone)]
+pub struct EditDraft {
+    title: Option<String>,
+    tags: Option<Vec<String>>,
+    body: PostBody,
+    reason: String,
+}
+
+impl PostEdit {
+    /// Checks every field and renders the body: all the work of an edit that needs no database,
+    /// done before a connection, and so the write lock, is taken.
+    pub fn prepare(&self, policy: &PostingPolicy) -> ServiceResult<EditDraft> {
+        let reason = self.reason.split_whitespace().collect::<Vec<_>>().join(" ");
+        if reason.chars().count() > MAX_REASON {
+            return Err(ServiceError::invalid("reason", format!("Use at most {MAX_REASON} characters.")));
+        }
+        let title = self.title.as_deref().map(check_title).transpose()?;
+        let tags = self.tags.as_deref().map(parse_tags).transpose()?;
+        let body = prepare_body(&self.body, policy)?;
+        Ok(EditDraft { title, tags, body, reason })
+    }
+}
+
+/// Applies an edit: the new text, the tag counts, a revision, the question's activity. A new
+/// member's edit that adds links is held for a moderator's review, as a new post with links is.
 pub fn edit(
     conn: &mut DbConnection,
     actor: &Actor,
     policy: PostingPolicy,
     post_id: i64,
-    form: PostEdit,
+    draft: EditDraft,
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {
-    let reason = form.reason.split_whitespace().collect::<Vec<_>>().join(" ");
-    if reason.chars().count() > MAX_REASON {
-        return Err(ServiceError::invalid("reason", format!("Use at most {MAX_REASON} characters.")));
-    }
-    let body = check_body(&form.body)?;
-    let html = markdown::render_post(&body, &MarkdownOptions { allow_images: policy.allow_images });
+    let EditDraft { title, tags, body: PostBody { markdown: body, html }, reason } = draft;
     crate::db::write_transaction(conn, |conn| {
         let post = editable(conn, actor, post_id)?;
         let (title, new_tags) = if post.is_question() {
-            let title = check_title(form.title.as_deref().unwrap_or_default())?;
-            let new_tags = parse_tags(form.tags.as_deref().unwrap_or_default())?;
+            let title = title.ok_or_else(|| ServiceError::invalid("title", "A question needs a title."))?;
+            let new_tags = tags.ok_or_else(|| ServiceError::invalid("tags", "Give 1 to 5 tags."))?;
             (Some(title), Some(new_tags))
         } else {
             (None, None)
@@ -72,6 +93,12 @@ pub fn edit(
         if title == post.title && new_tags.as_ref().map(|t| t.join(" ")) == post.tags && body == post.body_markdown {
             return Err(ServiceError::invalid("body", "Nothing changed."));
         }
+        // Links already reviewed stay; only an edit that brings more meets the new-member rule.
+        let held = if count_links(&body) > count_links(&post.body_markdown) {
+            check_post_links(conn, actor, &body, &policy.moderation, now)?
+        } else {
+            None
+        };
         if let Some(new_tags) = &new_tags {
             let old = post.tag_list();
             let removed: Vec<String> = old.iter().filter(|t| !new_tags.contains(t)).cloned().collect();
@@ -108,7 +135,14 @@ pub fn edit(
         )?;
         posts::touch_activity(conn, post.question_id.unwrap_or(post.id), now)?;
         crate::db::models::search_changes::record(conn, post.question_id.unwrap_or(post.id), now)?;
-        posts::find(conn, post.id)?.ok_or(ServiceError::NotFound("Post"))
+        let edited = posts::find(conn, post.id)?.ok_or(ServiceError::NotFound("Post"))?;
+        match held {
+            Some(why) => {
+                hiding::set_post(conn, &edited, Visibility::Held(why), now)?;
+                posts::find(conn, post.id)?.ok_or(ServiceError::NotFound("Post"))
+            }
+            None => Ok(edited),
+        }
     })
 }
 
@@ -142,7 +176,7 @@ pub struct RevisionView {
 
 /// The history of a post, newest first, each version compared with the one before it.
 pub fn history(conn: &mut DbConnection, post_id: i64) -> ServiceResult<(Post, Vec<RevisionView>)> {
-    let post = posts::find(conn, post_id)?.filter(|p| p.deleted_at.is_none()).ok_or(ServiceError::NotFound("Post"))?;
+    let post = find_live_post(conn, post_id)?;
     let all = revisions::of_post(conn, post.id)?;
     let mut views = Vec::with_capacity(all.len());
     let mut previous: Option<&Revision> = None;

@@ -91,6 +91,11 @@ pub fn flag(
         if subject.hidden() {
             return Err(ServiceError::NotFound(subject.noun()));
         }
+        // A post on a deleted question is out of reach, and so is a comment on one.
+        let post_id = match &subject {
+            Subject::Post(post) | Subject::Comment(_, post) => post.id,
+        };
+        super::questions::find_live_post(conn, post_id)?;
         if subject.author_id() == actor.id {
             return Err(ServiceError::Forbidden("You cannot flag what you wrote yourself.".to_owned()));
         }

@@ -1,5 +1,6 @@
 //! Site-wide posting rules that come from configuration.
 
+use crate::markdown::MarkdownOptions;
 use crate::config::{Config, ModerationConfig};
 
 /// What the configuration says about posting.
@@ -21,5 +22,10 @@ impl PostingPolicy {
             allow_images: config.allow_images,
             moderation: config.moderation,
         }
+    }
+
+    /// How this site renders a post's Markdown.
+    pub fn markdown(&self) -> MarkdownOptions {
+        MarkdownOptions { allow_images: self.allow_images }
     }
 }

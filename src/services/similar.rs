@@ -39,7 +39,9 @@ pub fn ask_suggestions(
     cache: &TitleCache,
     title: &str,
 ) -> ServiceResult<std::sync::Arc<Vec<Suggestion>>> {
-    cache.get_or_compute(title.to_owned(), index.generation(), || suggestions(conn, index, title, None, ASK_LIMIT))
+    // Keyed by what is looked up: a long title must not make a long key in the node's memory.
+    let title: String = title.chars().take(MAX_TITLE_CHARS).collect();
+    cache.get_or_compute(title.clone(), index.generation(), || suggestions(conn, index, &title, None, ASK_LIMIT))
 }
 /// Titles shorter than this (in characters) are not looked up: too little to go on.
 const MIN_TITLE_CHARS: usize = 8;

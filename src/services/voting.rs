@@ -66,8 +66,7 @@ pub fn vote(
 ) -> ServiceResult<VoteOutcome> {
     actor.ensure_can_post(policy.require_verified_email)?;
     crate::db::write_transaction(conn, |conn| {
-        let post =
-            posts::find(conn, post_id)?.filter(|p| p.deleted_at.is_none()).ok_or(ServiceError::NotFound("Post"))?;
+        let post = super::questions::find_live_post(conn, post_id)?;
         if post.author_id == actor.id {
             return Err(ServiceError::Forbidden("You cannot vote on your own post.".to_owned()));
         }

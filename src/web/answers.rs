@@ -6,11 +6,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::error::AppError;
-use crate::markdown::{self, MarkdownOptions};
 use crate::services::answers::{self, Acceptance};
 use crate::services::policy::PostingPolicy;
 use crate::services::voting::{self, VoteValue};
-use crate::services::{commenting, question_page};
+use crate::services::{commenting, question_page, questions};
 use crate::state::AppState;
 use crate::web::forms;
 use crate::web::questions::{render_page, AnswerDraft};
@@ -54,7 +53,7 @@ pub async fn post_answer(
     let draft = body.clone();
     let policy = PostingPolicy::from_config(&state.config);
     if preview.is_some() {
-        let html = markdown::render_post(&body, &MarkdownOptions { allow_images: policy.allow_images });
+        let html = state.compute(move || questions::preview_body(&body, &policy)).await?;
         let page = state.db(move |conn| question_page::load(conn, question_id, Some(&actor))).await?;
         let draft = AnswerDraft { text: &draft, preview: Some(html.as_str()), related: &[] };
         return render_page(&state, &visitor, &page, page.view_count, forms::FieldErrors::new(), draft, StatusCode::OK);
@@ -62,19 +61,13 @@ pub async fn post_answer(
     let now = chrono::Utc::now().naive_utc();
     let author = actor.clone();
     let outbox = state.outbox.clone();
-    let posted = state
-        .db(move |conn| {
-            answers::post_answer(
-                conn,
-                &outbox,
-                &author,
-                policy,
-                question_id,
-                answers::AnswerForm { body: &body, official },
-                now,
-            )
-        })
-        .await;
+    let posted = match state.compute(move || questions::prepare_body(&body, &policy)).await {
+        Ok(body) => {
+            let form = answers::AnswerForm { body, official };
+            state.db(move |conn| answers::post_answer(conn, &outbox, &author, policy, question_id, form, now)).await
+        }
+        Err(e) => Err(e),
+    };
     if posted.is_ok() {
         state.outbox.wake();
     }

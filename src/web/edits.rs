@@ -12,7 +12,9 @@ use crate::services::editing::{self, PostEdit};
 use crate::services::policy::PostingPolicy;
 use crate::services::question_page::author_view;
 use crate::state::AppState;
+use crate::web::answers::HELD_FOR_REVIEW;
 use crate::web::forms::{self, FieldErrors};
+use crate::web::session;
 use crate::web::visitor::{CurrentUser, Visitor};
 
 /// The edit form.
@@ -44,6 +46,7 @@ pub async fn form(
 /// POST /posts/{id}/edit
 pub async fn submit(
     state: web::Data<AppState>,
+    session: actix_session::Session,
     visitor: Visitor,
     CurrentUser(actor): CurrentUser,
     id: web::Path<i64>,
@@ -57,7 +60,20 @@ pub async fn submit(
     let policy = PostingPolicy::from_config(&state.config);
     let now = chrono::Utc::now().naive_utc();
     let editor = actor.clone();
-    match state.db(move |conn| editing::edit(conn, &editor, policy, id, edit, now)).await {
+    let edited = match state.compute(move || edit.prepare(&policy)).await {
+        Ok(draft) => state.db(move |conn| editing::edit(conn, &editor, policy, id, draft, now)).await,
+        Err(e) => Err(e),
+    };
+    match edited {
+        Ok(post) if post.held_reason.is_some() => {
+            session::flash(&session, HELD_FOR_REVIEW);
+            // A held answer has no public permalink yet; its author sees it on the question page.
+            let location = match post.question_id {
+                Some(question_id) => format!("/questions/{question_id}#answer-{}", post.id),
+                None => post_location(&post),
+            };
+            Ok(forms::see_other(&location))
+        }
         Ok(post) => Ok(forms::see_other(&post_location(&post))),
         Err(e) => {
             let errors = forms::field_errors(e)?;

@@ -43,13 +43,40 @@ pub fn see_other(location: &str) -> HttpResponse {
 }
 
 /// A local path to return to; anything else (other sites, `//host`, odd schemes) becomes `/`.
+///
+/// The check is the URL standard's own: browsers drop tabs and newlines and read `\` as `/`
+/// before resolving a `Location`, so `/\t/evil.example` means `//evil.example` to them. The path
+/// is resolved against a stand-in origin exactly as a browser would, kept only if it stays on that
+/// origin, and returned in its normalised form, which is checked once more the same way.
 pub fn safe_return_path(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains(['\\', '\r', '\n']) => {
-            path.to_owned()
-        }
-        _ => "/".to_owned(),
+    next.and_then(same_origin_path).unwrap_or_else(|| "/".to_owned())
+}
+
+fn same_origin_path(raw: &str) -> Option<String> {
+    // Only a path may come back; a scheme or authority is refused before the parser can guess.
+    if !raw.starts_with('/') || raw.chars().any(char::is_control) {
+        return None;
     }
+    let base = url::Url::parse("https://return-path.invalid/").ok()?;
+    let normalised = |candidate: &str| -> Option<String> {
+        let resolved = base.join(candidate).ok()?;
+        if resolved.origin() != base.origin() || resolved.path().starts_with("//") {
+            return None;
+        }
+        let mut path = resolved.path().to_owned();
+        if let Some(query) = resolved.query() {
+            path.push('?');
+            path.push_str(query);
+        }
+        if let Some(fragment) = resolved.fragment() {
+            path.push('#');
+            path.push_str(fragment);
+        }
+        Some(path)
+    };
+    let path = normalised(raw)?;
+    // What the browser will resolve is the normalised text; it must say the same thing again.
+    (normalised(&path)? == path).then_some(path)
 }
 
 /// The client's address, for rate limits: the peer, or the proxy's report when configured.
@@ -70,5 +97,19 @@ mod tests {
         assert_eq!(safe_return_path(Some("https://evil.example/")), "/");
         assert_eq!(safe_return_path(Some("/\\evil.example")), "/");
         assert_eq!(safe_return_path(None), "/");
+    }
+
+    #[test]
+    fn return_paths_are_judged_as_browsers_read_them() {
+        // Browsers drop tabs and newlines, so these mean `//evil.example`.
+        for sneaky in ["/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "/%09/evil.example"] {
+            let back = safe_return_path(Some(sneaky));
+            assert!(!back.starts_with("//"), "{sneaky:?} came back as {back:?}");
+            assert!(!back.contains('\t') && !back.contains('\n'), "{sneaky:?} came back as {back:?}");
+        }
+        assert_eq!(safe_return_path(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_return_path(Some("/.//evil.example")), "/");
+        assert_eq!(safe_return_path(Some("/questions/1?tab=votes#answer-3")), "/questions/1?tab=votes#answer-3");
+        assert_eq!(safe_return_path(Some("/search?q=red widget")), "/search?q=red%20widget");
     }
 }

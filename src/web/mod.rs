@@ -27,6 +27,7 @@ pub mod password;
 pub mod preview;
 pub mod profiles;
 pub mod questions;
+pub mod request_budget;
 pub mod request_log;
 pub mod robots;
 pub mod search;

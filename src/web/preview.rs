@@ -1,10 +1,18 @@
 //! POST /preview: renders Markdown exactly as posting would, for the live preview script.
+//!
+//! Only members write posts, so only members may preview; rendering is CPU work, so it runs on
+//! the blocking pool, on text no longer than a post may be, within the member's budget of costly
+//! requests.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use crate::markdown::{self, MarkdownOptions};
+use crate::error::AppError;
+use crate::services::policy::PostingPolicy;
+use crate::services::questions;
 use crate::state::AppState;
+use crate::web::request_budget::CostlyRequest;
+use crate::web::visitor::CurrentUser;
 
 /// The text to preview.
 #[derive(Deserialize)]
@@ -14,10 +22,17 @@ pub struct PreviewForm {
 }
 
 /// POST /preview — the sanitised HTML fragment.
-pub async fn render(state: web::Data<AppState>, form: web::Form<PreviewForm>) -> HttpResponse {
-    let html = markdown::render_post(&form.body, &MarkdownOptions { allow_images: state.config.allow_images });
-    HttpResponse::Ok()
+pub async fn render(
+    state: web::Data<AppState>,
+    _member: CurrentUser,
+    _budget: CostlyRequest,
+    form: web::Form<PreviewForm>,
+) -> Result<HttpResponse, AppError> {
+    let policy = PostingPolicy::from_config(&state.config);
+    let body = form.into_inner().body;
+    let html = state.compute(move || questions::preview_body(&body, &policy)).await?;
+    Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
-        .body(html.into_string())
+        .body(html.into_string()))
 }

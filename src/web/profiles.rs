@@ -47,7 +47,7 @@ pub async fn show(
             let questions = question_lists::summarize(conn, asked, 1)?;
             let answer_rows = posts::by_author(conn, id, "answer", RECENT)?;
             let question_ids: Vec<i64> = answer_rows.iter().filter_map(|a| a.question_id).collect();
-            let titles: std::collections::HashMap<i64, (String, String)> = posts::titles(conn, &question_ids)?
+            let titles: std::collections::HashMap<i64, (String, String)> = posts::visible_titles(conn, &question_ids)?
                 .into_iter()
                 .map(|(id, title, slug)| (id, (title.unwrap_or_default(), slug.unwrap_or_default())))
                 .collect();

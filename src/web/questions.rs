@@ -10,7 +10,6 @@ use tera::Context;
 
 use crate::db::models::posts::QuestionOrder;
 use crate::error::AppError;
-use crate::markdown::{self, MarkdownOptions};
 use crate::services::policy::PostingPolicy;
 use crate::services::question_lists::PageRequest;
 use crate::services::questions::{self, Ask};
@@ -244,7 +243,8 @@ pub async fn ask_submit(
     let form = form.into_inner();
     let policy = PostingPolicy::from_config(&state.config);
     if form.preview.is_some() {
-        let preview = markdown::render_post(&form.body, &MarkdownOptions { allow_images: policy.allow_images });
+        let body = form.body.clone();
+        let preview = state.compute(move || questions::preview_body(&body, &policy)).await?;
         let extras = AskExtras { preview: Some(preview.as_str()), ..AskExtras::default() };
         return ask_page(&state, &visitor, &form, &extras, StatusCode::OK);
     }
@@ -263,7 +263,11 @@ pub async fn ask_submit(
     }
     let ask = Ask { title: form.title.clone(), body: form.body.clone(), tags: form.tags.clone() };
     let now = chrono::Utc::now().naive_utc();
-    match state.db(move |conn| questions::ask(conn, &actor, policy, ask, now)).await {
+    let asked = match state.compute(move || ask.prepare(&policy)).await {
+        Ok(draft) => state.db(move |conn| questions::ask(conn, &actor, policy, draft, now)).await,
+        Err(e) => Err(e),
+    };
+    match asked {
         Ok(question) => {
             if question.held_reason.is_some() {
                 session::flash(&session, HELD_FOR_REVIEW);

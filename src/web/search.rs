@@ -13,6 +13,7 @@ use crate::services::search::{self, SearchRequest};
 use crate::services::similar;
 use crate::state::AppState;
 use crate::web::forms;
+use crate::web::request_budget::CostlyRequest;
 use crate::web::visitor::{CurrentUser, Visitor};
 
 /// `?q=&sort=&page=`; every field is read leniently, so no query string is ever refused.
@@ -32,6 +33,7 @@ const SORTS: [(&str, Sort); 3] = [("relevance", Sort::Relevance), ("newest", Sor
 /// GET /search — results with highlighted snippets; never indexed by search engines.
 pub async fn page(
     state: web::Data<AppState>,
+    _budget: CostlyRequest,
     visitor: Visitor,
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -74,6 +76,7 @@ pub struct SimilarQuery {
 /// GET /questions/similar?title= — up to five existing questions resembling a title, as JSON.
 pub async fn similar_questions(
     state: web::Data<AppState>,
+    _budget: CostlyRequest,
     query: web::Query<SimilarQuery>,
 ) -> Result<HttpResponse, AppError> {
     let title = search::clean_query(&query.into_inner().title);

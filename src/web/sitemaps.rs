@@ -22,6 +22,7 @@ use crate::error::AppError;
 use crate::services::feeds::tag_path;
 use crate::services::sitemaps::{self, FileRange, Plan, PlanCache, BATCH_SIZE, FIXED_PAGES};
 use crate::state::AppState;
+use crate::web::request_budget::CostlyRequest;
 
 /// The sitemap media type.
 const CONTENT_TYPE: &str = "application/xml; charset=utf-8";
@@ -32,7 +33,11 @@ const URLSET_OPEN: &str = "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitem
 const URLSET_CLOSE: &str = "</urlset>\n";
 
 /// GET /sitemap.xml — the sitemap index.
-pub async fn index(state: web::Data<AppState>, cache: web::Data<PlanCache>) -> Result<HttpResponse, AppError> {
+pub async fn index(
+    state: web::Data<AppState>,
+    _budget: CostlyRequest,
+    cache: web::Data<PlanCache>,
+) -> Result<HttpResponse, AppError> {
     let plan = current_plan(&state, &cache).await?;
     let base = state.config.base_url_str();
     let mut xml = String::from(XML_DECLARATION);
@@ -49,6 +54,7 @@ pub async fn index(state: web::Data<AppState>, cache: web::Data<PlanCache>) -> R
 /// GET /sitemaps/questions-{n}.xml — the canonical URLs of the n-th block of questions.
 pub async fn questions(
     state: web::Data<AppState>,
+    _budget: CostlyRequest,
     cache: web::Data<PlanCache>,
     n: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -77,7 +83,11 @@ pub async fn questions(
 }
 
 /// GET /sitemaps/tags.xml — the home page, the tag index and the tags in use.
-pub async fn tags(state: web::Data<AppState>, cache: web::Data<PlanCache>) -> Result<HttpResponse, AppError> {
+pub async fn tags(
+    state: web::Data<AppState>,
+    _budget: CostlyRequest,
+    cache: web::Data<PlanCache>,
+) -> Result<HttpResponse, AppError> {
     let plan = current_plan(&state, &cache).await?;
     let names = state.db(sitemaps::tag_names).await?;
     let base = state.config.base_url_str();

@@ -58,6 +58,9 @@ pub fn test_config_with(db: &TestDb, settings: &[(&str, &str)]) -> Config {
     // Tests change the database behind the app's back and read the page at once; the page cache
     // has its own tests (tests/page_cache.rs).
     env.insert("GUIDEPOST_PAGE_CACHE_SECONDS".into(), "0".into());
+    // Every test request comes from one address; the costly-request budget has its own tests
+    // (tests/hardening).
+    env.insert("GUIDEPOST_HEAVY_REQUESTS_PER_MINUTE".into(), "0".into());
     for (key, value) in settings {
         env.insert((*key).into(), (*value).into());
     }

@@ -204,6 +204,21 @@ pub fn titles(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<TitleRow>
     posts::table.filter(posts::id.eq_any(ids)).select((posts::id, posts::title, posts::slug)).load(conn)
 }
 
+/// Titles and slugs of those of several questions that are not deleted (what a visitor may be
+/// shown of them, e.g. the questions a profile's answers belong to).
+pub fn visible_titles(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<TitleRow>> {
+    posts::table
+        .filter(posts::id.eq_any(ids))
+        .filter(posts::deleted_at.is_null())
+        .select((posts::id, posts::title, posts::slug))
+        .load(conn)
+}
+
+/// Whether a post exists and is not deleted (nor held).
+pub fn is_visible(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(posts::table.find(id).filter(posts::deleted_at.is_null()))).get_result(conn)
+}
+
 /// Questions closed as duplicates of `question_id` and not deleted, oldest first: "also asked as".
 pub fn duplicates_of(conn: &mut DbConnection, question_id: i64, limit: i64) -> QueryResult<Vec<TitleRow>> {
     posts::table
