@@ -16,6 +16,7 @@ pub mod search;
 pub mod secret;
 pub mod seed;
 pub mod services;
+pub mod sign_in_failures;
 pub mod signing;
 pub mod state;
 pub mod templates;

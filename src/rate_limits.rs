@@ -16,8 +16,6 @@ use crate::error::AppError;
 /// The actions that are limited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
-    /// Sign-in attempts against one account (username or email as typed, lower-cased).
-    SignInPerAccount,
     /// Sign-in attempts from one address.
     SignInPerIp,
     /// Accounts created from one address.
@@ -48,7 +46,6 @@ impl Limit {
             return NonZeroU32::new(heavy_per_minute).map(Quota::per_minute);
         }
         let (burst, every) = match self {
-            Self::SignInPerAccount => (5, Duration::from_secs(180)),
             Self::SignInPerIp => (30, Duration::from_secs(10)),
             Self::SignUpPerIp => (5, Duration::from_secs(600)),
             Self::ResetPerAddress => (3, Duration::from_secs(1200)),
@@ -56,7 +53,9 @@ impl Limit {
             Self::VerifyResendPerUser => (3, Duration::from_secs(600)),
             Self::HeavyPerClient => return None,
         };
-        Some(Quota::with_period(every).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN)).allow_burst(nonzero(burst)))
+        Some(
+            Quota::with_period(every).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN)).allow_burst(nonzero(burst)),
+        )
     }
 }
 
@@ -72,7 +71,6 @@ impl RateLimits {
     /// Every limit, with costly requests allowed at `heavy_per_minute` per client (0: no limit).
     pub fn new(heavy_per_minute: u32) -> Self {
         let all = [
-            Limit::SignInPerAccount,
             Limit::SignInPerIp,
             Limit::SignUpPerIp,
             Limit::ResetPerAddress,

@@ -36,6 +36,8 @@ pub struct AppState {
     pub cookie_key: Key,
     /// This node's rate limiters.
     pub rate_limits: RateLimits,
+    /// This node's memory of failed sign-ins.
+    pub sign_in_failures: crate::sign_in_failures::SignInFailures,
     /// This node's memory of recent question views.
     pub view_counter: ViewCounter,
     /// This node's copies of anonymous pages.
@@ -48,6 +50,8 @@ pub struct AppState {
     pub similar_titles: Arc<crate::services::similar::TitleCache>,
     /// This node's recent search results pages.
     pub search_results: Arc<crate::services::search::ResultCache>,
+    /// This node's memory of which client's searches were logged lately.
+    pub logged_searches: Arc<crate::services::search::LoggedSearches>,
     /// Keeps the search index in step with the database; stops when the state is dropped.
     pub indexer: Indexer,
 }
@@ -97,10 +101,12 @@ impl AppState {
             outbox,
             assets,
             rate_limits,
+            sign_in_failures: crate::sign_in_failures::SignInFailures::default(),
             view_counter: ViewCounter::default(),
             search,
             related: Arc::new(crate::services::related::new_cache()),
             search_results: Arc::new(crate::services::search::new_result_cache()),
+            logged_searches: Arc::new(crate::services::search::new_logged_searches()),
             similar_titles: Arc::new(crate::services::similar::new_title_cache()),
             indexer,
         })

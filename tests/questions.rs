@@ -320,7 +320,14 @@ async fn lists_page_by_cursor_without_gaps_or_repeats(app: TestApp) {
                 tags: "widgets".into(),
             };
             // Every ten questions share a timestamp, so the id must break ties.
-            questions::ask(conn, &actor, policy, ask.prepare(&policy).unwrap(), start + chrono::Duration::seconds(n / 10)).unwrap();
+            questions::ask(
+                conn,
+                &actor,
+                policy,
+                ask.prepare(&policy).unwrap(),
+                start + chrono::Duration::seconds(n / 10),
+            )
+            .unwrap();
         }
     });
 

@@ -229,10 +229,12 @@ async fn searches_without_clicks_become_faq_gaps(app: TestApp) {
     let title = "Expense reports need a manager signature";
     let path = ask_with_body(&fred, title, "Who signs expense reports when my manager is away?", "finance").await;
     found(&app, "expense", title).await;
-    for _ in 0..3 {
-        app.get(&search_path("Parental leave form")).await.assert_status(200);
+    // Four people search; the same person again counts once (see the search-log test below).
+    for n in 1..=3 {
+        app.get_from(&search_path("Parental leave form"), &format!("10.0.0.{n}:4000")).await.assert_status(200);
     }
     app.get(&search_path("parental LEAVE form")).await.assert_status(200);
+    app.get(&search_path("Parental Leave Form")).await.assert_status(200);
     // A search that found something and was followed is not a gap.
     let page = app.get(&search_path("expense signature")).await;
     let at = page.body.find("href=\"/search/click/").expect("results link through the click recorder");
@@ -252,6 +254,7 @@ async fn searches_without_clicks_become_faq_gaps(app: TestApp) {
     });
     // Waiting for the index logged a few "expense" searches first; what matters is what follows.
     let tail = &logged[logged.len() - 6..];
+    assert_eq!(tail.iter().filter(|row| row.0 == "parental leave form").count(), 4);
     assert_eq!(tail[0], ("parental leave form".to_owned(), 0, None));
     assert_eq!(tail[4].0, "expense signature");
     assert_eq!(tail[4].2, Some(question_id(&path)));
@@ -267,6 +270,20 @@ async fn searches_without_clicks_become_faq_gaps(app: TestApp) {
     // An unknown search or question is a clear 404, not a redirect to nowhere.
     app.get(&format!("/search/click/999999/{}", question_id(&path))).await.assert_status(303);
     app.get("/search/click/1/999999").await.assert_status(404);
+    // A click on a search row whose link was not signed here goes on but records nothing.
+    let unfollowed = app.with_db(|c| {
+        search_log::table
+            .filter(search_log::query.eq("expense deadline"))
+            .select(search_log::id)
+            .first::<i64>(c)
+            .unwrap()
+    });
+    for forged in [unfollowed.to_string(), format!("{unfollowed}.AAAA")] {
+        app.get(&format!("/search/click/{forged}/{}", question_id(&path))).await.assert_status(303);
+    }
+    let clicked: Option<i64> =
+        app.with_db(|c| search_log::table.find(unfollowed).select(search_log::clicked_question_id).first(c).unwrap());
+    assert_eq!(clicked, None, "a forged click must not turn a gap into an answered search");
 }
 
 async fn similar_questions_are_offered_while_asking(app: TestApp) {
@@ -342,18 +359,25 @@ async fn repeated_searches_are_each_logged_though_their_page_is_reused(app: Test
     found(&app, "red widget", "Why did my red widget break in the rain?").await;
     let logged = |app: &TestApp| app.with_db(|c| search_log::table.count().get_result::<i64>(c).unwrap());
     let before = logged(&app);
-    for _ in 0..3 {
-        app.get("/search?q=red+widget").await.assert_status(200);
+    for n in 1..=3 {
+        app.get_from("/search?q=red+widget", &format!("10.0.1.{n}:4000")).await.assert_status(200);
     }
-    assert_eq!(logged(&app), before + 3, "every search counts for the staff's FAQ gaps");
-    let first = app.get("/search?q=red+widget").await;
-    let second = app.get("/search?q=red+widget").await;
+    assert_eq!(logged(&app), before + 3, "every searcher counts for the staff's FAQ gaps");
+    // One client repeating a search is one searcher: the report cannot be skewed by repetition.
+    for _ in 0..20 {
+        app.get_from("/search?q=red+widget", "10.0.1.1:4000").await.assert_status(200);
+    }
+    assert_eq!(logged(&app), before + 3, "a repeated search is logged once");
+    let first = app.get_from("/search?q=red+widget", "10.0.2.1:4000").await;
+    let again = app.get_from("/search?q=red+widget", "10.0.2.1:4000").await;
+    let second = app.get_from("/search?q=red+widget", "10.0.2.2:4000").await;
     let log_ids = |page: &common::Page| -> Vec<String> {
         page.body.split("/search/click/").skip(1).map(|rest| rest.split('/').next().unwrap().to_owned()).collect()
     };
-    // Each visit's links carry its own log row, so clicks are not credited to another search.
-    let (first, second) = (log_ids(&first), log_ids(&second));
+    // Each searcher's links carry their own log row, so clicks are not credited to another search.
+    let (first, again, second) = (log_ids(&first), log_ids(&again), log_ids(&second));
     assert!(!first.is_empty() && first.len() == second.len());
+    assert_eq!(first, again, "a repeat shares its first search's row");
     assert!(first.iter().zip(&second).all(|(a, b)| a != b), "{first:?} {second:?}");
 }
 

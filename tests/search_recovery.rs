@@ -65,7 +65,8 @@ fn ask_many(pool: &DbPool, actor: &Actor, from: usize, to: usize) {
             body: format!("Body of question {n}: the {SHARED_WORD} valve leaks after service number {n}."),
             tags: "valves".into(),
         };
-        questions::ask(&mut conn, actor, policy, ask.prepare(&policy).unwrap(), chrono::Utc::now().naive_utc()).unwrap();
+        questions::ask(&mut conn, actor, policy, ask.prepare(&policy).unwrap(), chrono::Utc::now().naive_utc())
+            .unwrap();
     }
 }
 

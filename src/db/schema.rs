@@ -69,6 +69,19 @@ diesel::table! {
 diesel::joinable!(auth_tokens -> users (user_id));
 
 diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(sessions, users);
+
+diesel::table! {
     posts (id) {
         id -> BigInt,
         kind -> Text,

@@ -302,7 +302,12 @@ fn markdown_link_and_image_urls_never_carry_control_characters() {
         for html in [post(&source), comment(&source)] {
             for url in urls_in(&html) {
                 assert!(!url.chars().any(char::is_control), "{source:?} rendered as {html:?}");
-                assert!(!url.contains("script:"), "{source:?} rendered as {html:?}");
+                // However a browser resolves what is left, it lands on an allowed scheme.
+                let resolved = url::Url::parse("https://forum.test/q/1").and_then(|base| base.join(url));
+                assert!(
+                    resolved.is_ok_and(|u| ["http", "https", "mailto"].contains(&u.scheme())),
+                    "{source:?} rendered as {html:?}"
+                );
             }
         }
     }

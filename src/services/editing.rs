@@ -5,9 +5,9 @@ use chrono::NaiveDateTime;
 use similar::{ChangeTag, TextDiff};
 
 use super::actor::Actor;
-use super::policy::PostingPolicy;
 use super::anti_spam::{check_post_links, count_links};
 use super::hiding::{self, Visibility};
+use super::policy::PostingPolicy;
 use super::questions::{check_title, find_live_post, parse_tags, prepare_body, slugify, PostBody};
 use super::{ServiceError, ServiceResult};
 use crate::db::models::posts::{self, Edit, Post};

@@ -34,6 +34,7 @@ pub mod related;
 pub mod review;
 pub mod search;
 pub mod search_gaps;
+pub mod sessions;
 pub mod settings;
 pub mod sign_in;
 pub mod sign_up;

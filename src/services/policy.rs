@@ -1,7 +1,7 @@
 //! Site-wide posting rules that come from configuration.
 
-use crate::markdown::MarkdownOptions;
 use crate::config::{Config, ModerationConfig};
+use crate::markdown::MarkdownOptions;
 
 /// What the configuration says about posting.
 #[derive(Debug, Clone, Copy)]

@@ -110,12 +110,38 @@ pub fn new_result_cache() -> ResultCache {
     Recent::new(REMEMBERED_PAGES, Duration::from_secs(2))
 }
 
-/// Runs a search and loads its page; the first page of each search is logged (never who),
-/// whether or not the page came from `cache`.
+/// The log rows of searches made recently, by client and query (see [`run`]).
+pub type LoggedSearches = Recent<String, i64>;
+
+/// Clients' queries remembered per node for [`LoggedSearches`].
+const REMEMBERED_SEARCHERS: NonZeroUsize = match NonZeroUsize::new(50_000) {
+    Some(n) => n,
+    None => NonZeroUsize::MIN,
+};
+
+/// An empty memory of logged searches; each client's query counts once an hour.
+pub fn new_logged_searches() -> LoggedSearches {
+    Recent::new(REMEMBERED_SEARCHERS, Duration::from_secs(3_600))
+}
+
+/// Who searched, as far as the search log is concerned: the client's key (never stored) and
+/// this node's memory of what each client had logged.
+pub struct Searcher<'a> {
+    /// The client (an address or an account, see `web::request_budget`); only compared.
+    pub client: &'a str,
+    /// Queries logged recently, by client.
+    pub logged: &'a LoggedSearches,
+}
+
+/// Runs a search and loads its page. The first page of a search is logged (never who), whether
+/// or not the page came from `cache`, but once an hour per client and query: the staff's FAQ
+/// gaps count people, and one client searching the same words again and again is one person.
+/// A repeat within the hour shares the first search's row (and so its click).
 pub fn run(
     conn: &mut DbConnection,
     index: &SearchIndex,
     cache: &ResultCache,
+    searcher: &Searcher<'_>,
     request: &SearchRequest,
     now: NaiveDateTime,
 ) -> ServiceResult<SearchPage> {
@@ -126,9 +152,17 @@ pub fn run(
     let found = cache.get_or_compute(key, crate::db::write_generation(), || find(conn, index, request, page))?;
     let mut shown = SearchPage::clone(&found);
     if page == 1 && shown.searched {
-        let took_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
-        let count = i32::try_from(shown.total).unwrap_or(i32::MAX);
-        shown.log_id = Some(search_log::insert(conn, &log_key(&request.query), count, took_ms, now)?);
+        let seen_key = format!("{}|{}", searcher.client, log_key(&request.query));
+        shown.log_id = match searcher.logged.get(&seen_key, 0, started) {
+            Some(earlier) => Some(*earlier),
+            None => {
+                let took_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+                let count = i32::try_from(shown.total).unwrap_or(i32::MAX);
+                let id = search_log::insert(conn, &log_key(&request.query), count, took_ms, now)?;
+                searcher.logged.put(seen_key, 0, std::sync::Arc::new(id), started);
+                Some(id)
+            }
+        };
     }
     Ok(shown)
 }
@@ -175,12 +209,15 @@ fn find(
     })
 }
 
-/// Records that a search's result was opened; returns the question's path to go on to.
-pub fn click(conn: &mut DbConnection, log_id: i64, question_id: i64) -> ServiceResult<String> {
+/// Records that a search's result was opened (when the search is known); returns the
+/// question's path to go on to.
+pub fn click(conn: &mut DbConnection, log_id: Option<i64>, question_id: i64) -> ServiceResult<String> {
     let question = posts::find(conn, question_id)?
         .filter(|p| p.is_question() && p.deleted_at.is_none())
         .ok_or(ServiceError::NotFound("Question"))?;
-    search_log::click(conn, log_id, question.id)?;
+    if let Some(log_id) = log_id {
+        search_log::click(conn, log_id, question.id)?;
+    }
     Ok(format!("/questions/{}/{}", question.id, question.slug.as_deref().unwrap_or("question")))
 }
 

@@ -53,10 +53,11 @@ pub fn change_email(
 }
 
 /// Changes the password; every other session ends. Returns the new session epoch, which the
-/// current session must carry to stay signed in.
+/// current session (named by `keep`) must carry to stay signed in.
 pub fn change_password(
     conn: &mut DbConnection,
     actor: &Actor,
+    keep: &str,
     current_password: &str,
     new_password: &str,
 ) -> ServiceResult<i64> {
@@ -65,13 +66,18 @@ pub fn change_password(
     let hash = passwords::hash(new_password)?;
     crate::db::write_transaction(conn, |conn| {
         users::set_password(conn, user.id, &hash)?;
+        super::sessions::close_others(conn, user.id, Some(keep))?;
         Ok(users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))?.session_epoch)
     })
 }
 
-/// Ends every session of the actor; returns the new epoch for the current session.
-pub fn sign_out_everywhere(conn: &mut DbConnection, actor: &Actor) -> ServiceResult<i64> {
-    Ok(users::bump_session_epoch(conn, actor.id)?)
+/// Ends every session of the actor but the current one (named by `keep`); returns the new
+/// epoch for the current session.
+pub fn sign_out_everywhere(conn: &mut DbConnection, actor: &Actor, keep: &str) -> ServiceResult<i64> {
+    crate::db::write_transaction(conn, |conn| {
+        super::sessions::close_others(conn, actor.id, Some(keep))?;
+        Ok(users::bump_session_epoch(conn, actor.id)?)
+    })
 }
 
 fn check_password(conn: &mut DbConnection, actor: &Actor, password: &str) -> ServiceResult<User> {

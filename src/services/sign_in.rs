@@ -10,20 +10,34 @@ use crate::db::DbConnection;
 /// The one message for every failed sign-in, so it never tells whether an account exists.
 pub const FAILED: &str = "That username or email and password do not match an account.";
 
-/// Checks the credentials; on success returns the user (and upgrades an outdated hash).
-pub fn authenticate(conn: &mut DbConnection, login: &str, password: &str, now: NaiveDateTime) -> ServiceResult<User> {
+/// The account a sign-in names (by username, or by email address when it has an `@`), if any.
+pub fn find_account(conn: &mut DbConnection, login: &str) -> ServiceResult<Option<User>> {
     let login = login.trim();
     let user = if login.contains('@') {
         users::find_by_email(conn, &login.to_lowercase())?
     } else {
         users::find_by_username(conn, login)?
     };
-    let Some((user, stored)) = user.and_then(|u| u.password_hash.clone().map(|h| (u, h))) else {
-        // Spend the time a real check takes, so timing does not reveal missing accounts.
-        passwords::verify_dummy(password);
-        return Err(ServiceError::invalid("login", FAILED));
-    };
-    match passwords::verify(password, &stored)? {
+    Ok(user)
+}
+
+/// Checks a password against the account found (argon2: CPU work, done without a database
+/// connection). Without an account or a password, spends the time a real check takes, so
+/// timing does not reveal missing accounts.
+pub fn check_password(account: Option<&User>, password: &str) -> ServiceResult<Verified> {
+    match account.and_then(|u| u.password_hash.as_deref()) {
+        Some(stored) => passwords::verify(password, stored),
+        None => {
+            passwords::verify_dummy(password);
+            Ok(Verified::No)
+        }
+    }
+}
+
+/// Finishes a sign-in whose password was right: refuses a suspended account, stores an
+/// upgraded hash, notes the visit. `verified` is what [`check_password`] said.
+pub fn complete(conn: &mut DbConnection, user: User, verified: Verified, now: NaiveDateTime) -> ServiceResult<User> {
+    match verified {
         Verified::No => Err(ServiceError::invalid("login", FAILED)),
         verified => {
             if user.suspended_at.is_some() {

@@ -90,12 +90,7 @@ pub async fn list(
     page.insert("q", &q.unwrap_or_default());
     page.insert("next_before", &next_before);
     page.insert("roles", &Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>());
-    let mut response = visitor.render(&state, "admin/users.html", page)?;
-    response.headers_mut().insert(
-        actix_web::http::header::CACHE_CONTROL,
-        actix_web::http::header::HeaderValue::from_static("private, no-store"),
-    );
-    Ok(response)
+    visitor.render_private(&state, "admin/users.html", page)
 }
 
 /// POST /admin/users/{id}/role

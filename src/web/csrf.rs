@@ -3,9 +3,11 @@
 //! Each browser gets a random token in a signed, HttpOnly cookie; every form carries the same
 //! token in a hidden `csrf_token` field (scripts send it in `X-CSRF-Token`). A POST, PUT, PATCH
 //! or DELETE whose token is missing or different is refused with 403 before any handler runs, so
-//! no route can forget the check. Requests authenticated by an API bearer token carry no ambient
-//! credentials and are exempt, and so is an RFC 8058 one-click unsubscribe (see
-//! [`is_one_click_unsubscribe`]).
+//! no route can forget the check. The only exemption is an RFC 8058 one-click unsubscribe (see
+//! [`is_one_click_unsubscribe`]). An `Authorization` header exempts nothing: as long as the
+//! session cookie rides along, a forged request would be authenticated by it. (When API tokens
+//! come, a request is authenticated by its token or by its cookie and token, never by a cookie
+//! without one.)
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::cookie::{Cookie, CookieJar, SameSite};
@@ -79,7 +81,7 @@ pub async fn protect(
     };
     let stored = read_cookie(req.request(), &state);
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method && !is_bearer_request(&req) {
+    if unsafe_method {
         let submitted = match submitted_token(&mut req).await {
             Ok(token) => token,
             Err(e) => return Ok(req.error_response(e).map_into_right_body()),
@@ -136,13 +138,6 @@ fn signed_cookie(state: &AppState, token: String) -> Cookie<'static> {
     let mut jar = CookieJar::new();
     jar.signed_mut(&state.cookie_key).add(cookie);
     jar.get(COOKIE).cloned().unwrap_or_else(|| Cookie::new(COOKIE, ""))
-}
-
-fn is_bearer_request(req: &ServiceRequest) -> bool {
-    req.headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "))
 }
 
 /// What an unsafe request carried: its token, and whether its form body is a one-click unsubscribe.

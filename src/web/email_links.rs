@@ -26,7 +26,8 @@ pub async fn verify(
     page.insert("username", &user.username);
     page.insert("email", &user.email);
     page.insert("signed_in", &visitor.user.is_some());
-    let mut response = visitor.render(&state, "auth/verified.html", page)?;
+    // It names the address just confirmed: no cache may keep it.
+    let mut response = visitor.render_private(&state, "auth/verified.html", page)?;
     response.headers_mut().insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     Ok(response)
 }

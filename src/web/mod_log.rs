@@ -1,6 +1,5 @@
 //! `GET /mod/log`: the moderation log, filterable by who acted, what was done and to what.
 
-use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use tera::Context;
@@ -61,7 +60,5 @@ pub async fn show(
     context.insert("target_kinds", &TARGET_KINDS);
     context.insert("waiting_count", &pending.0);
     context.insert("flag_count", &pending.1);
-    let mut response = visitor.render(&state, "mod/log.html", context)?;
-    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    Ok(response)
+    visitor.render_private(&state, "mod/log.html", context)
 }

@@ -2,7 +2,6 @@
 //! with links (`/mod/review`), and "delete as spam" on a member.
 
 use actix_session::SessionExt;
-use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use tera::Context;
@@ -56,9 +55,7 @@ fn render(
 ) -> Result<HttpResponse, AppError> {
     context.insert("waiting_count", &waiting);
     context.insert("flag_count", &open_flags);
-    let mut response = visitor.render(state, template, context)?;
-    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    Ok(response)
+    visitor.render_private(state, template, context)
 }
 
 /// The verdict form of the flag queue.

@@ -37,9 +37,9 @@ impl FromRequest for CostlyRequest {
 /// authenticated, so its claim cannot be forged; whether it is still valid does not matter for
 /// counting), else the address, where an IPv6 client counts as its whole /64 (one subscriber's
 /// network, whose addresses cost nothing to rotate through).
-fn client_key(req: &HttpRequest, state: &AppState) -> String {
-    if let Some((user_id, _)) = session::claim(&req.get_session()) {
-        return format!("member:{user_id}");
+pub fn client_key(req: &HttpRequest, state: &AppState) -> String {
+    if let Some(claim) = session::claim(&req.get_session()) {
+        return format!("member:{}", claim.user_id);
     }
     let address = forms::client_ip(req, state.config.behind_proxy);
     match address.parse::<IpAddr>() {

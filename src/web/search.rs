@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
-use actix_web::{web, HttpResponse};
+use actix_web::http::header::CACHE_CONTROL;
+use actix_web::{web, HttpRequest, HttpResponse};
 use guidepost_search::Sort;
 use serde::Deserialize;
 use tera::Context;
@@ -11,9 +11,10 @@ use tera::Context;
 use crate::error::AppError;
 use crate::services::search::{self, SearchRequest};
 use crate::services::similar;
+use crate::signing::NumberSigner;
 use crate::state::AppState;
 use crate::web::forms;
-use crate::web::request_budget::CostlyRequest;
+use crate::web::request_budget::{self, CostlyRequest};
 use crate::web::visitor::{CurrentUser, Visitor};
 
 /// `?q=&sort=&page=`; every field is read leniently, so no query string is ever refused.
@@ -33,6 +34,7 @@ const SORTS: [(&str, Sort); 3] = [("relevance", Sort::Relevance), ("newest", Sor
 /// GET /search — results with highlighted snippets; never indexed by search engines.
 pub async fn page(
     state: web::Data<AppState>,
+    req: HttpRequest,
     _budget: CostlyRequest,
     visitor: Visitor,
     query: web::Query<SearchQuery>,
@@ -48,22 +50,36 @@ pub async fn page(
     let now = chrono::Utc::now().naive_utc();
     let shown = request.clone();
     let cache = Arc::clone(&state.search_results);
-    let results = state.db(move |conn| search::run(conn, &index, &cache, &request, now)).await?;
+    let (client, logged) = (request_budget::client_key(&req, &state), Arc::clone(&state.logged_searches));
+    let results = state
+        .db(move |conn| {
+            let searcher = search::Searcher { client: &client, logged: &logged };
+            search::run(conn, &index, &cache, &searcher, &request, now)
+        })
+        .await?;
     let mut context = Context::new();
     context.insert("q", &shown.query);
     context.insert("sort", sort_name);
     context.insert("sorts", &SORTS.map(|(name, _)| name));
+    // Result links carry the search's log id signed, so only a search's own results page can
+    // record a click on it.
+    context.insert("click_token", &results.log_id.map(|id| click_signer(&state).token(id)));
     context.insert("results", &results);
-    let mut response = visitor.render(&state, "search/results.html", context)?;
-    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    Ok(response)
+    visitor.render_private(&state, "search/results.html", context)
 }
 
-/// GET /search/click/{log}/{question} — records which result a search led to, then goes there.
-pub async fn click(state: web::Data<AppState>, path: web::Path<(i64, i64)>) -> Result<HttpResponse, AppError> {
-    let (log_id, question_id) = path.into_inner();
+/// GET /search/click/{token}/{question} — records which result a search led to, then goes there.
+/// A token that was not signed here records nothing but still leads to the question.
+pub async fn click(state: web::Data<AppState>, path: web::Path<(String, i64)>) -> Result<HttpResponse, AppError> {
+    let (token, question_id) = path.into_inner();
+    let log_id = click_signer(&state).verify(&token);
     let target = state.db(move |conn| search::click(conn, log_id, question_id)).await?;
     Ok(forms::see_other(&target))
+}
+
+/// Signs the log ids that result links carry.
+fn click_signer(state: &AppState) -> NumberSigner {
+    NumberSigner::derive(state.cookie_key.signing(), b"search-click")
 }
 
 /// `?title=`

@@ -1,6 +1,5 @@
 //! `/staff/gaps`: searches that found nothing useful, for staff to answer.
 
-use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
 use actix_web::{web, HttpResponse};
 use tera::Context;
 
@@ -39,9 +38,7 @@ pub async fn show(
     let mut context = Context::new();
     context.insert("report", &report);
     context.insert("chart", &chart);
-    let mut response = visitor.render(&state, "staff/gaps.html", context)?;
-    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    Ok(response)
+    visitor.render_private(&state, "staff/gaps.html", context)
 }
 
 fn short_label(query: &str) -> String {

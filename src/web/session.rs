@@ -1,6 +1,8 @@
-//! Sessions: a signed and encrypted cookie holding the user id and the user's session epoch, so
-//! any node that shares the secret key can serve any request. Bumping a user's epoch in the
-//! database (password change, "sign out everywhere", suspension) voids every older session.
+//! Sessions: a signed and encrypted cookie holding the user id, the user's session epoch and the
+//! secret naming the session's row (see [`crate::services::sessions`]), so any node that shares
+//! the secret key can serve any request. Bumping a user's epoch in the database (password
+//! change, "sign out everywhere", suspension) voids every older session; deleting the row
+//! (signing out) voids this one, copies of the cookie included.
 
 use actix_session::config::{CookieContentSecurity, PersistentSession, TtlExtensionPolicy};
 use actix_session::storage::CookieSessionStore;
@@ -14,10 +16,10 @@ use crate::services::actor::Actor;
 pub const COOKIE: &str = "gp_session";
 const USER_ID: &str = "uid";
 const EPOCH: &str = "epoch";
+const SECRET: &str = "sid";
 const FLASH: &str = "flash";
 
-/// How long a session lasts without activity that rewrites it.
-const LIFETIME_DAYS: i64 = 30;
+use crate::services::sessions::LIFETIME_DAYS;
 
 /// The session middleware: private (encrypted and authenticated) cookie, HttpOnly, SameSite=Lax,
 /// Secure when the site is served over https.
@@ -36,11 +38,13 @@ pub fn middleware(key: Key, https: bool) -> SessionMiddleware<CookieSessionStore
         .build()
 }
 
-/// Starts a fresh session for a user (a new cookie, so a planted one is worthless).
-pub fn begin(session: &Session, user_id: i64, epoch: i64) -> Result<(), AppError> {
+/// Starts a fresh session for a user (a new cookie, so a planted one is worthless); `secret`
+/// names the session's row.
+pub fn begin(session: &Session, user_id: i64, epoch: i64, secret: &str) -> Result<(), AppError> {
     session.renew();
     session.insert(USER_ID, user_id).map_err(AppError::internal)?;
-    session.insert(EPOCH, epoch).map_err(AppError::internal)
+    session.insert(EPOCH, epoch).map_err(AppError::internal)?;
+    session.insert(SECRET, secret).map_err(AppError::internal)
 }
 
 /// Keeps the current session valid after the user's epoch moved on (password change).
@@ -54,11 +58,24 @@ pub fn end(session: &Session) {
     session.renew();
 }
 
-/// The user id and epoch the session claims, if any.
-pub fn claim(session: &Session) -> Option<(i64, i64)> {
+/// What a session cookie claims: who, under which epoch, and the secret naming its row.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    /// The signed-in user.
+    pub user_id: i64,
+    /// The user's session epoch when the session began.
+    pub epoch: i64,
+    /// Names the session's row; never logged.
+    pub secret: String,
+}
+
+/// What the session claims, if it is a signed-in one.
+pub fn claim(session: &Session) -> Option<Claim> {
     let user_id = session.get::<i64>(USER_ID).ok().flatten()?;
     let epoch = session.get::<i64>(EPOCH).ok().flatten()?;
-    Some((user_id, epoch))
+    // A cookie from before sessions had rows names none, and is not honoured.
+    let secret = session.get::<String>(SECRET).ok().flatten()?;
+    Some(Claim { user_id, epoch, secret })
 }
 
 /// Whether a stored user still honours the session's claim.

@@ -95,8 +95,10 @@ pub async fn password(
         let error = ServiceError::invalid("new_password_confirm", "The two passwords differ.");
         return refused(&state, &visitor, error.into(), serde_json::json!({}));
     }
-    let outcome =
-        state.db(move |conn| settings::change_password(conn, &actor, &form.current_password, &form.new_password)).await;
+    let keep = current_secret(&session)?;
+    let outcome = state
+        .db(move |conn| settings::change_password(conn, &actor, &keep, &form.current_password, &form.new_password))
+        .await;
     match outcome {
         Ok(epoch) => {
             session::carry_epoch(&session, epoch)?;
@@ -112,9 +114,15 @@ pub async fn sign_out_everywhere(
     session: Session,
     CurrentUser(actor): CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    let epoch = state.db(move |conn| settings::sign_out_everywhere(conn, &actor)).await?;
+    let keep = current_secret(&session)?;
+    let epoch = state.db(move |conn| settings::sign_out_everywhere(conn, &actor, &keep)).await?;
     session::carry_epoch(&session, epoch)?;
     done(&session, "You were signed out on every other device.")
+}
+
+/// The secret naming the current session's row (a signed-in request always has one).
+fn current_secret(session: &Session) -> Result<String, AppError> {
+    session::claim(session).map(|claim| claim.secret).ok_or_else(|| AppError::internal("signed in without a session"))
 }
 
 fn done(session: &Session, message: &str) -> Result<HttpResponse, AppError> {

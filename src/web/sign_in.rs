@@ -1,5 +1,7 @@
 //! Signing in and out.
 
+use std::time::Instant;
+
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -8,7 +10,9 @@ use tera::Context;
 
 use crate::error::AppError;
 use crate::rate_limits::Limit;
-use crate::services::{sign_in, ServiceError};
+use crate::services::passwords::Verified;
+use crate::services::{sessions, sign_in, ServiceError};
+use crate::sign_in_failures::SignInTarget;
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::visitor::Visitor;
@@ -42,6 +46,10 @@ pub async fn form(
 }
 
 /// POST /login — one answer for every failure, so it never tells which accounts exist.
+///
+/// The account is looked up first, its failed sign-ins checked (only failures count, per
+/// account however it was typed: see [`SignInFailures`]), then the password is checked off the
+/// database connection, since argon2 is deliberately slow.
 pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -49,16 +57,33 @@ pub async fn submit(
     visitor: Visitor,
     form: web::Form<SignInForm>,
 ) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
-    let next = forms::safe_return_path(form.next.as_deref());
-    state.rate_limits.check(Limit::SignInPerIp, &forms::client_ip(&req, state.config.behind_proxy))?;
-    state.rate_limits.check(Limit::SignInPerAccount, form.login.trim())?;
-    let login = form.login.clone();
+    let SignInForm { login, password, next } = form.into_inner();
+    let next = forms::safe_return_path(next.as_deref());
+    let address = forms::client_ip(&req, state.config.behind_proxy);
+    state.rate_limits.check(Limit::SignInPerIp, &address)?;
+    let typed = login.clone();
+    let account = state.db(move |conn| sign_in::find_account(conn, &typed)).await?;
+    let target = match &account {
+        Some(user) => SignInTarget::Account(user.id),
+        None => SignInTarget::Unknown(login.trim().to_lowercase()),
+    };
+    state.sign_in_failures.check(&target, &address, Instant::now())?;
+    let (account, verified) = state
+        .compute(move || sign_in::check_password(account.as_ref(), &password).map(|verified| (account, verified)))
+        .await?;
     let now = chrono::Utc::now().naive_utc();
-    let outcome = state.db(move |conn| sign_in::authenticate(conn, &form.login, &form.password, now)).await;
+    let outcome = match account {
+        Some(user) if verified != Verified::No => {
+            state.db(move |conn| sign_in::complete(conn, user, verified, now)).await
+        }
+        _ => Err(ServiceError::invalid("login", sign_in::FAILED).into()),
+    };
     match outcome {
         Ok(user) => {
-            session::begin(&session, user.id, user.session_epoch)?;
+            state.sign_in_failures.record_success(&target, &address);
+            let user_id = user.id;
+            let secret = state.db(move |conn| sessions::open(conn, user_id, now)).await?;
+            session::begin(&session, user.id, user.session_epoch, &secret)?;
             session::flash(&session, &format!("Signed in as {}.", user.display_name));
             let mut response = forms::see_other(&next);
             // A new session gets a new CSRF token, so a token planted before sign-in is worthless.
@@ -68,12 +93,18 @@ pub async fn submit(
         Err(AppError::Service(ServiceError::Forbidden(message))) => {
             page(&state, &visitor, &login, &next, forms::one_error("login", &message), StatusCode::FORBIDDEN)
         }
-        Err(e) => page(&state, &visitor, &login, &next, forms::field_errors(e)?, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => {
+            state.sign_in_failures.record_failure(&target, &address, Instant::now());
+            page(&state, &visitor, &login, &next, forms::field_errors(e)?, StatusCode::UNPROCESSABLE_ENTITY)
+        }
     }
 }
 
-/// POST /logout
+/// POST /logout — ends the session here and in the database, so a copy of its cookie is void.
 pub async fn sign_out(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, AppError> {
+    if let Some(claim) = session::claim(&session) {
+        state.db(move |conn| sessions::close(conn, &claim.secret)).await?;
+    }
     session::end(&session);
     session::flash(&session, "Signed out.");
     let mut response = forms::see_other("/");

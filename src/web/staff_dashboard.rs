@@ -4,7 +4,6 @@
 //! Everything about how a figure reads (durations, percentages, dates) lives here; what the
 //! figures are, and who may see them, is the service's business.
 
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpResponse};
 use chrono::{Days, NaiveDate, TimeDelta};
 use serde::{Deserialize, Serialize};
@@ -37,10 +36,8 @@ pub async fn show(
     let now = chrono::Utc::now().naive_utc();
     let board =
         state.db(move |conn| dashboard::overview(conn, &actor, days.as_deref(), now).map_err(bad_window)).await?;
-    let mut response = visitor.render(&state, "staff/dashboard.html", page(&board))?;
     // Internal figures: no cache, shared or private, may keep a copy.
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    Ok(response)
+    visitor.render_private(&state, "staff/dashboard.html", page(&board))
 }
 
 /// A refused `?days=` is a malformed address (400), not a refused form (422).

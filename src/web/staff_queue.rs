@@ -1,6 +1,5 @@
 //! `/staff/queue`: questions waiting for an official answer.
 
-use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use tera::Context;
@@ -36,7 +35,5 @@ pub async fn show(
     context.insert("queue", &page);
     context.insert("sort", &sort);
     context.insert("filter", &filter);
-    let mut response = visitor.render(&state, "staff/queue.html", context)?;
-    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    Ok(response)
+    visitor.render_private(&state, "staff/queue.html", context)
 }

@@ -14,6 +14,7 @@ use tera::Context;
 use crate::db::models::{notifications, users};
 use crate::error::AppError;
 use crate::services::actor::Actor;
+use crate::services::sessions;
 use crate::state::AppState;
 use crate::web::csrf::{self, CsrfToken};
 use crate::web::{http_cache, layout, session};
@@ -52,6 +53,17 @@ impl Visitor {
         self.render_with_status(state, template, page, StatusCode::OK)
     }
 
+    /// Renders a page that no cache, shared or private, may keep: internal figures, staff and
+    /// moderator queues, and pages that show what only the visitor should see (an address,
+    /// a secret link's form), even to an anonymous visitor.
+    pub fn render_private(&self, state: &AppState, template: &str, page: Context) -> Result<HttpResponse, AppError> {
+        let html = self.render_html(state, template, page)?;
+        Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .insert_header((CACHE_CONTROL, "private, no-store"))
+            .body(html))
+    }
+
     /// Renders a page template inside the layout with a chosen status (422 for a refused form).
     pub fn render_with_status(
         &self,
@@ -60,15 +72,8 @@ impl Visitor {
         page: Context,
         status: StatusCode,
     ) -> Result<HttpResponse, AppError> {
-        let mut context = layout::context(state, &self.path, Some(&self.csrf), self.user.as_ref());
-        context.insert("flash", &self.flash);
-        context.insert("unread_count", &self.unread_count);
-        context.extend(page);
-        let html = state.templates.render(template, &context)?;
+        let html = self.render_html(state, template, page)?;
         let uses_token = html.contains(self.csrf.0.as_str());
-        if uses_token {
-            csrf::mark_used(&self.request);
-        }
         // Only a page that is the same for every anonymous visitor may be kept by shared caches:
         // no signed-in user, no one-time message, no form token.
         let shared = self.user.is_none() && self.flash.is_none() && !uses_token && status == StatusCode::OK;
@@ -91,6 +96,19 @@ impl Visitor {
         }
         Ok(response.content_type("text/html; charset=utf-8").body(html))
     }
+
+    /// The page's HTML inside the layout; notes whether it printed the form token.
+    fn render_html(&self, state: &AppState, template: &str, page: Context) -> Result<String, AppError> {
+        let mut context = layout::context(state, &self.path, Some(&self.csrf), self.user.as_ref());
+        context.insert("flash", &self.flash);
+        context.insert("unread_count", &self.unread_count);
+        context.extend(page);
+        let html = state.templates.render(template, &context)?;
+        if html.contains(self.csrf.0.as_str()) {
+            csrf::mark_used(&self.request);
+        }
+        Ok(html)
+    }
 }
 
 /// The signed-in user cached for this request, if the visitor extractor already ran.
@@ -105,19 +123,25 @@ async fn load_user(req: &HttpRequest) -> Result<Option<Actor>, AppError> {
     let session = req.get_session();
     let actor = match session::claim(&session) {
         None => None,
-        Some((user_id, epoch)) => {
+        Some(claim) => {
             let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal("no app state"))?;
-            // One indexed count (`notifications_unread`) rides along with the user look-up.
-            let (user, unread) = state
+            let now = chrono::Utc::now().naive_utc();
+            let (user_id, secret) = (claim.user_id, claim.secret.clone());
+            // One indexed count (`notifications_unread`) and the session's row ride along with
+            // the user look-up.
+            let (user, unread, open) = state
                 .db(move |conn| {
-                    Ok::<_, AppError>((users::find(conn, user_id)?, notifications::unread_count(conn, user_id)?))
+                    let user = users::find(conn, user_id)?;
+                    let open = user.is_some() && sessions::is_open(conn, user_id, &secret, now)?;
+                    Ok::<_, AppError>((user, notifications::unread_count(conn, user_id)?, open))
                 })
                 .await?;
             req.extensions_mut().insert(UnreadCount(unread));
             match user.map(|u| Actor::from_user(&u)) {
-                Some(actor) if session::honours(&actor, epoch) => Some(actor),
+                Some(actor) if open && session::honours(&actor, claim.epoch) => Some(actor),
                 _ => {
-                    // A void session (password changed elsewhere, suspended, deleted) ends here.
+                    // A void session (signed out, password changed elsewhere, suspended,
+                    // deleted) ends here.
                     session::end(&session);
                     None
                 }

@@ -182,6 +182,12 @@ impl TestApp {
         self.send(TestRequest::get().uri(path)).await
     }
 
+    /// GET a path from another network address, as another client would (`"10.0.0.7:5000"`):
+    /// rate limits and the search log tell clients apart by it.
+    pub async fn get_from(&self, path: &str, address: &str) -> Page {
+        self.send(TestRequest::get().uri(path).peer_addr(address.parse().expect("a socket address"))).await
+    }
+
     /// POST a form exactly as given (no CSRF token added).
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         self.send(TestRequest::post().uri(path).set_form(fields)).await

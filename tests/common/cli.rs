@@ -198,8 +198,7 @@ impl HttpVisitor {
         for set_cookie in reply.headers.iter().filter(|(n, _)| n == "set-cookie").map(|(_, v)| v) {
             let pair = set_cookie.split(';').next().unwrap_or_default();
             let Some((name, value)) = pair.split_once('=') else { continue };
-            let expired =
-                value.is_empty() || set_cookie.split(';').any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
+            let expired = value.is_empty() || set_cookie.split(';').any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
             if expired {
                 self.cookies.remove(name.trim());
             } else {
@@ -211,11 +210,13 @@ impl HttpVisitor {
 }
 
 fn parse_reply(raw: &[u8]) -> std::io::Result<HttpReply> {
-    let cut = |what: &str| std::io::Error::new(std::io::ErrorKind::UnexpectedEof, format!("response cut short: {what}"));
+    let cut =
+        |what: &str| std::io::Error::new(std::io::ErrorKind::UnexpectedEof, format!("response cut short: {what}"));
     let end = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| cut("no end of headers"))?;
     let head = String::from_utf8_lossy(&raw[..end]);
     let mut lines = head.split("\r\n");
-    let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).ok_or_else(|| cut("status"))?;
+    let status =
+        lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).ok_or_else(|| cut("status"))?;
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))

@@ -14,6 +14,7 @@ pub mod question_pages;
 pub mod revisions;
 pub mod search_changes;
 pub mod search_log;
+pub mod sessions;
 pub mod sitemaps;
 pub mod staff_queue;
 pub mod staff_stats;
