@@ -228,10 +228,11 @@ export async function screenshot(page, name) {
 
 // One server and one browser for a whole test file, started before its first test and stopped
 // after its last: `const env = withServerAndBrowser();` then `env.server`, `env.browser`.
-export function withServerAndBrowser() {
+// `serverOptions` go to startServer (e.g. `{ env: { GUIDEPOST_...: '0' } }`).
+export function withServerAndBrowser(serverOptions = {}) {
   const env = { server: null, browser: null };
   before(async () => {
-    env.server = await startServer();
+    env.server = await startServer(serverOptions);
     env.browser = await launchBrowser();
   });
   after(async () => {
