@@ -38,10 +38,12 @@ pub fn check_username(username: &str) -> ServiceResult<()> {
     Ok(())
 }
 
-/// Trims and lower-cases an email address after checking it is one.
+/// Trims and lower-cases an email address after checking it is one. The check is the mail
+/// transport's own parser: an address it would refuse to send to could never be confirmed
+/// (RFC 5321 allows quoted local parts such as `"a b"@example.com`; lettre does not).
 pub fn normalize_email(email: &str) -> ServiceResult<String> {
     let email = email.trim().to_lowercase();
-    if email.len() > 254 || !email_address::EmailAddress::is_valid(&email) || !email.contains('.') {
+    if email.len() > 254 || email.parse::<lettre::Address>().is_err() || !email.contains('.') {
         return Err(ServiceError::invalid("email", "Enter a valid email address, like name@example.com."));
     }
     Ok(email)
@@ -200,4 +202,18 @@ pub fn set_password_with_token(
         }
         users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_email;
+
+    #[test]
+    fn only_addresses_mail_can_be_sent_to_are_accepted() {
+        assert_eq!(normalize_email("  Fred@Example.COM ").unwrap(), "fred@example.com");
+        // Valid by RFC 5321, but the mail transport refuses them, so they could never be confirmed.
+        for unsendable in ["\"<img src=x onerror=alert(1)>\"@example.com", "\"a b\"@example.com", "fred@localhost"] {
+            assert!(normalize_email(unsendable).is_err(), "{unsendable} was accepted");
+        }
+    }
 }

@@ -39,12 +39,12 @@ impl Refusal {
     }
 }
 
-/// The stamp to put in a form shown at `now` (seconds since the epoch).
+/// The stamp to put in a form shown at `now` (milliseconds since the epoch).
 pub fn stamp(state: &AppState, now: i64) -> String {
     signer(state).token(now)
 }
 
-/// Checks a submitted form's trap fields.
+/// Checks a submitted form's trap fields at `now` (milliseconds since the epoch).
 pub fn check(state: &AppState, honeypot: &str, stamp: Option<&str>, now: i64) -> Result<(), Refusal> {
     if !honeypot.trim().is_empty() {
         return Err(Refusal::Honeypot);
@@ -54,17 +54,19 @@ pub fn check(state: &AppState, honeypot: &str, stamp: Option<&str>, now: i64) ->
         return Ok(());
     }
     let shown_at = stamp.and_then(|s| signer(state).verify(s)).ok_or(Refusal::TooFast)?;
+    // In milliseconds: counted in whole seconds, a form shown at 12:00:00.9 and sent back at
+    // 12:00:01.0 looked a second old.
     let age = now - shown_at;
-    if (min..=MAX_AGE_SECONDS).contains(&age) {
+    if (min * 1_000..=MAX_AGE_SECONDS * 1_000).contains(&age) {
         Ok(())
     } else {
         Err(Refusal::TooFast)
     }
 }
 
-/// Seconds since the epoch, as stamps count them.
+/// Milliseconds since the epoch, as stamps count them.
 pub fn unix_now() -> i64 {
-    chrono::Utc::now().timestamp()
+    chrono::Utc::now().timestamp_millis()
 }
 
 fn signer(state: &AppState) -> NumberSigner {

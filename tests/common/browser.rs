@@ -117,6 +117,16 @@ impl TestApp {
         }
     }
 
+    /// Another browser holding a copy of this visitor's cookies (as a thief who copied them would).
+    pub fn copy_of_cookies(&self) -> TestApp {
+        TestApp {
+            call: Rc::clone(&self.call),
+            cookies: RefCell::new(self.cookies.borrow().clone()),
+            state: self.state.clone(),
+            db: Rc::clone(&self.db),
+        }
+    }
+
     /// The mail queued for an address, oldest first, as (subject, text part).
     pub fn mail_to(&self, address: &str) -> Vec<(String, String)> {
         use diesel::prelude::*;
