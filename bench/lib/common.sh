@@ -47,10 +47,15 @@ ensure_tools() {
   command -v cargo >/dev/null || die "cargo is missing: install a Rust toolchain (https://rustup.rs)"
 }
 
-# The product's release binary, and the ceiling built against the product's Cargo.lock.
-build_binaries() {
+# The product's release binary.
+build_guidepost() {
   log "building the release binary"
   (cd "$ROOT" && cargo build --release --quiet --bin guidepost)
+}
+
+# The product's release binary, and the ceiling built against the product's Cargo.lock.
+build_binaries() {
+  build_guidepost
   log "building the ceiling"
   cp "$ROOT/Cargo.lock" "$BENCH/ceiling/Cargo.lock"
   cargo build --release --quiet --manifest-path "$BENCH/ceiling/Cargo.toml" --target-dir "$TARGET_DIR"

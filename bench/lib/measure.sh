@@ -55,10 +55,33 @@ expect_ok() {
   return 1
 }
 
+# The data file of lua/mixed.lua (see there): sampled questions (`id|slug` lines) and posts (ids),
+# the site's tag and search, and the bench members, each signed in anew on the running server.
+write_mixed_data() {
+  local out=$1 questions=$2 posts=$3 id slug n cookie csrf
+  {
+    echo "return {"
+    echo "  write_share = 0.05,"
+    printf '  tag = "%s", search = "%s",\n' "$(urlencode "$TAG")" "$SEARCH"
+    echo "  questions = {"
+    while IFS='|' read -r id slug; do printf '    { id = %s, path = "/questions/%s/%s" },\n' "$id" "$id" "$slug"; done \
+      <"$questions"
+    echo "  },"
+    echo "  posts = { $(paste -sd, "$posts") },"
+    echo "  members = {"
+    for n in $(seq "$MEMBERS"); do
+      IFS=$'\t' read -r cookie csrf < <(sign_in "$n")
+      printf '    { cookie = "%s", csrf = "%s" },\n' "$cookie" "$csrf"
+    done
+    echo "  },"
+    echo "}"
+  } >"$out"
+}
+
 measure_site() {
   BACKEND=$1
   QUESTIONS=$(questions_of "$2")
-  local load_before asset mixed_data n cookie csrf hwm_reads rss_reads hwm rss anon ceiling_port ceiling_pid
+  local load_before asset mixed_data hwm_reads rss_reads hwm rss anon ceiling_port ceiling_pid
   log "$BACKEND, $QUESTIONS questions: measuring (load average $(load_average))"
   load_before=$(load_average)
   start_server "$RAW/$BACKEND-$QUESTIONS-server.log"
@@ -81,23 +104,7 @@ measure_site() {
 
   if wanted mixed; then
     mixed_data="$RUN_DIR/mixed-data.lua"
-    {
-      echo "return {"
-      echo "  write_share = 0.05,"
-      printf '  tag = "%s", search = "%s",\n' "$(urlencode "$TAG")" "$SEARCH"
-      echo "  questions = {"
-      while IFS='|' read -r id slug; do printf '    { id = %s, path = "/questions/%s/%s" },\n' "$id" "$id" "$slug"; done \
-        <"$SITE_DIR/sample-questions"
-      echo "  },"
-      echo "  posts = { $(paste -sd, "$SITE_DIR/sample-posts") },"
-      echo "  members = {"
-      for n in $(seq "$MEMBERS"); do
-        IFS=$'\t' read -r cookie csrf < <(sign_in "$n")
-        printf '    { cookie = "%s", csrf = "%s" },\n' "$cookie" "$csrf"
-      done
-      echo "  },"
-      echo "}"
-    } >"$mixed_data"
+    write_mixed_data "$mixed_data" "$SITE_DIR/sample-questions" "$SITE_DIR/sample-posts"
     BENCH_MIXED_DATA="$mixed_data" BENCH_LUA_DIR="$BENCH/lua" WRK_SCRIPT="$BENCH/lua/mixed.lua" run_wrk mixed "/"
   fi
   IFS=$'\t' read -r hwm rss anon < <(memory_of "$SERVER_PID")
