@@ -353,7 +353,7 @@ async fn similar_questions_are_offered_while_asking(app: TestApp) {
     staff.get("/staff/gaps").await.assert_status(200).assert_contains(title);
 }
 
-async fn repeated_searches_are_each_logged_though_their_page_is_reused(app: TestApp) {
+async fn each_searcher_is_logged_once_per_query_though_pages_are_reused(app: TestApp) {
     let fred = signed_in(&app, "fred", Role::Member).await;
     fred.ask_ok("Why did my red widget break in the rain?", "widgets").await;
     found(&app, "red widget", "Why did my red widget break in the rain?").await;
@@ -382,7 +382,7 @@ async fn repeated_searches_are_each_logged_though_their_page_is_reused(app: Test
 }
 
 on_both_backends!(
-    repeated_searches_are_each_logged_though_their_page_is_reused,
+    each_searcher_is_logged_once_per_query_though_pages_are_reused,
     new_answers_edits_and_deletions_reach_the_index,
     operators_filter_results,
     typos_are_forgiven,

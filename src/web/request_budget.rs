@@ -29,7 +29,7 @@ impl FromRequest for CostlyRequest {
         let Some(state) = req.app_data::<web::Data<AppState>>() else {
             return ready(Err(AppError::internal("app state missing")));
         };
-        ready(state.rate_limits.check(Limit::HeavyPerClient, &client_key(req, &state)).map(|()| CostlyRequest))
+        ready(state.rate_limits.check(Limit::HeavyPerClient, &client_key(req, state)).map(|()| CostlyRequest))
     }
 }
 

@@ -50,7 +50,8 @@ async fn answers_of_a_deleted_question_are_out_of_reach(app: TestApp) {
         assert_eq!(page.status.as_u16(), 404, "{action} answered {}:\n{}", page.status, page.body);
     }
     wilma.get(&format!("/posts/{answer}/edit")).await.assert_status(404);
-    let page = wilma.submit("/ask", &format!("/posts/{answer}/edit"), &[("body", "Edited after the question went.")]).await;
+    let page =
+        wilma.submit("/ask", &format!("/posts/{answer}/edit"), &[("body", "Edited after the question went.")]).await;
     page.assert_status(404);
     assert_eq!(count_posts(&app), before);
     let (score, comments): (i32, i32) = app.with_db(|c| {

@@ -29,12 +29,11 @@ async fn an_authorization_header_does_not_skip_csrf(app: TestApp) {
     let before = count_posts(&app);
     let form = [("title", "Why did my red widget break in the rain?"), ("body", crate::common::forum::DETAILS)];
     let page = fred
-        .send(
-            TestRequest::post()
-                .uri("/ask")
-                .insert_header(("Authorization", "Bearer made-up"))
-                .set_form([form[0], form[1], ("tags", "widgets")]),
-        )
+        .send(TestRequest::post().uri("/ask").insert_header(("Authorization", "Bearer made-up")).set_form([
+            form[0],
+            form[1],
+            ("tags", "widgets"),
+        ]))
         .await;
     page.assert_status(403);
     assert_eq!(count_posts(&app), before, "the session cookie alone posted a question");
@@ -49,7 +48,10 @@ async fn return_paths_stay_on_the_site_however_spelt(app: TestApp) {
         let token = form.csrf_token().unwrap();
         let decoded = percent_encoding::percent_decode_str(next).decode_utf8_lossy().into_owned();
         let page = visitor
-            .post_form("/login", &[("login", "fred"), ("password", PASSWORD), ("next", &decoded), ("csrf_token", &token)])
+            .post_form(
+                "/login",
+                &[("login", "fred"), ("password", PASSWORD), ("next", &decoded), ("csrf_token", &token)],
+            )
             .await;
         page.assert_status(303);
         assert_eq!(page.header("location"), Some("/"), "next={next}");

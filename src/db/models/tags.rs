@@ -33,10 +33,26 @@ pub fn find_or_create(conn: &mut DbConnection, name: &str, now: NaiveDateTime) -
     if let Some(tag) = find_by_name(conn, name)? {
         return Ok(tag.id);
     }
-    diesel::insert_into(tags::table)
-        .values((tags::name.eq(name), tags::question_count.eq(0), tags::created_at.eq(now)))
-        .returning(tags::id)
-        .get_result(conn)
+    match conn {
+        // Writers take turns (`BEGIN IMMEDIATE`): nobody can create the tag between look and insert.
+        DbConnection::Sqlite(_) => diesel::insert_into(tags::table)
+            .values((tags::name.eq(name), tags::question_count.eq(0), tags::created_at.eq(now)))
+            .returning(tags::id)
+            .get_result(conn),
+        // Two members may use a new tag at once; the second insert waits for the first to commit
+        // and then does nothing, and the look-up after it sees the committed row. (`ON CONFLICT`
+        // is not available through MultiConnection, hence the SQL.)
+        DbConnection::Postgresql(_) => {
+            diesel::sql_query(
+                "INSERT INTO tags (name, question_count, created_at) VALUES ($1, 0, $2) \
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind::<diesel::sql_types::Text, _>(name)
+            .bind::<diesel::sql_types::Timestamp, _>(now)
+            .execute(conn)?;
+            find_by_name(conn, name)?.map(|tag| tag.id).ok_or(diesel::result::Error::NotFound)
+        }
+    }
 }
 
 /// Attaches tags to a question and counts it under each.
