@@ -55,6 +55,7 @@ pub fn build_app(
         .default_service(actix_web::web::to(web::not_found))
         .wrap(web::session::middleware(state_key, https))
         .wrap(from_fn(web::csrf::protect))
+        .wrap(from_fn(web::security::refuse_nul))
         .wrap(from_fn(web::error_pages::render))
         .wrap(from_fn(web::head_as_get))
         .wrap(from_fn(web::page_cache::serve))

@@ -1,8 +1,11 @@
 //! Headers that every response carries, and limits on what a request may send.
 
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, UrlencodedError};
-use actix_web::middleware::DefaultHeaders;
-use actix_web::web;
+use actix_web::http::{header, StatusCode};
+use actix_web::middleware::{DefaultHeaders, Next};
+use actix_web::web::{self, Bytes};
 
 use crate::error::AppError;
 
@@ -49,4 +52,55 @@ pub fn configure_extractors(cfg: &mut web::ServiceConfig) {
                 .error_handler(|e, _| AppError::BadRequest(format!("The query string could not be read: {e}")).into()),
         )
         .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()));
+}
+
+/// Middleware: refuses (400) a request whose path, query string or URL-encoded form holds a NUL
+/// character. No browser sends one, and PostgreSQL refuses any text that holds one, so a NUL in a
+/// tag name, a sign-in name or a comment ended in a database error (a 500) there, while SQLite
+/// stored it. Every handler reads text only from these three places.
+pub async fn refuse_nul(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let mut found = has_nul(req.path().as_bytes()) || has_nul(req.query_string().as_bytes());
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !found && is_form {
+        // Bytes obeys the app's PayloadConfig limit, so an oversized body is refused here too.
+        let body = match req.extract::<Bytes>().await {
+            Ok(body) => body,
+            Err(e) if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Ok(req.error_response(AppError::TooLarge).map_into_right_body())
+            }
+            Err(e) => return Ok(req.error_response(e).map_into_right_body()),
+        };
+        found = has_nul(&body);
+        req.set_payload(Payload::from(body));
+    }
+    if found {
+        let refusal = AppError::BadRequest("Text here cannot hold a NUL character.".to_owned());
+        return Ok(req.error_response(refusal).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// Whether raw (still percent-encoded) request text decodes to a NUL anywhere.
+fn has_nul(raw: &[u8]) -> bool {
+    raw.contains(&0) || raw.windows(3).any(|w| w == b"%00")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_nul;
+
+    #[test]
+    fn nul_is_found_only_where_it_decodes() {
+        assert!(has_nul(b"/tags/a%00b"));
+        assert!(has_nul(b"body=x\0y"));
+        assert!(!has_nul(b"q=%2500&page=100"));
+        assert!(!has_nul(b"/questions/1000/slug"));
+    }
 }
