@@ -14,7 +14,6 @@ pub mod browser;
 pub mod cli;
 pub mod dumps;
 pub mod forum;
-pub mod garbage;
 pub mod mail;
 pub mod members;
 pub mod xml;
