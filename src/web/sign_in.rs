@@ -47,9 +47,9 @@ pub async fn form(
 
 /// POST /login — one answer for every failure, so it never tells which accounts exist.
 ///
-/// The account is looked up first, its failed sign-ins checked (only failures count, per
-/// account however it was typed: see [`SignInFailures`]), then the password is checked off the
-/// database connection, since argon2 is deliberately slow.
+/// The account is looked up first and its failed sign-ins checked (only failures count, per
+/// account however it was named: see [`crate::sign_in_failures`]); then the password is checked
+/// off the database connection, since argon2 is deliberately slow.
 pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
