@@ -141,7 +141,8 @@ async function waitForSearch(baseUrl, q, questionPath) {
   while (Date.now() < deadline) {
     const html = await (await fetch(`${baseUrl}/search?q=${encodeURIComponent(q)}`)).text();
     const id = questionPath.split('/')[2];
-    if (new RegExp(`href="(/search/click/\\d+/${id}|${questionPath})"`).test(html)) return;
+    // Result links go through the click recorder, named by a signed log id (`123.abc-_`).
+    if (new RegExp(`href="(/search/click/[^/"]+/${id}|${questionPath})"`).test(html)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`the search for ${q} never found the question`);
