@@ -129,7 +129,9 @@ impl ParsedQuery {
                     self.tags.push(normalise_name(value));
                     true
                 }
-                "user" if !value.is_empty() => {
+                // `user:@` names nobody: like `user:`, it stays a word rather than a filter
+                // that matches no one (found by fuzz/, the search_query target).
+                "user" if !value.trim_start_matches('@').is_empty() => {
                     self.users.push(normalise_name(value.trim_start_matches('@')));
                     true
                 }
@@ -238,6 +240,13 @@ mod tests {
         let q = p("tag: user: is:");
         assert_eq!(q.terms, strings(&["tag:", "user:", "is:"]));
         assert!(q.tags.is_empty() && q.users.is_empty() && q.flags.is_empty());
+    }
+
+    #[test]
+    fn user_of_only_at_signs_degrades_to_term() {
+        let q = p("user:@ user:@@ widget");
+        assert!(q.users.is_empty());
+        assert_eq!(q.terms, strings(&["user:@", "user:@@", "widget"]));
     }
 
     #[test]
