@@ -38,12 +38,15 @@ pub fn check_username(username: &str) -> ServiceResult<()> {
     Ok(())
 }
 
-/// Trims and lower-cases an email address after checking it is one. The check is the mail
-/// transport's own parser: an address it would refuse to send to could never be confirmed
-/// (RFC 5321 allows quoted local parts such as `"a b"@example.com`; lettre does not).
+/// Trims and lower-cases an email address after checking it is one. The check is the one the
+/// mail worker makes of a recipient (lettre's mailbox parser): an address it would refuse to send
+/// to could never be confirmed (`"<b>"@example.com` is a valid address, but not a mailbox).
 pub fn normalize_email(email: &str) -> ServiceResult<String> {
     let email = email.trim().to_lowercase();
-    if email.len() > 254 || email.parse::<lettre::Address>().is_err() || !email.contains('.') {
+    let deliverable = email
+        .parse::<lettre::message::Mailbox>()
+        .is_ok_and(|mailbox| mailbox.name.is_none() && mailbox.email.to_string() == email);
+    if email.len() > 254 || !deliverable || !email.contains('.') {
         return Err(ServiceError::invalid("email", "Enter a valid email address, like name@example.com."));
     }
     Ok(email)
@@ -212,7 +215,10 @@ mod tests {
     fn only_addresses_mail_can_be_sent_to_are_accepted() {
         assert_eq!(normalize_email("  Fred@Example.COM ").unwrap(), "fred@example.com");
         // Valid by RFC 5321, but the mail transport refuses them, so they could never be confirmed.
-        for unsendable in ["\"<img src=x onerror=alert(1)>\"@example.com", "\"a b\"@example.com", "fred@localhost"] {
+        let named = "Fred <fred@example.com>";
+        for unsendable in
+            ["\"<img src=x onerror=alert(1)>\"@example.com", "\"a b\"@example.com", "fred@localhost", named]
+        {
             assert!(normalize_email(unsendable).is_err(), "{unsendable} was accepted");
         }
     }
