@@ -62,7 +62,9 @@ pub async fn refuse_nul(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let mut found = has_nul(req.path().as_bytes()) || has_nul(req.query_string().as_bytes());
+    // Search promises a page for any query: it drops control characters (NUL among them) itself.
+    let query_is_cleaned = SEARCHES.contains(&req.path());
+    let mut found = has_nul(req.path().as_bytes()) || (!query_is_cleaned && has_nul(req.query_string().as_bytes()));
     let is_form = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -86,6 +88,9 @@ pub async fn refuse_nul(
     }
     Ok(next.call(req).await?.map_into_left_body())
 }
+
+/// Pages whose handlers clean their query of control characters before using it.
+const SEARCHES: [&str; 2] = ["/search", "/questions/similar"];
 
 /// Whether raw (still percent-encoded) request text decodes to a NUL anywhere.
 fn has_nul(raw: &[u8]) -> bool {
