@@ -52,6 +52,8 @@ legit_timeouts=$(total timeouts)
 canary_n=$(total canary)
 canary_failed=$(total canary_failed)
 errors=$((legit_429 + legit_4xx + legit_5xx + legit_socket + canary_failed))
+# The same after the warm-up only.
+errors_measured=$(awk -F'\t' 'NR > 1 && $3 == "measured" { s += $11 + $12 + $13 + $14 + $17 } END { print s + 0 }' "$TSV")
 abuse=$(total abuse_requests)
 abuse_429=$(total abuse_429)
 abuse_5xx=$(total abuse_5xx)
@@ -87,9 +89,10 @@ GUIDEPOST_BEHIND_PROXY=true, RUST_LOG=${BENCH_RUST_LOG:-info}, a limit of ${SERV
 - **legitimate load**: wrk -t$THREADS -c$CONNECTIONS, $( ((RATE > 0)) && echo "steady at about $RATE requests/s" || echo "flat out"), lua/mixed.lua's workload (95 % anonymous reads, 5 % writes by
   8 signed-in members) over $(printf "%'d" "$SAMPLED") sampled questions from $(printf "%'d" "$VISITORS") X-Forwarded-For addresses; plus a canary,
   one new connection a second for a question page (10 s timeout)
-- **abusive clients** ($ABUSERS of each kind, each its own address, $ABUSE_RATE requests/s each, sitemaps and
-  sitemaps 40 % of it, oversized bodies 20 %, never backing off): random searches, similar-title probes, 2–20 KB
-  previews, sitemaps, posts with a bad CSRF token, garbage paths, oversized bodies and headers
+- **abusive clients** ($ABUSERS of each kind, each its own address, $ABUSE_RATE requests/s each, sitemaps
+  40 % of it, oversized requests 20 %, never backing off): random searches, the same by a signed-in member from
+  a new address each time, similar-title probes, a member's 2–20 KB previews, sitemaps, posts with a bad CSRF
+  token, garbage paths, oversized bodies and headers
 - **slow clients**: $LORIS slowloris connections (headers one byte a second), $SLOW_BODIES trickling a request
   body, $SLOW_READERS reading a sitemap or 20 pipelined pages 1 KB per 5 s through a 4 KB buffer
 
@@ -100,7 +103,7 @@ Machine after: \`$LOAD_AFTER\`
 
 | bar | measured | |
 |---|---|---|
-| no errors in the legitimate load | $errors errors in $(printf "%'d" "$requests") requests + $canary_n canary requests (5xx $legit_5xx, 429 $legit_429, other 4xx $legit_4xx, socket errors $legit_socket of which timeouts $legit_timeouts, canary failures $canary_failed) | $verdict_errors |
+| no errors in the legitimate load | $errors errors in $(printf "%'d" "$requests") requests + $canary_n canary requests (5xx $legit_5xx, 429 $legit_429, other 4xx $legit_4xx, socket errors $legit_socket of which timeouts $legit_timeouts, canary failures $canary_failed); $errors_measured after the warm-up | $verdict_errors |
 | flat memory (the process's own, RssAnon, last window ≤ first + 10 %) | $first_anon → $last_anon MB ($anon_growth %, trend $anon_slope MB/min); RSS $first_rss → $last_rss MB ($rss_growth %) | $verdict_memory |
 | p99 drift under 20 % (median of the window's interval p99s) | $first_p99 → $last_p99 ms ($p99_drift %) | $verdict_p99 |
 

@@ -47,12 +47,16 @@ fuzz_target!(|data: &[u8]| {
     for term in &query.terms {
         assert!(!term.is_empty() && !term.contains(char::is_whitespace), "term {term:?}");
         assert!(!term.starts_with(['"', '-']) && !term.ends_with('"'), "term {term:?}");
-        assert_eq!(ParsedQuery::parse(term).terms, [term.clone()], "term {term:?} does not read back as a term");
+        assert_eq!(
+            ParsedQuery::parse(term).terms,
+            std::slice::from_ref(term),
+            "term {term:?} does not read back as a term"
+        );
     }
     for phrase in &query.phrases {
         assert!(!phrase.is_empty() && phrase.trim() == phrase && !phrase.contains('"'), "phrase {phrase:?}");
         let typed = ParsedQuery::parse(&format!("\"{phrase}\""));
-        assert_eq!(typed.phrases, [phrase.clone()], "phrase {phrase:?} does not read back");
+        assert_eq!(typed.phrases, std::slice::from_ref(phrase), "phrase {phrase:?} does not read back");
     }
     for word in &query.excluded {
         assert!(!word.is_empty() && !word.contains(char::is_whitespace), "excluded {word:?}");
@@ -64,7 +68,7 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(&name.to_lowercase(), name, "{kind} {name:?} is not normalised");
             let typed = ParsedQuery::parse(&format!("{kind}:{name}"));
             let back = if kind == "tag" { typed.tags } else { typed.users };
-            assert_eq!(back, [name.clone()], "{kind}:{name} does not read back");
+            assert_eq!(back, std::slice::from_ref(name), "{kind}:{name} does not read back");
         }
     }
     for (i, flag) in query.flags.iter().enumerate() {

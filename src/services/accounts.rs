@@ -221,5 +221,8 @@ mod tests {
         {
             assert!(normalize_email(unsendable).is_err(), "{unsendable} was accepted");
         }
+        // Markup-like but deliverable: the browser tests show it to admins and expect it verbatim.
+        let markup = "o'neil&amp&ltb&gt=/{x}|`~@example.com";
+        assert_eq!(normalize_email(markup).unwrap(), markup);
     }
 }
