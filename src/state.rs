@@ -6,15 +6,16 @@ use std::sync::Arc;
 use actix_web::cookie::Key;
 use actix_web::web;
 
+use crate::changes::{consumers, ChangeFeed};
 use crate::config::Config;
 use crate::db::{DbConnection, DbPool};
 use crate::error::AppError;
 use crate::mail::Outbox;
 use crate::rate_limits::RateLimits;
 use crate::search::indexer::Indexer;
+use crate::search::signal::Bell;
 use crate::search::{OpenError, Search};
 use crate::services::related::RelatedCache;
-use crate::services::unsubscribe::UnsubscribeKey;
 use crate::templates::Templates;
 use crate::view_counter::ViewCounter;
 use crate::web::assets::AssetStore;
@@ -54,6 +55,9 @@ pub struct AppState {
     pub logged_searches: Arc<crate::services::search::LoggedSearches>,
     /// Keeps the search index in step with the database; stops when the state is dropped.
     pub indexer: Indexer,
+    /// Carries what each write changed to the indexer, the mail worker, notifications and the
+    /// caches; use cases write through it ([`AppState::write`]).
+    pub feed: Arc<ChangeFeed>,
 }
 
 /// Start-up failed before the server could listen.
@@ -86,9 +90,11 @@ impl AppState {
         }
         let cookie_key = Key::derive_from(secret);
         let search = Search::open(&config.data_dir)?;
-        let indexer = Indexer::start(pool.clone(), search.clone()).map_err(StartupError::Indexer)?;
-        let outbox = Outbox::new(Arc::clone(&templates), &config.site_name, config.base_url_str())
-            .with_unsubscribe_key(UnsubscribeKey::derive(cookie_key.signing()));
+        let outbox = Outbox::for_site(&config, Arc::clone(&templates), secret);
+        let feed = Arc::new(ChangeFeed::new(consumers::standard(&outbox)));
+        let bell = Arc::new(Bell::default());
+        let indexer = Indexer::start(pool.clone(), search.clone(), Arc::clone(&bell)).map_err(StartupError::Indexer)?;
+        feed.subscribe(Arc::new(consumers::search::WakeIndexer::new(bell)));
         let page_cache =
             std::sync::Arc::new(PageCache::new(std::time::Duration::from_secs(u64::from(config.page_cache_seconds))));
         let rate_limits = RateLimits::new(config.heavy_requests_per_minute);
@@ -109,6 +115,7 @@ impl AppState {
             logged_searches: Arc::new(crate::services::search::new_logged_searches()),
             similar_titles: Arc::new(crate::services::similar::new_title_cache()),
             indexer,
+            feed,
         })
     }
 
@@ -122,6 +129,18 @@ impl AppState {
         E: Into<AppError> + Send + 'static,
     {
         web::block(move || work().map_err(Into::into)).await?
+    }
+
+    /// Runs a write use case on the blocking thread pool with a pooled connection and the change
+    /// feed, through which it writes (see [`ChangeFeed::write`]).
+    pub async fn write<T, E, F>(&self, work: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection, &ChangeFeed) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: Into<AppError> + Send + 'static,
+    {
+        let feed = Arc::clone(&self.feed);
+        self.db(move |conn| work(conn, &feed)).await
     }
 
     /// Runs database work on the blocking thread pool with a pooled connection.

@@ -167,7 +167,8 @@ async fn an_imported_author_is_invited_and_signs_in(app: TestApp) {
         role: Role::Staff,
         email_verified: true,
     };
-    let grace = app.with_db(|c| accounts::create(c, new_account, chrono::Utc::now().naive_utc()).unwrap().id);
+    let grace =
+        app.with_feed(|c, feed| accounts::create(c, feed, new_account, chrono::Utc::now().naive_utc()).unwrap().id);
     let proven = |app: &TestApp| app.with_db(|c| users::find(c, grace).unwrap().unwrap().email_verified_at.is_some());
     let invite_grace = format!("/admin/users/{grace}/invite");
     app.submit("/admin/users", &invite_grace, &[("email", "grace@example.com")]).await.assert_status(303);

@@ -19,7 +19,7 @@ async fn home_page_explains_the_site_and_how_to_set_it_up(app: TestApp) {
         .assert_contains("role=\"search\"");
     assert_eq!(home.header("content-type"), Some("text/html; charset=utf-8"));
 
-    app.with_db(|conn| {
+    app.with_feed(|conn, feed| {
         let admin = NewAccount {
             username: "ada".into(),
             email: "ada@example.com".into(),
@@ -27,7 +27,7 @@ async fn home_page_explains_the_site_and_how_to_set_it_up(app: TestApp) {
             role: Role::Admin,
             email_verified: true,
         };
-        accounts::create(conn, admin, chrono::Utc::now().naive_utc()).unwrap();
+        accounts::create(conn, feed, admin, chrono::Utc::now().naive_utc()).unwrap();
     });
     let home = app.get("/").await;
     home.assert_status(200);

@@ -37,11 +37,12 @@ async fn simultaneous_votes_all_count(app: TestApp) {
         .into_iter()
         .map(|voter| {
             let pool = app.pool().clone();
+            let feed = Arc::clone(&app.state.feed);
             let barrier = Arc::clone(&barrier);
             std::thread::spawn(move || {
                 let mut conn = pool.get().unwrap();
                 barrier.wait();
-                voting::vote(&mut conn, &voter, policy, question, VoteValue::Up, chrono::Utc::now().naive_utc())
+                voting::vote(&mut conn, &feed, &voter, policy, question, VoteValue::Up, chrono::Utc::now().naive_utc())
             })
         })
         .collect();
@@ -67,6 +68,7 @@ async fn simultaneous_questions_may_create_the_same_new_tags(app: TestApp) {
         .enumerate()
         .map(|(n, asker)| {
             let pool = app.pool().clone();
+            let feed = Arc::clone(&app.state.feed);
             let barrier = Arc::clone(&barrier);
             std::thread::spawn(move || {
                 let ask = Ask {
@@ -77,7 +79,7 @@ async fn simultaneous_questions_may_create_the_same_new_tags(app: TestApp) {
                 let draft = ask.prepare(&policy).unwrap();
                 let mut conn = pool.get().unwrap();
                 barrier.wait();
-                questions::ask(&mut conn, &asker, policy, draft, chrono::Utc::now().naive_utc())
+                questions::ask(&mut conn, &feed, &asker, policy, draft, chrono::Utc::now().naive_utc())
             })
         })
         .collect();

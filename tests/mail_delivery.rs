@@ -28,9 +28,9 @@ fn transport(url: &str) -> Transport {
 
 /// Queues the test letter the way a service would, inside a transaction.
 fn queue(app: &TestApp, to: &str, subject: &str) {
-    app.with_db(|conn| {
+    app.with_feed(|conn, feed| {
         let letter = Letter { to, subject: subject.into(), template: "test_message", context: Context::new() };
-        app.state.outbox.queue(conn, letter)
+        feed.write(conn, now(), |conn, changes| app.state.outbox.queue(conn, changes, letter))
     })
     .unwrap();
 }

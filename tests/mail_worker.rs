@@ -47,19 +47,19 @@ async fn the_worker_sends_when_woken_and_polls_for_other_nodes_mail(app: TestApp
     let worker = MailWorker::start(app.pool().clone(), transport, from, app.state.outbox.wake_signal());
     tokio::time::sleep(Duration::from_millis(200)).await;
 
-    app.with_db(|conn| {
+    // Queued as a use case queues mail: through the change feed, which wakes the worker.
+    app.with_feed(|conn, feed| {
         let letter = Letter {
             to: "fred@example.com",
             subject: "Woken".into(),
             template: "test_message",
             context: Context::new(),
         };
-        app.state.outbox.queue(conn, letter)
+        feed.write(conn, chrono::Utc::now().naive_utc(), |conn, changes| app.state.outbox.queue(conn, changes, letter))
     })
     .unwrap();
-    app.state.outbox.wake();
-    // Before the next poll (due a poll interval after the start), so only the wake-up can have
-    // done it; the margin is for a busy machine.
+    // Before the next poll (due a poll interval after the start), so only the feed's wake-up can
+    // have done it; the margin is for a busy machine.
     wait_until("woken delivery", POLL_INTERVAL - Duration::from_secs(1), || mailbox.messages().len() == 1).await;
 
     queue_elsewhere(app.pool(), "From another node");

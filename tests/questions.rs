@@ -309,7 +309,7 @@ async fn lists_page_by_cursor_without_gaps_or_repeats(app: TestApp) {
 
     let id = app.create_user("fred", Role::Member);
     let start = chrono::Utc::now().naive_utc();
-    app.with_db(|conn| {
+    app.with_feed(|conn, feed| {
         let actor = Actor::from_user(&guidepost::db::models::users::find(conn, id).unwrap().unwrap());
         let policy =
             PostingPolicy { require_verified_email: true, allow_images: true, moderation: common::NO_POSTING_LIMITS };
@@ -322,6 +322,7 @@ async fn lists_page_by_cursor_without_gaps_or_repeats(app: TestApp) {
             // Every ten questions share a timestamp, so the id must break ties.
             questions::ask(
                 conn,
+                feed,
                 &actor,
                 policy,
                 ask.prepare(&policy).unwrap(),

@@ -8,6 +8,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use guidepost::changes::consumers::search::SearchQueue;
+use guidepost::changes::ChangeFeed;
 use guidepost::db::{self, DbPool};
 use guidepost::roles::Role;
 use guidepost::services::accounts::{self, NewAccount};
@@ -43,6 +45,11 @@ fn wait_for_count(port: u16, word: &str, expected: usize) {
     }
 }
 
+/// How another process (the CLI, say) writes: through the search queue alone, no site to wake.
+fn feed() -> ChangeFeed {
+    ChangeFeed::new(vec![std::sync::Arc::new(SearchQueue)])
+}
+
 fn member(pool: &DbPool) -> Actor {
     let mut conn = pool.get().unwrap();
     let account = NewAccount {
@@ -52,11 +59,12 @@ fn member(pool: &DbPool) -> Actor {
         role: Role::Member,
         email_verified: true,
     };
-    Actor::from_user(&accounts::create(&mut conn, account, chrono::Utc::now().naive_utc()).unwrap())
+    Actor::from_user(&accounts::create(&mut conn, &feed(), account, chrono::Utc::now().naive_utc()).unwrap())
 }
 
 fn ask_many(pool: &DbPool, actor: &Actor, from: usize, to: usize) {
     let mut conn = pool.get().unwrap();
+    let feed = feed();
     let policy =
         PostingPolicy { require_verified_email: false, allow_images: false, moderation: common::NO_POSTING_LIMITS };
     for n in from..to {
@@ -65,7 +73,7 @@ fn ask_many(pool: &DbPool, actor: &Actor, from: usize, to: usize) {
             body: format!("Body of question {n}: the {SHARED_WORD} valve leaks after service number {n}."),
             tags: "valves".into(),
         };
-        questions::ask(&mut conn, actor, policy, ask.prepare(&policy).unwrap(), chrono::Utc::now().naive_utc())
+        questions::ask(&mut conn, &feed, actor, policy, ask.prepare(&policy).unwrap(), chrono::Utc::now().naive_utc())
             .unwrap();
     }
 }

@@ -12,7 +12,7 @@ use guidepost::services::passwords::{self, Verified};
 use common::TestApp;
 
 fn invite(app: &TestApp, username: &str) -> String {
-    app.with_db(|conn| {
+    app.with_feed(|conn, feed| {
         let now = chrono::Utc::now().naive_utc();
         let account = NewAccount {
             username: username.into(),
@@ -21,7 +21,7 @@ fn invite(app: &TestApp, username: &str) -> String {
             role: Role::Staff,
             email_verified: true,
         };
-        let user = accounts::create(conn, account, now).unwrap();
+        let user = accounts::create(conn, feed, account, now).unwrap();
         accounts::issue_set_password_token(conn, user.id, now).unwrap()
     })
 }

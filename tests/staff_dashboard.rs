@@ -114,8 +114,8 @@ fn ask_fixture(app: &TestApp, staff: &Actor, now: NaiveDateTime) {
             tags: "widgets".into(),
         };
         let created = now - f.asked_ago;
-        app.with_db(|conn| {
-            let post = questions::ask(conn, staff, policy, form.prepare(&policy).unwrap(), now).unwrap();
+        app.with_feed(|conn, feed| {
+            let post = questions::ask(conn, feed, staff, policy, form.prepare(&policy).unwrap(), now).unwrap();
             diesel::update(posts::table.find(post.id))
                 .set((
                     posts::created_at.eq(created),

@@ -36,7 +36,8 @@ fn send_test(config: &Config, pool: &DbPool, to: &str) -> anyhow::Result<()> {
         context: Context::new(),
     };
     let mut conn = pool.get().context("database")?;
-    outbox.queue(&mut conn, letter).context("queueing the test message")?;
+    // Delivered below, by this command itself: nothing else needs to hear of it.
+    outbox.queue(&mut conn, &mut crate::changes::Changes::default(), letter).context("queueing the test message")?;
     drop(conn);
 
     let report = mail::deliver_due(pool, &transport, &config.mail_from, chrono::Utc::now().naive_utc())?;

@@ -231,3 +231,13 @@ fn apply_migrations(pool: &DbPool) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The change feed a command writes through: the same durable consumers as a running node, so
+/// the search queue and watchers' notifications follow; the nodes' workers pick them up.
+fn change_feed(config: &Config) -> anyhow::Result<crate::changes::ChangeFeed> {
+    let assets = crate::web::assets::AssetStore::load(&config.assets_dir).context("GUIDEPOST_ASSETS_DIR")?;
+    let templates = crate::templates::Templates::load(assets.urls()).context("loading templates")?;
+    let (secret, _) = crate::secret::resolve(config)?;
+    let outbox = crate::mail::Outbox::for_site(config, std::sync::Arc::new(templates), &secret);
+    Ok(crate::changes::ChangeFeed::new(crate::changes::consumers::standard(&outbox)))
+}

@@ -5,6 +5,7 @@ use std::io::BufRead;
 use anyhow::Context as _;
 
 use super::{CreateUserArgs, UserCommand};
+use crate::changes::ChangeFeed;
 use crate::config::Config;
 use crate::db::models::users;
 use crate::db::DbPool;
@@ -12,12 +13,13 @@ use crate::services::accounts::{self, NewAccount, SET_PASSWORD_LINK_LIFETIME};
 
 /// Runs a user command.
 pub fn run(config: &Config, pool: &DbPool, command: UserCommand) -> anyhow::Result<()> {
+    let feed = super::change_feed(config)?;
     let mut conn = pool.get().context("database")?;
     let now = chrono::Utc::now().naive_utc();
     match command {
-        UserCommand::Create(args) => create(config, &mut conn, args, now),
+        UserCommand::Create(args) => create(config, &mut conn, &feed, args, now),
         UserCommand::SetRole { username, role } => {
-            let user = accounts::set_role(&mut conn, &username, role)?;
+            let user = accounts::set_role(&mut conn, &feed, &username, role, now)?;
             println!("{} is now {}.", user.username, user.role);
             Ok(())
         }
@@ -25,7 +27,7 @@ pub fn run(config: &Config, pool: &DbPool, command: UserCommand) -> anyhow::Resu
             let user = users::find_by_username(&mut conn, &username)
                 .context("database")?
                 .ok_or_else(|| anyhow::anyhow!("no user is called {username}"))?;
-            let (user, token) = accounts::invite(&mut conn, user.id, &email, now)?;
+            let (user, token) = accounts::invite(&mut conn, &feed, user.id, &email, now)?;
             println!("{} now has the address <{}>.", user.username, user.email.as_deref().unwrap_or_default());
             print_set_password_link(config, &token);
             Ok(())
@@ -44,6 +46,7 @@ fn print_set_password_link(config: &Config, token: &str) {
 fn create(
     config: &Config,
     conn: &mut crate::db::DbConnection,
+    feed: &ChangeFeed,
     args: CreateUserArgs,
     now: chrono::NaiveDateTime,
 ) -> anyhow::Result<()> {
@@ -59,7 +62,7 @@ fn create(
     let has_password = password.is_some();
     let account =
         NewAccount { username: args.username, email: args.email, password, role: args.role, email_verified: true };
-    let user = accounts::create(conn, account, now)?;
+    let user = accounts::create(conn, feed, account, now)?;
     println!("Created {} `{}` <{}>.", user.role, user.username, user.email.as_deref().unwrap_or_default());
     if !has_password {
         let token = accounts::issue_set_password_token(conn, user.id, now)?;

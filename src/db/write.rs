@@ -6,8 +6,6 @@
 //! takes the write lock up front, so a second writer waits (up to the busy timeout) instead of
 //! failing. PostgreSQL needs nothing of the sort and gets an ordinary transaction.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::result::Error;
 use diesel::Connection;
@@ -16,6 +14,10 @@ use super::DbConnection;
 
 /// Runs `work` in a transaction that may write; commits on `Ok`, rolls back on `Err`. Nested
 /// calls become savepoints of the outer transaction, as with `Connection::transaction`.
+///
+/// Use cases go through [`crate::changes::ChangeFeed::write`], which wraps this and tells the
+/// change's consumers; only bulk loaders (import, seed), whose writes are followed by a full
+/// reindex, and bookkeeping no consumer cares about (sessions, tokens) call it directly.
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -30,43 +32,21 @@ where
         DbConnection::Postgresql(_) => false,
     };
     if !began_immediate {
-        return finish(conn.transaction(work));
+        return conn.transaction(work);
     }
     type Manager = <DbConnection as Connection>::TransactionManager;
     match work(conn) {
         Ok(value) => match Manager::commit_transaction(conn) {
-            Ok(()) => finish(Ok(value)),
+            Ok(()) => Ok(value),
             Err(e) => {
                 // A failed COMMIT leaves the transaction open; end it so the connection is usable.
                 let _ = Manager::rollback_transaction(conn);
-                finish(Err(e.into()))
+                Err(e.into())
             }
         },
         Err(e) => {
-            crate::search::signal::discard_pending();
             Manager::rollback_transaction(conn).map_err(E::from)?;
             Err(e)
         }
     }
-}
-
-/// Write transactions committed by this process; see [`write_generation`].
-static GENERATION: AtomicU64 = AtomicU64::new(0);
-
-/// A number that grows whenever a write transaction of this process commits: whatever was read
-/// or rendered under an older number may be out of date (the page cache keys on it).
-pub fn write_generation() -> u64 {
-    GENERATION.load(Ordering::Acquire)
-}
-
-/// Wakes the indexers after a commit that wrote search changes; forgets them after a rollback.
-fn finish<T, E>(outcome: Result<T, E>) -> Result<T, E> {
-    match outcome {
-        Ok(_) => {
-            GENERATION.fetch_add(1, Ordering::AcqRel);
-            crate::search::signal::wake_if_pending()
-        }
-        Err(_) => crate::search::signal::discard_pending(),
-    }
-    outcome
 }

@@ -1,8 +1,8 @@
 //! Email: rendering messages into the durable `mail_outbox` table, and (in the worker) sending
 //! them through a lettre transport chosen by `GUIDEPOST_MAIL_URL`.
 //!
-//! Services call [`Outbox::queue`] inside their transaction; handlers call [`Outbox::wake`] after
-//! the commit so the worker sends at once instead of at its next poll. [`transport`] turns
+//! Services call [`Outbox::queue`] inside their transaction, which states the change; the change
+//! feed wakes the worker after the commit so it sends at once instead of at its next poll. [`transport`] turns
 //! `GUIDEPOST_MAIL_URL` into a lettre transport; [`worker`] claims, sends and retries.
 //! Nothing here sends mail inside a request or a transaction.
 
@@ -15,6 +15,7 @@ use std::sync::Arc;
 use tera::Context;
 use tokio::sync::Notify;
 
+use crate::changes::{Change, Changes};
 use crate::db::models::mail_outbox::{self, NewMail};
 use crate::db::DbConnection;
 use crate::services::unsubscribe::UnsubscribeKey;
@@ -78,12 +79,16 @@ impl Outbox {
         &self.base_url
     }
 
-    /// Renders a letter and queues it; call inside the transaction of the change that causes it.
-    pub fn queue(&self, conn: &mut DbConnection, letter: Letter<'_>) -> ServiceResult<()> {
-        self.queue_with_headers(conn, letter, &[])
+    /// Renders a letter and queues it; call inside the change feed's transaction of the change
+    /// that causes it, whose `changes` then say that mail is waiting.
+    pub fn queue(&self, conn: &mut DbConnection, changes: &mut Changes, letter: Letter<'_>) -> ServiceResult<()> {
+        self.queue_with_headers(conn, letter, &[])?;
+        changes.push(Change::MailQueued);
+        Ok(())
     }
 
-    /// Like [`Outbox::queue`], adding header lines (e.g. `List-Unsubscribe`) to the message.
+    /// Like [`Outbox::queue`], adding header lines (e.g. `List-Unsubscribe`) to the message. For
+    /// callers whose own change (or own wake-up) already tells the worker.
     pub fn queue_with_headers(
         &self,
         conn: &mut DbConnection,
@@ -118,6 +123,14 @@ impl Outbox {
             mail_outbox::insert_with_headers(conn, &mail, &serde_json::Value::Object(map).to_string())?;
         }
         Ok(())
+    }
+
+    /// The site's outbox: its name and address in every letter, and unsubscribe links signed with
+    /// the cookie key derived from `secret` (as the web layer derives it, so the links verify).
+    pub fn for_site(config: &crate::config::Config, templates: Arc<Templates>, secret: &[u8]) -> Self {
+        let cookie_key = actix_web::cookie::Key::derive_from(secret);
+        Self::new(templates, &config.site_name, config.base_url_str())
+            .with_unsubscribe_key(UnsubscribeKey::derive(cookie_key.signing()))
     }
 
     /// Tells the worker there is mail (call after the transaction committed).

@@ -1,6 +1,6 @@
 //! The indexer: one thread per node that applies `search_changes` to the live index.
 //!
-//! It wakes the moment a local write commits ([`super::signal`]) and polls for other nodes'
+//! It wakes the moment a local write commits (the change feed rings its [`Bell`]) and polls for other nodes'
 //! writes. Each round reads changes past its high-water mark, re-reads the affected questions,
 //! upserts or deletes their documents and commits with a cursor. The stored cursor is the
 //! highest change id below which nothing is missing: PostgreSQL hands out ids before commit, so
@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 use chrono::{TimeDelta, Utc};
 use guidepost_search::{SearchError, SearchIndex, Writer};
 
-use super::{documents, rebuild, signal, Search};
+use super::signal::Bell;
+use super::{documents, rebuild, Search};
 use crate::db::models::search_changes;
 use crate::db::DbPool;
 
@@ -62,24 +63,28 @@ pub enum IndexerError {
 #[derive(Debug)]
 pub struct Indexer {
     stop: Arc<AtomicBool>,
+    bell: Arc<Bell>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Indexer {
     /// Starts the indexer thread for this node's live index.
-    pub fn start(pool: DbPool, search: Search) -> std::io::Result<Indexer> {
+    /// `bell` is rung after each commit that changed something searchable.
+    pub fn start(pool: DbPool, search: Search, bell: Arc<Bell>) -> std::io::Result<Indexer> {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
-        let thread =
-            std::thread::Builder::new().name("search-indexer".into()).spawn(move || run(&pool, &search, &flag))?;
-        Ok(Indexer { stop, thread: Some(thread) })
+        let waker = Arc::clone(&bell);
+        let thread = std::thread::Builder::new()
+            .name("search-indexer".into())
+            .spawn(move || run(&pool, &search, &bell, &flag))?;
+        Ok(Indexer { stop, bell: waker, thread: Some(thread) })
     }
 }
 
 impl Drop for Indexer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        signal::wake_all();
+        self.bell.ring();
         if let Some(thread) = self.thread.take() {
             if thread.join().is_err() {
                 tracing::error!("the search indexer panicked");
@@ -88,16 +93,16 @@ impl Drop for Indexer {
     }
 }
 
-fn run(pool: &DbPool, search: &Search, stop: &AtomicBool) {
+fn run(pool: &DbPool, search: &Search, bell: &Bell, stop: &AtomicBool) {
     let stopped = || stop.load(Ordering::Relaxed);
     while !stopped() {
         let outcome = Follower::open(pool, search, &stopped).and_then(|follower| match follower {
-            Some(mut follower) => follower.follow(pool, search, &stopped),
+            Some(mut follower) => follower.follow(pool, search, bell, &stopped),
             None => Ok(()),
         });
         if let Err(e) = outcome {
             tracing::warn!(error = %e, "search indexing failed; retrying");
-            signal::wait_after(signal::generation(), RETRY_AFTER);
+            bell.wait_after(bell.generation(), RETRY_AFTER);
         }
     }
 }
@@ -162,12 +167,18 @@ impl Follower {
     }
 
     /// Applies changes until stopped, or until another index folder is published.
-    fn follow(&mut self, pool: &DbPool, search: &Search, stopped: &dyn Fn() -> bool) -> Result<(), IndexerError> {
+    fn follow(
+        &mut self,
+        pool: &DbPool,
+        search: &Search,
+        bell: &Bell,
+        stopped: &dyn Fn() -> bool,
+    ) -> Result<(), IndexerError> {
         while !stopped() {
             if let Some(rest) = self.last_commit.map(|at| COMMIT_SPACING.saturating_sub(at.elapsed())) {
                 std::thread::sleep(rest);
             }
-            let seen = signal::generation();
+            let seen = bell.generation();
             if self.step(pool)? > 0 {
                 continue;
             }
@@ -175,7 +186,7 @@ impl Follower {
                 return Ok(());
             }
             self.prune_now_and_then(pool);
-            signal::wait_after(seen, POLL_INTERVAL);
+            bell.wait_after(seen, POLL_INTERVAL);
         }
         Ok(())
     }

@@ -1,55 +1,37 @@
-//! Waking indexers the moment a write transaction that touched search commits.
+//! How a node's indexer learns that there is work: a bell the change feed rings after a commit
+//! that changed something searchable, and that the indexer's own stop request rings too.
 //!
-//! [`note_pending`] is called inside the transaction, on the thread running it; the transaction's
-//! successful end calls [`wake_if_pending`]. Waking before the commit would be useless (the
-//! indexer would find nothing yet), and waking after a rollback would be noise. The signal is
-//! process-wide: every indexer in the process wakes and looks at its own database, which is
-//! harmless when there is one (production) and cheap when there are many (tests).
+//! Each application state owns one; nothing here is process-wide, so several sites in one process
+//! (the tests) wake only their own indexers. Changes made by other nodes or by the CLI arrive by
+//! polling the database instead.
 
-use std::cell::Cell;
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
-thread_local! {
-    static PENDING: Cell<bool> = const { Cell::new(false) };
+/// A generation counter that sleepers wait on until it moves.
+#[derive(Debug, Default)]
+pub struct Bell {
+    generation: Mutex<u64>,
+    moved: Condvar,
 }
 
-/// A generation counter: waiters sleep until it moves.
-static GENERATION: Mutex<u64> = Mutex::new(0);
-static MOVED: Condvar = Condvar::new();
-
-/// Marks the current thread's open transaction as having written a search change.
-pub fn note_pending() {
-    PENDING.with(|pending| pending.set(true));
-}
-
-/// Forgets a pending change, e.g. when its transaction rolled back.
-pub fn discard_pending() {
-    PENDING.with(|pending| pending.set(false));
-}
-
-/// Wakes every indexer if the transaction that just committed on this thread wrote a change.
-pub fn wake_if_pending() {
-    if PENDING.with(|pending| pending.replace(false)) {
-        wake_all();
+impl Bell {
+    /// Wakes everyone waiting.
+    pub fn ring(&self) {
+        let mut generation = self.generation.lock().unwrap_or_else(PoisonError::into_inner);
+        *generation = generation.wrapping_add(1);
+        self.moved.notify_all();
     }
-}
 
-/// Wakes every indexer (also used to make them notice a stop request).
-pub fn wake_all() {
-    let mut generation = GENERATION.lock().unwrap_or_else(PoisonError::into_inner);
-    *generation = generation.wrapping_add(1);
-    MOVED.notify_all();
-}
+    /// The current generation; pass it to [`Bell::wait_after`] to sleep until the bell rings.
+    pub fn generation(&self) -> u64 {
+        *self.generation.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 
-/// The current generation; pass it to [`wait_after`] to sleep until something changes.
-pub fn generation() -> u64 {
-    *GENERATION.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Sleeps until the generation moves past `seen`, or `timeout` passes.
-pub fn wait_after(seen: u64, timeout: Duration) {
-    let guard = GENERATION.lock().unwrap_or_else(PoisonError::into_inner);
-    // Whether it woke or timed out, the caller looks at the database next either way.
-    let _ = MOVED.wait_timeout_while(guard, timeout, |generation| *generation == seen);
+    /// Sleeps until the generation moves past `seen`, or `timeout` passes.
+    pub fn wait_after(&self, seen: u64, timeout: Duration) {
+        let guard = self.generation.lock().unwrap_or_else(PoisonError::into_inner);
+        // Whether it woke or timed out, the caller looks at the database next either way.
+        let _ = self.moved.wait_timeout_while(guard, timeout, |generation| *generation == seen);
+    }
 }

@@ -3,6 +3,7 @@
 use chrono::{Duration, NaiveDateTime};
 
 use super::{passwords, tokens, ServiceError, ServiceResult};
+use crate::changes::{AccountChange, Change, ChangeFeed, Changes};
 use crate::db::models::auth_tokens::{self, TokenPurpose};
 use crate::db::models::users::{self, NewUser, User};
 use crate::db::DbConnection;
@@ -78,11 +79,18 @@ pub(crate) fn check_account(account: NewAccount) -> ServiceResult<CheckedAccount
 }
 
 /// Creates an account after checking every rule; one transaction.
-pub fn create(conn: &mut DbConnection, account: NewAccount, now: NaiveDateTime) -> ServiceResult<User> {
+pub fn create(
+    conn: &mut DbConnection,
+    feed: &ChangeFeed,
+    account: NewAccount,
+    now: NaiveDateTime,
+) -> ServiceResult<User> {
     let account = check_account(account)?;
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         ensure_email_free(conn, &account.email)?;
-        insert_checked(conn, &account, now)
+        let user = insert_checked(conn, &account, now)?;
+        changes.push(Change::AccountCreated { user: user.id });
+        Ok(user)
     })
 }
 
@@ -124,15 +132,23 @@ pub(crate) fn insert_checked(
 }
 
 /// Gives a user (found by username) another role.
-pub fn set_role(conn: &mut DbConnection, username: &str, role: Role) -> ServiceResult<User> {
-    crate::db::write_transaction(conn, |conn| {
+pub fn set_role(
+    conn: &mut DbConnection,
+    feed: &ChangeFeed,
+    username: &str,
+    role: Role,
+    now: NaiveDateTime,
+) -> ServiceResult<User> {
+    feed.write(conn, now, |conn, changes| {
         let user = users::find_by_username(conn, username)?.ok_or(ServiceError::NotFound("User"))?;
         users::set_role(conn, user.id, role.as_str())?;
+        changes.push(Change::AccountChanged { user: user.id, what: AccountChange::Role });
         users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
     })
 }
 
 /// Issues a fresh "choose your password" token, retiring older ones of the same user.
+/// Token bookkeeping only: no one else reacts to it, so it needs no change feed.
 pub fn issue_set_password_token(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) -> ServiceResult<String> {
     crate::db::write_transaction(conn, |conn| {
         auth_tokens::retire_all(conn, user_id, TokenPurpose::SetPassword, now)?;
@@ -143,29 +159,45 @@ pub fn issue_set_password_token(conn: &mut DbConnection, user_id: i64, now: Naiv
 /// Invites an account that cannot sign in yet (an imported author, or an account created
 /// without a password): it gets this address, and a one-time link to choose a password, whose
 /// token is returned. Inviting again gives a new link and retires the old one.
-pub fn invite(conn: &mut DbConnection, user_id: i64, email: &str, now: NaiveDateTime) -> ServiceResult<(User, String)> {
+pub fn invite(
+    conn: &mut DbConnection,
+    feed: &ChangeFeed,
+    user_id: i64,
+    email: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<(User, String)> {
+    feed.write(conn, now, |conn, changes| invite_within(conn, changes, user_id, email, now))
+}
+
+/// [`invite`], inside a transaction the caller holds (and states the changes of).
+pub(crate) fn invite_within(
+    conn: &mut DbConnection,
+    changes: &mut Changes,
+    user_id: i64,
+    email: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<(User, String)> {
     let email = normalize_email(email)?;
-    crate::db::write_transaction(conn, |conn| {
-        let mut user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
-        if user.password_hash.is_some() {
-            return Err(ServiceError::Conflict(format!(
-                "{} can already sign in; “Forgot your password?” on the sign-in page mails them a new one.",
-                user.username
-            )));
-        }
-        if user.suspended_at.is_some() {
-            return Err(ServiceError::Conflict(format!("{} is suspended; lift the suspension first.", user.username)));
-        }
-        // The same address again keeps whatever proof it had; a new one is unproven until used.
-        if user.email.as_deref() != Some(email.as_str()) {
-            ensure_email_free(conn, &email)?;
-            users::set_unproven_email(conn, user.id, &email)?;
-            user.email = Some(email);
-            user.email_verified_at = None;
-        }
-        let token = issue_set_password_token(conn, user.id, now)?;
-        Ok((user, token))
-    })
+    let mut user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
+    if user.password_hash.is_some() {
+        return Err(ServiceError::Conflict(format!(
+            "{} can already sign in; “Forgot your password?” on the sign-in page mails them a new one.",
+            user.username
+        )));
+    }
+    if user.suspended_at.is_some() {
+        return Err(ServiceError::Conflict(format!("{} is suspended; lift the suspension first.", user.username)));
+    }
+    // The same address again keeps whatever proof it had; a new one is unproven until used.
+    if user.email.as_deref() != Some(email.as_str()) {
+        ensure_email_free(conn, &email)?;
+        users::set_unproven_email(conn, user.id, &email)?;
+        user.email = Some(email);
+        user.email_verified_at = None;
+        changes.push(Change::AccountChanged { user: user.id, what: AccountChange::Email });
+    }
+    let token = issue_set_password_token(conn, user.id, now)?;
+    Ok((user, token))
 }
 
 /// The user a still-valid password token (set or reset) belongs to, for showing the form.
@@ -183,6 +215,7 @@ pub fn user_for_password_token(
 /// of the user ends, and the address counts as proven (the link was mailed or handed to them).
 pub fn set_password_with_token(
     conn: &mut DbConnection,
+    feed: &ChangeFeed,
     purpose: TokenPurpose,
     token: &str,
     password: &str,
@@ -191,13 +224,14 @@ pub fn set_password_with_token(
     let user = user_for_password_token(conn, purpose, token, now)?;
     passwords::check_rules("password", password, &user.username)?;
     let hash = passwords::hash(password)?;
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         let stored = tokens::find_valid(conn, token, purpose, now)?;
         // A concurrent use of the same link must not win twice.
         if !auth_tokens::mark_used(conn, stored.id, now)? {
             return Err(ServiceError::Gone("This link was already used. Ask for a new one.".to_owned()));
         }
         users::set_password(conn, user.id, &hash)?;
+        changes.push(Change::AccountChanged { user: user.id, what: AccountChange::Password });
         if user.email_verified_at.is_none() {
             if let Some(email) = &user.email {
                 users::set_verified_email(conn, user.id, email, now)?;

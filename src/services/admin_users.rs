@@ -7,6 +7,7 @@ use tera::Context;
 use super::actor::Actor;
 use super::{accounts, audit};
 use super::{ServiceError, ServiceResult};
+use crate::changes::{AccountChange, Change, ChangeFeed};
 use crate::db::models::users::{self, User};
 use crate::db::DbConnection;
 use crate::mail::{Letter, Outbox};
@@ -29,13 +30,14 @@ pub fn list(
 /// Gives a user another role; the last admin cannot be demoted.
 pub fn set_role(
     conn: &mut DbConnection,
+    feed: &ChangeFeed,
     actor: &Actor,
     user_id: i64,
     role: Role,
     now: NaiveDateTime,
 ) -> ServiceResult<User> {
     actor.ensure_admin()?;
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
         if user.role == role.as_str() {
             return Ok(user);
@@ -46,6 +48,7 @@ pub fn set_role(
             ));
         }
         users::set_role(conn, user.id, role.as_str())?;
+        changes.push(Change::AccountChanged { user: user.id, what: AccountChange::Role });
         audit::record(conn, actor, "user.role", ("user", user.id), Some(&format!("{} -> {}", user.role, role)), now)?;
         users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
     })
@@ -54,6 +57,7 @@ pub fn set_role(
 /// Suspends a user: they can still read, but cannot sign in or post; their sessions end.
 pub fn suspend(
     conn: &mut DbConnection,
+    feed: &ChangeFeed,
     actor: &Actor,
     user_id: i64,
     reason: &str,
@@ -67,20 +71,28 @@ pub fn suspend(
     if user_id == actor.id {
         return Err(ServiceError::Conflict("You cannot suspend yourself.".into()));
     }
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
         users::set_suspension(conn, user.id, Some((now, reason)))?;
+        changes.push(Change::AccountChanged { user: user.id, what: AccountChange::Suspension });
         audit::record(conn, actor, "user.suspend", ("user", user.id), Some(reason), now)?;
         users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
     })
 }
 
 /// Lifts a suspension.
-pub fn unsuspend(conn: &mut DbConnection, actor: &Actor, user_id: i64, now: NaiveDateTime) -> ServiceResult<User> {
+pub fn unsuspend(
+    conn: &mut DbConnection,
+    feed: &ChangeFeed,
+    actor: &Actor,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> ServiceResult<User> {
     actor.ensure_admin()?;
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
         users::set_suspension(conn, user.id, None)?;
+        changes.push(Change::AccountChanged { user: user.id, what: AccountChange::Suspension });
         audit::record(conn, actor, "user.unsuspend", ("user", user.id), None, now)?;
         users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
     })
@@ -90,6 +102,7 @@ pub fn unsuspend(conn: &mut DbConnection, actor: &Actor, user_id: i64, now: Naiv
 /// address, and the mail a one-time link to choose a password.
 pub fn invite(
     conn: &mut DbConnection,
+    feed: &ChangeFeed,
     outbox: &Outbox,
     actor: &Actor,
     user_id: i64,
@@ -97,8 +110,8 @@ pub fn invite(
     now: NaiveDateTime,
 ) -> ServiceResult<User> {
     actor.ensure_admin()?;
-    crate::db::write_transaction(conn, |conn| {
-        let (user, token) = accounts::invite(conn, user_id, email, now)?;
+    feed.write(conn, now, |conn, changes| {
+        let (user, token) = accounts::invite_within(conn, changes, user_id, email, now)?;
         let address = user.email.clone().unwrap_or_default();
         let mut context = Context::new();
         context.insert("username", &user.username);
@@ -106,7 +119,7 @@ pub fn invite(
         context.insert("path", &format!("/password/set/{token}"));
         context.insert("hours", &accounts::SET_PASSWORD_LINK_LIFETIME.num_hours());
         let subject = "You are invited to choose a password".to_owned();
-        outbox.queue(conn, Letter { to: &address, subject, template: "invitation", context })?;
+        outbox.queue(conn, changes, Letter { to: &address, subject, template: "invitation", context })?;
         audit::record(conn, actor, "user.invite", ("user", user.id), Some(&address), now)?;
         Ok(user)
     })

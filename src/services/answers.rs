@@ -5,14 +5,13 @@ use chrono::NaiveDateTime;
 use super::actor::Actor;
 use super::anti_spam::{check_post_links, check_rate, Activity};
 use super::hiding::{self, Visibility};
-use super::notifications::{notify, Event, EventKind};
 use super::policy::PostingPolicy;
 use super::questions::{find_question, PostBody};
 use super::{ServiceError, ServiceResult};
+use crate::changes::{Change, ChangeFeed};
 use crate::db::models::posts::{self, NewPost, Post};
 use crate::db::models::revisions::{self, NewRevision};
 use crate::db::DbConnection;
-use crate::mail::Outbox;
 
 /// What the answer form sends, its body already checked and rendered.
 #[derive(Debug, Clone)]
@@ -27,7 +26,7 @@ pub struct AnswerForm {
 /// answer with links is held for a moderator's review (`held_reason` is set).
 pub fn post_answer(
     conn: &mut DbConnection,
-    outbox: &Outbox,
+    feed: &ChangeFeed,
     actor: &Actor,
     policy: PostingPolicy,
     question_id: i64,
@@ -39,7 +38,7 @@ pub fn post_answer(
     if official {
         super::official::ensure_staff(actor)?;
     }
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         let question = find_question(conn, question_id)?;
         if question.locked_at.is_some() {
             return Err(ServiceError::Forbidden("This question is locked; it takes no new answers.".to_owned()));
@@ -65,7 +64,6 @@ pub fn post_answer(
             },
         )?;
         posts::add_answer(conn, question.id, 1, now)?;
-        crate::db::models::search_changes::record(conn, question.id, now)?;
         revisions::insert(
             conn,
             &NewRevision {
@@ -80,16 +78,21 @@ pub fn post_answer(
             },
         )?;
         let answer = posts::find(conn, id)?.ok_or(ServiceError::NotFound("Answer"))?;
+        changes.push(Change::AnswerPosted {
+            question: question.id,
+            answer: id,
+            author: actor.id,
+            official,
+            held: held.is_some(),
+        });
         if let Some(why) = held {
-            // Watchers hear of it when a moderator lets it through (see `review::approve`).
-            hiding::set_post(conn, &answer, Visibility::Held(why), now)?;
+            // Watchers hear of it when a moderator lets it through (see `review::decide`).
+            hiding::set_post(conn, changes, &answer, Visibility::Held(why), now)?;
             return posts::find(conn, id)?.ok_or(ServiceError::NotFound("Answer"));
         }
         if official {
             super::official::mark_authored(conn, actor, &answer, now)?;
         }
-        let kind = if official { EventKind::NewOfficialAnswer } else { EventKind::NewAnswer };
-        notify(conn, outbox, Event::new(kind, question.id, id, actor.id), now)?;
         Ok(answer)
     })
 }
@@ -119,12 +122,12 @@ pub enum Acceptance {
 /// Accepting another answer moves the mark.
 pub fn toggle_accept(
     conn: &mut DbConnection,
-    outbox: &Outbox,
+    feed: &ChangeFeed,
     actor: &Actor,
     answer_id: i64,
     now: NaiveDateTime,
 ) -> ServiceResult<(Post, Acceptance)> {
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         let (answer, question) = find_answer(conn, answer_id)?;
         if question.author_id != actor.id {
             return Err(ServiceError::Forbidden("Only the person who asked can accept an answer.".to_owned()));
@@ -134,14 +137,14 @@ pub fn toggle_accept(
         }
         let outcome = if question.accepted_answer_id == Some(answer.id) {
             posts::set_accepted(conn, question.id, None)?;
+            changes.push(Change::AcceptanceWithdrawn { question: question.id, answer: answer.id, by: actor.id });
             Acceptance::Withdrawn
         } else {
             posts::set_accepted(conn, question.id, Some(answer.id))?;
-            notify(conn, outbox, Event::new(EventKind::Accepted, question.id, answer.id, actor.id), now)?;
+            changes.push(Change::AnswerAccepted { question: question.id, answer: answer.id, by: actor.id });
             Acceptance::Accepted
         };
         posts::touch_activity(conn, question.id, now)?;
-        crate::db::models::search_changes::record(conn, question.id, now)?;
         Ok((question, outcome))
     })
 }

@@ -8,8 +8,8 @@ use diesel::prelude::*;
 use super::actor::Actor;
 use super::questions::find_question;
 use super::{audit, ServiceError, ServiceResult};
+use crate::changes::{Change, ChangeFeed, Changes};
 use crate::db::models::posts::Post;
-use crate::db::models::search_changes;
 use crate::db::schema::posts;
 use crate::db::DbConnection;
 
@@ -78,59 +78,73 @@ fn ensure_may_close(actor: &Actor, reason: Option<CloseReason>) -> ServiceResult
 /// Closes a question; for duplicates, against an open question that is not itself a duplicate.
 pub fn close(
     conn: &mut DbConnection,
+    feed: &ChangeFeed,
+    actor: &Actor,
+    question_id: i64,
+    reason: CloseReason,
+    now: NaiveDateTime,
+) -> ServiceResult<Post> {
+    feed.write(conn, now, |conn, changes| close_within(conn, changes, actor, question_id, reason, now))
+}
+
+/// [`close`], inside a transaction the caller holds (and states the changes of).
+pub(crate) fn close_within(
+    conn: &mut DbConnection,
+    changes: &mut Changes,
     actor: &Actor,
     question_id: i64,
     reason: CloseReason,
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {
     ensure_may_close(actor, Some(reason))?;
-    crate::db::write_transaction(conn, |conn| {
-        let question = find_question(conn, question_id)?;
-        if question.closed_at.is_some() {
-            return Err(ServiceError::Conflict("This question is already closed; reopen it first.".to_owned()));
+    let question = find_question(conn, question_id)?;
+    if question.closed_at.is_some() {
+        return Err(ServiceError::Conflict("This question is already closed; reopen it first.".to_owned()));
+    }
+    let canonical = match reason {
+        CloseReason::Duplicate(id) if id == question.id => {
+            return Err(ServiceError::invalid("duplicate_of", "A question cannot duplicate itself."));
         }
-        let canonical = match reason {
-            CloseReason::Duplicate(id) if id == question.id => {
-                return Err(ServiceError::invalid("duplicate_of", "A question cannot duplicate itself."));
+        CloseReason::Duplicate(id) => {
+            let original = find_question(conn, id)
+                .map_err(|_| ServiceError::invalid("duplicate_of", "There is no such question."))?;
+            if let Some(further) = original.duplicate_of_id {
+                return Err(ServiceError::invalid(
+                    "duplicate_of",
+                    format!("That question is itself a duplicate; close this one against question {further}."),
+                ));
             }
-            CloseReason::Duplicate(id) => {
-                let original = find_question(conn, id)
-                    .map_err(|_| ServiceError::invalid("duplicate_of", "There is no such question."))?;
-                if let Some(further) = original.duplicate_of_id {
-                    return Err(ServiceError::invalid(
-                        "duplicate_of",
-                        format!("That question is itself a duplicate; close this one against question {further}."),
-                    ));
-                }
-                Some(original.id)
-            }
-            _ => None,
-        };
-        diesel::update(posts::table.find(question.id))
-            .set((
-                posts::closed_at.eq(now),
-                posts::close_reason.eq(reason.as_str()),
-                posts::duplicate_of_id.eq(canonical),
-                posts::closed_by.eq(actor.id),
-            ))
-            .execute(conn)?;
-        search_changes::record(conn, question.id, now)?;
-        if let Some(original) = canonical {
-            // The canonical question's document gains this question's title.
-            search_changes::record(conn, original, now)?;
+            Some(original.id)
         }
-        let detail = match canonical {
-            Some(original) => format!("duplicate of {original}"),
-            None => reason.as_str().to_owned(),
-        };
-        audit::record(conn, actor, "question.close", ("post", question.id), Some(&detail), now)?;
-        Ok(question)
-    })
+        _ => None,
+    };
+    diesel::update(posts::table.find(question.id))
+        .set((
+            posts::closed_at.eq(now),
+            posts::close_reason.eq(reason.as_str()),
+            posts::duplicate_of_id.eq(canonical),
+            posts::closed_by.eq(actor.id),
+        ))
+        .execute(conn)?;
+    // The canonical question's search document gains this question's title.
+    changes.push(Change::QuestionClosed { question: question.id, duplicate_of: canonical, by: actor.id });
+    let detail = match canonical {
+        Some(original) => format!("duplicate of {original}"),
+        None => reason.as_str().to_owned(),
+    };
+    audit::record(conn, actor, "question.close", ("post", question.id), Some(&detail), now)?;
+    Ok(question)
 }
 
 /// Reopens a closed question; a duplicate stops pointing at its canonical question.
-pub fn reopen(conn: &mut DbConnection, actor: &Actor, question_id: i64, now: NaiveDateTime) -> ServiceResult<Post> {
-    crate::db::write_transaction(conn, |conn| {
+pub fn reopen(
+    conn: &mut DbConnection,
+    feed: &ChangeFeed,
+    actor: &Actor,
+    question_id: i64,
+    now: NaiveDateTime,
+) -> ServiceResult<Post> {
+    feed.write(conn, now, |conn, changes| {
         let question = find_question(conn, question_id)?;
         let Some(reason) = question.close_reason.as_deref() else {
             return Err(ServiceError::Conflict("This question is not closed.".to_owned()));
@@ -148,10 +162,11 @@ pub fn reopen(conn: &mut DbConnection, actor: &Actor, question_id: i64, now: Nai
                 posts::closed_by.eq(None::<i64>),
             ))
             .execute(conn)?;
-        search_changes::record(conn, question.id, now)?;
-        if let Some(original) = question.duplicate_of_id {
-            search_changes::record(conn, original, now)?;
-        }
+        changes.push(Change::QuestionReopened {
+            question: question.id,
+            duplicate_of: question.duplicate_of_id,
+            by: actor.id,
+        });
         audit::record(conn, actor, "question.reopen", ("post", question.id), Some(reason), now)?;
         Ok(question)
     })

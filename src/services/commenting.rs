@@ -6,6 +6,7 @@ use super::actor::Actor;
 use super::anti_spam::{check_comment_links, check_rate, Activity};
 use super::policy::PostingPolicy;
 use super::{ServiceError, ServiceResult};
+use crate::changes::{Change, ChangeFeed};
 use crate::db::models::{comments, posts};
 use crate::db::DbConnection;
 use crate::markdown;
@@ -16,6 +17,7 @@ pub const COMMENT_LENGTH: std::ops::RangeInclusive<usize> = 15..=600;
 /// Adds a comment; returns the question it belongs under.
 pub fn add_comment(
     conn: &mut DbConnection,
+    feed: &ChangeFeed,
     actor: &Actor,
     policy: PostingPolicy,
     post_id: i64,
@@ -36,17 +38,18 @@ pub fn add_comment(
         ));
     }
     let html = markdown::render_inline(&body);
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         let post = super::questions::find_live_post(conn, post_id)?;
         if super::moderation::is_locked(conn, &post)? {
             return Err(ServiceError::Forbidden("This question is locked; it takes no new comments.".to_owned()));
         }
         check_rate(conn, actor, Activity::Comment, &policy.moderation, now)?;
         check_comment_links(conn, actor, &body, &policy.moderation, now)?;
-        comments::insert(conn, post.id, actor.id, &body, html.as_str(), now)?;
+        let comment = comments::insert(conn, post.id, actor.id, &body, html.as_str(), now)?;
         posts::add_comment(conn, post.id, 1)?;
         let question_id = post.question_id.unwrap_or(post.id);
         posts::touch_activity(conn, question_id, now)?;
+        changes.push(Change::CommentPosted { question: question_id, post: post.id, comment, author: actor.id });
         Ok(question_id)
     })
 }

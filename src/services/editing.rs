@@ -10,6 +10,7 @@ use super::hiding::{self, Visibility};
 use super::policy::PostingPolicy;
 use super::questions::{check_title, find_live_post, parse_tags, prepare_body, slugify, PostBody};
 use super::{ServiceError, ServiceResult};
+use crate::changes::{Change, ChangeFeed};
 use crate::db::models::posts::{self, Edit, Post};
 use crate::db::models::revisions::{self, NewRevision, Revision};
 use crate::db::models::tags;
@@ -74,6 +75,7 @@ impl PostEdit {
 /// member's edit that adds links is held for a moderator's review, as a new post with links is.
 pub fn edit(
     conn: &mut DbConnection,
+    feed: &ChangeFeed,
     actor: &Actor,
     policy: PostingPolicy,
     post_id: i64,
@@ -81,7 +83,7 @@ pub fn edit(
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {
     let EditDraft { title, tags, body: PostBody { markdown: body, html }, reason } = draft;
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         let post = editable(conn, actor, post_id)?;
         let (title, new_tags) = if post.is_question() {
             let title = title.ok_or_else(|| ServiceError::invalid("title", "A question needs a title."))?;
@@ -134,11 +136,15 @@ pub fn edit(
             },
         )?;
         posts::touch_activity(conn, post.question_id.unwrap_or(post.id), now)?;
-        crate::db::models::search_changes::record(conn, post.question_id.unwrap_or(post.id), now)?;
+        changes.push(Change::PostEdited {
+            question: post.question_id.unwrap_or(post.id),
+            post: post.id,
+            editor: actor.id,
+        });
         let edited = posts::find(conn, post.id)?.ok_or(ServiceError::NotFound("Post"))?;
         match held {
             Some(why) => {
-                hiding::set_post(conn, &edited, Visibility::Held(why), now)?;
+                hiding::set_post(conn, changes, &edited, Visibility::Held(why), now)?;
                 posts::find(conn, post.id)?.ok_or(ServiceError::NotFound("Post"))
             }
             None => Ok(edited),

@@ -4,14 +4,15 @@ use chrono::NaiveDateTime;
 
 use super::actor::Actor;
 use super::{sign_up, tokens, ServiceError, ServiceResult};
+use crate::changes::{AccountChange, Change, ChangeFeed};
 use crate::db::models::auth_tokens::{self, TokenPurpose};
 use crate::db::models::users::{self, User};
 use crate::db::DbConnection;
 use crate::mail::Outbox;
 
 /// Marks the address named in the token as the user's proven address.
-pub fn verify(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> ServiceResult<User> {
-    crate::db::write_transaction(conn, |conn| {
+pub fn verify(conn: &mut DbConnection, feed: &ChangeFeed, token: &str, now: NaiveDateTime) -> ServiceResult<User> {
+    feed.write(conn, now, |conn, changes| {
         let stored = tokens::find_valid(conn, token, TokenPurpose::VerifyEmail, now)?;
         let email =
             stored.email.clone().ok_or_else(|| ServiceError::Internal("verify token without address".into()))?;
@@ -26,19 +27,26 @@ pub fn verify(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Servi
         }
         users::set_verified_email(conn, stored.user_id, &email, now)?;
         auth_tokens::retire_all(conn, stored.user_id, TokenPurpose::VerifyEmail, now)?;
+        changes.push(Change::AccountChanged { user: stored.user_id, what: AccountChange::Email });
         users::find(conn, stored.user_id)?.ok_or(ServiceError::NotFound("User"))
     })
 }
 
 /// Mails a fresh verification link to the actor's current, unproven address.
-pub fn resend(conn: &mut DbConnection, outbox: &Outbox, actor: &Actor, now: NaiveDateTime) -> ServiceResult<()> {
-    crate::db::write_transaction(conn, |conn| {
+pub fn resend(
+    conn: &mut DbConnection,
+    feed: &ChangeFeed,
+    outbox: &Outbox,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    feed.write(conn, now, |conn, changes| {
         let user = users::find(conn, actor.id)?.ok_or(ServiceError::NotFound("User"))?;
         let email = match (&user.email, user.email_verified_at) {
             (Some(email), None) => email.clone(),
             _ => return Err(ServiceError::Conflict("Your address is already verified.".to_owned())),
         };
         auth_tokens::retire_all(conn, user.id, TokenPurpose::VerifyEmail, now)?;
-        sign_up::queue_verification(conn, outbox, &user, &email, now)
+        sign_up::queue_verification(conn, changes, outbox, &user, &email, now)
     })
 }

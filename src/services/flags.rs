@@ -15,6 +15,7 @@ use super::moderation::{self, PostAction};
 use super::policy::PostingPolicy;
 use super::queue_items::{authors, queue_item, unknown, FlagView, QueueItem};
 use super::{audit, ServiceError, ServiceResult};
+use crate::changes::{Change, ChangeFeed, Changes};
 use crate::db::models::comments::{self, Comment};
 use crate::db::models::flags::{self, Flag, FlagTarget};
 use crate::db::models::posts::{self, Post};
@@ -68,17 +69,28 @@ pub enum Flagged {
     Hidden,
 }
 
+/// What a member's flag says.
+#[derive(Debug, Clone, Copy)]
+pub struct FlagForm<'a> {
+    /// The post or comment flagged.
+    pub target: FlagTarget,
+    /// Why.
+    pub reason: FlagReason,
+    /// A note for the moderators (required for "needs a moderator").
+    pub note: Option<&'a str>,
+}
+
 /// A member flags a post or comment; returns the question it is under and what happened.
 pub fn flag(
     conn: &mut DbConnection,
+    feed: &ChangeFeed,
     actor: &Actor,
     policy: PostingPolicy,
-    target: FlagTarget,
-    reason: FlagReason,
-    note: Option<&str>,
+    form: FlagForm<'_>,
     now: NaiveDateTime,
 ) -> ServiceResult<(Post, Flagged)> {
     actor.ensure_can_post(policy.require_verified_email)?;
+    let FlagForm { target, reason, note } = form;
     let note = note.map(str::trim).filter(|n| !n.is_empty());
     if note.is_some_and(|n| n.chars().count() > NOTE_LENGTH) {
         return Err(ServiceError::invalid("note", format!("Keep the note under {NOTE_LENGTH} characters.")));
@@ -86,7 +98,7 @@ pub fn flag(
     if reason == FlagReason::NeedsModerator && note.is_none() {
         return Err(ServiceError::invalid("note", "Tell the moderators what needs their attention."));
     }
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         let subject = Subject::load(conn, target)?;
         if subject.hidden() {
             return Err(ServiceError::NotFound(subject.noun()));
@@ -106,7 +118,7 @@ pub fn flag(
         let threshold = i64::from(policy.moderation.spam_flags_to_hide);
         let mut outcome = Flagged::Queued;
         if reason == FlagReason::Spam && threshold > 0 && flags::open_spam_count(conn, target)? >= threshold {
-            subject.set_visibility(conn, Visibility::Held(Held::Flags), now)?;
+            subject.set_visibility(conn, changes, Visibility::Held(Held::Flags), now)?;
             // The site hid it, not a person: the log shows no actor.
             crate::db::models::audit_log::insert(
                 conn,
@@ -121,7 +133,9 @@ pub fn flag(
             )?;
             outcome = Flagged::Hidden;
         }
-        Ok((subject.question(conn)?, outcome))
+        let question = subject.question(conn)?;
+        changes.push(Change::Flagged { question: question.id, by: actor.id });
+        Ok((question, outcome))
     })
 }
 
@@ -183,9 +197,15 @@ impl Subject {
         held == Some(Held::Flags.as_str())
     }
 
-    fn set_visibility(&self, conn: &mut DbConnection, to: Visibility, now: NaiveDateTime) -> ServiceResult<()> {
+    fn set_visibility(
+        &self,
+        conn: &mut DbConnection,
+        changes: &mut Changes,
+        to: Visibility,
+        now: NaiveDateTime,
+    ) -> ServiceResult<()> {
         match self {
-            Subject::Post(p) => hiding::set_post(conn, p, to, now),
+            Subject::Post(p) => hiding::set_post(conn, changes, p, to, now),
             Subject::Comment(c, _) => hiding::set_comment(conn, c, to, now),
         }
     }
@@ -214,13 +234,14 @@ pub enum Verdict {
 /// Handles every open flag on a target at once; returns what was done, for the flash message.
 pub fn handle(
     conn: &mut DbConnection,
+    feed: &ChangeFeed,
     actor: &Actor,
     target: FlagTarget,
     verdict: Verdict,
     now: NaiveDateTime,
 ) -> ServiceResult<&'static str> {
     ensure_moderator(actor)?;
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         let open = flags::open_on(conn, target)?;
         let Some(strongest) = open.iter().filter_map(|f| FlagReason::parse(&f.reason).ok()).min() else {
             return Err(ServiceError::Conflict("These flags were already handled.".to_owned()));
@@ -230,7 +251,7 @@ pub fn handle(
         let done = match verdict {
             Verdict::Disagree => {
                 if subject.held_by_flags() {
-                    subject.set_visibility(conn, Visibility::Shown, now)?;
+                    subject.set_visibility(conn, changes, Visibility::Shown, now)?;
                 }
                 flags::handle_open(conn, target, actor.id, "disagreed", now)?;
                 audit::record(conn, actor, "flags.dismiss", (target.kind(), target.id()), Some(&reasons), now)?;
@@ -239,9 +260,11 @@ pub fn handle(
             Verdict::Agree => {
                 flags::handle_open(conn, target, actor.id, "agreed", now)?;
                 audit::record(conn, actor, "flags.agree", (target.kind(), target.id()), Some(&reasons), now)?;
-                act_on_agreement(conn, actor, &subject, strongest, now)?
+                act_on_agreement(conn, changes, actor, &subject, strongest, now)?
             }
         };
+        let question = subject.question(conn)?;
+        changes.push(Change::FlagsHandled { question: question.id, by: actor.id });
         Ok(done)
     })
 }
@@ -249,6 +272,7 @@ pub fn handle(
 /// What agreeing with the strongest flag does to the subject.
 fn act_on_agreement(
     conn: &mut DbConnection,
+    changes: &mut Changes,
     actor: &Actor,
     subject: &Subject,
     strongest: FlagReason,
@@ -260,19 +284,19 @@ fn act_on_agreement(
         (_, FlagReason::NeedsModerator) => Ok("Marked as handled."),
         (Subject::Post(question), FlagReason::OffTopic) if question.is_question() => {
             if question.closed_at.is_none() && question.deleted_at.is_none() {
-                closing::close(conn, actor, question.id, CloseReason::OffTopic, now)?;
+                closing::close_within(conn, changes, actor, question.id, CloseReason::OffTopic, now)?;
             }
             Ok("The question is closed as off-topic.")
         }
         (Subject::Post(post), _) => {
             if deletable(post.deleted_at.is_some(), post.held_reason.is_some()) {
-                moderation::act(conn, actor, post.id, PostAction::Delete, Some(&why), now)?;
+                moderation::act_within(conn, changes, actor, post.id, PostAction::Delete, Some(&why), now)?;
             }
             Ok("The post is deleted.")
         }
         (Subject::Comment(comment, _), _) => {
             if deletable(comment.deleted_at.is_some(), comment.held_reason.is_some()) {
-                moderation::act_on_comment(conn, actor, comment.id, true, now)?;
+                moderation::act_on_comment_within(conn, changes, actor, comment.id, true, now)?;
             }
             Ok("The comment is deleted.")
         }

@@ -10,9 +10,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::ServiceResult;
+use crate::changes::{Change, Changes};
 use crate::db::models::comments::Comment;
+use crate::db::models::official;
 use crate::db::models::posts::{self, Post};
-use crate::db::models::{official, search_changes};
 use crate::db::schema::{comments, post_tags, tags};
 use crate::db::DbConnection;
 
@@ -47,8 +48,14 @@ pub enum Visibility {
 }
 
 /// Sets a question's or answer's visibility; counters follow only when it enters or leaves
-/// public view. Records a search change for the question it belongs to.
-pub fn set_post(conn: &mut DbConnection, post: &Post, to: Visibility, now: NaiveDateTime) -> ServiceResult<()> {
+/// public view. States the change, so the question's search document follows.
+pub fn set_post(
+    conn: &mut DbConnection,
+    changes: &mut Changes,
+    post: &Post,
+    to: Visibility,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
     let was_hidden = post.deleted_at.is_some();
     let hidden = to != Visibility::Shown;
     let deleted_at = if hidden { Some(post.deleted_at.unwrap_or(now)) } else { None };
@@ -75,7 +82,7 @@ pub fn set_post(conn: &mut DbConnection, post: &Post, to: Visibility, now: Naive
             }
         }
     }
-    search_changes::record(conn, question_id, now)?;
+    changes.push(Change::PostVisibilityChanged { question: question_id, post: post.id, visible: !hidden });
     Ok(())
 }
 

@@ -3,14 +3,13 @@
 //! undeleting restores it exactly. Counters and the search index follow; every action is audited.
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 
 use super::actor::Actor;
 use super::hiding::{self, Visibility};
 use super::{audit, ServiceError, ServiceResult};
+use crate::changes::{Change, ChangeFeed, Changes, ModerationAction};
 use crate::db::models::comments;
 use crate::db::models::posts::{self, Post};
-use crate::db::models::search_changes;
 use crate::db::DbConnection;
 
 /// A moderator's action on a post.
@@ -51,6 +50,20 @@ impl PostAction {
 /// Applies `action` to a question or answer; returns the question the post belongs to.
 pub fn act(
     conn: &mut DbConnection,
+    feed: &ChangeFeed,
+    actor: &Actor,
+    post_id: i64,
+    action: PostAction,
+    reason: Option<&str>,
+    now: NaiveDateTime,
+) -> ServiceResult<Post> {
+    feed.write(conn, now, |conn, changes| act_within(conn, changes, actor, post_id, action, reason, now))
+}
+
+/// [`act`], inside a transaction the caller holds (and states the changes of).
+pub(crate) fn act_within(
+    conn: &mut DbConnection,
+    changes: &mut Changes,
     actor: &Actor,
     post_id: i64,
     action: PostAction,
@@ -60,42 +73,44 @@ pub fn act(
     if actor.suspended || !actor.role.is_moderator() {
         return Err(ServiceError::Forbidden("Only moderators can lock or delete posts.".to_owned()));
     }
-    crate::db::write_transaction(conn, |conn| {
-        let post = posts::find(conn, post_id)?.ok_or(ServiceError::NotFound("Post"))?;
-        let question_id = post.question_id.unwrap_or(post.id);
-        let question = posts::find(conn, question_id)?.ok_or(ServiceError::NotFound("Question"))?;
-        let conflict = |message: &str| Err(ServiceError::Conflict(message.to_owned()));
-        match action {
-            PostAction::Lock | PostAction::Unlock if !post.is_question() => {
-                return Err(ServiceError::invalid("action", "Lock the question; its answers follow."));
-            }
-            PostAction::Lock if post.locked_at.is_some() => return conflict("This question is already locked."),
-            PostAction::Unlock if post.locked_at.is_none() => return conflict("This question is not locked."),
-            // A post held for review is hidden but not yet deleted: deleting it settles the review.
-            PostAction::Delete if post.deleted_at.is_some() && post.held_reason.is_none() => {
-                return conflict("This post is already deleted.")
-            }
-            PostAction::Undelete if post.deleted_at.is_none() => return conflict("This post is not deleted."),
-            _ => {}
+    let post = posts::find(conn, post_id)?.ok_or(ServiceError::NotFound("Post"))?;
+    let question_id = post.question_id.unwrap_or(post.id);
+    let question = posts::find(conn, question_id)?.ok_or(ServiceError::NotFound("Question"))?;
+    let conflict = |message: &str| Err(ServiceError::Conflict(message.to_owned()));
+    match action {
+        PostAction::Lock | PostAction::Unlock if !post.is_question() => {
+            return Err(ServiceError::invalid("action", "Lock the question; its answers follow."));
         }
-        let target = crate::db::schema::posts::table.find(post.id);
-        match action {
-            PostAction::Lock => {
-                diesel::update(target).set(crate::db::schema::posts::locked_at.eq(now)).execute(conn)?;
-                search_changes::record(conn, question.id, now)?;
-            }
-            PostAction::Unlock => {
-                diesel::update(target)
-                    .set(crate::db::schema::posts::locked_at.eq(None::<NaiveDateTime>))
-                    .execute(conn)?;
-                search_changes::record(conn, question.id, now)?;
-            }
-            PostAction::Delete => hiding::set_post(conn, &post, Visibility::Deleted, now)?,
-            PostAction::Undelete => hiding::set_post(conn, &post, Visibility::Shown, now)?,
+        PostAction::Lock if post.locked_at.is_some() => return conflict("This question is already locked."),
+        PostAction::Unlock if post.locked_at.is_none() => return conflict("This question is not locked."),
+        // A post held for review is hidden but not yet deleted: deleting it settles the review.
+        PostAction::Delete if post.deleted_at.is_some() && post.held_reason.is_none() => {
+            return conflict("This post is already deleted.")
         }
-        audit::record(conn, actor, action.audit_name(), ("post", post.id), reason, now)?;
-        Ok(question)
-    })
+        PostAction::Undelete if post.deleted_at.is_none() => return conflict("This post is not deleted."),
+        _ => {}
+    }
+    let done = match action {
+        PostAction::Lock => {
+            posts::set_locked(conn, post.id, Some(now))?;
+            ModerationAction::Locked
+        }
+        PostAction::Unlock => {
+            posts::set_locked(conn, post.id, None)?;
+            ModerationAction::Unlocked
+        }
+        PostAction::Delete => {
+            hiding::set_post(conn, changes, &post, Visibility::Deleted, now)?;
+            ModerationAction::Deleted
+        }
+        PostAction::Undelete => {
+            hiding::set_post(conn, changes, &post, Visibility::Shown, now)?;
+            ModerationAction::Undeleted
+        }
+    };
+    changes.push(Change::PostModerated { question: question.id, post: post.id, action: done, by: actor.id });
+    audit::record(conn, actor, action.audit_name(), ("post", post.id), reason, now)?;
+    Ok(question)
 }
 
 /// Whether new answers, comments and votes are refused for this post (its question is locked).
@@ -113,30 +128,47 @@ pub fn is_locked(conn: &mut DbConnection, post: &Post) -> ServiceResult<bool> {
 /// everything else is for moderators. Returns the question the comment is under.
 pub fn act_on_comment(
     conn: &mut DbConnection,
+    feed: &ChangeFeed,
     actor: &Actor,
     comment_id: i64,
     delete: bool,
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {
-    crate::db::write_transaction(conn, |conn| {
-        let comment = comments::find(conn, comment_id)?.ok_or(ServiceError::NotFound("Comment"))?;
-        let moderator = actor.role.is_moderator() && !actor.suspended;
-        let own = comment.author_id == actor.id && !actor.suspended;
-        if !(moderator || (delete && own && comment.deleted_at.is_none())) {
-            return Err(ServiceError::Forbidden("Only moderators can do that to this comment.".to_owned()));
-        }
-        if delete && comment.deleted_at.is_some() && comment.held_reason.is_none() {
-            return Err(ServiceError::Conflict("This comment is already deleted.".to_owned()));
-        }
-        if !delete && comment.deleted_at.is_none() {
-            return Err(ServiceError::Conflict("This comment is not deleted.".to_owned()));
-        }
-        let post = posts::find(conn, comment.post_id)?.ok_or(ServiceError::NotFound("Post"))?;
-        let question_id = post.question_id.unwrap_or(post.id);
-        let question = posts::find(conn, question_id)?.ok_or(ServiceError::NotFound("Question"))?;
-        hiding::set_comment(conn, &comment, if delete { Visibility::Deleted } else { Visibility::Shown }, now)?;
-        let action = if delete { "comment.delete" } else { "comment.undelete" };
-        audit::record(conn, actor, action, ("comment", comment.id), None, now)?;
-        Ok(question)
-    })
+    feed.write(conn, now, |conn, changes| act_on_comment_within(conn, changes, actor, comment_id, delete, now))
+}
+
+/// [`act_on_comment`], inside a transaction the caller holds (and states the changes of).
+pub(crate) fn act_on_comment_within(
+    conn: &mut DbConnection,
+    changes: &mut Changes,
+    actor: &Actor,
+    comment_id: i64,
+    delete: bool,
+    now: NaiveDateTime,
+) -> ServiceResult<Post> {
+    let comment = comments::find(conn, comment_id)?.ok_or(ServiceError::NotFound("Comment"))?;
+    let moderator = actor.role.is_moderator() && !actor.suspended;
+    let own = comment.author_id == actor.id && !actor.suspended;
+    if !(moderator || (delete && own && comment.deleted_at.is_none())) {
+        return Err(ServiceError::Forbidden("Only moderators can do that to this comment.".to_owned()));
+    }
+    if delete && comment.deleted_at.is_some() && comment.held_reason.is_none() {
+        return Err(ServiceError::Conflict("This comment is already deleted.".to_owned()));
+    }
+    if !delete && comment.deleted_at.is_none() {
+        return Err(ServiceError::Conflict("This comment is not deleted.".to_owned()));
+    }
+    let post = posts::find(conn, comment.post_id)?.ok_or(ServiceError::NotFound("Post"))?;
+    let question_id = post.question_id.unwrap_or(post.id);
+    let question = posts::find(conn, question_id)?.ok_or(ServiceError::NotFound("Question"))?;
+    hiding::set_comment(conn, &comment, if delete { Visibility::Deleted } else { Visibility::Shown }, now)?;
+    changes.push(Change::CommentModerated {
+        question: question.id,
+        comment: comment.id,
+        visible: !delete,
+        by: actor.id,
+    });
+    let action = if delete { "comment.delete" } else { "comment.undelete" };
+    audit::record(conn, actor, action, ("comment", comment.id), None, now)?;
+    Ok(question)
 }

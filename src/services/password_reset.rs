@@ -4,6 +4,7 @@ use chrono::{Duration, NaiveDateTime};
 use tera::Context;
 
 use super::{accounts, tokens, ServiceResult};
+use crate::changes::ChangeFeed;
 use crate::db::models::auth_tokens::{self, TokenPurpose};
 use crate::db::models::users;
 use crate::db::DbConnection;
@@ -14,11 +15,17 @@ pub const RESET_LINK_LIFETIME: Duration = Duration::hours(1);
 
 /// Mails a reset link if an account has this address; does the same visible nothing otherwise,
 /// so the answer never tells whether the address has an account.
-pub fn request(conn: &mut DbConnection, outbox: &Outbox, email: &str, now: NaiveDateTime) -> ServiceResult<()> {
+pub fn request(
+    conn: &mut DbConnection,
+    feed: &ChangeFeed,
+    outbox: &Outbox,
+    email: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
     let Ok(email) = accounts::normalize_email(email) else {
         return Ok(());
     };
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         let Some(user) = users::find_by_email(conn, &email)? else {
             return Ok(());
         };
@@ -33,6 +40,7 @@ pub fn request(conn: &mut DbConnection, outbox: &Outbox, email: &str, now: Naive
         context.insert("minutes", &RESET_LINK_LIFETIME.num_minutes());
         outbox.queue(
             conn,
+            changes,
             Letter { to: &email, subject: "Reset your password".to_owned(), template: "reset_password", context },
         )
     })

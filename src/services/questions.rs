@@ -7,6 +7,7 @@ use super::anti_spam::{check_post_links, check_rate, Activity};
 use super::hiding::{self, Visibility};
 use super::policy::PostingPolicy;
 use super::{ServiceError, ServiceResult};
+use crate::changes::{Change, ChangeFeed};
 use crate::db::models::posts::{self, NewPost, Post};
 use crate::db::models::revisions::{self, NewRevision};
 use crate::db::models::{tags, watches};
@@ -171,6 +172,7 @@ impl Ask {
 /// member's question with links is held for a moderator's review (`held_reason` is set).
 pub fn ask(
     conn: &mut DbConnection,
+    feed: &ChangeFeed,
     actor: &Actor,
     policy: PostingPolicy,
     draft: QuestionDraft,
@@ -180,7 +182,7 @@ pub fn ask(
     let QuestionDraft { title, body: PostBody { markdown: body, html }, tags: tag_names } = draft;
     let slug = slugify(&title);
     let tag_text = tag_names.join(" ");
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         check_rate(conn, actor, Activity::Question, &policy.moderation, now)?;
         let held = check_post_links(conn, actor, &body, &policy.moderation, now)?;
         let id = posts::insert(
@@ -199,7 +201,7 @@ pub fn ask(
             },
         )?;
         tags::attach(conn, id, &tag_names, now)?;
-        crate::db::models::search_changes::record(conn, id, now)?;
+        changes.push(Change::QuestionAsked { question: id, author: actor.id, held: held.is_some() });
         watches::insert(conn, actor.id, id, now)?; // the asker hears about answers without asking to
         revisions::insert(
             conn,
@@ -217,7 +219,7 @@ pub fn ask(
         let question = posts::find(conn, id)?.ok_or(ServiceError::NotFound("Question"))?;
         match held {
             Some(why) => {
-                hiding::set_post(conn, &question, Visibility::Held(why), now)?;
+                hiding::set_post(conn, changes, &question, Visibility::Held(why), now)?;
                 posts::find(conn, id)?.ok_or(ServiceError::NotFound("Question"))
             }
             None => Ok(question),

@@ -7,14 +7,13 @@ use diesel::prelude::*;
 
 use super::actor::Actor;
 use super::hiding::{self, Held, Visibility};
-use super::notifications::{notify, Event, EventKind};
 use super::queue_items::{queue_item, QueueItem};
 use super::{audit, ServiceError, ServiceResult};
+use crate::changes::{Change, ChangeFeed};
 use crate::db::models::flags::FlagTarget;
 use crate::db::models::posts::{self, Post};
 use crate::db::schema::posts as post_columns;
 use crate::db::DbConnection;
-use crate::mail::Outbox;
 
 /// Posts shown in the review queue at once.
 const QUEUE_LENGTH: i64 = 30;
@@ -53,14 +52,14 @@ pub fn queue(conn: &mut DbConnection, actor: &Actor) -> ServiceResult<(Vec<Queue
 /// Approves or rejects a held post; returns the question it belongs to.
 pub fn decide(
     conn: &mut DbConnection,
-    outbox: &Outbox,
+    feed: &ChangeFeed,
     actor: &Actor,
     post_id: i64,
     decision: Decision,
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {
     ensure_moderator(actor)?;
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         let post = posts::find(conn, post_id)?.ok_or(ServiceError::NotFound("Post"))?;
         if post.held_reason.as_deref() != Some(Held::Links.as_str()) {
             return Err(ServiceError::Conflict("This post is not waiting for review.".to_owned()));
@@ -68,14 +67,18 @@ pub fn decide(
         let question_id = post.question_id.unwrap_or(post.id);
         match decision {
             Decision::Approve => {
-                hiding::set_post(conn, &post, Visibility::Shown, now)?;
+                hiding::set_post(conn, changes, &post, Visibility::Shown, now)?;
                 if !post.is_question() {
-                    notify(conn, outbox, Event::new(EventKind::NewAnswer, question_id, post.id, post.author_id), now)?;
+                    changes.push(Change::HeldAnswerApproved {
+                        question: question_id,
+                        answer: post.id,
+                        author: post.author_id,
+                    });
                 }
                 audit::record(conn, actor, "review.approve", ("post", post.id), None, now)?;
             }
             Decision::Reject => {
-                hiding::set_post(conn, &post, Visibility::Deleted, now)?;
+                hiding::set_post(conn, changes, &post, Visibility::Deleted, now)?;
                 audit::record(conn, actor, "review.reject", ("post", post.id), None, now)?;
             }
         }

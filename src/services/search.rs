@@ -143,13 +143,14 @@ pub fn run(
     cache: &ResultCache,
     searcher: &Searcher<'_>,
     request: &SearchRequest,
+    written: u64,
     now: NaiveDateTime,
 ) -> ServiceResult<SearchPage> {
     let page = request.page.clamp(1, MAX_PAGE);
     // A new index commit changes results as surely as a write does.
     let key = format!("{}|{:?}|{page}|{}", index.generation(), request.sort, request.query);
     let started = Instant::now();
-    let found = cache.get_or_compute(key, crate::db::write_generation(), || find(conn, index, request, page))?;
+    let found = cache.get_or_compute(key, written, || find(conn, index, request, page))?;
     let mut shown = SearchPage::clone(&found);
     if page == 1 && shown.searched {
         let seen_key = format!("{}|{}", searcher.client, log_key(&request.query));

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use super::actor::Actor;
 use super::passwords::{self, Verified};
 use super::{accounts, sign_up, ServiceError, ServiceResult};
+use crate::changes::{AccountChange, Change, ChangeFeed};
 use crate::db::models::auth_tokens::{self, TokenPurpose};
 use crate::db::models::users::{self, User};
 use crate::db::DbConnection;
@@ -31,6 +32,7 @@ pub fn set_display_name(conn: &mut DbConnection, actor: &Actor, name: &str) -> S
 /// address only once that link is followed. Needs the current password.
 pub fn change_email(
     conn: &mut DbConnection,
+    feed: &ChangeFeed,
     outbox: &Outbox,
     actor: &Actor,
     new_email: &str,
@@ -42,13 +44,13 @@ pub fn change_email(
     if user.email.as_deref() == Some(email.as_str()) {
         return Err(ServiceError::invalid("email", "This is already your address."));
     }
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         if users::email_taken(conn, &email)? {
             // Say nothing about the other account; the link simply never arrives there.
             return Ok(());
         }
         auth_tokens::retire_all(conn, user.id, TokenPurpose::VerifyEmail, now)?;
-        sign_up::queue_verification(conn, outbox, &user, &email, now)
+        sign_up::queue_verification(conn, changes, outbox, &user, &email, now)
     })
 }
 
@@ -56,26 +58,36 @@ pub fn change_email(
 /// current session (named by `keep`) must carry to stay signed in.
 pub fn change_password(
     conn: &mut DbConnection,
+    feed: &ChangeFeed,
     actor: &Actor,
     keep: &str,
     current_password: &str,
     new_password: &str,
+    now: NaiveDateTime,
 ) -> ServiceResult<i64> {
     let user = check_password(conn, actor, current_password)?;
     passwords::check_rules("new_password", new_password, &user.username)?;
     let hash = passwords::hash(new_password)?;
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         users::set_password(conn, user.id, &hash)?;
         super::sessions::close_others(conn, user.id, Some(keep))?;
+        changes.push(Change::AccountChanged { user: user.id, what: AccountChange::Password });
         Ok(users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))?.session_epoch)
     })
 }
 
 /// Ends every session of the actor but the current one (named by `keep`); returns the new
 /// epoch for the current session.
-pub fn sign_out_everywhere(conn: &mut DbConnection, actor: &Actor, keep: &str) -> ServiceResult<i64> {
-    crate::db::write_transaction(conn, |conn| {
+pub fn sign_out_everywhere(
+    conn: &mut DbConnection,
+    feed: &ChangeFeed,
+    actor: &Actor,
+    keep: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<i64> {
+    feed.write(conn, now, |conn, changes| {
         super::sessions::close_others(conn, actor.id, Some(keep))?;
+        changes.push(Change::AccountChanged { user: actor.id, what: AccountChange::SignedOutEverywhere });
         Ok(users::bump_session_epoch(conn, actor.id)?)
     })
 }

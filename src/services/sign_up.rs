@@ -5,6 +5,7 @@ use tera::Context;
 
 use super::accounts::{self, NewAccount};
 use super::{tokens, ServiceResult};
+use crate::changes::{Change, ChangeFeed, Changes};
 use crate::db::models::auth_tokens::TokenPurpose;
 use crate::db::models::users::{self, User};
 use crate::db::DbConnection;
@@ -36,7 +37,13 @@ pub enum SignedUp {
 }
 
 /// Creates a member and queues the verification mail, in one transaction.
-pub fn sign_up(conn: &mut DbConnection, outbox: &Outbox, form: SignUp, now: NaiveDateTime) -> ServiceResult<SignedUp> {
+pub fn sign_up(
+    conn: &mut DbConnection,
+    feed: &ChangeFeed,
+    outbox: &Outbox,
+    form: SignUp,
+    now: NaiveDateTime,
+) -> ServiceResult<SignedUp> {
     let account = accounts::check_account(NewAccount {
         username: form.username,
         email: form.email,
@@ -44,12 +51,13 @@ pub fn sign_up(conn: &mut DbConnection, outbox: &Outbox, form: SignUp, now: Naiv
         role: Role::Member,
         email_verified: false,
     })?;
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         if let Some(owner) = users::find_by_email(conn, &account.email)? {
             let mut context = Context::new();
             context.insert("username", &owner.username);
             outbox.queue(
                 conn,
+                changes,
                 Letter {
                     to: &account.email,
                     subject: "Someone tried to sign up with your address".to_owned(),
@@ -60,7 +68,8 @@ pub fn sign_up(conn: &mut DbConnection, outbox: &Outbox, form: SignUp, now: Naiv
             return Ok(SignedUp::AddressTaken);
         }
         let user = accounts::insert_checked(conn, &account, now)?;
-        queue_verification(conn, outbox, &user, &account.email, now)?;
+        changes.push(Change::AccountCreated { user: user.id });
+        queue_verification(conn, changes, outbox, &user, &account.email, now)?;
         Ok(SignedUp::Created(Box::new(user)))
     })
 }
@@ -68,6 +77,7 @@ pub fn sign_up(conn: &mut DbConnection, outbox: &Outbox, form: SignUp, now: Naiv
 /// Issues a verification token for `email` and mails the link there.
 pub fn queue_verification(
     conn: &mut DbConnection,
+    changes: &mut Changes,
     outbox: &Outbox,
     user: &User,
     email: &str,
@@ -80,6 +90,7 @@ pub fn queue_verification(
     context.insert("hours", &VERIFY_LINK_LIFETIME.num_hours());
     outbox.queue(
         conn,
+        changes,
         Letter { to: email, subject: "Confirm your email address".to_owned(), template: "verify_email", context },
     )
 }

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use super::actor::Actor;
 use super::hiding::{self, Visibility};
 use super::{audit, ServiceError, ServiceResult};
+use crate::changes::{Change, ChangeFeed};
 use crate::db::models::comments::Comment;
 use crate::db::models::flags::{self, FlagTarget};
 use crate::db::models::posts::Post;
@@ -29,6 +30,7 @@ pub struct SpamSweep {
 /// cannot be swept (an admin demotes them first).
 pub fn delete_as_spam(
     conn: &mut DbConnection,
+    feed: &ChangeFeed,
     actor: &Actor,
     user_id: i64,
     now: NaiveDateTime,
@@ -39,7 +41,7 @@ pub fn delete_as_spam(
     if user_id == actor.id {
         return Err(ServiceError::Conflict("You cannot delete yourself as a spammer.".to_owned()));
     }
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
         if user.role.parse::<Role>().is_ok_and(Role::is_staff) {
             return Err(ServiceError::Forbidden(
@@ -55,7 +57,7 @@ pub fn delete_as_spam(
             .select(Post::as_select())
             .load(conn)?;
         for post in &their_posts {
-            hiding::set_post(conn, post, Visibility::Deleted, now)?;
+            hiding::set_post(conn, changes, post, Visibility::Deleted, now)?;
             flags::handle_open(conn, FlagTarget::Post(post.id), actor.id, "agreed", now)?;
         }
         let their_comments: Vec<Comment> = comments::table
@@ -73,6 +75,7 @@ pub fn delete_as_spam(
         let sweep = SpamSweep { posts: their_posts.len(), comments: their_comments.len() };
         let detail = format!("{} posts and {} comments deleted; account suspended", sweep.posts, sweep.comments);
         audit::record(conn, actor, "user.delete-as-spam", ("user", user.id), Some(&detail), now)?;
+        changes.push(Change::SpammerRemoved { user: user.id, by: actor.id });
         Ok(sweep)
     })
 }

@@ -6,6 +6,7 @@
 //! turns mail off, so a leaked link can do no more than what its owner's mail client offers.
 
 use super::{ServiceError, ServiceResult};
+use crate::changes::{AccountChange, Change, ChangeFeed};
 use crate::db::models::users::{self, User};
 use crate::db::DbConnection;
 use crate::signing::NumberSigner;
@@ -41,10 +42,17 @@ pub fn find(conn: &mut DbConnection, key: &UnsubscribeKey, token: &str) -> Servi
 }
 
 /// Turns off notification mail for the token's user.
-pub fn unsubscribe(conn: &mut DbConnection, key: &UnsubscribeKey, token: &str) -> ServiceResult<User> {
-    crate::db::write_transaction(conn, |conn| {
+pub fn unsubscribe(
+    conn: &mut DbConnection,
+    feed: &ChangeFeed,
+    key: &UnsubscribeKey,
+    token: &str,
+    now: chrono::NaiveDateTime,
+) -> ServiceResult<User> {
+    feed.write(conn, now, |conn, changes| {
         let user = find(conn, key, token)?;
         users::set_email_preference(conn, user.id, "never")?;
+        changes.push(Change::AccountChanged { user: user.id, what: AccountChange::MailPreference });
         Ok(user)
     })
 }

@@ -7,6 +7,7 @@ use super::actor::Actor;
 use super::anti_spam::{check_rate, Activity};
 use super::policy::PostingPolicy;
 use super::{ServiceError, ServiceResult};
+use crate::changes::{Change, ChangeFeed};
 use crate::db::models::{posts, votes};
 use crate::db::DbConnection;
 
@@ -58,6 +59,7 @@ pub struct VoteOutcome {
 /// Records a vote.
 pub fn vote(
     conn: &mut DbConnection,
+    feed: &ChangeFeed,
     actor: &Actor,
     policy: PostingPolicy,
     post_id: i64,
@@ -65,7 +67,7 @@ pub fn vote(
     now: NaiveDateTime,
 ) -> ServiceResult<VoteOutcome> {
     actor.ensure_can_post(policy.require_verified_email)?;
-    crate::db::write_transaction(conn, |conn| {
+    feed.write(conn, now, |conn, changes| {
         let post = super::questions::find_live_post(conn, post_id)?;
         if post.author_id == actor.id {
             return Err(ServiceError::Forbidden("You cannot vote on your own post.".to_owned()));
@@ -83,10 +85,7 @@ pub fn vote(
         if previous != wanted {
             votes::set(conn, actor.id, post.id, wanted, now)?;
             posts::add_score(conn, post.id, wanted - previous)?;
-            if post.is_question() {
-                // An answer's score is not part of its question's search document.
-                crate::db::models::search_changes::record(conn, post.id, now)?;
-            }
+            changes.push(Change::VoteCast { question: question_id, post: post.id, voter: actor.id });
         }
         let score = posts::find(conn, post.id)?.map(|p| p.score).unwrap_or_default();
         Ok(VoteOutcome { post_id: post.id, score, vote: wanted, question_id })

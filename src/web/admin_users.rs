@@ -104,7 +104,7 @@ pub async fn set_role(
     let role: Role = form.role.parse().map_err(|e: crate::roles::UnknownRole| AppError::BadRequest(e.to_string()))?;
     let id = id.into_inner();
     let now = chrono::Utc::now().naive_utc();
-    let user = state.db(move |conn| admin_users::set_role(conn, &actor, id, role, now)).await?;
+    let user = state.write(move |conn, feed| admin_users::set_role(conn, feed, &actor, id, role, now)).await?;
     session::flash(&session, &format!("{} is now {}.", user.username, user.role));
     Ok(forms::see_other("/admin/users"))
 }
@@ -120,7 +120,7 @@ pub async fn suspend(
     let id = id.into_inner();
     let reason = form.into_inner().reason;
     let now = chrono::Utc::now().naive_utc();
-    let user = state.db(move |conn| admin_users::suspend(conn, &actor, id, &reason, now)).await?;
+    let user = state.write(move |conn, feed| admin_users::suspend(conn, feed, &actor, id, &reason, now)).await?;
     session::flash(&session, &format!("{} is suspended.", user.username));
     Ok(forms::see_other("/admin/users"))
 }
@@ -134,7 +134,7 @@ pub async fn unsuspend(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let now = chrono::Utc::now().naive_utc();
-    let user = state.db(move |conn| admin_users::unsuspend(conn, &actor, id, now)).await?;
+    let user = state.write(move |conn, feed| admin_users::unsuspend(conn, feed, &actor, id, now)).await?;
     session::flash(&session, &format!("{} may post again.", user.username));
     Ok(forms::see_other("/admin/users"))
 }
@@ -151,8 +151,7 @@ pub async fn invite(
     let email = form.into_inner().email;
     let now = chrono::Utc::now().naive_utc();
     let outbox = state.outbox.clone();
-    let user = state.db(move |conn| admin_users::invite(conn, &outbox, &actor, id, &email, now)).await?;
-    state.outbox.wake();
+    let user = state.write(move |conn, feed| admin_users::invite(conn, feed, &outbox, &actor, id, &email, now)).await?;
     let address = user.email.unwrap_or_default();
     session::flash(&session, &format!("{} is invited: a link to choose a password went to {address}.", user.username));
     Ok(forms::see_other("/admin/users"))

@@ -60,17 +60,15 @@ pub async fn post_answer(
     }
     let now = chrono::Utc::now().naive_utc();
     let author = actor.clone();
-    let outbox = state.outbox.clone();
     let posted = match state.compute(move || questions::prepare_body(&body, &policy)).await {
         Ok(body) => {
             let form = answers::AnswerForm { body, official };
-            state.db(move |conn| answers::post_answer(conn, &outbox, &author, policy, question_id, form, now)).await
+            state
+                .write(move |conn, feed| answers::post_answer(conn, feed, &author, policy, question_id, form, now))
+                .await
         }
         Err(e) => Err(e),
     };
-    if posted.is_ok() {
-        state.outbox.wake();
-    }
     match posted {
         Ok(answer) if forms::accepts_json(&req) => Ok(HttpResponse::Created()
             .json(serde_json::json!({ "answer_id": answer.id, "url": format!("/a/{}", answer.id) }))),
@@ -98,10 +96,8 @@ pub async fn accept(
 ) -> Result<HttpResponse, AppError> {
     let answer_id = id.into_inner();
     let now = chrono::Utc::now().naive_utc();
-    let outbox = state.outbox.clone();
     let (question, outcome) =
-        state.db(move |conn| answers::toggle_accept(conn, &outbox, &actor, answer_id, now)).await?;
-    state.outbox.wake();
+        state.write(move |conn, feed| answers::toggle_accept(conn, feed, &actor, answer_id, now)).await?;
     if forms::accepts_json(&req) {
         return Ok(HttpResponse::Ok().json(serde_json::json!({
             "answer_id": answer_id, "accepted": outcome == Acceptance::Accepted
@@ -131,7 +127,7 @@ pub async fn vote(
     let value = VoteValue::parse(&form.value)?;
     let policy = PostingPolicy::from_config(&state.config);
     let now = chrono::Utc::now().naive_utc();
-    let outcome = state.db(move |conn| voting::vote(conn, &actor, policy, post_id, value, now)).await?;
+    let outcome = state.write(move |conn, feed| voting::vote(conn, feed, &actor, policy, post_id, value, now)).await?;
     if forms::accepts_json(&req) {
         return Ok(HttpResponse::Ok().json(outcome));
     }
@@ -150,7 +146,8 @@ pub async fn comment(
     let body = form.into_inner().body;
     let policy = PostingPolicy::from_config(&state.config);
     let now = chrono::Utc::now().naive_utc();
-    match state.db(move |conn| commenting::add_comment(conn, &actor, policy, post_id, &body, now)).await {
+    match state.write(move |conn, feed| commenting::add_comment(conn, feed, &actor, policy, post_id, &body, now)).await
+    {
         Ok(question_id) if forms::accepts_json(&req) => {
             Ok(HttpResponse::Created().json(serde_json::json!({ "post_id": post_id, "question_id": question_id })))
         }

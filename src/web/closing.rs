@@ -33,7 +33,7 @@ pub async fn close(
     let CloseForm { reason, duplicate_of } = form.into_inner();
     let reason = CloseReason::from_form(&reason, duplicate_of.as_deref())?;
     let now = chrono::Utc::now().naive_utc();
-    let question = state.db(move |conn| closing::close(conn, &actor, id, reason, now)).await?;
+    let question = state.write(move |conn, feed| closing::close(conn, feed, &actor, id, reason, now)).await?;
     session::flash(&session, "The question is closed.");
     Ok(forms::see_other(&format!("/questions/{}/{}", question.id, question.slug.as_deref().unwrap_or_default())))
 }
@@ -47,7 +47,7 @@ pub async fn reopen(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let now = chrono::Utc::now().naive_utc();
-    let question = state.db(move |conn| closing::reopen(conn, &actor, id, now)).await?;
+    let question = state.write(move |conn, feed| closing::reopen(conn, feed, &actor, id, now)).await?;
     session::flash(&session, "The question is open again.");
     Ok(forms::see_other(&format!("/questions/{}/{}", question.id, question.slug.as_deref().unwrap_or_default())))
 }
@@ -71,7 +71,8 @@ pub async fn post_action(
     let reason =
         form.into_inner().reason.map(|r| r.trim().chars().take(500).collect::<String>()).filter(|r| !r.is_empty());
     let now = chrono::Utc::now().naive_utc();
-    let question = state.db(move |conn| moderation::act(conn, &actor, id, action, reason.as_deref(), now)).await?;
+    let question =
+        state.write(move |conn, feed| moderation::act(conn, feed, &actor, id, action, reason.as_deref(), now)).await?;
     session::flash(
         &session,
         match action {
@@ -99,7 +100,8 @@ pub async fn comment_action(
     let (id, action) = path.into_inner();
     let delete = action == "delete";
     let now = chrono::Utc::now().naive_utc();
-    let question = state.db(move |conn| moderation::act_on_comment(conn, &actor, id, delete, now)).await?;
+    let question =
+        state.write(move |conn, feed| moderation::act_on_comment(conn, feed, &actor, id, delete, now)).await?;
     session::flash(&session, if delete { "The comment is deleted." } else { "The comment is back." });
     Ok(forms::see_other(&format!("/questions/{}/{}", question.id, question.slug.as_deref().unwrap_or_default())))
 }

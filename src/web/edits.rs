@@ -61,7 +61,7 @@ pub async fn submit(
     let now = chrono::Utc::now().naive_utc();
     let editor = actor.clone();
     let edited = match state.compute(move || edit.prepare(&policy)).await {
-        Ok(draft) => state.db(move |conn| editing::edit(conn, &editor, policy, id, draft, now)).await,
+        Ok(draft) => state.write(move |conn, feed| editing::edit(conn, feed, &editor, policy, id, draft, now)).await,
         Err(e) => Err(e),
     };
     match edited {

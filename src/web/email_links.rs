@@ -21,7 +21,7 @@ pub async fn verify(
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let now = chrono::Utc::now().naive_utc();
-    let user = state.db(move |conn| email_verification::verify(conn, &token, now)).await?;
+    let user = state.write(move |conn, feed| email_verification::verify(conn, feed, &token, now)).await?;
     let mut page = Context::new();
     page.insert("username", &user.username);
     page.insert("email", &user.email);
@@ -41,8 +41,7 @@ pub async fn resend(
     state.rate_limits.check(Limit::VerifyResendPerUser, &actor.id.to_string())?;
     let outbox = state.outbox.clone();
     let now = chrono::Utc::now().naive_utc();
-    state.db(move |conn| email_verification::resend(conn, &outbox, &actor, now)).await?;
-    state.outbox.wake();
+    state.write(move |conn, feed| email_verification::resend(conn, feed, &outbox, &actor, now)).await?;
     session::flash(&session, "We have sent you a new confirmation link.");
     Ok(forms::see_other("/settings"))
 }

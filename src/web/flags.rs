@@ -35,8 +35,12 @@ pub async fn flag(
     let reason = FlagReason::parse(&reason)?;
     let policy = PostingPolicy::from_config(&state.config);
     let now = chrono::Utc::now().naive_utc();
-    let (question, outcome) =
-        state.db(move |conn| flags::flag(conn, &actor, policy, target, reason, note.as_deref(), now)).await?;
+    let (question, outcome) = state
+        .write(move |conn, feed| {
+            let form = flags::FlagForm { target, reason, note: note.as_deref() };
+            flags::flag(conn, feed, &actor, policy, form, now)
+        })
+        .await?;
     if forms::accepts_json(&req) {
         return Ok(HttpResponse::Created().json(serde_json::json!({ "hidden": outcome == Flagged::Hidden })));
     }

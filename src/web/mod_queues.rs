@@ -81,7 +81,7 @@ pub async fn handle_flags(
         _ => return Err(ServiceError::invalid("verdict", "Agree or disagree.").into()),
     };
     let now = chrono::Utc::now().naive_utc();
-    let done = state.db(move |conn| flags::handle(conn, &actor, target, verdict, now)).await?;
+    let done = state.write(move |conn, feed| flags::handle(conn, feed, &actor, target, verdict, now)).await?;
     session::flash(&req.get_session(), done);
     Ok(forms::see_other("/mod/flags"))
 }
@@ -104,9 +104,7 @@ pub async fn decide(
     let post_id = id.into_inner();
     let decision = Decision::parse(&form.decision)?;
     let now = chrono::Utc::now().naive_utc();
-    let outbox = state.outbox.clone();
-    state.db(move |conn| review::decide(conn, &outbox, &actor, post_id, decision, now)).await?;
-    state.outbox.wake();
+    state.write(move |conn, feed| review::decide(conn, feed, &actor, post_id, decision, now)).await?;
     session::flash(
         &req.get_session(),
         match decision {
@@ -133,7 +131,7 @@ pub async fn delete_as_spam(
 ) -> Result<HttpResponse, AppError> {
     let user_id = id.into_inner();
     let now = chrono::Utc::now().naive_utc();
-    let sweep = state.db(move |conn| spam::delete_as_spam(conn, &actor, user_id, now)).await?;
+    let sweep = state.write(move |conn, feed| spam::delete_as_spam(conn, feed, &actor, user_id, now)).await?;
     session::flash(
         &req.get_session(),
         &format!(

@@ -68,11 +68,11 @@ pub async fn watch(
     let watch = action == "watch";
     let now = chrono::Utc::now().naive_utc();
     state
-        .db(move |conn| {
+        .write(move |conn, feed| {
             if watch {
-                watching::watch(conn, &actor, question_id, now)
+                watching::watch(conn, feed, &actor, question_id, now)
             } else {
-                watching::unwatch(conn, &actor, question_id)
+                watching::unwatch(conn, feed, &actor, question_id, now)
             }
         })
         .await?;

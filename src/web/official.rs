@@ -19,18 +19,16 @@ pub async fn act(
 ) -> Result<HttpResponse, AppError> {
     let (answer_id, action) = path.into_inner();
     let now = chrono::Utc::now().naive_utc();
-    let outbox = state.outbox.clone();
     let (question, message) = state
-        .db(move |conn| match action.as_str() {
-            "endorse" => Ok((official::endorse(conn, &outbox, &actor, answer_id, now)?, "The answer is now official.")),
+        .write(move |conn, feed| match action.as_str() {
+            "endorse" => Ok((official::endorse(conn, feed, &actor, answer_id, now)?, "The answer is now official.")),
             "withdraw-official" => {
-                Ok((official::withdraw(conn, &actor, answer_id, now)?, "The answer is no longer official."))
+                Ok((official::withdraw(conn, feed, &actor, answer_id, now)?, "The answer is no longer official."))
             }
-            "review" => Ok((official::review(conn, &actor, answer_id, now)?, "Marked as reviewed today.")),
+            "review" => Ok((official::review(conn, feed, &actor, answer_id, now)?, "Marked as reviewed today.")),
             _ => Err(AppError::NotFound),
         })
         .await?;
-    state.outbox.wake();
     session::flash(&session, message);
     Ok(forms::see_other(&format!(
         "/questions/{}/{}#answer-{answer_id}",

@@ -177,7 +177,7 @@ pub async fn serve(
     let key =
         format!("{}{}", req.uri().path_and_query().map_or("", |p| p.as_str()), if wants_json { "#json" } else { "" });
     // Read before the handler runs: a write committed meanwhile makes this copy stale at once.
-    let generation = crate::db::write_generation();
+    let generation = state.feed.generation();
     let mut copy = cache.lookup(&key, generation);
     let mut claim = None;
     if copy.is_none() {

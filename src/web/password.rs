@@ -87,8 +87,7 @@ pub async fn forgot_submit(
     state.rate_limits.check(Limit::ResetPerAddress, email.trim())?;
     let outbox = state.outbox.clone();
     let now = chrono::Utc::now().naive_utc();
-    state.db(move |conn| password_reset::request(conn, &outbox, &email, now)).await?;
-    state.outbox.wake();
+    state.write(move |conn, feed| password_reset::request(conn, feed, &outbox, &email, now)).await?;
     session::flash(
         &session,
         "If an account uses that address, we have sent it a link to choose a new password. The link works for one hour.",
@@ -119,7 +118,11 @@ async fn submit(
         Err(AppError::Service(ServiceError::invalid("password_confirm", "The two passwords differ.")))
     } else {
         let token = token.clone();
-        state.db(move |conn| accounts::set_password_with_token(conn, purpose, &token, &form.password, now)).await
+        state
+            .write(move |conn, feed| {
+                accounts::set_password_with_token(conn, feed, purpose, &token, &form.password, now)
+            })
+            .await
     };
     match outcome {
         Ok(user) => {

@@ -264,7 +264,7 @@ pub async fn ask_submit(
     let ask = Ask { title: form.title.clone(), body: form.body.clone(), tags: form.tags.clone() };
     let now = chrono::Utc::now().naive_utc();
     let asked = match state.compute(move || ask.prepare(&policy)).await {
-        Ok(draft) => state.db(move |conn| questions::ask(conn, &actor, policy, draft, now)).await,
+        Ok(draft) => state.write(move |conn, feed| questions::ask(conn, feed, &actor, policy, draft, now)).await,
         Err(e) => Err(e),
     };
     match asked {

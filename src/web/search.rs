@@ -51,10 +51,12 @@ pub async fn page(
     let shown = request.clone();
     let cache = Arc::clone(&state.search_results);
     let (client, logged) = (request_budget::client_key(&req, &state), Arc::clone(&state.logged_searches));
+    // Results computed before the latest write may be out of date.
+    let written = state.feed.generation();
     let results = state
         .db(move |conn| {
             let searcher = search::Searcher { client: &client, logged: &logged };
-            search::run(conn, &index, &cache, &searcher, &request, now)
+            search::run(conn, &index, &cache, &searcher, &request, written, now)
         })
         .await?;
     let mut context = Context::new();

@@ -68,16 +68,15 @@ pub async fn email(
     let outbox = state.outbox.clone();
     let now = chrono::Utc::now().naive_utc();
     let outcome = state
-        .db(move |conn| settings::change_email(conn, &outbox, &actor, &form.email, &form.current_password, now))
+        .write(move |conn, feed| {
+            settings::change_email(conn, feed, &outbox, &actor, &form.email, &form.current_password, now)
+        })
         .await;
     match outcome {
-        Ok(()) => {
-            state.outbox.wake();
-            done(
-                &session,
-                "We have sent a confirmation link to the new address. Your address changes once you follow it.",
-            )
-        }
+        Ok(()) => done(
+            &session,
+            "We have sent a confirmation link to the new address. Your address changes once you follow it.",
+        ),
         Err(e) => refused(&state, &visitor, e, serde_json::json!({ "email": value })),
     }
 }
@@ -96,8 +95,11 @@ pub async fn password(
         return refused(&state, &visitor, error.into(), serde_json::json!({}));
     }
     let keep = current_secret(&session)?;
+    let now = chrono::Utc::now().naive_utc();
     let outcome = state
-        .db(move |conn| settings::change_password(conn, &actor, &keep, &form.current_password, &form.new_password))
+        .write(move |conn, feed| {
+            settings::change_password(conn, feed, &actor, &keep, &form.current_password, &form.new_password, now)
+        })
         .await;
     match outcome {
         Ok(epoch) => {
@@ -115,7 +117,8 @@ pub async fn sign_out_everywhere(
     CurrentUser(actor): CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let keep = current_secret(&session)?;
-    let epoch = state.db(move |conn| settings::sign_out_everywhere(conn, &actor, &keep)).await?;
+    let now = chrono::Utc::now().naive_utc();
+    let epoch = state.write(move |conn, feed| settings::sign_out_everywhere(conn, feed, &actor, &keep, now)).await?;
     session::carry_epoch(&session, epoch)?;
     done(&session, "You were signed out on every other device.")
 }

@@ -53,9 +53,10 @@ pub async fn submit(
     let outbox = state.outbox.clone();
     let now = chrono::Utc::now().naive_utc();
     let outcome = state
-        .db(move |conn| {
+        .write(move |conn, feed| {
             sign_up::sign_up(
                 conn,
+                feed,
                 &outbox,
                 SignUp { username: form.username, email: form.email, password: form.password },
                 now,
@@ -64,7 +65,6 @@ pub async fn submit(
         .await;
     match outcome {
         Ok(_) => {
-            state.outbox.wake();
             session::flash(
                 &actix_session::SessionExt::get_session(&req),
                 "Thanks! We have sent an email to that address. Follow its link to confirm the address, then sign in.",

@@ -40,7 +40,8 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let (key, lookup) = (key(&state), token.clone());
-    state.db(move |conn| unsubscribe::unsubscribe(conn, &key, &lookup)).await?;
+    let now = chrono::Utc::now().naive_utc();
+    state.write(move |conn, feed| unsubscribe::unsubscribe(conn, feed, &key, &lookup, now)).await?;
     if crate::web::csrf::is_one_click_body(&body) {
         return Ok(HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("Unsubscribed.\n"));
     }

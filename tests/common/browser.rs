@@ -162,6 +162,12 @@ impl TestApp {
         work(&mut conn)
     }
 
+    /// Runs a write use case directly, through this site's change feed (as a handler would).
+    pub fn with_feed<T>(&self, work: impl FnOnce(&mut DbConnection, &guidepost::changes::ChangeFeed) -> T) -> T {
+        let mut conn = self.pool().get().expect("connection");
+        work(&mut conn, &self.state.feed)
+    }
+
     /// Sends a request with this visitor's cookies and remembers the cookies it sets.
     pub async fn send(&self, req: TestRequest) -> Page {
         let cookie_header =

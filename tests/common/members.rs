@@ -45,7 +45,7 @@ impl TestApp {
 
     /// Creates a confirmed account with a role directly (as `guidepost user create` would).
     pub fn create_user(&self, username: &str, role: Role) -> i64 {
-        self.with_db(|conn| {
+        self.with_feed(|conn, feed| {
             let account = NewAccount {
                 username: username.into(),
                 email: email_of(username),
@@ -53,7 +53,7 @@ impl TestApp {
                 role,
                 email_verified: true,
             };
-            accounts::create(conn, account, chrono::Utc::now().naive_utc()).expect("create user").id
+            accounts::create(conn, feed, account, chrono::Utc::now().naive_utc()).expect("create user").id
         })
     }
 }

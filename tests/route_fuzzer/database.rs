@@ -132,7 +132,7 @@ pub(crate) fn visible_posts(app: &TestApp) -> Vec<i64> {
 /// so the routes fuzzed later still find a site with content.
 pub(crate) fn bring_back(app: &TestApp, seeded: &[i64]) {
     use guidepost::services::moderation::{self, PostAction};
-    app.with_db(|conn| {
+    app.with_feed(|conn, feed| {
         let deleted: Vec<i64> = posts::table
             .filter(posts::id.eq_any(seeded))
             .filter(posts::deleted_at.is_not_null())
@@ -150,7 +150,7 @@ pub(crate) fn bring_back(app: &TestApp, seeded: &[i64]) {
         let now = chrono::Utc::now().naive_utc();
         for id in deleted {
             // An answer whose question stays deleted cannot come back; the run goes on without it.
-            let _ = moderation::act(conn, &admin, id, PostAction::Undelete, None, now);
+            let _ = moderation::act(conn, feed, &admin, id, PostAction::Undelete, None, now);
         }
     });
 }

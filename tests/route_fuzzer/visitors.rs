@@ -204,7 +204,7 @@ pub(crate) async fn seed(app: &TestApp, call: &Call) -> (Known, Vec<Visitor>) {
     anonymous.post_ok(call, "/signup", &signup).await;
     anonymous.post_ok(call, "/password/forgot", &[("email", &*email_of("olive"))]).await;
     let token_in = |user: &str, prefix: &str| app.link_in_mail(&email_of(user), prefix)[prefix.len()..].to_owned();
-    let ivy = app.with_db(|conn| {
+    let ivy = app.with_feed(|conn, feed| {
         let account = guidepost::services::accounts::NewAccount {
             username: "ivy".into(),
             email: email_of("ivy"),
@@ -212,7 +212,7 @@ pub(crate) async fn seed(app: &TestApp, call: &Call) -> (Known, Vec<Visitor>) {
             role: Role::Member,
             email_verified: false,
         };
-        guidepost::services::accounts::create(conn, account, chrono::Utc::now().naive_utc()).unwrap().id
+        guidepost::services::accounts::create(conn, feed, account, chrono::Utc::now().naive_utc()).unwrap().id
     });
     let set_password = app.with_db(|conn| {
         guidepost::services::accounts::issue_set_password_token(conn, ivy, chrono::Utc::now().naive_utc()).unwrap()

@@ -300,3 +300,9 @@ pub fn apply_edit(conn: &mut DbConnection, post_id: i64, edit: &Edit<'_>) -> Que
 pub fn touch_activity(conn: &mut DbConnection, question_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(posts::table.find(question_id)).set(posts::last_activity_at.eq(now)).execute(conn)
 }
+
+/// Locks a question (`Some(when)`) or unlocks it (`None`).
+pub fn set_locked(conn: &mut DbConnection, id: i64, at: Option<NaiveDateTime>) -> QueryResult<()> {
+    diesel::update(posts::table.find(id)).set(posts::locked_at.eq(at)).execute(conn)?;
+    Ok(())
+}

@@ -11,12 +11,12 @@ use crate::db::DbConnection;
 
 /// Notes, inside the caller's transaction, that a question's search document must be refreshed.
 ///
-/// The indexer is woken when the surrounding write transaction commits.
+/// Written by the change feed's search consumer (`changes::consumers::search`), which wakes this
+/// node's indexer after the commit.
 pub fn record(conn: &mut DbConnection, question_id: i64, now: NaiveDateTime) -> QueryResult<()> {
     diesel::insert_into(search_changes::table)
         .values((search_changes::question_id.eq(question_id), search_changes::created_at.eq(now)))
         .execute(conn)?;
-    crate::search::signal::note_pending();
     Ok(())
 }
 

@@ -1,0 +1,22 @@
+//! The change feed's consumers, one module each.
+
+pub mod mail;
+pub mod notifications;
+pub mod search;
+
+use std::sync::Arc;
+
+use super::Consumer;
+use crate::mail::Outbox;
+
+/// The consumers every process that writes needs, the CLI included: the search queue and the
+/// watchers' notifications are durable rows that other nodes and the workers read, and waking
+/// the mail worker is harmless where none runs. A node adds its own indexer's waker
+/// ([`search::WakeIndexer`]) once the indexer is started.
+pub fn standard(outbox: &Outbox) -> Vec<Arc<dyn Consumer>> {
+    vec![
+        Arc::new(search::SearchQueue),
+        Arc::new(notifications::TellWatchers::new(outbox.clone())),
+        Arc::new(mail::WakeMailWorker::new(outbox.clone())),
+    ]
+}

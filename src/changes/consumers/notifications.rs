@@ -1,0 +1,70 @@
+//! Watchers are told of answers, official answers and acceptances, in the transaction of the
+//! change itself, so the notification rows and queued mail commit (or vanish) with it.
+
+use chrono::NaiveDateTime;
+
+use crate::changes::{Change, Consumer};
+use crate::db::DbConnection;
+use crate::mail::Outbox;
+use crate::services::notifications::{notify, Event, EventKind};
+use crate::services::ServiceResult;
+
+/// Turns changes into watchers' notifications (and their mail).
+#[derive(Clone)]
+pub struct TellWatchers {
+    outbox: Outbox,
+}
+
+impl TellWatchers {
+    /// Queues mail through `outbox`.
+    pub fn new(outbox: Outbox) -> Self {
+        Self { outbox }
+    }
+}
+
+/// The notification a change calls for, if any.
+fn event(change: &Change) -> Option<Event> {
+    match *change {
+        Change::AnswerPosted { question, answer, author, official, held: false } => {
+            let kind = if official { EventKind::NewOfficialAnswer } else { EventKind::NewAnswer };
+            Some(Event::new(kind, question, answer, author))
+        }
+        // Watchers hear of a held answer when a moderator lets it through.
+        Change::HeldAnswerApproved { question, answer, author } => {
+            Some(Event::new(EventKind::NewAnswer, question, answer, author))
+        }
+        Change::AnswerAccepted { question, answer, by } => Some(Event::new(EventKind::Accepted, question, answer, by)),
+        Change::AnswerEndorsed { question, answer, by } => {
+            Some(Event::new(EventKind::NewOfficialAnswer, question, answer, by))
+        }
+        Change::AnswerPosted { held: true, .. }
+        | Change::QuestionAsked { .. }
+        | Change::AcceptanceWithdrawn { .. }
+        | Change::OfficialWithdrawn { .. }
+        | Change::OfficialReviewed { .. }
+        | Change::VoteCast { .. }
+        | Change::PostEdited { .. }
+        | Change::PostVisibilityChanged { .. }
+        | Change::PostModerated { .. }
+        | Change::QuestionClosed { .. }
+        | Change::QuestionReopened { .. }
+        | Change::CommentPosted { .. }
+        | Change::CommentModerated { .. }
+        | Change::Flagged { .. }
+        | Change::FlagsHandled { .. }
+        | Change::SpammerRemoved { .. }
+        | Change::AccountCreated { .. }
+        | Change::AccountChanged { .. }
+        | Change::WatchChanged { .. }
+        | Change::MailQueued => None,
+    }
+}
+
+impl Consumer for TellWatchers {
+    fn record(&self, conn: &mut DbConnection, changes: &[Change], now: NaiveDateTime) -> ServiceResult<()> {
+        for event in changes.iter().filter_map(event) {
+            notify(conn, &self.outbox, event, now)?;
+        }
+        Ok(())
+    }
+}
