@@ -1,12 +1,14 @@
 //! The anti-spam and moderation settings: flag threshold, what makes a member "new", posting
 //! rate limits and the minimum time a form takes to fill in.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+use super::shape::MODERATION_TABLE;
+use super::sources::Layers;
 use super::ConfigError;
 
 /// Moderation and anti-spam rules; every number can be tuned per site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ModerationConfig {
     /// Spam flags from different members that hide a post until a moderator looks; 0 never hides.
     pub spam_flags_to_hide: u32,
@@ -49,9 +51,23 @@ impl Default for ModerationConfig {
     }
 }
 
-/// The `[moderation]` table of `guidepost.toml`.
+/// The keys of the `[moderation]` table; each is also the variable `GUIDEPOST_<KEY>`.
+pub(super) const KEYS: [&str; 9] = [
+    "spam_flags_to_hide",
+    "new_member_posts",
+    "new_member_days",
+    "new_member_max_links",
+    "min_form_seconds",
+    "questions_per_hour",
+    "answers_per_hour",
+    "comments_per_hour",
+    "votes_per_hour",
+];
+
+/// The shape of the `[moderation]` table of `guidepost.toml`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[expect(dead_code, reason = "read only to check the file's shape; values are read from the layers")]
 pub(super) struct ModerationFile {
     spam_flags_to_hide: Option<u32>,
     new_member_posts: Option<u32>,
@@ -64,52 +80,23 @@ pub(super) struct ModerationFile {
     votes_per_hour: Option<u32>,
 }
 
-/// Picks a setting: `(variable name, raw value)` from the environment, else from the file.
-pub(super) type Pick<'a> = &'a dyn Fn(&str, Option<String>) -> Option<(String, String)>;
-
 impl ModerationConfig {
-    /// Reads every setting, the environment beating the file; each must be a whole number in range.
-    pub(super) fn load(file: ModerationFile, pick: Pick<'_>) -> Result<Self, ConfigError> {
-        let defaults = Self::default();
-        let number = |key: &str, from_file: Option<u32>, default: u32, max: u32| -> Result<u32, ConfigError> {
-            match pick(key, from_file.map(|n| n.to_string())) {
-                Some((var, raw)) => match raw.trim().parse::<u32>() {
-                    Ok(n) if n <= max => Ok(n),
-                    _ => Err(ConfigError::new(&var, format!("`{raw}` is not a whole number from 0 to {max}"))),
-                },
-                None => Ok(default),
-            }
+    /// Reads every rule from the merged layers; each must be a whole number in range.
+    pub(super) fn load(layers: &Layers) -> Result<Self, ConfigError> {
+        let number = |key: &str, max: u32| -> Result<u32, ConfigError> {
+            let setting = layers.get(&format!("{MODERATION_TABLE}.{key}"))?;
+            setting.whole_number(0..=max, &format!("a whole number from 0 to {max}"))
         };
         Ok(Self {
-            spam_flags_to_hide: number(
-                "SPAM_FLAGS_TO_HIDE",
-                file.spam_flags_to_hide,
-                defaults.spam_flags_to_hide,
-                100,
-            )?,
-            new_member_posts: number("NEW_MEMBER_POSTS", file.new_member_posts, defaults.new_member_posts, 1_000)?,
-            new_member_days: number("NEW_MEMBER_DAYS", file.new_member_days, defaults.new_member_days, 365)?,
-            new_member_max_links: number(
-                "NEW_MEMBER_MAX_LINKS",
-                file.new_member_max_links,
-                defaults.new_member_max_links,
-                100,
-            )?,
-            min_form_seconds: number("MIN_FORM_SECONDS", file.min_form_seconds, defaults.min_form_seconds, 600)?,
-            questions_per_hour: number(
-                "QUESTIONS_PER_HOUR",
-                file.questions_per_hour,
-                defaults.questions_per_hour,
-                1_000_000,
-            )?,
-            answers_per_hour: number("ANSWERS_PER_HOUR", file.answers_per_hour, defaults.answers_per_hour, 1_000_000)?,
-            comments_per_hour: number(
-                "COMMENTS_PER_HOUR",
-                file.comments_per_hour,
-                defaults.comments_per_hour,
-                1_000_000,
-            )?,
-            votes_per_hour: number("VOTES_PER_HOUR", file.votes_per_hour, defaults.votes_per_hour, 1_000_000)?,
+            spam_flags_to_hide: number("spam_flags_to_hide", 100)?,
+            new_member_posts: number("new_member_posts", 1_000)?,
+            new_member_days: number("new_member_days", 365)?,
+            new_member_max_links: number("new_member_max_links", 100)?,
+            min_form_seconds: number("min_form_seconds", 600)?,
+            questions_per_hour: number("questions_per_hour", 1_000_000)?,
+            answers_per_hour: number("answers_per_hour", 1_000_000)?,
+            comments_per_hour: number("comments_per_hour", 1_000_000)?,
+            votes_per_hour: number("votes_per_hour", 1_000_000)?,
         })
     }
 }

@@ -1,0 +1,94 @@
+//! The settings' names and the typed shape of `guidepost.toml`, and the built-in defaults in that
+//! shape. This module only describes; `sources` layers the values and `load` judges them.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::moderation::{ModerationConfig, ModerationFile};
+
+/// Every top-level key of the file; each is also the variable `GUIDEPOST_<KEY>`.
+pub(super) const KEYS: [&str; 16] = [
+    "database_url",
+    "db_pool_size",
+    "bind",
+    "data_dir",
+    "base_url",
+    "site_name",
+    "assets_dir",
+    "secret_key",
+    "auto_migrate",
+    "mail_url",
+    "mail_from",
+    "require_verified_email",
+    "behind_proxy",
+    "allow_images",
+    "page_cache_seconds",
+    "heavy_requests_per_minute",
+];
+
+/// The forum's name when none is set, or the one set is blank.
+pub(super) const SITE_NAME: &str = "Guidepost";
+
+/// The table of the file that holds [`super::moderation::KEYS`].
+pub(super) const MODERATION_TABLE: &str = "moderation";
+
+/// The shape of `guidepost.toml`: every key optional, typed as TOML types it, unknown keys rejected.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[expect(dead_code, reason = "read only to check the file's shape; values are read from the layers")]
+pub(super) struct FileShape {
+    database_url: Option<String>,
+    db_pool_size: Option<u32>,
+    bind: Option<String>,
+    data_dir: Option<PathBuf>,
+    base_url: Option<String>,
+    site_name: Option<String>,
+    assets_dir: Option<PathBuf>,
+    secret_key: Option<String>,
+    auto_migrate: Option<bool>,
+    mail_url: Option<String>,
+    mail_from: Option<String>,
+    require_verified_email: Option<bool>,
+    behind_proxy: Option<bool>,
+    allow_images: Option<bool>,
+    moderation: Option<ModerationFile>,
+    page_cache_seconds: Option<u32>,
+    heavy_requests_per_minute: Option<u32>,
+}
+
+/// The weakest layer. Settings missing here (the database and base URLs, the secret, mail) have
+/// defaults derived from other settings, worked out once the layers are merged.
+#[derive(Debug, Serialize)]
+pub(super) struct Defaults {
+    db_pool_size: u32,
+    bind: &'static str,
+    data_dir: &'static str,
+    site_name: &'static str,
+    assets_dir: &'static str,
+    auto_migrate: bool,
+    require_verified_email: bool,
+    behind_proxy: bool,
+    allow_images: bool,
+    moderation: ModerationConfig,
+    page_cache_seconds: u32,
+    heavy_requests_per_minute: u32,
+}
+
+impl Defaults {
+    /// The built-in values, as the README's configuration table lists them.
+    pub(super) const VALUES: Defaults = Defaults {
+        db_pool_size: 16,
+        bind: "127.0.0.1:8080",
+        data_dir: "data",
+        site_name: SITE_NAME,
+        assets_dir: "assets",
+        auto_migrate: true,
+        require_verified_email: true,
+        behind_proxy: false,
+        allow_images: true,
+        moderation: ModerationConfig::DEFAULT,
+        page_cache_seconds: 2,
+        heavy_requests_per_minute: 120,
+    };
+}
