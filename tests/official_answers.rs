@@ -58,7 +58,7 @@ async fn only_staff_answer_officially_and_it_shows_first(app: TestApp) {
     wilma.vote(&path, popular, "up").await;
     fred.submit(&path, &format!("/answers/{accepted}/accept"), &[]).await.assert_status(303);
     let official = post_officially(&sam, &path, OFFICIAL).await;
-    assert_eq!(official.official_kind.as_deref(), Some("authored"));
+    assert_eq!(official.official_kind.map(|s| s.as_str()), Some("authored"));
 
     let page = app.get(&path).await;
     page.assert_contains("Official answer").assert_contains("Given by").assert_contains("last reviewed on");

@@ -114,7 +114,7 @@ pub(crate) fn insert_checked(
                 display_name: username,
                 email: Some(email),
                 password_hash: password_hash.as_deref(),
-                role: role.as_str(),
+                role: *role,
                 email_verified_at: email_verified.then_some(now),
                 created_at: now,
             },
@@ -127,7 +127,7 @@ pub(crate) fn insert_checked(
 pub fn set_role(conn: &mut DbConnection, username: &str, role: Role) -> ServiceResult<User> {
     crate::db::write_transaction(conn, |conn| {
         let user = users::find_by_username(conn, username)?.ok_or(ServiceError::NotFound("User"))?;
-        users::set_role(conn, user.id, role.as_str())?;
+        users::set_role(conn, user.id, role)?;
         users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
     })
 }

@@ -37,15 +37,15 @@ pub fn set_role(
     actor.ensure_admin()?;
     crate::db::write_transaction(conn, |conn| {
         let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
-        if user.role == role.as_str() {
+        if user.role == role {
             return Ok(user);
         }
-        if user.role == Role::Admin.as_str() && !other_admin_exists(conn, user.id)? {
+        if user.role == Role::Admin && !other_admin_exists(conn, user.id)? {
             return Err(ServiceError::Conflict(
                 "This is the only administrator; make someone else admin first.".into(),
             ));
         }
-        users::set_role(conn, user.id, role.as_str())?;
+        users::set_role(conn, user.id, role)?;
         audit::record(conn, actor, "user.role", ("user", user.id), Some(&format!("{} -> {}", user.role, role)), now)?;
         users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
     })
@@ -116,7 +116,7 @@ fn other_admin_exists(conn: &mut DbConnection, except: i64) -> ServiceResult<boo
     use crate::db::schema::users::dsl;
     use diesel::prelude::*;
     let found: Option<i64> = dsl::users
-        .filter(dsl::role.eq(Role::Admin.as_str()))
+        .filter(dsl::role.eq(Role::Admin))
         .filter(dsl::id.ne(except))
         .filter(dsl::suspended_at.is_null())
         .select(dsl::id)

@@ -12,6 +12,7 @@ use super::{ServiceError, ServiceResult};
 use crate::db::models::posts::{self, NewPost, Post};
 use crate::db::models::revisions::{self, NewRevision};
 use crate::db::DbConnection;
+use crate::domain::PostKind;
 use crate::mail::Outbox;
 
 /// What the answer form sends, its body already checked and rendered.
@@ -52,7 +53,7 @@ pub fn post_answer(
         let id = posts::insert(
             conn,
             &NewPost {
-                kind: "answer",
+                kind: PostKind::Answer,
                 question_id: Some(question.id),
                 author_id: actor.id,
                 title: None,

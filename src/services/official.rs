@@ -64,7 +64,7 @@ pub fn withdraw(conn: &mut DbConnection, actor: &Actor, answer_id: i64, now: Nai
         official::clear(conn, answer.id)?;
         official::refresh_question(conn, question.id, now)?;
         crate::db::models::search_changes::record(conn, question.id, now)?;
-        audit::record(conn, actor, "answer.withdraw", ("post", answer.id), Some(&kind), now)?;
+        audit::record(conn, actor, "answer.withdraw", ("post", answer.id), Some(kind.as_str()), now)?;
         Ok(question)
     })
 }

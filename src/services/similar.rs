@@ -10,6 +10,7 @@ use guidepost_search::{coverage, similar, SearchIndex};
 use super::{ServiceError, ServiceResult};
 use crate::db::models::{posts, search_log};
 use crate::db::DbConnection;
+use crate::domain::PostKind;
 
 /// Suggestions shown while asking.
 pub const ASK_LIMIT: usize = 5;
@@ -121,7 +122,7 @@ fn look_up(
     // Only the columns a suggestion shows: whole rows would read every body too.
     let mut rows: HashMap<i64, posts::Listed> = posts::listed(conn, &ids)?
         .into_iter()
-        .filter(|p| p.kind == "question" && p.deleted_at.is_none())
+        .filter(|p| p.kind == PostKind::Question && p.deleted_at.is_none())
         .map(|p| (p.id, p))
         .collect();
     Ok(ids

@@ -14,7 +14,6 @@ use crate::db::models::posts::Post;
 use crate::db::models::users;
 use crate::db::schema::{comments, posts};
 use crate::db::DbConnection;
-use crate::roles::Role;
 
 /// What deleting as spam did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +40,7 @@ pub fn delete_as_spam(
     }
     crate::db::write_transaction(conn, |conn| {
         let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
-        if user.role.parse::<Role>().is_ok_and(Role::is_staff) {
+        if user.role.is_staff() {
             return Err(ServiceError::Forbidden(
                 "Staff accounts cannot be deleted as spam; an administrator must change their role first.".to_owned(),
             ));

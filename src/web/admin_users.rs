@@ -69,7 +69,7 @@ pub async fn list(
     let rows: Vec<Row> = users
         .into_iter()
         .map(|u| {
-            let role: Role = u.role.parse().unwrap_or(Role::Member);
+            let role = u.role;
             Row {
                 id: u.id,
                 username: u.username,

@@ -6,7 +6,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use crate::error::AppError;
-use crate::services::closing::{self, CloseReason};
+use crate::services::closing::{self, Closing};
 use crate::services::moderation::{self, PostAction};
 use crate::state::AppState;
 use crate::web::forms;
@@ -31,7 +31,7 @@ pub async fn close(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let CloseForm { reason, duplicate_of } = form.into_inner();
-    let reason = CloseReason::from_form(&reason, duplicate_of.as_deref())?;
+    let reason = Closing::from_form(&reason, duplicate_of.as_deref())?;
     let now = chrono::Utc::now().naive_utc();
     let question = state.db(move |conn| closing::close(conn, &actor, id, reason, now)).await?;
     session::flash(&session, "The question is closed.");

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use tera::Context;
 
 use crate::db::models::{posts, users};
+use crate::domain::PostKind;
 use crate::error::AppError;
 use crate::services::question_lists::{self, excerpt};
 use crate::services::question_page::author_view;
@@ -43,9 +44,9 @@ pub async fn show(
     let (user, questions, answers) = state
         .db(move |conn| {
             let user = users::find(conn, id)?.ok_or(AppError::NotFound)?;
-            let asked = posts::by_author(conn, id, "question", RECENT)?;
+            let asked = posts::by_author(conn, id, PostKind::Question, RECENT)?;
             let questions = question_lists::summarize(conn, asked, 1)?;
-            let answer_rows = posts::by_author(conn, id, "answer", RECENT)?;
+            let answer_rows = posts::by_author(conn, id, PostKind::Answer, RECENT)?;
             let question_ids: Vec<i64> = answer_rows.iter().filter_map(|a| a.question_id).collect();
             let titles: std::collections::HashMap<i64, (String, String)> = posts::visible_titles(conn, &question_ids)?
                 .into_iter()
