@@ -41,7 +41,14 @@ async fn simultaneous_votes_all_count(app: TestApp) {
             std::thread::spawn(move || {
                 let mut conn = pool.get().unwrap();
                 barrier.wait();
-                voting::vote(&mut conn, &voter, policy, question, VoteValue::Up, chrono::Utc::now().naive_utc())
+                voting::vote(
+                    &mut conn,
+                    &voter,
+                    policy,
+                    guidepost::domain::PostId(question),
+                    VoteValue::Up,
+                    chrono::Utc::now().naive_utc(),
+                )
             })
         })
         .collect();

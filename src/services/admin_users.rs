@@ -9,6 +9,7 @@ use super::{accounts, audit};
 use super::{ServiceError, ServiceResult};
 use crate::db::models::users::{self, User};
 use crate::db::DbConnection;
+use crate::domain::UserId;
 use crate::mail::{Letter, Outbox};
 use crate::roles::Role;
 
@@ -30,7 +31,7 @@ pub fn list(
 pub fn set_role(
     conn: &mut DbConnection,
     actor: &Actor,
-    user_id: i64,
+    UserId(user_id): UserId,
     role: Role,
     now: NaiveDateTime,
 ) -> ServiceResult<User> {
@@ -55,7 +56,7 @@ pub fn set_role(
 pub fn suspend(
     conn: &mut DbConnection,
     actor: &Actor,
-    user_id: i64,
+    UserId(user_id): UserId,
     reason: &str,
     now: NaiveDateTime,
 ) -> ServiceResult<User> {
@@ -76,7 +77,12 @@ pub fn suspend(
 }
 
 /// Lifts a suspension.
-pub fn unsuspend(conn: &mut DbConnection, actor: &Actor, user_id: i64, now: NaiveDateTime) -> ServiceResult<User> {
+pub fn unsuspend(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    UserId(user_id): UserId,
+    now: NaiveDateTime,
+) -> ServiceResult<User> {
     actor.ensure_admin()?;
     crate::db::write_transaction(conn, |conn| {
         let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
@@ -92,7 +98,7 @@ pub fn invite(
     conn: &mut DbConnection,
     outbox: &Outbox,
     actor: &Actor,
-    user_id: i64,
+    UserId(user_id): UserId,
     email: &str,
     now: NaiveDateTime,
 ) -> ServiceResult<User> {

@@ -12,7 +12,7 @@ use crate::db::models::posts::Post;
 use crate::db::models::search_changes;
 use crate::db::schema::posts;
 use crate::db::DbConnection;
-use crate::domain::CloseReason;
+use crate::domain::{CloseReason, QuestionId};
 
 /// What a question is closed as: a duplicate of a canonical question, or for another reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +80,7 @@ fn ensure_may_close(actor: &Actor, reason: Option<Closing>) -> ServiceResult<()>
 pub fn close(
     conn: &mut DbConnection,
     actor: &Actor,
-    question_id: i64,
+    QuestionId(question_id): QuestionId,
     reason: Closing,
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {
@@ -130,7 +130,12 @@ pub fn close(
 }
 
 /// Reopens a closed question; a duplicate stops pointing at its canonical question.
-pub fn reopen(conn: &mut DbConnection, actor: &Actor, question_id: i64, now: NaiveDateTime) -> ServiceResult<Post> {
+pub fn reopen(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    QuestionId(question_id): QuestionId,
+    now: NaiveDateTime,
+) -> ServiceResult<Post> {
     crate::db::write_transaction(conn, |conn| {
         let question = find_question(conn, question_id)?;
         let Some(reason) = question.close_reason else {

@@ -8,6 +8,7 @@ use super::policy::PostingPolicy;
 use super::{ServiceError, ServiceResult};
 use crate::db::models::{comments, posts};
 use crate::db::DbConnection;
+use crate::domain::PostId;
 use crate::markdown;
 
 /// Comment length, in characters.
@@ -18,7 +19,7 @@ pub fn add_comment(
     conn: &mut DbConnection,
     actor: &Actor,
     policy: PostingPolicy,
-    post_id: i64,
+    PostId(post_id): PostId,
     body: &str,
     now: NaiveDateTime,
 ) -> ServiceResult<i64> {

@@ -19,7 +19,7 @@ use crate::db::models::comments::{self, Comment};
 use crate::db::models::flags::{self, Flag, FlagTarget};
 use crate::db::models::posts::{self, Post};
 use crate::db::DbConnection;
-use crate::domain::HeldReason;
+use crate::domain::{CommentId, HeldReason, QuestionId};
 
 /// Why a member flags something.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -260,7 +260,7 @@ fn act_on_agreement(
         (_, FlagReason::NeedsModerator) => Ok("Marked as handled."),
         (Subject::Post(question), FlagReason::OffTopic) if question.is_question() => {
             if question.closed_at.is_none() && question.deleted_at.is_none() {
-                closing::close(conn, actor, question.id, Closing::OffTopic, now)?;
+                closing::close(conn, actor, QuestionId(question.id), Closing::OffTopic, now)?;
             }
             Ok("The question is closed as off-topic.")
         }
@@ -272,7 +272,7 @@ fn act_on_agreement(
         }
         (Subject::Comment(comment, _), _) => {
             if deletable(comment.deleted_at.is_some(), comment.held_reason.is_some()) {
-                moderation::act_on_comment(conn, actor, comment.id, true, now)?;
+                moderation::act_on_comment(conn, actor, CommentId(comment.id), true, now)?;
             }
             Ok("The comment is deleted.")
         }

@@ -12,6 +12,7 @@ use crate::db::models::comments;
 use crate::db::models::posts::{self, Post};
 use crate::db::models::search_changes;
 use crate::db::DbConnection;
+use crate::domain::CommentId;
 
 /// A moderator's action on a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +115,7 @@ pub fn is_locked(conn: &mut DbConnection, post: &Post) -> ServiceResult<bool> {
 pub fn act_on_comment(
     conn: &mut DbConnection,
     actor: &Actor,
-    comment_id: i64,
+    CommentId(comment_id): CommentId,
     delete: bool,
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {

@@ -11,6 +11,7 @@ use super::{ServiceError, ServiceResult};
 use crate::db::models::official::{self, OfficialKind};
 use crate::db::models::posts::{self, Post};
 use crate::db::DbConnection;
+use crate::domain::AnswerId;
 use crate::mail::Outbox;
 use crate::services::notifications::{notify, Event, EventKind};
 
@@ -39,7 +40,7 @@ pub fn endorse(
 ) -> ServiceResult<Post> {
     ensure_staff(actor)?;
     crate::db::write_transaction(conn, |conn| {
-        let (answer, question) = find_answer(conn, answer_id)?;
+        let (answer, question) = find_answer(conn, AnswerId(answer_id))?;
         if answer.official_kind.is_some() {
             return Err(ServiceError::Conflict("This answer is already official.".to_owned()));
         }
@@ -57,7 +58,7 @@ pub fn endorse(
 pub fn withdraw(conn: &mut DbConnection, actor: &Actor, answer_id: i64, now: NaiveDateTime) -> ServiceResult<Post> {
     ensure_staff(actor)?;
     crate::db::write_transaction(conn, |conn| {
-        let (answer, question) = find_answer(conn, answer_id)?;
+        let (answer, question) = find_answer(conn, AnswerId(answer_id))?;
         let Some(kind) = answer.official_kind else {
             return Err(ServiceError::Conflict("This answer is not official.".to_owned()));
         };
@@ -73,7 +74,7 @@ pub fn withdraw(conn: &mut DbConnection, actor: &Actor, answer_id: i64, now: Nai
 pub fn review(conn: &mut DbConnection, actor: &Actor, answer_id: i64, now: NaiveDateTime) -> ServiceResult<Post> {
     ensure_staff(actor)?;
     crate::db::write_transaction(conn, |conn| {
-        let (answer, question) = find_answer(conn, answer_id)?;
+        let (answer, question) = find_answer(conn, AnswerId(answer_id))?;
         if answer.official_kind.is_none() {
             return Err(ServiceError::Conflict("Only official answers are reviewed.".to_owned()));
         }

@@ -10,7 +10,7 @@ use super::questions::find_question;
 use super::{ServiceError, ServiceResult};
 use crate::db::models::{comments, posts, users, votes};
 use crate::db::DbConnection;
-use crate::domain::{CloseReason, HeldReason, OfficialKind};
+use crate::domain::{CloseReason, HeldReason, OfficialKind, QuestionId};
 use crate::markdown::SafeHtml;
 use crate::roles::Role;
 
@@ -199,7 +199,11 @@ fn answer_rank(answer: &PostView) -> (bool, bool, i32, i64) {
 }
 
 /// Loads a question page.
-pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -> ServiceResult<QuestionPage> {
+pub fn load(
+    conn: &mut DbConnection,
+    QuestionId(question_id): QuestionId,
+    viewer: Option<&Actor>,
+) -> ServiceResult<QuestionPage> {
     let moderator = viewer.is_some_and(|v| v.role.is_moderator() && !v.suspended);
     // Moderators still see what was deleted, to review it and undelete it; authors see their own
     // posts that wait for review.

@@ -14,7 +14,7 @@ use crate::db::models::flags::FlagTarget;
 use crate::db::models::posts::{self, Post};
 use crate::db::schema::posts as post_columns;
 use crate::db::DbConnection;
-use crate::domain::HeldReason;
+use crate::domain::{HeldReason, PostId};
 use crate::mail::Outbox;
 
 /// Posts shown in the review queue at once.
@@ -56,7 +56,7 @@ pub fn decide(
     conn: &mut DbConnection,
     outbox: &Outbox,
     actor: &Actor,
-    post_id: i64,
+    PostId(post_id): PostId,
     decision: Decision,
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {

@@ -10,7 +10,7 @@ use guidepost_search::{coverage, similar, SearchIndex};
 use super::{ServiceError, ServiceResult};
 use crate::db::models::{posts, search_log};
 use crate::db::DbConnection;
-use crate::domain::PostKind;
+use crate::domain::{PostKind, QuestionId};
 
 /// Suggestions shown while asking.
 pub const ASK_LIMIT: usize = 5;
@@ -149,7 +149,7 @@ fn look_up(
 /// are counted, not attributed); returns the question's path.
 pub fn deflect(
     conn: &mut DbConnection,
-    question_id: i64,
+    QuestionId(question_id): QuestionId,
     draft_title: &str,
     now: NaiveDateTime,
 ) -> ServiceResult<String> {

@@ -14,6 +14,7 @@ use crate::db::models::posts::Post;
 use crate::db::models::users;
 use crate::db::schema::{comments, posts};
 use crate::db::DbConnection;
+use crate::domain::UserId;
 
 /// What deleting as spam did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +30,7 @@ pub struct SpamSweep {
 pub fn delete_as_spam(
     conn: &mut DbConnection,
     actor: &Actor,
-    user_id: i64,
+    UserId(user_id): UserId,
     now: NaiveDateTime,
 ) -> ServiceResult<SpamSweep> {
     if !actor.role.is_moderator() || actor.suspended {

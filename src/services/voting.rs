@@ -9,6 +9,7 @@ use super::policy::PostingPolicy;
 use super::{ServiceError, ServiceResult};
 use crate::db::models::{posts, votes};
 use crate::db::DbConnection;
+use crate::domain::PostId;
 
 /// A vote as submitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +61,7 @@ pub fn vote(
     conn: &mut DbConnection,
     actor: &Actor,
     policy: PostingPolicy,
-    post_id: i64,
+    PostId(post_id): PostId,
     value: VoteValue,
     now: NaiveDateTime,
 ) -> ServiceResult<VoteOutcome> {

@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use crate::domain::{AnswerId, PostId, QuestionId};
 use crate::error::AppError;
 use crate::services::answers::{self, Acceptance};
 use crate::services::policy::PostingPolicy;
@@ -44,7 +45,7 @@ pub async fn post_answer(
     req: HttpRequest,
     visitor: Visitor,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<QuestionId>,
     form: web::Form<BodyForm>,
 ) -> Result<HttpResponse, AppError> {
     let question_id = id.into_inner();
@@ -94,7 +95,7 @@ pub async fn accept(
     state: web::Data<AppState>,
     req: HttpRequest,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<AnswerId>,
 ) -> Result<HttpResponse, AppError> {
     let answer_id = id.into_inner();
     let now = chrono::Utc::now().naive_utc();
@@ -124,7 +125,7 @@ pub async fn vote(
     state: web::Data<AppState>,
     req: HttpRequest,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<PostId>,
     form: web::Form<VoteForm>,
 ) -> Result<HttpResponse, AppError> {
     let post_id = id.into_inner();
@@ -143,7 +144,7 @@ pub async fn comment(
     state: web::Data<AppState>,
     req: HttpRequest,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<PostId>,
     form: web::Form<BodyForm>,
 ) -> Result<HttpResponse, AppError> {
     let post_id = id.into_inner();
@@ -160,7 +161,7 @@ pub async fn comment(
             // The comment box is small; say what was wrong above it and keep the page.
             session::flash(&actix_session::SessionExt::get_session(&req), &format!("Comment not added: {reason}"));
             let question_id = state
-                .db(move |conn| crate::db::models::posts::find(conn, post_id))
+                .db(move |conn| crate::db::models::posts::find(conn, post_id.get()))
                 .await?
                 .map(|p| p.question_id.unwrap_or(p.id))
                 .ok_or(AppError::NotFound)?;
@@ -171,7 +172,7 @@ pub async fn comment(
 }
 
 /// A 303 to a post's place on its question page (the question redirects to its canonical URL).
-fn back_to_post(question_id: i64, post_id: i64) -> HttpResponse {
-    let anchor = if question_id == post_id { "question".to_owned() } else { format!("answer-{post_id}") };
+fn back_to_post(question_id: i64, post_id: PostId) -> HttpResponse {
+    let anchor = if question_id == post_id.get() { "question".to_owned() } else { format!("answer-{post_id}") };
     forms::see_other(&format!("/questions/{question_id}#{anchor}"))
 }

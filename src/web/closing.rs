@@ -5,6 +5,7 @@ use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
+use crate::domain::{CommentId, PostId, QuestionId};
 use crate::error::AppError;
 use crate::services::closing::{self, Closing};
 use crate::services::moderation::{self, PostAction};
@@ -26,7 +27,7 @@ pub async fn close(
     state: web::Data<AppState>,
     session: Session,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<QuestionId>,
     form: web::Form<CloseForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
@@ -43,7 +44,7 @@ pub async fn reopen(
     state: web::Data<AppState>,
     session: Session,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<QuestionId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let now = chrono::Utc::now().naive_utc();
@@ -94,7 +95,7 @@ pub async fn comment_action(
     state: web::Data<AppState>,
     session: Session,
     CurrentUser(actor): CurrentUser,
-    path: web::Path<(i64, String)>,
+    path: web::Path<(CommentId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, action) = path.into_inner();
     let delete = action == "delete";
@@ -106,9 +107,9 @@ pub async fn comment_action(
 
 /// GET /posts/{id} — any question or answer's place on its question page, deleted or not (the
 /// moderation log links here; the question page decides who may see a deleted post).
-pub async fn locate_post(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn locate_post(state: web::Data<AppState>, id: web::Path<PostId>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let post = state.db(move |conn| crate::db::models::posts::find(conn, id)).await?.ok_or(AppError::NotFound)?;
+    let post = state.db(move |conn| crate::db::models::posts::find(conn, id.get())).await?.ok_or(AppError::NotFound)?;
     let location = match post.question_id {
         Some(question) => format!("/questions/{question}#answer-{}", post.id),
         None => format!("/questions/{}", post.id),

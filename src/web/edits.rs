@@ -7,6 +7,7 @@ use tera::Context;
 
 use crate::db::models::posts::Post;
 use crate::db::models::users;
+use crate::domain::PostId;
 use crate::error::AppError;
 use crate::services::editing::{self, PostEdit};
 use crate::services::policy::PostingPolicy;
@@ -33,7 +34,7 @@ pub async fn form(
     state: web::Data<AppState>,
     visitor: Visitor,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<PostId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let post = state.db(move |conn| editing::editable(conn, &actor, id)).await?;
@@ -49,7 +50,7 @@ pub async fn submit(
     session: actix_session::Session,
     visitor: Visitor,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<PostId>,
     form: web::Form<EditForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
@@ -87,7 +88,7 @@ pub async fn submit(
 pub async fn revisions(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<PostId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let (post, history, editors) = state
