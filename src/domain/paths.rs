@@ -9,7 +9,12 @@ const FALLBACK_SLUG: &str = "question";
 
 /// `/questions/{id}/{slug}`: a question's canonical page.
 pub fn question(id: QuestionId, slug: Option<&str>) -> String {
-    format!("/questions/{id}/{}", slug.unwrap_or(FALLBACK_SLUG))
+    format!("/questions/{id}/{}", question_slug(slug))
+}
+
+/// The slug a question's canonical path uses.
+pub fn question_slug(slug: Option<&str>) -> &str {
+    slug.unwrap_or(FALLBACK_SLUG)
 }
 
 /// `/questions/{id}/{slug}#answer-{answer}`: an answer on its question's canonical page.

@@ -12,7 +12,7 @@ use super::{ServiceError, ServiceResult};
 use crate::db::models::posts::{self, Post, QuestionOrder};
 use crate::db::models::{feeds, tags, users};
 use crate::db::DbConnection;
-use crate::domain::QuestionId;
+use crate::domain::{paths, QuestionId};
 
 /// Entries per feed.
 pub const ENTRIES: i64 = 30;
@@ -187,7 +187,7 @@ fn post_entry(site: &Site, post: &Post, author: String) -> Entry {
 }
 
 fn question_path(id: i64, slug: Option<&str>) -> String {
-    format!("/questions/{id}/{}", slug.unwrap_or("question"))
+    paths::question(QuestionId(id), slug)
 }
 
 fn author_names(conn: &mut DbConnection, ids: impl Iterator<Item = i64>) -> ServiceResult<HashMap<i64, String>> {

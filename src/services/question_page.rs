@@ -10,7 +10,7 @@ use super::questions::find_question;
 use super::{ServiceError, ServiceResult};
 use crate::db::models::{comments, posts, users, votes};
 use crate::db::DbConnection;
-use crate::domain::{CloseReason, HeldReason, OfficialKind, QuestionId};
+use crate::domain::{paths, CloseReason, HeldReason, OfficialKind, QuestionId, UserId};
 use crate::markdown::SafeHtml;
 use crate::roles::Role;
 
@@ -123,11 +123,7 @@ pub struct QuestionLink {
 
 impl QuestionLink {
     fn from_row((id, title, slug): posts::TitleRow) -> Self {
-        QuestionLink {
-            id,
-            title: title.unwrap_or_default(),
-            path: format!("/questions/{id}/{}", slug.as_deref().unwrap_or("question")),
-        }
+        QuestionLink { id, title: title.unwrap_or_default(), path: paths::question(QuestionId(id), slug.as_deref()) }
     }
 }
 
@@ -189,7 +185,7 @@ pub struct QuestionPage {
 impl QuestionPage {
     /// The canonical path.
     pub fn path(&self) -> String {
-        format!("/questions/{}/{}", self.id, self.slug)
+        paths::question(QuestionId(self.id), Some(&self.slug))
     }
 }
 
@@ -308,7 +304,7 @@ pub fn load(
     Ok(QuestionPage {
         id: question.id,
         title: question.title.clone().unwrap_or_default(),
-        slug: question.slug.clone().unwrap_or_else(|| "question".to_owned()),
+        slug: paths::question_slug(question.slug.as_deref()).to_owned(),
         tags: question.tag_list(),
         question: question_view,
         answers: answer_views,
@@ -337,7 +333,7 @@ pub fn author_view(user: &users::User) -> AuthorView {
         display_name: user.display_name.clone(),
         badge: role.badge(),
         role,
-        profile_path: format!("/users/{}/{}", user.id, super::questions::slugify(&user.username)),
+        profile_path: paths::profile(UserId(user.id), &user.username),
     }
 }
 

@@ -5,7 +5,7 @@ use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use crate::domain::{CommentId, PostId, QuestionId};
+use crate::domain::{paths, AnswerId, CommentId, PostId, QuestionId};
 use crate::error::AppError;
 use crate::services::closing::{self, Closing};
 use crate::services::moderation::{self, PostAction};
@@ -36,7 +36,7 @@ pub async fn close(
     let now = chrono::Utc::now().naive_utc();
     let question = state.db(move |conn| closing::close(conn, &actor, id, reason, now)).await?;
     session::flash(&session, "The question is closed.");
-    Ok(forms::see_other(&format!("/questions/{}/{}", question.id, question.slug.as_deref().unwrap_or_default())))
+    Ok(forms::see_other(&paths::question(QuestionId(question.id), question.slug.as_deref())))
 }
 
 /// POST /questions/{id}/reopen
@@ -50,7 +50,7 @@ pub async fn reopen(
     let now = chrono::Utc::now().naive_utc();
     let question = state.db(move |conn| closing::reopen(conn, &actor, id, now)).await?;
     session::flash(&session, "The question is open again.");
-    Ok(forms::see_other(&format!("/questions/{}/{}", question.id, question.slug.as_deref().unwrap_or_default())))
+    Ok(forms::see_other(&paths::question(QuestionId(question.id), question.slug.as_deref())))
 }
 
 /// The optional reason given with a moderation action, kept in the audit log.
@@ -102,7 +102,7 @@ pub async fn comment_action(
     let now = chrono::Utc::now().naive_utc();
     let question = state.db(move |conn| moderation::act_on_comment(conn, &actor, id, delete, now)).await?;
     session::flash(&session, if delete { "The comment is deleted." } else { "The comment is back." });
-    Ok(forms::see_other(&format!("/questions/{}/{}", question.id, question.slug.as_deref().unwrap_or_default())))
+    Ok(forms::see_other(&paths::question(QuestionId(question.id), question.slug.as_deref())))
 }
 
 /// GET /posts/{id} — any question or answer's place on its question page, deleted or not (the
@@ -111,8 +111,8 @@ pub async fn locate_post(state: web::Data<AppState>, id: web::Path<PostId>) -> R
     let id = id.into_inner();
     let post = state.db(move |conn| crate::db::models::posts::find(conn, id.get())).await?.ok_or(AppError::NotFound)?;
     let location = match post.question_id {
-        Some(question) => format!("/questions/{question}#answer-{}", post.id),
-        None => format!("/questions/{}", post.id),
+        Some(question) => paths::answer_by_question_id(QuestionId(question), AnswerId(post.id)),
+        None => paths::question_by_id(QuestionId(post.id)),
     };
     Ok(HttpResponse::SeeOther().insert_header((actix_web::http::header::LOCATION, location)).finish())
 }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use tera::Context;
 
 use crate::db::models::{posts, users};
-use crate::domain::PostKind;
+use crate::domain::{paths, AnswerId, PostKind, UserId};
 use crate::error::AppError;
 use crate::services::question_lists::{self, excerpt};
 use crate::services::question_page::author_view;
@@ -57,7 +57,7 @@ pub async fn show(
                 .filter_map(|a| {
                     let (title, _) = titles.get(&a.question_id?)?;
                     Some(AnswerLine {
-                        path: format!("/a/{}", a.id),
+                        path: paths::answer_permalink(AnswerId(a.id)),
                         question_title: title.clone(),
                         score: a.score,
                         excerpt: excerpt(&a.body_markdown, 160),
@@ -70,7 +70,7 @@ pub async fn show(
         .await?;
     let canonical = slugify(&user.username);
     if slug.as_deref() != Some(canonical.as_str()) {
-        let location = format!("/users/{}/{canonical}", user.id);
+        let location = paths::profile(UserId(user.id), &user.username);
         return Ok(HttpResponse::MovedPermanently().insert_header((header::LOCATION, location)).finish());
     }
     let mut context = Context::new();
