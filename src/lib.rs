@@ -7,6 +7,7 @@ pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod domain;
 pub mod error;
 pub mod import;
 pub mod mail;

@@ -17,7 +17,7 @@ use common::members::PASSWORD;
 use common::TestApp;
 
 fn role_of(app: &TestApp, username: &str) -> String {
-    app.with_db(|conn| users::find_by_username(conn, username).unwrap().unwrap().role)
+    app.with_db(|conn| users::find_by_username(conn, username).unwrap().unwrap().role.to_string())
 }
 
 async fn an_admin_finds_users_and_changes_roles(app: TestApp) {

@@ -85,7 +85,7 @@ async fn staff_close_duplicates_and_reopening_undoes_it(app: TestApp) {
     .await;
     done.assert_status(303);
     let row = closed(&app, &duplicate);
-    assert_eq!((row.close_reason.as_deref(), row.duplicate_of_id), (Some("duplicate"), Some(original_id)));
+    assert_eq!((row.close_reason.map(|s| s.as_str()), row.duplicate_of_id), (Some("duplicate"), Some(original_id)));
     close(&stella, &duplicate, &[("reason", "duplicate"), ("duplicate_of", &original_id.to_string())])
         .await
         .assert_status(409);

@@ -42,7 +42,15 @@ async fn simultaneous_votes_all_count(app: TestApp) {
             std::thread::spawn(move || {
                 let mut conn = pool.get().unwrap();
                 barrier.wait();
-                voting::vote(&mut conn, &feed, &voter, policy, question, VoteValue::Up, chrono::Utc::now().naive_utc())
+                voting::vote(
+                    &mut conn,
+                    &feed,
+                    &voter,
+                    policy,
+                    guidepost::domain::PostId(question),
+                    VoteValue::Up,
+                    chrono::Utc::now().naive_utc(),
+                )
             })
         })
         .collect();

@@ -58,7 +58,7 @@ async fn only_staff_answer_officially_and_it_shows_first(app: TestApp) {
     wilma.vote(&path, popular, "up").await;
     fred.submit(&path, &format!("/answers/{accepted}/accept"), &[]).await.assert_status(303);
     let official = post_officially(&sam, &path, OFFICIAL).await;
-    assert_eq!(official.official_kind.as_deref(), Some("authored"));
+    assert_eq!(official.official_kind.map(|s| s.as_str()), Some("authored"));
 
     let page = app.get(&path).await;
     page.assert_contains("Official answer").assert_contains("Given by").assert_contains("last reviewed on");
@@ -70,10 +70,10 @@ async fn only_staff_answer_officially_and_it_shows_first(app: TestApp) {
     assert!(q.first_official_at.is_some() && q.first_answer_at.is_some());
     app.get("/questions?sort=newest").await.assert_contains("Officially answered");
     // Structured data: the asker's choice wins; without one, the newest official answer.
-    let page_data = app.with_db(|c| question_page::load(c, id, None).unwrap());
+    let page_data = app.with_db(|c| question_page::load(c, guidepost::domain::QuestionId(id), None).unwrap());
     assert_eq!(page_data.structured_accepted_answer_id, Some(accepted));
     fred.submit(&path, &format!("/answers/{accepted}/accept"), &[]).await;
-    let page_data = app.with_db(|c| question_page::load(c, id, None).unwrap());
+    let page_data = app.with_db(|c| question_page::load(c, guidepost::domain::QuestionId(id), None).unwrap());
     assert_eq!(page_data.structured_accepted_answer_id, Some(official.id));
 }
 

@@ -3,6 +3,8 @@
 
 use chrono::NaiveDateTime;
 
+use crate::domain::CloseReason;
+
 /// Markdown for an imported HTML body: the editable source. The page shows it rendered and
 /// sanitised by the same pipeline as everything written here.
 pub fn body_to_markdown(html: &str) -> String {
@@ -57,11 +59,11 @@ pub fn username(display_name: &str, site_label: &str, source_id: i64) -> String 
 }
 
 /// Guidepost's close reason for a Stack Exchange close reason id (PostHistory type 10).
-pub fn close_reason(reason_id: Option<i64>) -> &'static str {
+pub fn close_reason(reason_id: Option<i64>) -> CloseReason {
     match reason_id {
-        Some(1 | 101) => "duplicate",
-        Some(3 | 4 | 103 | 104 | 105) => "unclear",
-        _ => "off-topic",
+        Some(1 | 101) => CloseReason::Duplicate,
+        Some(3 | 4 | 103 | 104 | 105) => CloseReason::Unclear,
+        _ => CloseReason::OffTopic,
     }
 }
 

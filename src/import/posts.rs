@@ -15,6 +15,7 @@ use crate::db::models::imports::{self, ImportedPost, PostSourceOwned};
 use crate::db::models::revisions::{self, NewRevision};
 use crate::db::models::tags;
 use crate::db::DbConnection;
+use crate::domain::{CloseReason, PostKind};
 use crate::markdown::{self, MarkdownOptions};
 use crate::services::questions::slugify;
 
@@ -185,7 +186,7 @@ impl PostsPass<'_> {
             }
             posts.push(ImportedPost {
                 id: local,
-                kind: if is_question { "question" } else { "answer" },
+                kind: if is_question { PostKind::Question } else { PostKind::Answer },
                 question_id,
                 author_id: author,
                 title: is_question.then(|| title.to_owned()),
@@ -199,7 +200,7 @@ impl PostsPass<'_> {
                 edited_at: row.get("LastEditDate").and_then(convert::date),
                 last_activity_at: row.get("LastActivityDate").and_then(convert::date).unwrap_or(created),
                 closed_at,
-                close_reason: closed_at.map(|_| "off-topic"),
+                close_reason: closed_at.map(|_| CloseReason::OffTopic),
             });
         }
         imports::insert_posts(conn, &posts)?;

@@ -12,6 +12,7 @@ use guidepost_search::{QuestionDoc, QuestionStatus};
 
 use crate::db::schema::{posts, users};
 use crate::db::DbConnection;
+use crate::domain::{CloseReason, PostKind};
 use crate::markdown::plain_text;
 
 /// The columns a search document needs from a question row.
@@ -29,14 +30,14 @@ struct QuestionRow {
     created_at: NaiveDateTime,
     deleted_at: Option<NaiveDateTime>,
     closed_at: Option<NaiveDateTime>,
-    close_reason: Option<String>,
+    close_reason: Option<CloseReason>,
 }
 
 impl QuestionRow {
     fn status(&self) -> QuestionStatus {
-        match (&self.deleted_at, &self.closed_at, self.close_reason.as_deref()) {
+        match (&self.deleted_at, &self.closed_at, self.close_reason) {
             (Some(_), _, _) => QuestionStatus::Deleted,
-            (None, Some(_), Some("duplicate")) => QuestionStatus::Duplicate,
+            (None, Some(_), Some(CloseReason::Duplicate)) => QuestionStatus::Duplicate,
             (None, Some(_), _) => QuestionStatus::Closed,
             (None, None, _) => QuestionStatus::Open,
         }
@@ -50,7 +51,7 @@ pub fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<QuestionDoc
     }
     let questions: Vec<QuestionRow> = posts::table
         .filter(posts::id.eq_any(ids))
-        .filter(posts::kind.eq("question"))
+        .filter(posts::kind.eq(PostKind::Question))
         .select((
             posts::id,
             posts::author_id,
@@ -70,7 +71,7 @@ pub fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<QuestionDoc
     let found: Vec<i64> = questions.iter().map(|q| q.id).collect();
     let answers: Vec<(i64, Option<i64>, String, Option<String>)> = posts::table
         .filter(posts::question_id.eq_any(&found))
-        .filter(posts::kind.eq("answer"))
+        .filter(posts::kind.eq(PostKind::Answer))
         .filter(posts::deleted_at.is_null())
         .select((posts::id, posts::question_id, posts::body_markdown, posts::official_kind))
         .load(conn)?;
@@ -137,7 +138,7 @@ pub fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<QuestionDoc
 /// Question ids after `after` in id order, deleted ones included: the rebuild's walk.
 pub fn question_ids_after(conn: &mut DbConnection, after: i64, limit: i64) -> QueryResult<Vec<i64>> {
     posts::table
-        .filter(posts::kind.eq("question"))
+        .filter(posts::kind.eq(PostKind::Question))
         .filter(posts::id.gt(after))
         .order(posts::id)
         .limit(limit)
@@ -147,5 +148,5 @@ pub fn question_ids_after(conn: &mut DbConnection, after: i64, limit: i64) -> Qu
 
 /// How many questions a rebuild will walk, for its progress bar.
 pub fn question_count(conn: &mut DbConnection) -> QueryResult<i64> {
-    posts::table.filter(posts::kind.eq("question")).count().get_result(conn)
+    posts::table.filter(posts::kind.eq(PostKind::Question)).count().get_result(conn)
 }

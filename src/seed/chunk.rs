@@ -14,6 +14,7 @@ use rand::Rng;
 use super::write::Ids;
 use super::{text, Plan};
 use crate::db::schema::{comments, post_tags, posts, revisions};
+use crate::domain::{OfficialKind, PostKind};
 use crate::services::questions::slugify;
 
 /// A moment, with its SQLite text already made. On SQLite a timestamp is bound as text, and
@@ -74,7 +75,7 @@ impl ToSql<Timestamp, Pg> for Stamp {
 #[diesel(treat_none_as_default_value = false)]
 pub(crate) struct SeedQuestion {
     id: i64,
-    kind: &'static str,
+    kind: PostKind,
     author_id: i64,
     title: String,
     slug: String,
@@ -99,7 +100,7 @@ pub(crate) struct SeedQuestion {
 #[diesel(treat_none_as_default_value = false)]
 pub(crate) struct SeedAnswer {
     id: i64,
-    kind: &'static str,
+    kind: PostKind,
     question_id: i64,
     author_id: i64,
     body_markdown: String,
@@ -108,7 +109,7 @@ pub(crate) struct SeedAnswer {
     comment_count: i32,
     created_at: Stamp,
     last_activity_at: Stamp,
-    official_kind: Option<&'static str>,
+    official_kind: Option<OfficialKind>,
     official_by: Option<i64>,
     official_at: Option<Stamp>,
 }
@@ -183,7 +184,7 @@ impl Chunk {
             let answer_count = rng.random_range(0..=mean.saturating_mul(2));
             let mut question = SeedQuestion {
                 id,
-                kind: "question",
+                kind: PostKind::Question,
                 author_id: plan.member(rng),
                 slug: slugify(&title),
                 title,
@@ -213,7 +214,7 @@ impl Chunk {
                 let author = if official { plan.staff(rng) } else { plan.member(rng) };
                 let mut answer = SeedAnswer {
                     id: answer_id,
-                    kind: "answer",
+                    kind: PostKind::Answer,
                     question_id: id,
                     author_id: author,
                     body_markdown: markdown,
@@ -222,7 +223,7 @@ impl Chunk {
                     comment_count: 0,
                     created_at: Stamp::new(at),
                     last_activity_at: Stamp::new(at),
-                    official_kind: official.then_some("authored"),
+                    official_kind: official.then_some(OfficialKind::Authored),
                     official_by: official.then_some(author),
                     official_at: official.then(|| Stamp::new(at)),
                 };

@@ -9,6 +9,7 @@ use super::chunk::Chunk;
 use super::text;
 use crate::db::schema::{comments, post_tags, posts, revisions, users};
 use crate::db::{insert_all, insert_many, DbConnection};
+use crate::domain::Role;
 
 /// Rows per INSERT statement: well under both backends' limits on bound values.
 const ROWS_PER_STATEMENT: usize = 500;
@@ -69,7 +70,7 @@ pub(crate) fn users(
                 users::username_key.eq(username.clone()),
                 users::username.eq(username),
                 users::display_name.eq(text::person(rng)),
-                users::role.eq(if is_staff { "staff" } else { "member" }),
+                users::role.eq(if is_staff { Role::Staff } else { Role::Member }),
                 users::created_at.eq(opening - TimeDelta::minutes(rng.random_range(1..365 * 24 * 60))),
             )
         })

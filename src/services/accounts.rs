@@ -122,7 +122,7 @@ pub(crate) fn insert_checked(
                 display_name: username,
                 email: Some(email),
                 password_hash: password_hash.as_deref(),
-                role: role.as_str(),
+                role: *role,
                 email_verified_at: email_verified.then_some(now),
                 created_at: now,
             },
@@ -141,7 +141,7 @@ pub fn set_role(
 ) -> ServiceResult<User> {
     feed.write(conn, now, |conn, changes| {
         let user = users::find_by_username(conn, username)?.ok_or(ServiceError::NotFound("User"))?;
-        users::set_role(conn, user.id, role.as_str())?;
+        users::set_role(conn, user.id, role)?;
         changes.push(Change::AccountChanged { user: user.id, what: AccountChange::Role });
         users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
     })

@@ -33,7 +33,7 @@ pub struct Actor {
 impl Actor {
     /// The actor for a stored user (an unknown role reads as member, the least privileged).
     pub fn from_user(user: &User) -> Self {
-        let role = user.role.parse().unwrap_or(Role::Member);
+        let role = user.role;
         Self {
             id: user.id,
             username: user.username.clone(),

@@ -10,6 +10,7 @@ use super::{ServiceError, ServiceResult};
 use crate::changes::{AccountChange, Change, ChangeFeed};
 use crate::db::models::users::{self, User};
 use crate::db::DbConnection;
+use crate::domain::UserId;
 use crate::mail::{Letter, Outbox};
 use crate::roles::Role;
 
@@ -32,22 +33,22 @@ pub fn set_role(
     conn: &mut DbConnection,
     feed: &ChangeFeed,
     actor: &Actor,
-    user_id: i64,
+    UserId(user_id): UserId,
     role: Role,
     now: NaiveDateTime,
 ) -> ServiceResult<User> {
     actor.ensure_admin()?;
     feed.write(conn, now, |conn, changes| {
         let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
-        if user.role == role.as_str() {
+        if user.role == role {
             return Ok(user);
         }
-        if user.role == Role::Admin.as_str() && !other_admin_exists(conn, user.id)? {
+        if user.role == Role::Admin && !other_admin_exists(conn, user.id)? {
             return Err(ServiceError::Conflict(
                 "This is the only administrator; make someone else admin first.".into(),
             ));
         }
-        users::set_role(conn, user.id, role.as_str())?;
+        users::set_role(conn, user.id, role)?;
         changes.push(Change::AccountChanged { user: user.id, what: AccountChange::Role });
         audit::record(conn, actor, "user.role", ("user", user.id), Some(&format!("{} -> {}", user.role, role)), now)?;
         users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
@@ -59,7 +60,7 @@ pub fn suspend(
     conn: &mut DbConnection,
     feed: &ChangeFeed,
     actor: &Actor,
-    user_id: i64,
+    UserId(user_id): UserId,
     reason: &str,
     now: NaiveDateTime,
 ) -> ServiceResult<User> {
@@ -85,7 +86,7 @@ pub fn unsuspend(
     conn: &mut DbConnection,
     feed: &ChangeFeed,
     actor: &Actor,
-    user_id: i64,
+    UserId(user_id): UserId,
     now: NaiveDateTime,
 ) -> ServiceResult<User> {
     actor.ensure_admin()?;
@@ -105,7 +106,7 @@ pub fn invite(
     feed: &ChangeFeed,
     outbox: &Outbox,
     actor: &Actor,
-    user_id: i64,
+    UserId(user_id): UserId,
     email: &str,
     now: NaiveDateTime,
 ) -> ServiceResult<User> {
@@ -129,7 +130,7 @@ fn other_admin_exists(conn: &mut DbConnection, except: i64) -> ServiceResult<boo
     use crate::db::schema::users::dsl;
     use diesel::prelude::*;
     let found: Option<i64> = dsl::users
-        .filter(dsl::role.eq(Role::Admin.as_str()))
+        .filter(dsl::role.eq(Role::Admin))
         .filter(dsl::id.ne(except))
         .filter(dsl::suspended_at.is_null())
         .select(dsl::id)

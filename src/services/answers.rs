@@ -12,6 +12,7 @@ use crate::changes::{Change, ChangeFeed};
 use crate::db::models::posts::{self, NewPost, Post};
 use crate::db::models::revisions::{self, NewRevision};
 use crate::db::DbConnection;
+use crate::domain::{AnswerId, PostKind, QuestionId};
 
 /// What the answer form sends, its body already checked and rendered.
 #[derive(Debug, Clone)]
@@ -29,7 +30,7 @@ pub fn post_answer(
     feed: &ChangeFeed,
     actor: &Actor,
     policy: PostingPolicy,
-    question_id: i64,
+    QuestionId(question_id): QuestionId,
     answer: AnswerForm,
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {
@@ -51,7 +52,7 @@ pub fn post_answer(
         let id = posts::insert(
             conn,
             &NewPost {
-                kind: "answer",
+                kind: PostKind::Answer,
                 question_id: Some(question.id),
                 author_id: actor.id,
                 title: None,
@@ -98,7 +99,7 @@ pub fn post_answer(
 }
 
 /// An answer that is not deleted, with its question.
-pub fn find_answer(conn: &mut DbConnection, id: i64) -> ServiceResult<(Post, Post)> {
+pub fn find_answer(conn: &mut DbConnection, AnswerId(id): AnswerId) -> ServiceResult<(Post, Post)> {
     match posts::find(conn, id)? {
         Some(answer) if !answer.is_question() && answer.deleted_at.is_none() => {
             let question_id = answer.question_id.ok_or(ServiceError::NotFound("Question"))?;
@@ -124,11 +125,11 @@ pub fn toggle_accept(
     conn: &mut DbConnection,
     feed: &ChangeFeed,
     actor: &Actor,
-    answer_id: i64,
+    AnswerId(answer_id): AnswerId,
     now: NaiveDateTime,
 ) -> ServiceResult<(Post, Acceptance)> {
     feed.write(conn, now, |conn, changes| {
-        let (answer, question) = find_answer(conn, answer_id)?;
+        let (answer, question) = find_answer(conn, AnswerId(answer_id))?;
         if question.author_id != actor.id {
             return Err(ServiceError::Forbidden("Only the person who asked can accept an answer.".to_owned()));
         }

@@ -10,11 +10,11 @@ use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 
 use super::actor::Actor;
-use super::hiding::Held;
 use super::{ServiceError, ServiceResult};
 use crate::config::ModerationConfig;
 use crate::db::schema::{comments, posts, users, votes};
 use crate::db::DbConnection;
+use crate::domain::{HeldReason, PostKind};
 
 /// Something a member does that is rate-limited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +74,7 @@ pub fn check_rate(
         Activity::Question | Activity::Answer => posts::table
             .filter(posts::author_id.eq(actor.id))
             .filter(posts::created_at.gt(since))
-            .filter(posts::kind.eq(if activity == Activity::Question { "question" } else { "answer" }))
+            .filter(posts::kind.eq(if activity == Activity::Question { PostKind::Question } else { PostKind::Answer }))
             .order(posts::created_at.desc())
             .limit(limit)
             .select(posts::created_at)
@@ -150,7 +150,7 @@ pub fn check_post_links(
     markdown: &str,
     rules: &ModerationConfig,
     now: NaiveDateTime,
-) -> ServiceResult<Option<Held>> {
+) -> ServiceResult<Option<HeldReason>> {
     let links = count_links(markdown);
     if links == 0 || !is_new_member(conn, actor, rules, now)? {
         return Ok(None);
@@ -165,7 +165,7 @@ pub fn check_post_links(
             ),
         ));
     }
-    Ok(Some(Held::Links))
+    Ok(Some(HeldReason::Links))
 }
 
 /// New members' comments may not carry links: comments are not reviewed before they appear.

@@ -12,10 +12,11 @@ use crate::changes::{Change, ChangeFeed, Changes};
 use crate::db::models::posts::Post;
 use crate::db::schema::posts;
 use crate::db::DbConnection;
+use crate::domain::{CloseReason, QuestionId};
 
-/// Why a question is closed.
+/// What a question is closed as: a duplicate of a canonical question, or for another reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CloseReason {
+pub enum Closing {
     /// Asked before: the canonical question's id.
     Duplicate(i64),
     /// Not what this forum is for.
@@ -26,30 +27,30 @@ pub enum CloseReason {
     ResolvedElsewhere,
 }
 
-impl CloseReason {
+impl Closing {
     /// Reads the form: `reason` and, for duplicates, `duplicate_of` (an id or a question URL).
-    pub fn from_form(reason: &str, duplicate_of: Option<&str>) -> ServiceResult<CloseReason> {
-        match reason {
-            "duplicate" => {
+    pub fn from_form(reason: &str, duplicate_of: Option<&str>) -> ServiceResult<Closing> {
+        match CloseReason::from_stored(reason) {
+            Some(CloseReason::Duplicate) => {
                 let target = duplicate_of.map(str::trim).unwrap_or_default();
-                question_id_in(target).map(CloseReason::Duplicate).ok_or_else(|| {
+                question_id_in(target).map(Closing::Duplicate).ok_or_else(|| {
                     ServiceError::invalid("duplicate_of", "Give the original question's number or its address.")
                 })
             }
-            "off-topic" => Ok(CloseReason::OffTopic),
-            "unclear" => Ok(CloseReason::Unclear),
-            "resolved-elsewhere" => Ok(CloseReason::ResolvedElsewhere),
-            _ => Err(ServiceError::invalid("reason", "Choose a reason from the list.")),
+            Some(CloseReason::OffTopic) => Ok(Closing::OffTopic),
+            Some(CloseReason::Unclear) => Ok(Closing::Unclear),
+            Some(CloseReason::ResolvedElsewhere) => Ok(Closing::ResolvedElsewhere),
+            None => Err(ServiceError::invalid("reason", "Choose a reason from the list.")),
         }
     }
 
-    /// The stored reason.
-    pub fn as_str(self) -> &'static str {
+    /// The reason stored on the question.
+    pub fn reason(self) -> CloseReason {
         match self {
-            CloseReason::Duplicate(_) => "duplicate",
-            CloseReason::OffTopic => "off-topic",
-            CloseReason::Unclear => "unclear",
-            CloseReason::ResolvedElsewhere => "resolved-elsewhere",
+            Closing::Duplicate(_) => CloseReason::Duplicate,
+            Closing::OffTopic => CloseReason::OffTopic,
+            Closing::Unclear => CloseReason::Unclear,
+            Closing::ResolvedElsewhere => CloseReason::ResolvedElsewhere,
         }
     }
 }
@@ -64,12 +65,12 @@ pub fn question_id_in(text: &str) -> Option<i64> {
     digits.parse().ok().filter(|id: &i64| *id > 0)
 }
 
-fn ensure_may_close(actor: &Actor, reason: Option<CloseReason>) -> ServiceResult<()> {
+fn ensure_may_close(actor: &Actor, reason: Option<Closing>) -> ServiceResult<()> {
     if actor.suspended {
         return Err(ServiceError::Forbidden("Your account is suspended.".to_owned()));
     }
     match reason {
-        Some(CloseReason::Duplicate(_)) => actor.ensure_staff("close questions as duplicates"),
+        Some(Closing::Duplicate(_)) => actor.ensure_staff("close questions as duplicates"),
         _ if actor.role.is_moderator() => Ok(()),
         _ => Err(ServiceError::Forbidden("Only moderators can close or reopen questions for that reason.".to_owned())),
     }
@@ -80,8 +81,8 @@ pub fn close(
     conn: &mut DbConnection,
     feed: &ChangeFeed,
     actor: &Actor,
-    question_id: i64,
-    reason: CloseReason,
+    question_id: QuestionId,
+    reason: Closing,
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {
     feed.write(conn, now, |conn, changes| close_within(conn, changes, actor, question_id, reason, now))
@@ -92,8 +93,8 @@ pub(crate) fn close_within(
     conn: &mut DbConnection,
     changes: &mut Changes,
     actor: &Actor,
-    question_id: i64,
-    reason: CloseReason,
+    QuestionId(question_id): QuestionId,
+    reason: Closing,
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {
     ensure_may_close(actor, Some(reason))?;
@@ -102,10 +103,10 @@ pub(crate) fn close_within(
         return Err(ServiceError::Conflict("This question is already closed; reopen it first.".to_owned()));
     }
     let canonical = match reason {
-        CloseReason::Duplicate(id) if id == question.id => {
+        Closing::Duplicate(id) if id == question.id => {
             return Err(ServiceError::invalid("duplicate_of", "A question cannot duplicate itself."));
         }
-        CloseReason::Duplicate(id) => {
+        Closing::Duplicate(id) => {
             let original = find_question(conn, id)
                 .map_err(|_| ServiceError::invalid("duplicate_of", "There is no such question."))?;
             if let Some(further) = original.duplicate_of_id {
@@ -121,7 +122,7 @@ pub(crate) fn close_within(
     diesel::update(posts::table.find(question.id))
         .set((
             posts::closed_at.eq(now),
-            posts::close_reason.eq(reason.as_str()),
+            posts::close_reason.eq(reason.reason()),
             posts::duplicate_of_id.eq(canonical),
             posts::closed_by.eq(actor.id),
         ))
@@ -130,7 +131,7 @@ pub(crate) fn close_within(
     changes.push(Change::QuestionClosed { question: question.id, duplicate_of: canonical, by: actor.id });
     let detail = match canonical {
         Some(original) => format!("duplicate of {original}"),
-        None => reason.as_str().to_owned(),
+        None => reason.reason().as_str().to_owned(),
     };
     audit::record(conn, actor, "question.close", ("post", question.id), Some(&detail), now)?;
     Ok(question)
@@ -141,23 +142,23 @@ pub fn reopen(
     conn: &mut DbConnection,
     feed: &ChangeFeed,
     actor: &Actor,
-    question_id: i64,
+    QuestionId(question_id): QuestionId,
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {
     feed.write(conn, now, |conn, changes| {
         let question = find_question(conn, question_id)?;
-        let Some(reason) = question.close_reason.as_deref() else {
+        let Some(reason) = question.close_reason else {
             return Err(ServiceError::Conflict("This question is not closed.".to_owned()));
         };
         let was = match (reason, question.duplicate_of_id) {
-            ("duplicate", Some(id)) => CloseReason::Duplicate(id),
-            _ => CloseReason::OffTopic,
+            (CloseReason::Duplicate, Some(id)) => Closing::Duplicate(id),
+            _ => Closing::OffTopic,
         };
         ensure_may_close(actor, Some(was))?;
         diesel::update(posts::table.find(question.id))
             .set((
                 posts::closed_at.eq(None::<NaiveDateTime>),
-                posts::close_reason.eq(None::<String>),
+                posts::close_reason.eq(None::<CloseReason>),
                 posts::duplicate_of_id.eq(None::<i64>),
                 posts::closed_by.eq(None::<i64>),
             ))
@@ -167,14 +168,14 @@ pub fn reopen(
             duplicate_of: question.duplicate_of_id,
             by: actor.id,
         });
-        audit::record(conn, actor, "question.reopen", ("post", question.id), Some(reason), now)?;
+        audit::record(conn, actor, "question.reopen", ("post", question.id), Some(reason.as_str()), now)?;
         Ok(question)
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{question_id_in, CloseReason};
+    use super::{question_id_in, Closing};
 
     #[test]
     fn duplicate_targets_by_id_or_url() {
@@ -183,8 +184,8 @@ mod tests {
         assert_eq!(question_id_in("https://forum.example/questions/7/x#answer-9"), Some(7));
         assert_eq!(question_id_in("https://forum.example/users/7/x"), None);
         assert_eq!(question_id_in("-3"), None);
-        assert!(CloseReason::from_form("duplicate", Some("nonsense")).is_err());
-        assert!(CloseReason::from_form("boring", None).is_err());
-        assert_eq!(CloseReason::from_form("unclear", None).unwrap(), CloseReason::Unclear);
+        assert!(Closing::from_form("duplicate", Some("nonsense")).is_err());
+        assert!(Closing::from_form("boring", None).is_err());
+        assert_eq!(Closing::from_form("unclear", None).unwrap(), Closing::Unclear);
     }
 }

@@ -9,6 +9,7 @@ use super::{ServiceError, ServiceResult};
 use crate::changes::{Change, ChangeFeed};
 use crate::db::models::{comments, posts};
 use crate::db::DbConnection;
+use crate::domain::PostId;
 use crate::markdown;
 
 /// Comment length, in characters.
@@ -20,7 +21,7 @@ pub fn add_comment(
     feed: &ChangeFeed,
     actor: &Actor,
     policy: PostingPolicy,
-    post_id: i64,
+    PostId(post_id): PostId,
     body: &str,
     now: NaiveDateTime,
 ) -> ServiceResult<i64> {

@@ -15,6 +15,7 @@ use crate::db::models::posts::{self, Edit, Post};
 use crate::db::models::revisions::{self, NewRevision, Revision};
 use crate::db::models::tags;
 use crate::db::DbConnection;
+use crate::domain::PostId;
 
 /// Longest edit reason, in characters.
 pub const MAX_REASON: usize = 300;
@@ -33,7 +34,7 @@ pub struct PostEdit {
 }
 
 /// A post the actor may edit, or why not.
-pub fn editable(conn: &mut DbConnection, actor: &Actor, post_id: i64) -> ServiceResult<Post> {
+pub fn editable(conn: &mut DbConnection, actor: &Actor, PostId(post_id): PostId) -> ServiceResult<Post> {
     let post = find_live_post(conn, post_id)?;
     if post.author_id != actor.id && !actor.role.is_moderator() {
         return Err(ServiceError::Forbidden("Only the author or a moderator can edit this post.".to_owned()));
@@ -78,13 +79,13 @@ pub fn edit(
     feed: &ChangeFeed,
     actor: &Actor,
     policy: PostingPolicy,
-    post_id: i64,
+    PostId(post_id): PostId,
     draft: EditDraft,
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {
     let EditDraft { title, tags, body: PostBody { markdown: body, html }, reason } = draft;
     feed.write(conn, now, |conn, changes| {
-        let post = editable(conn, actor, post_id)?;
+        let post = editable(conn, actor, PostId(post_id))?;
         let (title, new_tags) = if post.is_question() {
             let title = title.ok_or_else(|| ServiceError::invalid("title", "A question needs a title."))?;
             let new_tags = tags.ok_or_else(|| ServiceError::invalid("tags", "Give 1 to 5 tags."))?;
@@ -181,7 +182,7 @@ pub struct RevisionView {
 }
 
 /// The history of a post, newest first, each version compared with the one before it.
-pub fn history(conn: &mut DbConnection, post_id: i64) -> ServiceResult<(Post, Vec<RevisionView>)> {
+pub fn history(conn: &mut DbConnection, PostId(post_id): PostId) -> ServiceResult<(Post, Vec<RevisionView>)> {
     let post = find_live_post(conn, post_id)?;
     let all = revisions::of_post(conn, post.id)?;
     let mut views = Vec::with_capacity(all.len());

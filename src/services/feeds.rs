@@ -12,6 +12,7 @@ use super::{ServiceError, ServiceResult};
 use crate::db::models::posts::{self, Post, QuestionOrder};
 use crate::db::models::{feeds, tags, users};
 use crate::db::DbConnection;
+use crate::domain::{paths, QuestionId};
 
 /// Entries per feed.
 pub const ENTRIES: i64 = 30;
@@ -98,7 +99,7 @@ pub fn tagged_questions(conn: &mut DbConnection, site: &Site, name: &str) -> Ser
 }
 
 /// A question's newest answers; a deleted question is gone, an unknown one not found.
-pub fn answers_to(conn: &mut DbConnection, site: &Site, question_id: i64) -> ServiceResult<Feed> {
+pub fn answers_to(conn: &mut DbConnection, site: &Site, QuestionId(question_id): QuestionId) -> ServiceResult<Feed> {
     let question = find_question(conn, question_id)?;
     let rows = feeds::newest_answers(conn, question.id, ENTRIES)?;
     let title = text(question.title.as_deref().unwrap_or_default());
@@ -186,7 +187,7 @@ fn post_entry(site: &Site, post: &Post, author: String) -> Entry {
 }
 
 fn question_path(id: i64, slug: Option<&str>) -> String {
-    format!("/questions/{id}/{}", slug.unwrap_or("question"))
+    paths::question(QuestionId(id), slug)
 }
 
 fn author_names(conn: &mut DbConnection, ids: impl Iterator<Item = i64>) -> ServiceResult<HashMap<i64, String>> {

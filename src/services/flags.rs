@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 
 use super::actor::Actor;
-use super::closing::{self, CloseReason};
-use super::hiding::{self, Held, Visibility};
+use super::closing::{self, Closing};
+use super::hiding::{self, Visibility};
 use super::moderation::{self, PostAction};
 use super::policy::PostingPolicy;
 use super::queue_items::{authors, queue_item, unknown, FlagView, QueueItem};
@@ -20,6 +20,7 @@ use crate::db::models::comments::{self, Comment};
 use crate::db::models::flags::{self, Flag, FlagTarget};
 use crate::db::models::posts::{self, Post};
 use crate::db::DbConnection;
+use crate::domain::{HeldReason, QuestionId};
 
 /// Why a member flags something.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -118,7 +119,7 @@ pub fn flag(
         let threshold = i64::from(policy.moderation.spam_flags_to_hide);
         let mut outcome = Flagged::Queued;
         if reason == FlagReason::Spam && threshold > 0 && flags::open_spam_count(conn, target)? >= threshold {
-            subject.set_visibility(conn, changes, Visibility::Held(Held::Flags), now)?;
+            subject.set_visibility(conn, changes, Visibility::Held(HeldReason::Flags), now)?;
             // The site hid it, not a person: the log shows no actor.
             crate::db::models::audit_log::insert(
                 conn,
@@ -169,8 +170,7 @@ impl Subject {
 
     pub(crate) fn noun_lower(&self) -> &'static str {
         match self {
-            Subject::Post(p) if p.is_question() => "question",
-            Subject::Post(_) => "answer",
+            Subject::Post(p) => p.kind.as_str(),
             Subject::Comment(..) => "comment",
         }
     }
@@ -191,10 +191,10 @@ impl Subject {
 
     pub(crate) fn held_by_flags(&self) -> bool {
         let held = match self {
-            Subject::Post(p) => p.held_reason.as_deref(),
-            Subject::Comment(c, _) => c.held_reason.as_deref(),
+            Subject::Post(p) => p.held_reason,
+            Subject::Comment(c, _) => c.held_reason,
         };
-        held == Some(Held::Flags.as_str())
+        held == Some(HeldReason::Flags)
     }
 
     fn set_visibility(
@@ -284,7 +284,7 @@ fn act_on_agreement(
         (_, FlagReason::NeedsModerator) => Ok("Marked as handled."),
         (Subject::Post(question), FlagReason::OffTopic) if question.is_question() => {
             if question.closed_at.is_none() && question.deleted_at.is_none() {
-                closing::close_within(conn, changes, actor, question.id, CloseReason::OffTopic, now)?;
+                closing::close_within(conn, changes, actor, QuestionId(question.id), Closing::OffTopic, now)?;
             }
             Ok("The question is closed as off-topic.")
         }

@@ -16,25 +16,7 @@ use crate::db::models::official;
 use crate::db::models::posts::{self, Post};
 use crate::db::schema::{comments, post_tags, tags};
 use crate::db::DbConnection;
-
-/// Why a hidden post or comment is waiting for a moderator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Held {
-    /// A new member's post with links.
-    Links,
-    /// It reached the spam-flag threshold.
-    Flags,
-}
-
-impl Held {
-    /// The stored value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Held::Links => "links",
-            Held::Flags => "flags",
-        }
-    }
-}
+use crate::domain::HeldReason;
 
 /// What a post or comment should become.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +26,7 @@ pub enum Visibility {
     /// Deleted by a moderator (or as spam).
     Deleted,
     /// Hidden until a moderator reviews it.
-    Held(Held),
+    Held(HeldReason),
 }
 
 /// Sets a question's or answer's visibility; counters follow only when it enters or leaves
@@ -60,7 +42,7 @@ pub fn set_post(
     let hidden = to != Visibility::Shown;
     let deleted_at = if hidden { Some(post.deleted_at.unwrap_or(now)) } else { None };
     let held = match to {
-        Visibility::Held(why) => Some(why.as_str()),
+        Visibility::Held(why) => Some(why),
         _ => None,
     };
     diesel::update(crate::db::schema::posts::table.find(post.id))
@@ -97,7 +79,7 @@ pub fn set_comment(
     let hidden = to != Visibility::Shown;
     let deleted_at = if hidden { Some(comment.deleted_at.unwrap_or(now)) } else { None };
     let held = match to {
-        Visibility::Held(why) => Some(why.as_str()),
+        Visibility::Held(why) => Some(why),
         _ => None,
     };
     diesel::update(comments::table.find(comment.id))

@@ -12,6 +12,7 @@ use super::{ServiceError, ServiceResult};
 use crate::db::models::audit_log::{self, LogFilter};
 use crate::db::models::users;
 use crate::db::DbConnection;
+use crate::domain::{paths, PostId};
 
 /// Entries on one page of the log.
 pub const PAGE_LENGTH: i64 = 50;
@@ -98,7 +99,7 @@ pub fn page(conn: &mut DbConnection, actor: &Actor, query: LogQuery) -> ServiceR
             id: r.id,
             actor: r.actor_id.and_then(|id| actors.get(&id).cloned()),
             target_path: match r.target_kind.as_str() {
-                "post" => Some(format!("/posts/{}", r.target_id)),
+                "post" => Some(paths::post(PostId(r.target_id))),
                 "user" => Some(format!("/users/{}", r.target_id)),
                 _ => None,
             },

@@ -11,6 +11,7 @@ use crate::changes::{Change, ChangeFeed, Changes, ModerationAction};
 use crate::db::models::comments;
 use crate::db::models::posts::{self, Post};
 use crate::db::DbConnection;
+use crate::domain::CommentId;
 
 /// A moderator's action on a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +131,7 @@ pub fn act_on_comment(
     conn: &mut DbConnection,
     feed: &ChangeFeed,
     actor: &Actor,
-    comment_id: i64,
+    CommentId(comment_id): CommentId,
     delete: bool,
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {

@@ -15,6 +15,7 @@ use crate::db::models::notifications::{self, NewNotification, Notification};
 use crate::db::models::users::{self, User};
 use crate::db::models::{posts, watches};
 use crate::db::DbConnection;
+use crate::domain::{paths, AnswerId, QuestionId};
 use crate::mail::{Letter, Outbox};
 
 /// Notifications on one page of `/notifications`.
@@ -178,7 +179,10 @@ fn describe(conn: &mut DbConnection, rows: &[Notification]) -> ServiceResult<Vec
                 id: n.id,
                 what: EventKind::parse(&n.event).sentence(actor),
                 title: titles.get(&n.question_id).cloned().unwrap_or_default(),
-                link: n.post_id.map_or_else(|| format!("/questions/{}", n.question_id), |id| format!("/a/{id}")),
+                link: n.post_id.map_or_else(
+                    || paths::question_by_id(QuestionId(n.question_id)),
+                    |id| paths::answer_permalink(AnswerId(id)),
+                ),
                 created_at: n.created_at,
                 unread: n.read_at.is_none(),
             }

@@ -12,6 +12,7 @@ use crate::changes::{Change, ChangeFeed};
 use crate::db::models::official::{self, OfficialKind};
 use crate::db::models::posts::{self, Post};
 use crate::db::DbConnection;
+use crate::domain::AnswerId;
 
 /// Refuses anyone but staff (and moderators and admins).
 pub fn ensure_staff(actor: &Actor) -> ServiceResult<()> {
@@ -38,7 +39,7 @@ pub fn endorse(
 ) -> ServiceResult<Post> {
     ensure_staff(actor)?;
     feed.write(conn, now, |conn, changes| {
-        let (answer, question) = find_answer(conn, answer_id)?;
+        let (answer, question) = find_answer(conn, AnswerId(answer_id))?;
         if answer.official_kind.is_some() {
             return Err(ServiceError::Conflict("This answer is already official.".to_owned()));
         }
@@ -61,13 +62,13 @@ pub fn withdraw(
 ) -> ServiceResult<Post> {
     ensure_staff(actor)?;
     feed.write(conn, now, |conn, changes| {
-        let (answer, question) = find_answer(conn, answer_id)?;
+        let (answer, question) = find_answer(conn, AnswerId(answer_id))?;
         let Some(kind) = answer.official_kind else {
             return Err(ServiceError::Conflict("This answer is not official.".to_owned()));
         };
         official::clear(conn, answer.id)?;
         official::refresh_question(conn, question.id, now)?;
-        audit::record(conn, actor, "answer.withdraw", ("post", answer.id), Some(&kind), now)?;
+        audit::record(conn, actor, "answer.withdraw", ("post", answer.id), Some(kind.as_str()), now)?;
         changes.push(Change::OfficialWithdrawn { question: question.id, answer: answer.id, by: actor.id });
         Ok(question)
     })
@@ -83,7 +84,7 @@ pub fn review(
 ) -> ServiceResult<Post> {
     ensure_staff(actor)?;
     feed.write(conn, now, |conn, changes| {
-        let (answer, question) = find_answer(conn, answer_id)?;
+        let (answer, question) = find_answer(conn, AnswerId(answer_id))?;
         if answer.official_kind.is_none() {
             return Err(ServiceError::Conflict("Only official answers are reviewed.".to_owned()));
         }

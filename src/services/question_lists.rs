@@ -9,6 +9,7 @@ use super::ServiceResult;
 use crate::db::models::posts::{self, Cursor, Post, QuestionOrder, SortKey};
 use crate::db::models::users;
 use crate::db::DbConnection;
+use crate::domain::{paths, QuestionId};
 use crate::markdown;
 
 /// Questions per page.
@@ -162,7 +163,7 @@ pub fn summarize(conn: &mut DbConnection, mut rows: Vec<Post>, page: i64) -> Ser
             let author = authors.get(&p.author_id)?.clone();
             Some(QuestionSummary {
                 id: p.id,
-                path: format!("/questions/{}/{}", p.id, p.slug.as_deref().unwrap_or("question")),
+                path: paths::question(QuestionId(p.id), p.slug.as_deref()),
                 title: p.title.clone().unwrap_or_default(),
                 tags: p.tag_list(),
                 score: p.score,

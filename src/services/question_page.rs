@@ -10,6 +10,7 @@ use super::questions::find_question;
 use super::{ServiceError, ServiceResult};
 use crate::db::models::{comments, posts, users, votes};
 use crate::db::DbConnection;
+use crate::domain::{paths, CloseReason, HeldReason, OfficialKind, QuestionId, UserId};
 use crate::markdown::SafeHtml;
 use crate::roles::Role;
 
@@ -83,7 +84,7 @@ pub struct PostView {
     /// Staff made this answer official.
     pub official: bool,
     /// `authored` or `endorsed`, for official answers.
-    pub official_kind: Option<String>,
+    pub official_kind: Option<OfficialKind>,
     /// The staff member who made it official.
     pub official_by: Option<AuthorView>,
     /// When staff last confirmed it is still accurate.
@@ -104,7 +105,7 @@ pub struct PostView {
     /// Deleted (only moderators see such posts).
     pub deleted: bool,
     /// Hidden until a moderator reviews it: `links` or `flags` (its author and moderators see it).
-    pub held: Option<String>,
+    pub held: Option<HeldReason>,
     /// The viewer may flag it.
     pub can_flag: bool,
 }
@@ -122,11 +123,7 @@ pub struct QuestionLink {
 
 impl QuestionLink {
     fn from_row((id, title, slug): posts::TitleRow) -> Self {
-        QuestionLink {
-            id,
-            title: title.unwrap_or_default(),
-            path: format!("/questions/{id}/{}", slug.as_deref().unwrap_or("question")),
-        }
+        QuestionLink { id, title: title.unwrap_or_default(), path: paths::question(QuestionId(id), slug.as_deref()) }
     }
 }
 
@@ -134,7 +131,7 @@ impl QuestionLink {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Closure {
     /// `duplicate`, `off-topic`, `unclear` or `resolved-elsewhere`.
-    pub reason: String,
+    pub reason: CloseReason,
     /// When it was closed.
     pub at: NaiveDateTime,
     /// For duplicates: the canonical question, which holds the answers.
@@ -188,7 +185,7 @@ pub struct QuestionPage {
 impl QuestionPage {
     /// The canonical path.
     pub fn path(&self) -> String {
-        format!("/questions/{}/{}", self.id, self.slug)
+        paths::question(QuestionId(self.id), Some(&self.slug))
     }
 }
 
@@ -198,7 +195,11 @@ fn answer_rank(answer: &PostView) -> (bool, bool, i32, i64) {
 }
 
 /// Loads a question page.
-pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -> ServiceResult<QuestionPage> {
+pub fn load(
+    conn: &mut DbConnection,
+    QuestionId(question_id): QuestionId,
+    viewer: Option<&Actor>,
+) -> ServiceResult<QuestionPage> {
     let moderator = viewer.is_some_and(|v| v.role.is_moderator() && !v.suspended);
     // Moderators still see what was deleted, to review it and undelete it; authors see their own
     // posts that wait for review.
@@ -269,7 +270,7 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
         edited_at: post.edited_at,
         accepted: question.accepted_answer_id == Some(post.id),
         official: post.official_kind.is_some(),
-        official_kind: post.official_kind.clone(),
+        official_kind: post.official_kind,
         official_by: post.official_by.map(|id| author_of(&authors, id)),
         reviewed_at: post.reviewed_at,
         comments: comments_by_post.remove(&post.id).unwrap_or_default(),
@@ -279,12 +280,12 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
         markdown: post.body_markdown.clone(),
         source: sources.remove(&post.id),
         deleted: post.deleted_at.is_some() && post.held_reason.is_none(),
-        held: post.held_reason.clone(),
+        held: post.held_reason,
         can_flag: signed_in.is_some_and(|v| v.id != post.author_id) && post.deleted_at.is_none(),
     };
-    let closed = match (question.closed_at, &question.close_reason) {
+    let closed = match (question.closed_at, question.close_reason) {
         (Some(at), Some(reason)) => Some(Closure {
-            reason: reason.clone(),
+            reason,
             at,
             duplicate_of: match question.duplicate_of_id {
                 Some(id) => posts::titles(conn, &[id])?.into_iter().next().map(QuestionLink::from_row),
@@ -303,7 +304,7 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
     Ok(QuestionPage {
         id: question.id,
         title: question.title.clone().unwrap_or_default(),
-        slug: question.slug.clone().unwrap_or_else(|| "question".to_owned()),
+        slug: paths::question_slug(question.slug.as_deref()).to_owned(),
         tags: question.tag_list(),
         question: question_view,
         answers: answer_views,
@@ -326,13 +327,13 @@ pub fn load(conn: &mut DbConnection, question_id: i64, viewer: Option<&Actor>) -
 
 /// How pages show a user.
 pub fn author_view(user: &users::User) -> AuthorView {
-    let role: Role = user.role.parse().unwrap_or(Role::Member);
+    let role = user.role;
     AuthorView {
         id: user.id,
         display_name: user.display_name.clone(),
         badge: role.badge(),
         role,
-        profile_path: format!("/users/{}/{}", user.id, super::questions::slugify(&user.username)),
+        profile_path: paths::profile(UserId(user.id), &user.username),
     }
 }
 

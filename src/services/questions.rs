@@ -12,6 +12,8 @@ use crate::db::models::posts::{self, NewPost, Post};
 use crate::db::models::revisions::{self, NewRevision};
 use crate::db::models::{tags, watches};
 use crate::db::DbConnection;
+pub use crate::domain::paths::slugify;
+use crate::domain::PostKind;
 use crate::markdown::{self, SafeHtml};
 
 /// Title length, in characters.
@@ -99,26 +101,6 @@ pub fn parse_tags(raw: &str) -> ServiceResult<Vec<String>> {
     Ok(names)
 }
 
-/// The URL slug of a title: lower-case ASCII words joined by hyphens, at most 80 characters.
-pub fn slugify(title: &str) -> String {
-    let slug = slug::slugify(title);
-    let mut cut = String::new();
-    for word in slug.split('-') {
-        if cut.len() + word.len() + 1 > 80 {
-            break;
-        }
-        if !cut.is_empty() {
-            cut.push('-');
-        }
-        cut.push_str(word);
-    }
-    if cut.is_empty() {
-        "question".to_owned()
-    } else {
-        cut
-    }
-}
-
 /// A post's body, checked and rendered.
 #[derive(Debug, Clone)]
 pub struct PostBody {
@@ -188,7 +170,7 @@ pub fn ask(
         let id = posts::insert(
             conn,
             &NewPost {
-                kind: "question",
+                kind: PostKind::Question,
                 question_id: None,
                 author_id: actor.id,
                 title: Some(&title),

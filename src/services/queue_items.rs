@@ -11,6 +11,7 @@ use super::ServiceResult;
 use crate::db::models::flags::FlagTarget;
 use crate::db::models::users;
 use crate::db::DbConnection;
+use crate::domain::{paths, QuestionId};
 use crate::markdown::SafeHtml;
 
 /// One flag, as the queue shows it.
@@ -69,7 +70,7 @@ pub(crate) fn queue_item(conn: &mut DbConnection, target: FlagTarget) -> Service
         target,
         noun: subject.noun_lower(),
         question_title: question.title.clone().unwrap_or_default(),
-        path: format!("/questions/{}/{}{anchor}", question.id, question.slug.as_deref().unwrap_or("question")),
+        path: format!("{}{anchor}", paths::question(QuestionId(question.id), question.slug.as_deref())),
         html: SafeHtml::from_trusted_db(html),
         author_suspended: author.as_ref().is_some_and(|(_, suspended)| *suspended),
         author_is_staff: author.as_ref().is_some_and(|(a, _)| a.role.is_staff()),

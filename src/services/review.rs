@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::actor::Actor;
-use super::hiding::{self, Held, Visibility};
+use super::hiding::{self, Visibility};
 use super::queue_items::{queue_item, QueueItem};
 use super::{audit, ServiceError, ServiceResult};
 use crate::changes::{Change, ChangeFeed};
@@ -14,6 +14,7 @@ use crate::db::models::flags::FlagTarget;
 use crate::db::models::posts::{self, Post};
 use crate::db::schema::posts as post_columns;
 use crate::db::DbConnection;
+use crate::domain::{HeldReason, PostId};
 
 /// Posts shown in the review queue at once.
 const QUEUE_LENGTH: i64 = 30;
@@ -41,7 +42,7 @@ impl Decision {
 /// The oldest posts waiting for review, and how many wait in all.
 pub fn queue(conn: &mut DbConnection, actor: &Actor) -> ServiceResult<(Vec<QueueItem>, i64)> {
     ensure_moderator(actor)?;
-    let waiting = post_columns::table.filter(post_columns::held_reason.eq(Held::Links.as_str()));
+    let waiting = post_columns::table.filter(post_columns::held_reason.eq(HeldReason::Links));
     let total: i64 = waiting.count().get_result(conn)?;
     let ids: Vec<i64> =
         waiting.order(post_columns::id.asc()).limit(QUEUE_LENGTH).select(post_columns::id).load(conn)?;
@@ -54,14 +55,14 @@ pub fn decide(
     conn: &mut DbConnection,
     feed: &ChangeFeed,
     actor: &Actor,
-    post_id: i64,
+    PostId(post_id): PostId,
     decision: Decision,
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {
     ensure_moderator(actor)?;
     feed.write(conn, now, |conn, changes| {
         let post = posts::find(conn, post_id)?.ok_or(ServiceError::NotFound("Post"))?;
-        if post.held_reason.as_deref() != Some(Held::Links.as_str()) {
+        if post.held_reason != Some(HeldReason::Links) {
             return Err(ServiceError::Conflict("This post is not waiting for review.".to_owned()));
         }
         let question_id = post.question_id.unwrap_or(post.id);
@@ -89,7 +90,7 @@ pub fn decide(
 /// How many posts wait for review and how many flags are open: the moderators' to-do count.
 pub fn pending_counts(conn: &mut DbConnection) -> ServiceResult<(i64, i64)> {
     let waiting: i64 =
-        post_columns::table.filter(post_columns::held_reason.eq(Held::Links.as_str())).count().get_result(conn)?;
+        post_columns::table.filter(post_columns::held_reason.eq(HeldReason::Links)).count().get_result(conn)?;
     Ok((waiting, crate::db::models::flags::open_count(conn)?))
 }
 

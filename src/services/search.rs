@@ -15,6 +15,7 @@ use super::recent::Recent;
 use super::{ServiceError, ServiceResult};
 use crate::db::models::{posts, search_log};
 use crate::db::DbConnection;
+use crate::domain::{paths, QuestionId};
 use crate::markdown::plain_text_prefix;
 
 /// Results per page.
@@ -219,7 +220,7 @@ pub fn click(conn: &mut DbConnection, log_id: Option<i64>, question_id: i64) -> 
     if let Some(log_id) = log_id {
         search_log::click(conn, log_id, question.id)?;
     }
-    Ok(format!("/questions/{}/{}", question.id, question.slug.as_deref().unwrap_or("question")))
+    Ok(paths::question(QuestionId(question.id), question.slug.as_deref()))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use guidepost_search::{coverage, similar, SearchIndex};
 use super::{ServiceError, ServiceResult};
 use crate::db::models::{posts, search_log};
 use crate::db::DbConnection;
+use crate::domain::{paths, PostKind, QuestionId};
 
 /// Suggestions shown while asking.
 pub const ASK_LIMIT: usize = 5;
@@ -121,7 +122,7 @@ fn look_up(
     // Only the columns a suggestion shows: whole rows would read every body too.
     let mut rows: HashMap<i64, posts::Listed> = posts::listed(conn, &ids)?
         .into_iter()
-        .filter(|p| p.kind == "question" && p.deleted_at.is_none())
+        .filter(|p| p.kind == PostKind::Question && p.deleted_at.is_none())
         .map(|p| (p.id, p))
         .collect();
     Ok(ids
@@ -133,7 +134,7 @@ fn look_up(
                 strong: strength == Strength::Judge
                     && coverage(&title, &found) >= STRONG_COVERAGE
                     && coverage(&found, &title) >= STRONG_REVERSE_COVERAGE,
-                path: format!("/questions/{}/{}", p.id, p.slug.as_deref().unwrap_or("question")),
+                path: paths::question(QuestionId(p.id), p.slug.as_deref()),
                 id: p.id,
                 title: found,
                 answer_count: p.answer_count,
@@ -148,7 +149,7 @@ fn look_up(
 /// are counted, not attributed); returns the question's path.
 pub fn deflect(
     conn: &mut DbConnection,
-    question_id: i64,
+    QuestionId(question_id): QuestionId,
     draft_title: &str,
     now: NaiveDateTime,
 ) -> ServiceResult<String> {
@@ -157,5 +158,5 @@ pub fn deflect(
         .ok_or(ServiceError::NotFound("Question"))?;
     let draft: String = draft_title.trim().chars().take(MAX_TITLE_CHARS).collect();
     search_log::insert_deflection(conn, question.id, &draft, now)?;
-    Ok(format!("/questions/{}/{}", question.id, question.slug.as_deref().unwrap_or("question")))
+    Ok(paths::question(QuestionId(question.id), question.slug.as_deref()))
 }

@@ -15,7 +15,7 @@ use crate::db::models::posts::Post;
 use crate::db::models::users;
 use crate::db::schema::{comments, posts};
 use crate::db::DbConnection;
-use crate::roles::Role;
+use crate::domain::UserId;
 
 /// What deleting as spam did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +32,7 @@ pub fn delete_as_spam(
     conn: &mut DbConnection,
     feed: &ChangeFeed,
     actor: &Actor,
-    user_id: i64,
+    UserId(user_id): UserId,
     now: NaiveDateTime,
 ) -> ServiceResult<SpamSweep> {
     if !actor.role.is_moderator() || actor.suspended {
@@ -43,7 +43,7 @@ pub fn delete_as_spam(
     }
     feed.write(conn, now, |conn, changes| {
         let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
-        if user.role.parse::<Role>().is_ok_and(Role::is_staff) {
+        if user.role.is_staff() {
             return Err(ServiceError::Forbidden(
                 "Staff accounts cannot be deleted as spam; an administrator must change their role first.".to_owned(),
             ));

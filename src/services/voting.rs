@@ -10,6 +10,7 @@ use super::{ServiceError, ServiceResult};
 use crate::changes::{Change, ChangeFeed};
 use crate::db::models::{posts, votes};
 use crate::db::DbConnection;
+use crate::domain::PostId;
 
 /// A vote as submitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +63,7 @@ pub fn vote(
     feed: &ChangeFeed,
     actor: &Actor,
     policy: PostingPolicy,
-    post_id: i64,
+    PostId(post_id): PostId,
     value: VoteValue,
     now: NaiveDateTime,
 ) -> ServiceResult<VoteOutcome> {

@@ -5,6 +5,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use tera::Context;
 
+use crate::domain::UserId;
 use crate::error::AppError;
 use crate::roles::Role;
 use crate::services::admin_users;
@@ -69,7 +70,7 @@ pub async fn list(
     let rows: Vec<Row> = users
         .into_iter()
         .map(|u| {
-            let role: Role = u.role.parse().unwrap_or(Role::Member);
+            let role = u.role;
             Row {
                 id: u.id,
                 username: u.username,
@@ -98,7 +99,7 @@ pub async fn set_role(
     state: web::Data<AppState>,
     session: Session,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
     form: web::Form<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
     let role: Role = form.role.parse().map_err(|e: crate::roles::UnknownRole| AppError::BadRequest(e.to_string()))?;
@@ -114,7 +115,7 @@ pub async fn suspend(
     state: web::Data<AppState>,
     session: Session,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
     form: web::Form<SuspendForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
@@ -130,7 +131,7 @@ pub async fn unsuspend(
     state: web::Data<AppState>,
     session: Session,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let now = chrono::Utc::now().naive_utc();
@@ -144,7 +145,7 @@ pub async fn invite(
     state: web::Data<AppState>,
     session: Session,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
     form: web::Form<InviteForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();

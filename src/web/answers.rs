@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use crate::domain::{paths, AnswerId, PostId, QuestionId};
 use crate::error::AppError;
 use crate::services::answers::{self, Acceptance};
 use crate::services::policy::PostingPolicy;
@@ -44,7 +45,7 @@ pub async fn post_answer(
     req: HttpRequest,
     visitor: Visitor,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<QuestionId>,
     form: web::Form<BodyForm>,
 ) -> Result<HttpResponse, AppError> {
     let question_id = id.into_inner();
@@ -71,12 +72,12 @@ pub async fn post_answer(
     };
     match posted {
         Ok(answer) if forms::accepts_json(&req) => Ok(HttpResponse::Created()
-            .json(serde_json::json!({ "answer_id": answer.id, "url": format!("/a/{}", answer.id) }))),
+            .json(serde_json::json!({ "answer_id": answer.id, "url": paths::answer_permalink(AnswerId(answer.id)) }))),
         Ok(answer) if answer.held_reason.is_some() => {
             session::flash(&actix_session::SessionExt::get_session(&req), HELD_FOR_REVIEW);
-            Ok(forms::see_other(&format!("/questions/{question_id}#answer-{}", answer.id)))
+            Ok(forms::see_other(&paths::answer_by_question_id(question_id, AnswerId(answer.id))))
         }
-        Ok(answer) => Ok(forms::see_other(&format!("/a/{}", answer.id))),
+        Ok(answer) => Ok(forms::see_other(&paths::answer_permalink(AnswerId(answer.id)))),
         Err(e) if forms::accepts_json(&req) => Err(e),
         Err(e) => {
             let errors = forms::field_errors(e)?;
@@ -92,7 +93,7 @@ pub async fn accept(
     state: web::Data<AppState>,
     req: HttpRequest,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<AnswerId>,
 ) -> Result<HttpResponse, AppError> {
     let answer_id = id.into_inner();
     let now = chrono::Utc::now().naive_utc();
@@ -108,11 +109,7 @@ pub async fn accept(
         Acceptance::Withdrawn => "You withdrew your acceptance.",
     };
     session::flash(&actix_session::SessionExt::get_session(&req), message);
-    Ok(forms::see_other(&format!(
-        "/questions/{}/{}#answer-{answer_id}",
-        question.id,
-        question.slug.unwrap_or_default()
-    )))
+    Ok(forms::see_other(&paths::answer_on_page(QuestionId(question.id), question.slug.as_deref(), answer_id)))
 }
 
 /// POST /posts/{id}/vote — `value` up, down or none.
@@ -120,7 +117,7 @@ pub async fn vote(
     state: web::Data<AppState>,
     req: HttpRequest,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<PostId>,
     form: web::Form<VoteForm>,
 ) -> Result<HttpResponse, AppError> {
     let post_id = id.into_inner();
@@ -139,7 +136,7 @@ pub async fn comment(
     state: web::Data<AppState>,
     req: HttpRequest,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<PostId>,
     form: web::Form<BodyForm>,
 ) -> Result<HttpResponse, AppError> {
     let post_id = id.into_inner();
@@ -157,7 +154,7 @@ pub async fn comment(
             // The comment box is small; say what was wrong above it and keep the page.
             session::flash(&actix_session::SessionExt::get_session(&req), &format!("Comment not added: {reason}"));
             let question_id = state
-                .db(move |conn| crate::db::models::posts::find(conn, post_id))
+                .db(move |conn| crate::db::models::posts::find(conn, post_id.get()))
                 .await?
                 .map(|p| p.question_id.unwrap_or(p.id))
                 .ok_or(AppError::NotFound)?;
@@ -168,7 +165,11 @@ pub async fn comment(
 }
 
 /// A 303 to a post's place on its question page (the question redirects to its canonical URL).
-fn back_to_post(question_id: i64, post_id: i64) -> HttpResponse {
-    let anchor = if question_id == post_id { "question".to_owned() } else { format!("answer-{post_id}") };
-    forms::see_other(&format!("/questions/{question_id}#{anchor}"))
+fn back_to_post(question_id: i64, post_id: PostId) -> HttpResponse {
+    let question_id = QuestionId(question_id);
+    if question_id.get() == post_id.get() {
+        forms::see_other(&format!("{}#question", paths::question_by_id(question_id)))
+    } else {
+        forms::see_other(&paths::answer_by_question_id(question_id, AnswerId(post_id.get())))
+    }
 }

@@ -5,8 +5,9 @@ use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
+use crate::domain::{paths, AnswerId, CommentId, PostId, QuestionId};
 use crate::error::AppError;
-use crate::services::closing::{self, CloseReason};
+use crate::services::closing::{self, Closing};
 use crate::services::moderation::{self, PostAction};
 use crate::state::AppState;
 use crate::web::forms;
@@ -26,16 +27,16 @@ pub async fn close(
     state: web::Data<AppState>,
     session: Session,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<QuestionId>,
     form: web::Form<CloseForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let CloseForm { reason, duplicate_of } = form.into_inner();
-    let reason = CloseReason::from_form(&reason, duplicate_of.as_deref())?;
+    let reason = Closing::from_form(&reason, duplicate_of.as_deref())?;
     let now = chrono::Utc::now().naive_utc();
     let question = state.write(move |conn, feed| closing::close(conn, feed, &actor, id, reason, now)).await?;
     session::flash(&session, "The question is closed.");
-    Ok(forms::see_other(&format!("/questions/{}/{}", question.id, question.slug.as_deref().unwrap_or_default())))
+    Ok(forms::see_other(&paths::question(QuestionId(question.id), question.slug.as_deref())))
 }
 
 /// POST /questions/{id}/reopen
@@ -43,13 +44,13 @@ pub async fn reopen(
     state: web::Data<AppState>,
     session: Session,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<QuestionId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let now = chrono::Utc::now().naive_utc();
     let question = state.write(move |conn, feed| closing::reopen(conn, feed, &actor, id, now)).await?;
     session::flash(&session, "The question is open again.");
-    Ok(forms::see_other(&format!("/questions/{}/{}", question.id, question.slug.as_deref().unwrap_or_default())))
+    Ok(forms::see_other(&paths::question(QuestionId(question.id), question.slug.as_deref())))
 }
 
 /// The optional reason given with a moderation action, kept in the audit log.
@@ -95,7 +96,7 @@ pub async fn comment_action(
     state: web::Data<AppState>,
     session: Session,
     CurrentUser(actor): CurrentUser,
-    path: web::Path<(i64, String)>,
+    path: web::Path<(CommentId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, action) = path.into_inner();
     let delete = action == "delete";
@@ -103,17 +104,17 @@ pub async fn comment_action(
     let question =
         state.write(move |conn, feed| moderation::act_on_comment(conn, feed, &actor, id, delete, now)).await?;
     session::flash(&session, if delete { "The comment is deleted." } else { "The comment is back." });
-    Ok(forms::see_other(&format!("/questions/{}/{}", question.id, question.slug.as_deref().unwrap_or_default())))
+    Ok(forms::see_other(&paths::question(QuestionId(question.id), question.slug.as_deref())))
 }
 
 /// GET /posts/{id} — any question or answer's place on its question page, deleted or not (the
 /// moderation log links here; the question page decides who may see a deleted post).
-pub async fn locate_post(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn locate_post(state: web::Data<AppState>, id: web::Path<PostId>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let post = state.db(move |conn| crate::db::models::posts::find(conn, id)).await?.ok_or(AppError::NotFound)?;
+    let post = state.db(move |conn| crate::db::models::posts::find(conn, id.get())).await?.ok_or(AppError::NotFound)?;
     let location = match post.question_id {
-        Some(question) => format!("/questions/{question}#answer-{}", post.id),
-        None => format!("/questions/{}", post.id),
+        Some(question) => paths::answer_by_question_id(QuestionId(question), AnswerId(post.id)),
+        None => paths::question_by_id(QuestionId(post.id)),
     };
     Ok(HttpResponse::SeeOther().insert_header((actix_web::http::header::LOCATION, location)).finish())
 }

@@ -7,6 +7,7 @@ use tera::Context;
 
 use crate::db::models::posts::Post;
 use crate::db::models::users;
+use crate::domain::{paths, AnswerId, PostId, QuestionId};
 use crate::error::AppError;
 use crate::services::editing::{self, PostEdit};
 use crate::services::policy::PostingPolicy;
@@ -33,7 +34,7 @@ pub async fn form(
     state: web::Data<AppState>,
     visitor: Visitor,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<PostId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let post = state.db(move |conn| editing::editable(conn, &actor, id)).await?;
@@ -49,7 +50,7 @@ pub async fn submit(
     session: actix_session::Session,
     visitor: Visitor,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<PostId>,
     form: web::Form<EditForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
@@ -69,7 +70,7 @@ pub async fn submit(
             session::flash(&session, HELD_FOR_REVIEW);
             // A held answer has no public permalink yet; its author sees it on the question page.
             let location = match post.question_id {
-                Some(question_id) => format!("/questions/{question_id}#answer-{}", post.id),
+                Some(question_id) => paths::answer_by_question_id(QuestionId(question_id), AnswerId(post.id)),
                 None => post_location(&post),
             };
             Ok(forms::see_other(&location))
@@ -87,7 +88,7 @@ pub async fn submit(
 pub async fn revisions(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<i64>,
+    id: web::Path<PostId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let (post, history, editors) = state
@@ -114,8 +115,8 @@ pub async fn revisions(
 
 fn post_location(post: &Post) -> String {
     match post.question_id {
-        Some(_) => format!("/a/{}", post.id),
-        None => format!("/questions/{}/{}", post.id, post.slug.as_deref().unwrap_or_default()),
+        Some(_) => paths::answer_permalink(AnswerId(post.id)),
+        None => paths::question(QuestionId(post.id), post.slug.as_deref()),
     }
 }
 

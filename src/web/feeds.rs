@@ -7,6 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 use tera::Context;
 
+use crate::domain::QuestionId;
 use crate::error::AppError;
 use crate::services::feeds::{self, Feed, Site};
 use crate::state::AppState;
@@ -38,7 +39,7 @@ pub async fn tagged(
 pub async fn answers(
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<QuestionId>,
 ) -> Result<HttpResponse, AppError> {
     let (site, id) = (site(&state), id.into_inner());
     let feed = state.db(move |conn| feeds::answers_to(conn, &site, id)).await?;

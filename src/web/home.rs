@@ -16,7 +16,7 @@ use crate::web::visitor::Visitor;
 pub async fn show(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
     let (has_admin, list) = state
         .db(|conn| {
-            let has_admin = users::any_with_role(conn, Role::Admin.as_str())?;
+            let has_admin = users::any_with_role(conn, Role::Admin)?;
             let list = question_lists::list(conn, QuestionOrder::Active, question_lists::PageRequest::Number(1))?;
             Ok::<_, AppError>((has_admin, list))
         })

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use tera::Context;
 
 use crate::db::models::flags::FlagTarget;
+use crate::domain::{PostId, UserId};
 use crate::error::AppError;
 use crate::services::flags::{self, Verdict};
 use crate::services::review::{self, Decision};
@@ -98,7 +99,7 @@ pub async fn decide(
     state: web::Data<AppState>,
     req: HttpRequest,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<PostId>,
     form: web::Form<DecisionForm>,
 ) -> Result<HttpResponse, AppError> {
     let post_id = id.into_inner();
@@ -126,7 +127,7 @@ pub async fn delete_as_spam(
     state: web::Data<AppState>,
     req: HttpRequest,
     CurrentUser(actor): CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
     form: web::Form<SpamForm>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = id.into_inner();

@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use tera::Context;
 
+use crate::domain::{paths, QuestionId};
 use crate::error::AppError;
 use crate::services::{notifications, watching};
 use crate::state::AppState;
@@ -82,7 +83,7 @@ pub async fn watch(
         "You no longer watch this question."
     };
     session::flash(&session, message);
-    Ok(forms::see_other(&format!("/questions/{question_id}#question")))
+    Ok(forms::see_other(&format!("{}#question", paths::question_by_id(QuestionId(question_id)))))
 }
 
 /// POST /settings/notifications — each event, a daily digest, or no mail.

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use tera::Context;
 
 use crate::db::models::{posts, users};
+use crate::domain::{paths, AnswerId, PostKind, UserId};
 use crate::error::AppError;
 use crate::services::question_lists::{self, excerpt};
 use crate::services::question_page::author_view;
@@ -43,9 +44,9 @@ pub async fn show(
     let (user, questions, answers) = state
         .db(move |conn| {
             let user = users::find(conn, id)?.ok_or(AppError::NotFound)?;
-            let asked = posts::by_author(conn, id, "question", RECENT)?;
+            let asked = posts::by_author(conn, id, PostKind::Question, RECENT)?;
             let questions = question_lists::summarize(conn, asked, 1)?;
-            let answer_rows = posts::by_author(conn, id, "answer", RECENT)?;
+            let answer_rows = posts::by_author(conn, id, PostKind::Answer, RECENT)?;
             let question_ids: Vec<i64> = answer_rows.iter().filter_map(|a| a.question_id).collect();
             let titles: std::collections::HashMap<i64, (String, String)> = posts::visible_titles(conn, &question_ids)?
                 .into_iter()
@@ -56,7 +57,7 @@ pub async fn show(
                 .filter_map(|a| {
                     let (title, _) = titles.get(&a.question_id?)?;
                     Some(AnswerLine {
-                        path: format!("/a/{}", a.id),
+                        path: paths::answer_permalink(AnswerId(a.id)),
                         question_title: title.clone(),
                         score: a.score,
                         excerpt: excerpt(&a.body_markdown, 160),
@@ -69,7 +70,7 @@ pub async fn show(
         .await?;
     let canonical = slugify(&user.username);
     if slug.as_deref() != Some(canonical.as_str()) {
-        let location = format!("/users/{}/{canonical}", user.id);
+        let location = paths::profile(UserId(user.id), &user.username);
         return Ok(HttpResponse::MovedPermanently().insert_header((header::LOCATION, location)).finish());
     }
     let mut context = Context::new();

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use tera::Context;
 
 use crate::db::models::posts::QuestionOrder;
+use crate::domain::{paths, AnswerId, QuestionId};
 use crate::error::AppError;
 use crate::services::policy::PostingPolicy;
 use crate::services::question_lists::PageRequest;
@@ -76,7 +77,7 @@ pub async fn show(
     let cache = Arc::clone(&state.related);
     let (page, related) = state
         .db(move |conn| {
-            let page = question_page::load(conn, id, viewer.as_ref())?;
+            let page = question_page::load(conn, QuestionId(id), viewer.as_ref())?;
             let related = related::for_question(conn, &index, &cache, id, &page.title)?;
             Ok::<_, AppError>((page, related))
         })
@@ -181,10 +182,10 @@ pub fn render_page(
 }
 
 /// GET /a/{id} — an answer's permalink: 301 to its anchor on the question page.
-pub async fn answer_permalink(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn answer_permalink(state: web::Data<AppState>, id: web::Path<AnswerId>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let (answer, question) = state.db(move |conn| answers::find_answer(conn, id)).await?;
-    let location = format!("/questions/{}/{}#answer-{}", question.id, question.slug.unwrap_or_default(), answer.id);
+    let location = paths::answer_on_page(QuestionId(question.id), question.slug.as_deref(), AnswerId(answer.id));
     Ok(HttpResponse::MovedPermanently().insert_header((header::LOCATION, location)).finish())
 }
 
@@ -272,7 +273,7 @@ pub async fn ask_submit(
             if question.held_reason.is_some() {
                 session::flash(&session, HELD_FOR_REVIEW);
             }
-            let path = format!("/questions/{}/{}", question.id, question.slug.unwrap_or_default());
+            let path = paths::question(QuestionId(question.id), question.slug.as_deref());
             Ok(forms::see_other(&path))
         }
         Err(e) => {

@@ -8,6 +8,7 @@ use guidepost_search::Sort;
 use serde::Deserialize;
 use tera::Context;
 
+use crate::domain::QuestionId;
 use crate::error::AppError;
 use crate::services::search::{self, SearchRequest};
 use crate::services::similar;
@@ -111,7 +112,7 @@ pub async fn similar_questions(
 pub async fn suggested(
     state: web::Data<AppState>,
     _member: CurrentUser,
-    id: web::Path<i64>,
+    id: web::Path<QuestionId>,
     query: web::Query<SimilarQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();

@@ -18,6 +18,7 @@ use actix_web::HttpResponse;
 use chrono::NaiveDateTime;
 
 use crate::db::models::sitemaps::QuestionUrl;
+use crate::domain::{paths, QuestionId};
 use crate::error::AppError;
 use crate::services::feeds::tag_path;
 use crate::services::sitemaps::{self, FileRange, Plan, PlanCache, BATCH_SIZE, FIXED_PAGES};
@@ -150,7 +151,7 @@ async fn next_part(mut file: QuestionFile) -> Result<Option<(Bytes, QuestionFile
         file.opened = true;
     }
     for row in &rows {
-        let path = format!("/questions/{}/{}", row.id, row.slug.as_deref().unwrap_or("question"));
+        let path = paths::question(QuestionId(row.id), row.slug.as_deref());
         push_entry(&mut part, "url", &format!("{}{path}", file.base_url), Some(row.last_activity_at));
     }
     file.left -= rows.len() as i64;

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::comments;
 use crate::db::DbConnection;
+use crate::domain::HeldReason;
 
 /// A stored comment.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -25,7 +26,7 @@ pub struct Comment {
     /// Set when deleted.
     pub deleted_at: Option<NaiveDateTime>,
     /// Set while hidden for a moderator's review (`flags`: it reached the spam-flag threshold).
-    pub held_reason: Option<String>,
+    pub held_reason: Option<HeldReason>,
 }
 
 /// Inserts a comment and returns its id.

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::posts::Post;
 use crate::db::schema::posts;
 use crate::db::DbConnection;
+use crate::domain::PostKind;
 
 /// An official answer with its question's title and slug.
 pub type OfficialAnswerRow = (Post, Option<String>, Option<String>);
@@ -15,7 +16,7 @@ pub type OfficialAnswerRow = (Post, Option<String>, Option<String>);
 pub fn newest_answers(conn: &mut DbConnection, question_id: i64, limit: i64) -> QueryResult<Vec<Post>> {
     posts::table
         .filter(posts::question_id.eq(question_id))
-        .filter(posts::kind.eq("answer"))
+        .filter(posts::kind.eq(PostKind::Answer))
         .filter(posts::deleted_at.is_null())
         .order((posts::created_at.desc(), posts::id.desc()))
         .limit(limit)
@@ -31,7 +32,7 @@ pub fn newest_official(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<O
     let questions = diesel::alias!(posts as questions);
     posts::table
         .inner_join(questions.on(posts::question_id.eq(questions.field(posts::id).nullable())))
-        .filter(posts::kind.eq("answer"))
+        .filter(posts::kind.eq(PostKind::Answer))
         .filter(posts::official_kind.is_not_null())
         .filter(posts::deleted_at.is_null())
         .filter(questions.field(posts::deleted_at).is_null())

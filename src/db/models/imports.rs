@@ -9,6 +9,7 @@ use diesel::sql_types::{BigInt, Text};
 
 use crate::db::schema::{comments, post_sources, post_tags, posts, tags, users};
 use crate::db::{insert_many, DbConnection};
+use crate::domain::{CloseReason, PostKind};
 
 /// Local ids of a source's users, by their source id.
 pub fn users_by_source(conn: &mut DbConnection, site: &str, ids: &[i64]) -> QueryResult<HashMap<i64, i64>> {
@@ -72,7 +73,7 @@ pub fn questions_by_source(conn: &mut DbConnection, site: &str, ids: &[i64]) -> 
         .inner_join(posts::table)
         .filter(post_sources::source_site.eq(site))
         .filter(post_sources::source_id.eq_any(ids))
-        .filter(posts::kind.eq("question"))
+        .filter(posts::kind.eq(PostKind::Question))
         .select((post_sources::source_id, post_sources::post_id))
         .load(conn)?;
     Ok(rows.into_iter().collect())
@@ -119,8 +120,8 @@ pub fn comments_by_source(conn: &mut DbConnection, site: &str, ids: &[i64]) -> Q
 pub struct ImportedPost {
     /// Its id here, from [`reserve_post_ids`].
     pub id: i64,
-    /// `question` or `answer`.
-    pub kind: &'static str,
+    /// A question or an answer.
+    pub kind: PostKind,
     /// For answers: the local question.
     pub question_id: Option<i64>,
     /// The local author.
@@ -148,7 +149,7 @@ pub struct ImportedPost {
     /// For closed questions: when.
     pub closed_at: Option<NaiveDateTime>,
     /// For closed questions: why (refined from PostLinks and PostHistory later).
-    pub close_reason: Option<&'static str>,
+    pub close_reason: Option<CloseReason>,
 }
 
 /// Where an imported post came from, shown under it.
@@ -321,7 +322,7 @@ pub fn close_as_duplicate(
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
     let changed = diesel::update(posts::table.find(duplicate))
-        .filter(posts::kind.eq("question"))
+        .filter(posts::kind.eq(PostKind::Question))
         .filter(posts::duplicate_of_id.is_null())
         .set((
             posts::closed_at.eq(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamp>>(
@@ -329,7 +330,7 @@ pub fn close_as_duplicate(
             )
             .bind::<diesel::sql_types::Timestamp, _>(at)
             .sql(")")),
-            posts::close_reason.eq("duplicate"),
+            posts::close_reason.eq(CloseReason::Duplicate),
             posts::duplicate_of_id.eq(canonical),
         ))
         .execute(conn)?;
@@ -337,7 +338,7 @@ pub fn close_as_duplicate(
 }
 
 /// Refines why a closed (not duplicate) question was closed.
-pub fn set_close_reason(conn: &mut DbConnection, question_id: i64, reason: &str) -> QueryResult<usize> {
+pub fn set_close_reason(conn: &mut DbConnection, question_id: i64, reason: CloseReason) -> QueryResult<usize> {
     diesel::update(posts::table.find(question_id))
         .filter(posts::closed_at.is_not_null())
         .filter(posts::duplicate_of_id.is_null())

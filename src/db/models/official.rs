@@ -6,25 +6,8 @@ use diesel::prelude::*;
 
 use crate::db::schema::posts;
 use crate::db::DbConnection;
-
-/// How an answer became official.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OfficialKind {
-    /// Staff posted it as official.
-    Authored,
-    /// Staff endorsed a community answer.
-    Endorsed,
-}
-
-impl OfficialKind {
-    /// The stored value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Authored => "authored",
-            Self::Endorsed => "endorsed",
-        }
-    }
-}
+pub use crate::domain::OfficialKind;
+use crate::domain::PostKind;
 
 /// Makes an answer official, reviewed now.
 pub fn mark(
@@ -36,7 +19,7 @@ pub fn mark(
 ) -> QueryResult<usize> {
     diesel::update(posts::table.find(answer_id))
         .set((
-            posts::official_kind.eq(kind.as_str()),
+            posts::official_kind.eq(kind),
             posts::official_by.eq(by),
             posts::official_at.eq(now),
             posts::reviewed_at.eq(now),
@@ -48,7 +31,7 @@ pub fn mark(
 pub fn clear(conn: &mut DbConnection, answer_id: i64) -> QueryResult<usize> {
     diesel::update(posts::table.find(answer_id))
         .set((
-            posts::official_kind.eq(None::<String>),
+            posts::official_kind.eq(None::<OfficialKind>),
             posts::official_by.eq(None::<i64>),
             posts::official_at.eq(None::<NaiveDateTime>),
             posts::reviewed_at.eq(None::<NaiveDateTime>),
@@ -66,7 +49,7 @@ pub fn question_has_official(conn: &mut DbConnection, question_id: i64) -> Query
     diesel::select(diesel::dsl::exists(
         posts::table
             .filter(posts::question_id.eq(question_id))
-            .filter(posts::kind.eq("answer"))
+            .filter(posts::kind.eq(PostKind::Answer))
             .filter(posts::deleted_at.is_null())
             .filter(posts::official_kind.is_not_null()),
     ))

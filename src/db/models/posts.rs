@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::posts;
 use crate::db::DbConnection;
+use crate::domain::{CloseReason, HeldReason, OfficialKind, PostKind};
 
 pub use super::question_pages::{list_questions, seek_questions, seek_tagged, Cursor, QuestionOrder, SortKey};
 
@@ -14,8 +15,8 @@ pub use super::question_pages::{list_questions, seek_questions, seek_tagged, Cur
 pub struct Post {
     /// Row id.
     pub id: i64,
-    /// `question` or `answer`.
-    pub kind: String,
+    /// A question or an answer.
+    pub kind: PostKind,
     /// For answers: the question.
     pub question_id: Option<i64>,
     /// Who wrote it.
@@ -52,8 +53,8 @@ pub struct Post {
     pub locked_at: Option<NaiveDateTime>,
     /// Set when the post was deleted (never physically removed).
     pub deleted_at: Option<NaiveDateTime>,
-    /// For official answers: `authored` (posted as official) or `endorsed` (marked by staff).
-    pub official_kind: Option<String>,
+    /// For official answers: posted as official, or endorsed by staff.
+    pub official_kind: Option<OfficialKind>,
     /// For official answers: the staff member who made it official.
     pub official_by: Option<i64>,
     /// For official answers: when it became official.
@@ -68,21 +69,20 @@ pub struct Post {
     pub first_official_at: Option<NaiveDateTime>,
     /// For questions: set while the question is closed.
     pub closed_at: Option<NaiveDateTime>,
-    /// For closed questions: `duplicate`, `off-topic`, `unclear` or `resolved-elsewhere`.
-    pub close_reason: Option<String>,
+    /// For closed questions: why.
+    pub close_reason: Option<CloseReason>,
     /// For questions closed as duplicates: the canonical question.
     pub duplicate_of_id: Option<i64>,
     /// For closed questions: who closed it.
     pub closed_by: Option<i64>,
-    /// Set while the post is hidden for a moderator's review: `links` (a new member's post with
-    /// links) or `flags` (it reached the spam-flag threshold).
-    pub held_reason: Option<String>,
+    /// Set while the post is hidden for a moderator's review.
+    pub held_reason: Option<HeldReason>,
 }
 
 impl Post {
     /// Whether this is a question.
     pub fn is_question(&self) -> bool {
-        self.kind == "question"
+        self.kind == PostKind::Question
     }
 
     /// The tag names.
@@ -95,8 +95,8 @@ impl Post {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = posts)]
 pub struct NewPost<'a> {
-    /// `question` or `answer`.
-    pub kind: &'a str,
+    /// A question or an answer.
+    pub kind: PostKind,
     /// For answers: the question.
     pub question_id: Option<i64>,
     /// Who wrote it.
@@ -135,7 +135,7 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Post>> {
 pub fn answers_of(conn: &mut DbConnection, question_id: i64) -> QueryResult<Vec<Post>> {
     posts::table
         .filter(posts::question_id.eq(question_id))
-        .filter(posts::kind.eq("answer"))
+        .filter(posts::kind.eq(PostKind::Answer))
         .filter(posts::deleted_at.is_null())
         .order((posts::score.desc(), posts::id.asc()))
         .select(Post::as_select())
@@ -143,7 +143,7 @@ pub fn answers_of(conn: &mut DbConnection, question_id: i64) -> QueryResult<Vec<
 }
 
 /// A member's newest posts of one kind.
-pub fn by_author(conn: &mut DbConnection, author_id: i64, kind: &str, limit: i64) -> QueryResult<Vec<Post>> {
+pub fn by_author(conn: &mut DbConnection, author_id: i64, kind: PostKind, limit: i64) -> QueryResult<Vec<Post>> {
     posts::table
         .filter(posts::author_id.eq(author_id))
         .filter(posts::kind.eq(kind))
@@ -158,7 +158,7 @@ pub fn by_author(conn: &mut DbConnection, author_id: i64, kind: &str, limit: i64
 pub fn answers_of_including_deleted(conn: &mut DbConnection, question_id: i64) -> QueryResult<Vec<Post>> {
     posts::table
         .filter(posts::question_id.eq(question_id))
-        .filter(posts::kind.eq("answer"))
+        .filter(posts::kind.eq(PostKind::Answer))
         .order((posts::score.desc(), posts::id.asc()))
         .select(Post::as_select())
         .load(conn)
@@ -175,8 +175,8 @@ pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Post>>
 pub struct Listed {
     /// Row id.
     pub id: i64,
-    /// `question` or `answer`.
-    pub kind: String,
+    /// A question or an answer.
+    pub kind: PostKind,
     /// For questions: the title.
     pub title: Option<String>,
     /// For questions: the URL slug of the title.

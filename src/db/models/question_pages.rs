@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::posts::Post;
 use crate::db::schema::posts;
 use crate::db::DbConnection;
+use crate::domain::PostKind;
 
 /// The orders a question list can have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
@@ -80,7 +81,7 @@ pub fn seek_questions(
         return list_questions(conn, order, 0, limit);
     };
     let query = posts::table
-        .filter(posts::kind.eq("question"))
+        .filter(posts::kind.eq(PostKind::Question))
         .filter(posts::deleted_at.is_null())
         .select(Post::as_select())
         .limit(limit)
@@ -113,7 +114,7 @@ pub fn list_questions(
     limit: i64,
 ) -> QueryResult<Vec<Post>> {
     let query = posts::table
-        .filter(posts::kind.eq("question"))
+        .filter(posts::kind.eq(PostKind::Question))
         .filter(posts::deleted_at.is_null())
         .select(Post::as_select())
         .offset(offset)

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::posts::Post;
 use crate::db::schema::{post_tags, posts};
 use crate::db::DbConnection;
+use crate::domain::PostKind;
 
 /// The queue's orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -37,7 +38,7 @@ pub fn page(
     limit: i64,
 ) -> QueryResult<Vec<Post>> {
     let mut query = posts::table
-        .filter(posts::kind.eq("question"))
+        .filter(posts::kind.eq(PostKind::Question))
         .filter(posts::deleted_at.is_null())
         .filter(posts::has_official.eq(false))
         .select(Post::as_select())

@@ -11,6 +11,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::posts;
 use crate::db::DbConnection;
+use crate::domain::PostKind;
 
 /// What the dashboard needs of one question asked in the window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Queryable)]
@@ -35,7 +36,7 @@ pub fn asked_between(
 ) -> QueryResult<Vec<AskedQuestion>> {
     // `kind` and `deleted_at IS NULL` repeat the partial index's condition so both planners use it.
     posts::table
-        .filter(posts::kind.eq("question"))
+        .filter(posts::kind.eq(PostKind::Question))
         .filter(posts::deleted_at.is_null())
         .filter(posts::created_at.ge(from))
         .filter(posts::created_at.lt(until))
@@ -58,7 +59,7 @@ pub fn count_open_asked(
     up_to: Option<NaiveDateTime>,
 ) -> QueryResult<i64> {
     let mut query = posts::table
-        .filter(posts::kind.eq("question"))
+        .filter(posts::kind.eq(PostKind::Question))
         .filter(posts::deleted_at.is_null())
         .filter(posts::answer_count.eq(0))
         .into_boxed();

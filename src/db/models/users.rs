@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::users;
 use crate::db::DbConnection;
+use crate::domain::Role;
 
 /// A stored user.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -22,8 +23,8 @@ pub struct User {
     pub email: Option<String>,
     /// argon2 PHC string; `None` until a password is set.
     pub password_hash: Option<String>,
-    /// member, staff, moderator or admin.
-    pub role: String,
+    /// What the user may do.
+    pub role: Role,
     /// When the email address was proven.
     pub email_verified_at: Option<NaiveDateTime>,
     /// Set while the user is suspended.
@@ -56,8 +57,8 @@ pub struct NewUser<'a> {
     pub email: Option<&'a str>,
     /// argon2 PHC string.
     pub password_hash: Option<&'a str>,
-    /// The role's stored name.
-    pub role: &'a str,
+    /// What the user may do.
+    pub role: Role,
     /// When the email address was proven.
     pub email_verified_at: Option<NaiveDateTime>,
     /// Creation time.
@@ -100,7 +101,7 @@ pub fn email_taken(conn: &mut DbConnection, email: &str) -> QueryResult<bool> {
 }
 
 /// Changes a user's role.
-pub fn set_role(conn: &mut DbConnection, id: i64, role: &str) -> QueryResult<usize> {
+pub fn set_role(conn: &mut DbConnection, id: i64, role: Role) -> QueryResult<usize> {
     diesel::update(users::table.find(id)).set(users::role.eq(role)).execute(conn)
 }
 
@@ -112,7 +113,7 @@ pub fn set_password(conn: &mut DbConnection, id: i64, hash: &str) -> QueryResult
 }
 
 /// Whether anyone holds a role (an index look-up, whatever the number of users).
-pub fn any_with_role(conn: &mut DbConnection, role: &str) -> QueryResult<bool> {
+pub fn any_with_role(conn: &mut DbConnection, role: Role) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(users::table.filter(users::role.eq(role)))).get_result(conn)
 }
 

@@ -1,0 +1,60 @@
+//! The forum's vocabulary as types: the states a post, a question or a user can be in, and the
+//! ids of the things the forum stores. Each state's text lives in one place, its enum, and
+//! reaches the database through one mapping; an id says which table it belongs to.
+//!
+//! Nothing here runs a query or knows about HTTP.
+
+mod close_reason;
+mod held_reason;
+mod ids;
+mod official_kind;
+pub mod paths;
+mod post_kind;
+mod role;
+mod text_enum;
+
+pub use close_reason::CloseReason;
+pub use held_reason::HeldReason;
+pub use ids::{AnswerId, CommentId, PostId, QuestionId, UserId};
+pub use official_kind::OfficialKind;
+pub use post_kind::PostKind;
+pub use role::{Role, UnknownRole};
+
+/// The stored text was not one of a state's values.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown {state} `{text}`")]
+pub struct UnknownState {
+    /// Which state was being read, e.g. `PostKind`.
+    pub state: &'static str,
+    /// The text that was found.
+    pub text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CloseReason, HeldReason, OfficialKind, PostKind, Role};
+
+    /// Templates compare these words, so serde must give exactly the stored text.
+    fn round_trips<T: Copy + PartialEq + std::fmt::Debug + serde::Serialize>(
+        all: &[T],
+        as_str: fn(T) -> &'static str,
+        from_stored: fn(&str) -> Option<T>,
+    ) {
+        for &value in all {
+            assert_eq!(from_stored(as_str(value)), Some(value));
+            assert_eq!(serde_json::to_value(value).unwrap(), serde_json::json!(as_str(value)));
+        }
+    }
+
+    #[test]
+    fn every_state_reads_back_what_it_stores() {
+        round_trips(PostKind::ALL, PostKind::as_str, PostKind::from_stored);
+        round_trips(OfficialKind::ALL, OfficialKind::as_str, OfficialKind::from_stored);
+        round_trips(CloseReason::ALL, CloseReason::as_str, CloseReason::from_stored);
+        round_trips(HeldReason::ALL, HeldReason::as_str, HeldReason::from_stored);
+        round_trips(Role::ALL, Role::as_str, Role::from_stored);
+        assert_eq!(CloseReason::ResolvedElsewhere.to_string(), "resolved-elsewhere");
+        assert_eq!(" Admin ".parse::<Role>().unwrap(), Role::Admin);
+        assert!(PostKind::from_stored("Question").is_none());
+    }
+}
