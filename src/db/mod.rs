@@ -14,7 +14,7 @@ mod write;
 
 pub use connection::DbConnection;
 pub use pool::{connect, DbPool, PooledConn};
-pub use write::write_transaction;
+pub(crate) use write::write_transaction;
 
 /// Runs a multi-row INSERT on the concrete connection: diesel's `MultiConnection` cannot batch.
 macro_rules! insert_many {
