@@ -9,10 +9,11 @@ use guidepost_search::SearchIndex;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::Config;
+use crate::db::models::search_documents;
 use crate::db::DbConnection;
 use crate::db::DbPool;
 use crate::search::location::IndexLocation;
-use crate::search::{documents, rebuild};
+use crate::search::rebuild;
 
 /// Rebuilds the index and publishes it.
 pub fn run(config: &Config, pool: &DbPool) -> anyhow::Result<()> {
@@ -29,7 +30,7 @@ pub fn rebuild_and_publish(config: &Config, conn: &mut DbConnection) -> anyhow::
     let path = location.path_of(&name);
     let index = SearchIndex::open_or_create(&path).with_context(|| format!("creating {}", path.display()))?;
     let mut writer = index.bulk_writer().context("opening the new index for writing")?;
-    let total = documents::question_count(conn).context("counting questions")?;
+    let total = search_documents::question_count(conn).context("counting questions")?;
     let bar = ProgressBar::new(u64::try_from(total).unwrap_or(0)).with_style(
         ProgressStyle::with_template("search index {bar:40.cyan/blue} {pos}/{len} questions, {per_sec}, {eta} left")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),

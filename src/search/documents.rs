@@ -6,41 +6,21 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
+use diesel::QueryResult;
 use guidepost_search::{QuestionDoc, QuestionStatus};
 
-use crate::db::schema::{posts, users};
+use crate::db::models::search_documents::{self, QuestionRow};
 use crate::db::DbConnection;
-use crate::domain::{CloseReason, PostKind};
+use crate::domain::CloseReason;
 use crate::markdown::plain_text;
 
-/// The columns a search document needs from a question row.
-#[derive(Queryable)]
-struct QuestionRow {
-    id: i64,
-    author_id: i64,
-    title: Option<String>,
-    tags: Option<String>,
-    body: String,
-    score: i32,
-    answer_count: i32,
-    accepted_answer_id: Option<i64>,
-    has_official: bool,
-    created_at: NaiveDateTime,
-    deleted_at: Option<NaiveDateTime>,
-    closed_at: Option<NaiveDateTime>,
-    close_reason: Option<CloseReason>,
-}
-
-impl QuestionRow {
-    fn status(&self) -> QuestionStatus {
-        match (&self.deleted_at, &self.closed_at, self.close_reason) {
-            (Some(_), _, _) => QuestionStatus::Deleted,
-            (None, Some(_), Some(CloseReason::Duplicate)) => QuestionStatus::Duplicate,
-            (None, Some(_), _) => QuestionStatus::Closed,
-            (None, None, _) => QuestionStatus::Open,
-        }
+/// Where a question stands, as search filters and ranks it.
+fn status(q: &QuestionRow) -> QuestionStatus {
+    match (&q.deleted_at, &q.closed_at, q.close_reason) {
+        (Some(_), _, _) => QuestionStatus::Deleted,
+        (None, Some(_), Some(CloseReason::Duplicate)) => QuestionStatus::Duplicate,
+        (None, Some(_), _) => QuestionStatus::Closed,
+        (None, None, _) => QuestionStatus::Open,
     }
 }
 
@@ -49,53 +29,21 @@ pub fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<QuestionDoc
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let questions: Vec<QuestionRow> = posts::table
-        .filter(posts::id.eq_any(ids))
-        .filter(posts::kind.eq(PostKind::Question))
-        .select((
-            posts::id,
-            posts::author_id,
-            posts::title,
-            posts::tags,
-            posts::body_markdown,
-            posts::score,
-            posts::answer_count,
-            posts::accepted_answer_id,
-            posts::has_official,
-            posts::created_at,
-            posts::deleted_at,
-            posts::closed_at,
-            posts::close_reason,
-        ))
-        .load(conn)?;
+    let questions = search_documents::questions(conn, ids)?;
     let found: Vec<i64> = questions.iter().map(|q| q.id).collect();
-    let answers: Vec<(i64, Option<i64>, String, Option<String>)> = posts::table
-        .filter(posts::question_id.eq_any(&found))
-        .filter(posts::kind.eq(PostKind::Answer))
-        .filter(posts::deleted_at.is_null())
-        .select((posts::id, posts::question_id, posts::body_markdown, posts::official_kind))
-        .load(conn)?;
+    let answers = search_documents::visible_answers(conn, &found)?;
     // A duplicate's title is another way of asking its canonical question.
-    let duplicates: Vec<(Option<i64>, Option<String>)> = posts::table
-        .filter(posts::duplicate_of_id.eq_any(&found))
-        .filter(posts::deleted_at.is_null())
-        .select((posts::duplicate_of_id, posts::title))
-        .load(conn)?;
+    let duplicates = search_documents::duplicate_titles(conn, &found)?;
     let mut author_ids: Vec<i64> = questions.iter().map(|q| q.author_id).collect();
     author_ids.sort_unstable();
     author_ids.dedup();
-    let authors: HashMap<i64, String> = users::table
-        .filter(users::id.eq_any(&author_ids))
-        .select((users::id, users::username))
-        .load(conn)?
-        .into_iter()
-        .collect();
+    let authors: HashMap<i64, String> = search_documents::usernames(conn, &author_ids)?.into_iter().collect();
     let accepted: HashMap<i64, i64> =
         questions.iter().filter_map(|q| q.accepted_answer_id.map(|a| (q.id, a))).collect();
     let mut docs: HashMap<i64, QuestionDoc> = questions
         .into_iter()
         .map(|q| {
-            let status = q.status();
+            let status = status(&q);
             let doc = QuestionDoc {
                 id: q.id.unsigned_abs(),
                 title: q.title.unwrap_or_default(),
@@ -133,20 +81,4 @@ pub fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<QuestionDoc
     let mut out: Vec<QuestionDoc> = docs.into_values().collect();
     out.sort_by_key(|doc| doc.id);
     Ok(out)
-}
-
-/// Question ids after `after` in id order, deleted ones included: the rebuild's walk.
-pub fn question_ids_after(conn: &mut DbConnection, after: i64, limit: i64) -> QueryResult<Vec<i64>> {
-    posts::table
-        .filter(posts::kind.eq(PostKind::Question))
-        .filter(posts::id.gt(after))
-        .order(posts::id)
-        .limit(limit)
-        .select(posts::id)
-        .load(conn)
-}
-
-/// How many questions a rebuild will walk, for its progress bar.
-pub fn question_count(conn: &mut DbConnection) -> QueryResult<i64> {
-    posts::table.filter(posts::kind.eq(PostKind::Question)).count().get_result(conn)
 }

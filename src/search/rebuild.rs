@@ -7,7 +7,7 @@ use guidepost_search::Writer;
 
 use super::documents;
 use super::indexer::IndexerError;
-use crate::db::models::search_changes;
+use crate::db::models::{search_changes, search_documents};
 use crate::db::DbConnection;
 
 /// Questions read from the database per round trip.
@@ -36,7 +36,7 @@ pub fn fill(
             writer.rollback()?;
             return Ok(None);
         }
-        let ids = documents::question_ids_after(conn, after, CHUNK)?;
+        let ids = search_documents::question_ids_after(conn, after, CHUNK)?;
         let Some(&last) = ids.last() else { break };
         for doc in documents::load(conn, &ids)? {
             writer.add(&doc)?;

@@ -127,14 +127,5 @@ pub fn invite(
 }
 
 fn other_admin_exists(conn: &mut DbConnection, except: i64) -> ServiceResult<bool> {
-    use crate::db::schema::users::dsl;
-    use diesel::prelude::*;
-    let found: Option<i64> = dsl::users
-        .filter(dsl::role.eq(Role::Admin))
-        .filter(dsl::id.ne(except))
-        .filter(dsl::suspended_at.is_null())
-        .select(dsl::id)
-        .first(conn)
-        .optional()?;
-    Ok(found.is_some())
+    Ok(users::other_active_admin_exists(conn, except)?)
 }

@@ -7,12 +7,11 @@
 //! exempt from both rules: they speak for the company.
 
 use chrono::{NaiveDateTime, TimeDelta};
-use diesel::prelude::*;
 
 use super::actor::Actor;
 use super::{ServiceError, ServiceResult};
 use crate::config::ModerationConfig;
-use crate::db::schema::{comments, posts, users, votes};
+use crate::db::models::{member_activity, users};
 use crate::db::DbConnection;
 use crate::domain::{HeldReason, PostKind};
 
@@ -71,28 +70,10 @@ pub fn check_rate(
     // The `allowance`-th newest time in the window; when it exists, the member is at the limit
     // until it leaves the window.
     let times: Vec<NaiveDateTime> = match activity {
-        Activity::Question | Activity::Answer => posts::table
-            .filter(posts::author_id.eq(actor.id))
-            .filter(posts::created_at.gt(since))
-            .filter(posts::kind.eq(if activity == Activity::Question { PostKind::Question } else { PostKind::Answer }))
-            .order(posts::created_at.desc())
-            .limit(limit)
-            .select(posts::created_at)
-            .load(conn)?,
-        Activity::Comment => comments::table
-            .filter(comments::author_id.eq(actor.id))
-            .filter(comments::created_at.gt(since))
-            .order(comments::created_at.desc())
-            .limit(limit)
-            .select(comments::created_at)
-            .load(conn)?,
-        Activity::Vote => votes::table
-            .filter(votes::user_id.eq(actor.id))
-            .filter(votes::created_at.gt(since))
-            .order(votes::created_at.desc())
-            .limit(limit)
-            .select(votes::created_at)
-            .load(conn)?,
+        Activity::Question => member_activity::post_times(conn, actor.id, PostKind::Question, since, limit)?,
+        Activity::Answer => member_activity::post_times(conn, actor.id, PostKind::Answer, since, limit)?,
+        Activity::Comment => member_activity::comment_times(conn, actor.id, since, limit)?,
+        Activity::Vote => member_activity::vote_times(conn, actor.id, since, limit)?,
     };
     match times.get(allowance as usize - 1) {
         Some(oldest) => {
@@ -122,18 +103,13 @@ pub fn is_new_member(
     if actor.role.is_staff() {
         return Ok(false);
     }
-    let joined: NaiveDateTime = users::table.find(actor.id).select(users::created_at).first(conn)?;
+    let joined = users::joined_at(conn, actor.id)?;
     if joined + TimeDelta::days(i64::from(rules.new_member_days)) > now {
         return Ok(true);
     }
     let needed = i64::from(rules.new_member_posts);
-    let visible: Vec<i64> = posts::table
-        .filter(posts::author_id.eq(actor.id))
-        .filter(posts::deleted_at.is_null())
-        .limit(needed)
-        .select(posts::id)
-        .load(conn)?;
-    Ok((visible.len() as i64) < needed)
+    let visible = member_activity::visible_posts_up_to(conn, actor.id, needed)?;
+    Ok((visible as i64) < needed)
 }
 
 /// The web addresses in a post's Markdown: links, autolinks, images and bare URLs alike, since a

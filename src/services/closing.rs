@@ -3,14 +3,12 @@
 //! reasons are for moderators. Reopening undoes all of it. Every change is audited.
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 
 use super::actor::Actor;
 use super::questions::find_question;
 use super::{audit, ServiceError, ServiceResult};
 use crate::changes::{Change, ChangeFeed, Changes};
-use crate::db::models::posts::Post;
-use crate::db::schema::posts;
+use crate::db::models::posts::{self, Post};
 use crate::db::DbConnection;
 use crate::domain::{CloseReason, QuestionId};
 
@@ -119,14 +117,7 @@ pub(crate) fn close_within(
         }
         _ => None,
     };
-    diesel::update(posts::table.find(question.id))
-        .set((
-            posts::closed_at.eq(now),
-            posts::close_reason.eq(reason.reason()),
-            posts::duplicate_of_id.eq(canonical),
-            posts::closed_by.eq(actor.id),
-        ))
-        .execute(conn)?;
+    posts::close(conn, question.id, reason.reason(), canonical, actor.id, now)?;
     // The canonical question's search document gains this question's title.
     changes.push(Change::QuestionClosed { question: question.id, duplicate_of: canonical, by: actor.id });
     let detail = match canonical {
@@ -155,14 +146,7 @@ pub fn reopen(
             _ => Closing::OffTopic,
         };
         ensure_may_close(actor, Some(was))?;
-        diesel::update(posts::table.find(question.id))
-            .set((
-                posts::closed_at.eq(None::<NaiveDateTime>),
-                posts::close_reason.eq(None::<CloseReason>),
-                posts::duplicate_of_id.eq(None::<i64>),
-                posts::closed_by.eq(None::<i64>),
-            ))
-            .execute(conn)?;
+        posts::reopen(conn, question.id)?;
         changes.push(Change::QuestionReopened {
             question: question.id,
             duplicate_of: question.duplicate_of_id,

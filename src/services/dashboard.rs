@@ -7,11 +7,10 @@
 //! knows nothing of HTTP or of how the figures are drawn.
 
 use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
-use diesel::Connection;
 
 use super::actor::Actor;
 use super::{ServiceError, ServiceResult};
-use crate::db::models::staff_stats::{self, AskedQuestion};
+use crate::db::models::staff_stats::{self, AskedQuestion, AskedRange};
 use crate::db::DbConnection;
 
 /// The windows the dashboard offers, in days.
@@ -154,26 +153,23 @@ pub fn overview(
     let last_day = now.date();
     let first_day = last_day - Days::new(u64::from(window.days()) - 1);
     let until = (last_day + Days::new(1)).and_time(NaiveTime::MIN);
-    // One transaction, so the figures and the backlog come from the same moment where the
-    // backend allows it.
-    let (questions, backlog) = conn.transaction(|conn| {
-        let questions = staff_stats::asked_between(conn, first_day.and_time(NaiveTime::MIN), until)?;
-        let backlog = backlog_by_age(conn, now)?;
-        Ok::<_, ServiceError>((questions, backlog))
-    })?;
+    let (questions, counts) =
+        staff_stats::window_and_backlog(conn, first_day.and_time(NaiveTime::MIN), until, &backlog_ranges(now))?;
+    let backlog =
+        BACKLOG_AGES.iter().zip(counts).map(|(&(_, _, label), count)| BacklogBucket { label, count }).collect();
     Ok(summarise(window, first_day, last_day, &questions, backlog))
 }
 
-/// Counts open questions in each age group with one indexed range count apiece.
-fn backlog_by_age(conn: &mut DbConnection, now: NaiveDateTime) -> ServiceResult<Vec<BacklogBucket>> {
+/// The asking times of each age group, counted with one indexed range count apiece.
+fn backlog_ranges(now: NaiveDateTime) -> Vec<AskedRange> {
     BACKLOG_AGES
         .iter()
-        .map(|&(from, to, label)| {
+        .map(|&(from, to, _)| {
             // Age in [from, to) means asked in (now - to, now - from]; the youngest group also
             // takes questions stamped slightly in the future by a skewed clock.
             let up_to = (from > 0).then(|| now - Days::new(from));
             let after = to.map(|to| now - Days::new(to));
-            Ok::<_, ServiceError>(BacklogBucket { label, count: staff_stats::count_open_asked(conn, after, up_to)? })
+            (after, up_to)
         })
         .collect()
 }

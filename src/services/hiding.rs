@@ -7,14 +7,13 @@
 //! second condition; `held_reason` tells a post waiting for review from a deleted one.
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 
 use super::ServiceResult;
 use crate::changes::{Change, Changes};
-use crate::db::models::comments::Comment;
+use crate::db::models::comments::{self, Comment};
 use crate::db::models::official;
 use crate::db::models::posts::{self, Post};
-use crate::db::schema::{comments, post_tags, tags};
+use crate::db::models::tags;
 use crate::db::DbConnection;
 use crate::domain::HeldReason;
 
@@ -45,18 +44,13 @@ pub fn set_post(
         Visibility::Held(why) => Some(why),
         _ => None,
     };
-    diesel::update(crate::db::schema::posts::table.find(post.id))
-        .set((crate::db::schema::posts::deleted_at.eq(deleted_at), crate::db::schema::posts::held_reason.eq(held)))
-        .execute(conn)?;
+    posts::set_visibility(conn, post.id, deleted_at, held)?;
     let question_id = post.question_id.unwrap_or(post.id);
     if was_hidden != hidden {
         let delta = if hidden { -1 } else { 1 };
         if post.is_question() {
             // Tag counts are of visible questions.
-            let tag_ids = post_tags::table.filter(post_tags::post_id.eq(post.id)).select(post_tags::tag_id);
-            diesel::update(tags::table.filter(tags::id.eq_any(tag_ids)))
-                .set(tags::question_count.eq(tags::question_count + delta))
-                .execute(conn)?;
+            tags::add_question(conn, post.id, delta)?;
         } else {
             posts::add_answer(conn, question_id, delta, now)?;
             if post.official_kind.is_some() {
@@ -82,9 +76,7 @@ pub fn set_comment(
         Visibility::Held(why) => Some(why),
         _ => None,
     };
-    diesel::update(comments::table.find(comment.id))
-        .set((comments::deleted_at.eq(deleted_at), comments::held_reason.eq(held)))
-        .execute(conn)?;
+    comments::set_visibility(conn, comment.id, deleted_at, held)?;
     if was_hidden != hidden {
         posts::add_comment(conn, comment.post_id, if hidden { -1 } else { 1 })?;
     }

@@ -3,7 +3,6 @@
 //! them (they stay deleted). Moderators work it oldest first at `/mod/review`.
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 
 use super::actor::Actor;
 use super::hiding::{self, Visibility};
@@ -12,7 +11,6 @@ use super::{audit, ServiceError, ServiceResult};
 use crate::changes::{Change, ChangeFeed};
 use crate::db::models::flags::FlagTarget;
 use crate::db::models::posts::{self, Post};
-use crate::db::schema::posts as post_columns;
 use crate::db::DbConnection;
 use crate::domain::{HeldReason, PostId};
 
@@ -42,10 +40,8 @@ impl Decision {
 /// The oldest posts waiting for review, and how many wait in all.
 pub fn queue(conn: &mut DbConnection, actor: &Actor) -> ServiceResult<(Vec<QueueItem>, i64)> {
     ensure_moderator(actor)?;
-    let waiting = post_columns::table.filter(post_columns::held_reason.eq(HeldReason::Links));
-    let total: i64 = waiting.count().get_result(conn)?;
-    let ids: Vec<i64> =
-        waiting.order(post_columns::id.asc()).limit(QUEUE_LENGTH).select(post_columns::id).load(conn)?;
+    let total = posts::count_held(conn, HeldReason::Links)?;
+    let ids = posts::oldest_held(conn, HeldReason::Links, QUEUE_LENGTH)?;
     let items = ids.into_iter().map(|id| queue_item(conn, FlagTarget::Post(id))).collect::<ServiceResult<_>>()?;
     Ok((items, total))
 }
@@ -89,8 +85,7 @@ pub fn decide(
 
 /// How many posts wait for review and how many flags are open: the moderators' to-do count.
 pub fn pending_counts(conn: &mut DbConnection) -> ServiceResult<(i64, i64)> {
-    let waiting: i64 =
-        post_columns::table.filter(post_columns::held_reason.eq(HeldReason::Links)).count().get_result(conn)?;
+    let waiting = posts::count_held(conn, HeldReason::Links)?;
     Ok((waiting, crate::db::models::flags::open_count(conn)?))
 }
 

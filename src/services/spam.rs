@@ -3,17 +3,15 @@
 //! settles the open flags on its posts.
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 
 use super::actor::Actor;
 use super::hiding::{self, Visibility};
 use super::{audit, ServiceError, ServiceResult};
 use crate::changes::{Change, ChangeFeed};
-use crate::db::models::comments::Comment;
+use crate::db::models::comments::{self, Comment};
 use crate::db::models::flags::{self, FlagTarget};
-use crate::db::models::posts::Post;
+use crate::db::models::posts::{self, Post};
 use crate::db::models::users;
-use crate::db::schema::{comments, posts};
 use crate::db::DbConnection;
 use crate::domain::UserId;
 
@@ -49,22 +47,12 @@ pub fn delete_as_spam(
             ));
         }
         // Answers before questions, so counters on the spammer's own questions stay right.
-        let visible_or_held = posts::deleted_at.is_null().or(posts::held_reason.is_not_null());
-        let their_posts: Vec<Post> = posts::table
-            .filter(posts::author_id.eq(user.id))
-            .filter(visible_or_held)
-            .order((posts::kind.asc(), posts::id.asc()))
-            .select(Post::as_select())
-            .load(conn)?;
+        let their_posts: Vec<Post> = posts::visible_or_held_by(conn, user.id)?;
         for post in &their_posts {
             hiding::set_post(conn, changes, post, Visibility::Deleted, now)?;
             flags::handle_open(conn, FlagTarget::Post(post.id), actor.id, "agreed", now)?;
         }
-        let their_comments: Vec<Comment> = comments::table
-            .filter(comments::author_id.eq(user.id))
-            .filter(comments::deleted_at.is_null().or(comments::held_reason.is_not_null()))
-            .select(Comment::as_select())
-            .load(conn)?;
+        let their_comments: Vec<Comment> = comments::visible_or_held_by(conn, user.id)?;
         for comment in &their_comments {
             hiding::set_comment(conn, comment, Visibility::Deleted, now)?;
             flags::handle_open(conn, FlagTarget::Comment(comment.id), actor.id, "agreed", now)?;

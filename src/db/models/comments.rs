@@ -73,3 +73,25 @@ pub fn on_posts_including_deleted(conn: &mut DbConnection, post_ids: &[i64]) -> 
         .select(Comment::as_select())
         .load(conn)
 }
+
+/// Hides a comment (`deleted_at` set, with `held` when it waits for review) or shows it (both
+/// cleared). The caller keeps the post's comment count in step.
+pub fn set_visibility(
+    conn: &mut DbConnection,
+    id: i64,
+    deleted_at: Option<NaiveDateTime>,
+    held: Option<HeldReason>,
+) -> QueryResult<usize> {
+    diesel::update(comments::table.find(id))
+        .set((comments::deleted_at.eq(deleted_at), comments::held_reason.eq(held)))
+        .execute(conn)
+}
+
+/// A member's comments that are visible or held for review (not deleted by a moderator).
+pub fn visible_or_held_by(conn: &mut DbConnection, author_id: i64) -> QueryResult<Vec<Comment>> {
+    comments::table
+        .filter(comments::author_id.eq(author_id))
+        .filter(comments::deleted_at.is_null().or(comments::held_reason.is_not_null()))
+        .select(Comment::as_select())
+        .load(conn)
+}

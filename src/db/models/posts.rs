@@ -306,3 +306,68 @@ pub fn set_locked(conn: &mut DbConnection, id: i64, at: Option<NaiveDateTime>) -
     diesel::update(posts::table.find(id)).set(posts::locked_at.eq(at)).execute(conn)?;
     Ok(())
 }
+
+/// Hides a post (`deleted_at` set, with `held` when it waits for review) or shows it (both
+/// cleared). The caller keeps the counters in step.
+pub fn set_visibility(
+    conn: &mut DbConnection,
+    id: i64,
+    deleted_at: Option<NaiveDateTime>,
+    held: Option<HeldReason>,
+) -> QueryResult<usize> {
+    diesel::update(posts::table.find(id))
+        .set((posts::deleted_at.eq(deleted_at), posts::held_reason.eq(held)))
+        .execute(conn)
+}
+
+/// Closes a question for `reason`, pointing it at its canonical question for duplicates.
+pub fn close(
+    conn: &mut DbConnection,
+    id: i64,
+    reason: CloseReason,
+    duplicate_of: Option<i64>,
+    by: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(posts::table.find(id))
+        .set((
+            posts::closed_at.eq(now),
+            posts::close_reason.eq(reason),
+            posts::duplicate_of_id.eq(duplicate_of),
+            posts::closed_by.eq(by),
+        ))
+        .execute(conn)
+}
+
+/// Reopens a question: clears the close time, reason, canonical question and closer.
+pub fn reopen(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(posts::table.find(id))
+        .set((
+            posts::closed_at.eq(None::<NaiveDateTime>),
+            posts::close_reason.eq(None::<CloseReason>),
+            posts::duplicate_of_id.eq(None::<i64>),
+            posts::closed_by.eq(None::<i64>),
+        ))
+        .execute(conn)
+}
+
+/// How many posts are held for `reason`.
+pub fn count_held(conn: &mut DbConnection, reason: HeldReason) -> QueryResult<i64> {
+    posts::table.filter(posts::held_reason.eq(reason)).count().get_result(conn)
+}
+
+/// The ids of the oldest posts held for `reason`, oldest first.
+pub fn oldest_held(conn: &mut DbConnection, reason: HeldReason, limit: i64) -> QueryResult<Vec<i64>> {
+    posts::table.filter(posts::held_reason.eq(reason)).order(posts::id.asc()).limit(limit).select(posts::id).load(conn)
+}
+
+/// A member's posts that are visible or held for review (not deleted by a moderator), answers
+/// first (`kind` sorts "answer" before "question"), then oldest first.
+pub fn visible_or_held_by(conn: &mut DbConnection, author_id: i64) -> QueryResult<Vec<Post>> {
+    posts::table
+        .filter(posts::author_id.eq(author_id))
+        .filter(posts::deleted_at.is_null().or(posts::held_reason.is_not_null()))
+        .order((posts::kind.asc(), posts::id.asc()))
+        .select(Post::as_select())
+        .load(conn)
+}

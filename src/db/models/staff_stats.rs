@@ -71,3 +71,25 @@ pub fn count_open_asked(
     }
     query.count().get_result(conn)
 }
+
+/// A range of asking times for [`count_open_asked`]: after the first (when given), at or before
+/// the second (when given).
+pub type AskedRange = (Option<NaiveDateTime>, Option<NaiveDateTime>);
+
+/// The window's questions ([`asked_between`]) and the open-question count of each `backlog` range
+/// ([`count_open_asked`]), read in one transaction.
+pub fn window_and_backlog(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+    backlog: &[AskedRange],
+) -> QueryResult<(Vec<AskedQuestion>, Vec<i64>)> {
+    // One transaction, so the figures and the backlog come from the same moment where the
+    // backend allows it.
+    conn.transaction(|conn| {
+        let questions = asked_between(conn, from, until)?;
+        let counts =
+            backlog.iter().map(|&(after, up_to)| count_open_asked(conn, after, up_to)).collect::<QueryResult<_>>()?;
+        Ok((questions, counts))
+    })
+}

@@ -99,3 +99,11 @@ pub fn popular(conn: &mut DbConnection, prefix: Option<&str>, offset: i64, limit
     }
     query.load(conn)
 }
+
+/// Adds `delta` to the question count of every tag on a question, in one statement.
+pub fn add_question(conn: &mut DbConnection, post_id: i64, delta: i32) -> QueryResult<usize> {
+    let tag_ids = post_tags::table.filter(post_tags::post_id.eq(post_id)).select(post_tags::tag_id);
+    diesel::update(tags::table.filter(tags::id.eq_any(tag_ids)))
+        .set(tags::question_count.eq(tags::question_count + delta))
+        .execute(conn)
+}

@@ -236,3 +236,20 @@ pub fn claim_digest(conn: &mut DbConnection, id: i64, cutoff: NaiveDateTime, now
         .execute(conn)
         .map(|rows| rows == 1)
 }
+
+/// Whether an administrator other than `except` exists and is not suspended.
+pub fn other_active_admin_exists(conn: &mut DbConnection, except: i64) -> QueryResult<bool> {
+    let found: Option<i64> = users::table
+        .filter(users::role.eq(Role::Admin))
+        .filter(users::id.ne(except))
+        .filter(users::suspended_at.is_null())
+        .select(users::id)
+        .first(conn)
+        .optional()?;
+    Ok(found.is_some())
+}
+
+/// When a user's account was created.
+pub fn joined_at(conn: &mut DbConnection, id: i64) -> QueryResult<NaiveDateTime> {
+    users::table.find(id).select(users::created_at).first(conn)
+}
