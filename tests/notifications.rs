@@ -7,6 +7,7 @@ mod common;
 use diesel::prelude::*;
 use guidepost::db::models::{mail_outbox, users, watches};
 use guidepost::db::schema::{mail_outbox as outbox_table, notifications};
+use guidepost::domain::MailPreference;
 use guidepost::roles::Role;
 use guidepost::services::notifications::send_daily_digests;
 
@@ -31,11 +32,13 @@ fn notification_count(app: &TestApp, user_id: i64) -> i64 {
 }
 
 fn preference_of(app: &TestApp, user_id: i64) -> String {
-    app.with_db(|conn| users::find(conn, user_id).unwrap().unwrap().email_preference)
+    app.with_db(|conn| users::find(conn, user_id).unwrap().unwrap().email_preference.to_string())
 }
 
 fn set_preference(app: &TestApp, user_id: i64, preference: &str) {
-    app.with_db(|conn| users::set_email_preference(conn, user_id, preference).unwrap());
+    app.with_db(|conn| {
+        users::set_email_preference(conn, user_id, MailPreference::from_stored(preference).unwrap()).unwrap()
+    });
 }
 
 async fn watchers_get_one_notification_and_one_mail_per_event(app: TestApp) {

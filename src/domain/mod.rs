@@ -7,6 +7,8 @@
 mod close_reason;
 mod held_reason;
 mod ids;
+mod mail_preference;
+mod notification_event;
 mod official_kind;
 pub mod paths;
 mod post_kind;
@@ -16,6 +18,8 @@ mod text_enum;
 pub use close_reason::CloseReason;
 pub use held_reason::HeldReason;
 pub use ids::{AnswerId, CommentId, PostId, QuestionId, UserId};
+pub use mail_preference::MailPreference;
+pub use notification_event::NotificationEvent;
 pub use official_kind::OfficialKind;
 pub use post_kind::PostKind;
 pub use role::{Role, UnknownRole};
@@ -32,7 +36,7 @@ pub struct UnknownState {
 
 #[cfg(test)]
 mod tests {
-    use super::{CloseReason, HeldReason, OfficialKind, PostKind, Role};
+    use super::{CloseReason, HeldReason, MailPreference, NotificationEvent, OfficialKind, PostKind, Role};
 
     /// Templates compare these words, so serde must give exactly the stored text.
     fn round_trips<T: Copy + PartialEq + std::fmt::Debug + serde::Serialize>(
@@ -53,6 +57,8 @@ mod tests {
         round_trips(CloseReason::ALL, CloseReason::as_str, CloseReason::from_stored);
         round_trips(HeldReason::ALL, HeldReason::as_str, HeldReason::from_stored);
         round_trips(Role::ALL, Role::as_str, Role::from_stored);
+        round_trips(NotificationEvent::ALL, NotificationEvent::as_str, NotificationEvent::from_stored);
+        round_trips(MailPreference::ALL, MailPreference::as_str, MailPreference::from_stored);
         assert_eq!(CloseReason::ResolvedElsewhere.to_string(), "resolved-elsewhere");
         assert_eq!(" Admin ".parse::<Role>().unwrap(), Role::Admin);
         assert!(PostKind::from_stored("Question").is_none());

@@ -1,6 +1,7 @@
 //! `Actor`: the signed-in user on whose behalf a use case runs, and the permission checks.
 
 use crate::db::models::users::User;
+use crate::domain::MailPreference;
 use crate::roles::Role;
 
 use super::{ServiceError, ServiceResult};
@@ -27,7 +28,7 @@ pub struct Actor {
     /// The session epoch the user's sessions must carry.
     pub session_epoch: i64,
     /// Notification mail: `each`, `daily` or `never`.
-    pub email_preference: String,
+    pub email_preference: MailPreference,
 }
 
 impl Actor {
@@ -44,7 +45,7 @@ impl Actor {
             email_verified: user.email_verified_at.is_some(),
             suspended: user.suspended_at.is_some(),
             session_epoch: user.session_epoch,
-            email_preference: user.email_preference.clone(),
+            email_preference: user.email_preference,
         }
     }
 

@@ -11,11 +11,12 @@ use tera::Context;
 
 use super::actor::Actor;
 use super::{ServiceError, ServiceResult};
+use crate::changes::{AccountChange, Change, ChangeFeed};
 use crate::db::models::notifications::{self, NewNotification, Notification};
 use crate::db::models::users::{self, User};
 use crate::db::models::{posts, watches};
 use crate::db::DbConnection;
-use crate::domain::{paths, AnswerId, QuestionId};
+use crate::domain::{paths, AnswerId, MailPreference, NotificationEvent, QuestionId};
 use crate::mail::{Letter, Outbox};
 
 /// Notifications on one page of `/notifications`.
@@ -27,58 +28,11 @@ const DIGEST_ITEMS: i64 = 50;
 /// A daily digest goes out at most this often.
 const DIGEST_INTERVAL: Duration = Duration::hours(24);
 
-/// What happened to a watched question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventKind {
-    /// Someone answered.
-    NewAnswer,
-    /// Staff posted (or endorsed) an official answer.
-    NewOfficialAnswer,
-    /// The asker accepted an answer.
-    Accepted,
-}
-
-impl EventKind {
-    /// The stored name (`notifications.event`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NewAnswer => "answer",
-            Self::NewOfficialAnswer => "official_answer",
-            Self::Accepted => "accepted",
-        }
-    }
-
-    fn parse(stored: &str) -> Self {
-        match stored {
-            "official_answer" => Self::NewOfficialAnswer,
-            "accepted" => Self::Accepted,
-            _ => Self::NewAnswer,
-        }
-    }
-
-    /// One sentence for a list or a mail, e.g. "Ann answered".
-    fn sentence(self, actor: &str) -> String {
-        match self {
-            Self::NewAnswer => format!("{actor} answered"),
-            Self::NewOfficialAnswer => format!("{actor} posted an official answer to"),
-            Self::Accepted => format!("{actor} accepted an answer to"),
-        }
-    }
-
-    fn subject(self, title: &str) -> String {
-        match self {
-            Self::NewAnswer => format!("New answer: {title}"),
-            Self::NewOfficialAnswer => format!("Official answer: {title}"),
-            Self::Accepted => format!("Answer accepted: {title}"),
-        }
-    }
-}
-
 /// One event to tell a question's watchers about.
 #[derive(Debug, Clone, Copy)]
 pub struct Event {
     /// What happened.
-    pub kind: EventKind,
+    pub kind: NotificationEvent,
     /// The question.
     pub question_id: i64,
     /// The answer it happened to.
@@ -89,7 +43,7 @@ pub struct Event {
 
 impl Event {
     /// `kind` happened to answer `post_id` of question `question_id`, done by `actor_id`.
-    pub fn new(kind: EventKind, question_id: i64, post_id: i64, actor_id: i64) -> Self {
+    pub fn new(kind: NotificationEvent, question_id: i64, post_id: i64, actor_id: i64) -> Self {
         Self { kind, question_id, post_id, actor_id }
     }
 }
@@ -124,12 +78,13 @@ pub fn notify(conn: &mut DbConnection, outbox: &Outbox, event: Event, now: Naive
                 user_id: watcher.id,
                 question_id: question.id,
                 post_id: Some(event.post_id),
-                event: event.kind.as_str(),
+                event: event.kind,
                 actor_id: Some(event.actor_id),
                 created_at: now,
             },
         )?;
-        let Some(address) = can_receive_mail(&watcher).filter(|_| watcher.email_preference == "each") else {
+        let Some(address) = can_receive_mail(&watcher).filter(|_| watcher.email_preference == MailPreference::Each)
+        else {
             continue;
         };
         let unsubscribe_url = outbox.unsubscribe_url(watcher.id)?;
@@ -177,7 +132,7 @@ fn describe(conn: &mut DbConnection, rows: &[Notification]) -> ServiceResult<Vec
             let actor = n.actor_id.and_then(|id| names.get(&id)).map_or("Someone", String::as_str);
             NotificationView {
                 id: n.id,
-                what: EventKind::parse(&n.event).sentence(actor),
+                what: n.event.sentence(actor),
                 title: titles.get(&n.question_id).cloned().unwrap_or_default(),
                 link: n.post_id.map_or_else(
                     || paths::question_by_id(QuestionId(n.question_id)),
@@ -228,16 +183,22 @@ pub fn unread_count(conn: &mut DbConnection, user_id: i64) -> ServiceResult<i64>
     Ok(notifications::unread_count(conn, user_id)?)
 }
 
-/// How notification mail reaches a member.
-pub const EMAIL_PREFERENCES: [&str; 3] = ["each", "daily", "never"];
-
 /// Chooses `each`, `daily` or `never` for the actor's notification mail.
-pub fn set_email_preference(conn: &mut DbConnection, actor: &Actor, preference: &str) -> ServiceResult<()> {
-    if !EMAIL_PREFERENCES.contains(&preference) {
+pub fn set_email_preference(
+    conn: &mut DbConnection,
+    feed: &ChangeFeed,
+    actor: &Actor,
+    preference: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let Some(preference) = MailPreference::from_stored(preference) else {
         return Err(ServiceError::invalid("email_preference", "Choose each, daily or never."));
-    }
-    users::set_email_preference(conn, actor.id, preference)?;
-    Ok(())
+    };
+    feed.write(conn, now, |conn, changes| {
+        users::set_email_preference(conn, actor.id, preference)?;
+        changes.push(Change::AccountChanged { user: actor.id, what: AccountChange::MailPreference });
+        Ok(())
+    })
 }
 
 /// Queues a digest for every member who chose `daily`, has unmailed notifications and got no

@@ -15,7 +15,13 @@ use crate::mail::Outbox;
 pub const MAX_DISPLAY_NAME: usize = 50;
 
 /// Changes the name shown on the actor's posts.
-pub fn set_display_name(conn: &mut DbConnection, actor: &Actor, name: &str) -> ServiceResult<()> {
+pub fn set_display_name(
+    conn: &mut DbConnection,
+    feed: &ChangeFeed,
+    actor: &Actor,
+    name: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     let length = name.chars().count();
     if !(2..=MAX_DISPLAY_NAME).contains(&length) {
@@ -24,8 +30,11 @@ pub fn set_display_name(conn: &mut DbConnection, actor: &Actor, name: &str) -> S
     if name.chars().any(char::is_control) {
         return Err(ServiceError::invalid("display_name", "Use letters, digits and punctuation only."));
     }
-    users::set_display_name(conn, actor.id, &name)?;
-    Ok(())
+    feed.write(conn, now, |conn, changes| {
+        users::set_display_name(conn, actor.id, &name)?;
+        changes.push(Change::AccountChanged { user: actor.id, what: AccountChange::Profile });
+        Ok(())
+    })
 }
 
 /// Starts an address change: the new address gets a verification link and becomes the account's

@@ -9,6 +9,7 @@ use super::{ServiceError, ServiceResult};
 use crate::changes::{AccountChange, Change, ChangeFeed};
 use crate::db::models::users::{self, User};
 use crate::db::DbConnection;
+use crate::domain::MailPreference;
 use crate::signing::NumberSigner;
 
 /// Separates this use of the site secret from every other (cookie signing uses the same bytes).
@@ -51,7 +52,7 @@ pub fn unsubscribe(
 ) -> ServiceResult<User> {
     feed.write(conn, now, |conn, changes| {
         let user = find(conn, key, token)?;
-        users::set_email_preference(conn, user.id, "never")?;
+        users::set_email_preference(conn, user.id, MailPreference::Never)?;
         changes.push(Change::AccountChanged { user: user.id, what: AccountChange::MailPreference });
         Ok(user)
     })

@@ -94,7 +94,8 @@ pub async fn set_preference(
     form: web::Form<PreferenceForm>,
 ) -> Result<HttpResponse, AppError> {
     let preference = form.into_inner().email_preference;
-    state.db(move |conn| notifications::set_email_preference(conn, &actor, &preference)).await?;
+    let now = chrono::Utc::now().naive_utc();
+    state.write(move |conn, feed| notifications::set_email_preference(conn, feed, &actor, &preference, now)).await?;
     session::flash(&session, "Your notification mail setting is saved.");
     Ok(forms::see_other("/settings"))
 }

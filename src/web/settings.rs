@@ -49,7 +49,8 @@ pub async fn profile(
 ) -> Result<HttpResponse, AppError> {
     let name = form.into_inner().display_name;
     let value = name.clone();
-    match state.db(move |conn| settings::set_display_name(conn, &actor, &name)).await {
+    let now = chrono::Utc::now().naive_utc();
+    match state.write(move |conn, feed| settings::set_display_name(conn, feed, &actor, &name, now)).await {
         Ok(()) => done(&session, "Your display name is saved."),
         Err(e) => refused(&state, &visitor, e, serde_json::json!({ "display_name": value })),
     }

@@ -5,6 +5,7 @@
 use actix_web::{web, HttpResponse};
 use tera::Context;
 
+use crate::domain::MailPreference;
 use crate::error::AppError;
 use crate::services::unsubscribe::{self, UnsubscribeKey};
 use crate::state::AppState;
@@ -27,7 +28,7 @@ pub async fn form(
     let mut context = Context::new();
     context.insert("token", &token);
     context.insert("account", &user.username);
-    context.insert("unsubscribed", &(user.email_preference == "never"));
+    context.insert("unsubscribed", &(user.email_preference == MailPreference::Never));
     visitor.render(&state, "unsubscribe.html", context)
 }
 

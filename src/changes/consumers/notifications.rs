@@ -5,8 +5,9 @@ use chrono::NaiveDateTime;
 
 use crate::changes::{Change, Consumer};
 use crate::db::DbConnection;
+use crate::domain::NotificationEvent;
 use crate::mail::Outbox;
-use crate::services::notifications::{notify, Event, EventKind};
+use crate::services::notifications::{notify, Event};
 use crate::services::ServiceResult;
 
 /// Turns changes into watchers' notifications (and their mail).
@@ -26,16 +27,18 @@ impl TellWatchers {
 fn event(change: &Change) -> Option<Event> {
     match *change {
         Change::AnswerPosted { question, answer, author, official, held: false } => {
-            let kind = if official { EventKind::NewOfficialAnswer } else { EventKind::NewAnswer };
+            let kind = if official { NotificationEvent::NewOfficialAnswer } else { NotificationEvent::NewAnswer };
             Some(Event::new(kind, question, answer, author))
         }
         // Watchers hear of a held answer when a moderator lets it through.
         Change::HeldAnswerApproved { question, answer, author } => {
-            Some(Event::new(EventKind::NewAnswer, question, answer, author))
+            Some(Event::new(NotificationEvent::NewAnswer, question, answer, author))
         }
-        Change::AnswerAccepted { question, answer, by } => Some(Event::new(EventKind::Accepted, question, answer, by)),
+        Change::AnswerAccepted { question, answer, by } => {
+            Some(Event::new(NotificationEvent::Accepted, question, answer, by))
+        }
         Change::AnswerEndorsed { question, answer, by } => {
-            Some(Event::new(EventKind::NewOfficialAnswer, question, answer, by))
+            Some(Event::new(NotificationEvent::NewOfficialAnswer, question, answer, by))
         }
         Change::AnswerPosted { held: true, .. }
         | Change::QuestionAsked { .. }

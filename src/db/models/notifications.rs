@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::notifications;
 use crate::db::DbConnection;
+use crate::domain::NotificationEvent;
 
 /// A stored notification.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -18,8 +19,8 @@ pub struct Notification {
     pub question_id: i64,
     /// The answer it is about, if any.
     pub post_id: Option<i64>,
-    /// `answer`, `official_answer` or `accepted`.
-    pub event: String,
+    /// What happened.
+    pub event: NotificationEvent,
     /// Who caused it.
     pub actor_id: Option<i64>,
     /// When it happened.
@@ -33,15 +34,15 @@ pub struct Notification {
 /// A notification to insert.
 #[derive(Debug, Insertable)]
 #[diesel(table_name = notifications)]
-pub struct NewNotification<'a> {
+pub struct NewNotification {
     /// Who is told.
     pub user_id: i64,
     /// The question it is about.
     pub question_id: i64,
     /// The answer it is about.
     pub post_id: Option<i64>,
-    /// `answer`, `official_answer` or `accepted`.
-    pub event: &'a str,
+    /// What happened.
+    pub event: NotificationEvent,
     /// Who caused it.
     pub actor_id: Option<i64>,
     /// When it happened.
@@ -49,7 +50,7 @@ pub struct NewNotification<'a> {
 }
 
 /// Inserts a notification and returns its id.
-pub fn insert(conn: &mut DbConnection, row: &NewNotification<'_>) -> QueryResult<i64> {
+pub fn insert(conn: &mut DbConnection, row: &NewNotification) -> QueryResult<i64> {
     diesel::insert_into(notifications::table).values(row).returning(notifications::id).get_result(conn)
 }
 

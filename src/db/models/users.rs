@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::users;
 use crate::db::DbConnection;
-use crate::domain::Role;
+use crate::domain::{MailPreference, Role};
 
 /// A stored user.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -38,7 +38,7 @@ pub struct User {
     /// Last time the user was seen signed in.
     pub last_seen_at: Option<NaiveDateTime>,
     /// Notification mail: `each` event, a `daily` digest, or `never`.
-    pub email_preference: String,
+    pub email_preference: MailPreference,
     /// When the last daily digest went out.
     pub digest_sent_at: Option<NaiveDateTime>,
 }
@@ -201,7 +201,7 @@ pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<User>>
 }
 
 /// Chooses how notifications are mailed: `each`, `daily` or `never`.
-pub fn set_email_preference(conn: &mut DbConnection, id: i64, preference: &str) -> QueryResult<usize> {
+pub fn set_email_preference(conn: &mut DbConnection, id: i64, preference: MailPreference) -> QueryResult<usize> {
     diesel::update(users::table.find(id)).set(users::email_preference.eq(preference)).execute(conn)
 }
 
@@ -217,7 +217,7 @@ pub fn due_for_digest(
     let unmailed = notifications::table.filter(notifications::emailed_at.is_null()).select(notifications::user_id);
     users::table
         .filter(users::id.gt(after))
-        .filter(users::email_preference.eq("daily"))
+        .filter(users::email_preference.eq(MailPreference::Daily))
         .filter(users::email.is_not_null())
         .filter(users::email_verified_at.is_not_null())
         .filter(users::suspended_at.is_null())
