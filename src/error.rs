@@ -3,9 +3,21 @@
 //! Handlers return `Result<_, AppError>`. The status and the message a visitor may see are decided
 //! here; the page around the message (HTML in the site layout, or JSON under `/api/`) is drawn by
 //! [`crate::web::error_pages`]. Internal details are logged, never shown.
+//!
+//! **The status rule.** A handler chooses only among success answers: a page (200), a redirect
+//! (303 after a form, 301 to a canonical address), 201 for JSON that reports what it created,
+//! and 304 for a page the client already has. Every failure status, 4xx or 5xx, is chosen here:
+//! - a request that fails outright returns `Err(AppError)`, and [`AppError::status_code`] picks
+//!   the status (the error-page middleware then draws the page);
+//! - a form drawn again with messages beside its fields carries them in a [`FieldErrors`], whose
+//!   status is decided here from what refused it: the status that refusal would have as an
+//!   error (422 for a field to correct, 403 for credentials refused), so the re-drawn form
+//!   and the bare error agree;
+//! - a readiness probe answers its JSON with [`readiness_status`].
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use serde_json::{Map, Value};
 
 use crate::services::ServiceError;
 
@@ -91,16 +103,7 @@ impl ResponseError for AppError {
             Self::SignInRequired(_) => StatusCode::SEE_OTHER,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::CsrfRejected => StatusCode::FORBIDDEN,
-            Self::Service(e) => match e {
-                ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
-                ServiceError::Gone(_) => StatusCode::GONE,
-                ServiceError::Unauthenticated => StatusCode::UNAUTHORIZED,
-                ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
-                ServiceError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                ServiceError::Conflict(_) => StatusCode::CONFLICT,
-                ServiceError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-                ServiceError::Database(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            },
+            Self::Service(e) => service_status(e),
             Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -127,5 +130,95 @@ impl ResponseError for AppError {
             // The body is drawn by the error-page middleware, which can reach the templates.
             _ => HttpResponse::build(status).finish(),
         }
+    }
+}
+
+/// The status of a service's refusal, whether it ends the request or is shown beside a field.
+fn service_status(error: &ServiceError) -> StatusCode {
+    match error {
+        ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+        ServiceError::Gone(_) => StatusCode::GONE,
+        ServiceError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
+        ServiceError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::Conflict(_) => StatusCode::CONFLICT,
+        ServiceError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        ServiceError::Database(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// A form's messages, field name -> message as templates show them beside the fields, and the
+/// status of the page that shows them: 200 when there are none, else that of the refusal.
+#[derive(Debug, Clone)]
+pub struct FieldErrors {
+    fields: Map<String, Value>,
+    status: StatusCode,
+}
+
+impl Default for FieldErrors {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FieldErrors {
+    /// No messages: a fresh form, a preview, or suggestions shown before posting.
+    pub fn new() -> Self {
+        Self { fields: Map::new(), status: StatusCode::OK }
+    }
+
+    /// One message the web layer wrote for one field (the form guard's, say): a field to
+    /// correct, answered as an invalid field is.
+    pub fn one(field: &str, message: &str) -> Self {
+        Self::refused(field, message, &ServiceError::invalid("form", ""))
+    }
+
+    /// A refusal of the credentials shown beside `field` (sign-in's "account suspended").
+    pub fn forbidden(field: &str, message: &str) -> Self {
+        Self::refused(field, message, &ServiceError::Forbidden(String::new()))
+    }
+
+    /// The messages of a form a service refused for one field; any other error is passed on.
+    pub fn from_error(error: AppError) -> Result<Self, AppError> {
+        match error {
+            AppError::Service(ServiceError::Invalid { field, reason }) => {
+                let status = service_status(&ServiceError::Invalid { field, reason: String::new() });
+                let mut fields = Map::new();
+                fields.insert(field.to_owned(), Value::String(reason));
+                Ok(Self { fields, status })
+            }
+            other => Err(other),
+        }
+    }
+
+    fn refused(field: &str, message: &str, cause: &ServiceError) -> Self {
+        let mut fields = Map::new();
+        fields.insert(field.to_owned(), Value::String(message.to_owned()));
+        Self { fields, status: service_status(cause) }
+    }
+
+    /// Whether `field` has a message.
+    pub fn contains_key(&self, field: &str) -> bool {
+        self.fields.contains_key(field)
+    }
+
+    /// The status of the page that shows the form.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl serde::Serialize for FieldErrors {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.fields.serialize(serializer)
+    }
+}
+
+/// The status of `/readyz`: 503 while the database does not answer, which takes the node out
+/// of its load balancer's rotation (the probe's JSON body says the same).
+pub fn readiness_status(check: &Result<(), AppError>) -> StatusCode {
+    match check {
+        Ok(()) => StatusCode::OK,
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
     }
 }

@@ -4,7 +4,9 @@ use chrono::{Duration, NaiveDateTime};
 
 use super::{passwords, tokens, ServiceError, ServiceResult};
 use crate::changes::{AccountChange, Change, ChangeFeed, Changes};
-use crate::db::models::auth_tokens::{self, TokenPurpose};
+use crate::db::models::auth_tokens;
+/// What a mailed or printed link is for; handlers name it through this service.
+pub use crate::db::models::auth_tokens::TokenPurpose;
 use crate::db::models::users::{self, NewUser, User};
 use crate::db::DbConnection;
 use crate::roles::Role;

@@ -11,7 +11,9 @@ use super::policy::PostingPolicy;
 use super::questions::{check_title, find_live_post, parse_tags, prepare_body, slugify, PostBody};
 use super::{ServiceError, ServiceResult};
 use crate::changes::{Change, ChangeFeed};
-use crate::db::models::posts::{self, Edit, Post};
+/// The post being edited, as the edit form and history show it.
+pub use crate::db::models::posts::Post;
+use crate::db::models::posts::{self, Edit};
 use crate::db::models::revisions::{self, NewRevision, Revision};
 use crate::db::models::tags;
 use crate::db::DbConnection;
@@ -219,4 +221,21 @@ fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
             text: change.value().trim_end_matches('\n').to_owned(),
         })
         .collect()
+}
+
+/// A post's history as its page shows it: the post, every version newest first, and how each
+/// editor is shown, by user id.
+pub type HistoryPage = (Post, Vec<RevisionView>, std::collections::HashMap<i64, super::question_page::AuthorView>);
+
+/// [`history`], with the editors who made the versions.
+pub fn history_page(conn: &mut DbConnection, post_id: PostId) -> ServiceResult<HistoryPage> {
+    let (post, history) = history(conn, post_id)?;
+    let mut ids: Vec<i64> = history.iter().map(|r| r.editor_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let editors = crate::db::models::users::find_many(conn, &ids)?
+        .iter()
+        .map(|u| (u.id, super::question_page::author_view(u)))
+        .collect();
+    Ok((post, history, editors))
 }

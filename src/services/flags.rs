@@ -17,7 +17,9 @@ use super::queue_items::{authors, queue_item, unknown, FlagView, QueueItem};
 use super::{audit, ServiceError, ServiceResult};
 use crate::changes::{Change, ChangeFeed, Changes};
 use crate::db::models::comments::{self, Comment};
-use crate::db::models::flags::{self, Flag, FlagTarget};
+/// What a flag is raised on (a post or a comment); handlers name it through this service.
+pub use crate::db::models::flags::FlagTarget;
+use crate::db::models::flags::{self, Flag};
 use crate::db::models::posts::{self, Post};
 use crate::db::DbConnection;
 use crate::domain::{HeldReason, QuestionId};

@@ -6,7 +6,9 @@ use chrono::NaiveDateTime;
 
 use super::question_page::{author_view, AuthorView};
 use super::ServiceResult;
-use crate::db::models::posts::{self, Cursor, Post, QuestionOrder, SortKey};
+/// The orders a question list can be read in; handlers name it through this service.
+pub use crate::db::models::posts::QuestionOrder;
+use crate::db::models::posts::{self, Cursor, Post, SortKey};
 use crate::db::models::users;
 use crate::db::DbConnection;
 use crate::domain::{paths, QuestionId};

@@ -54,3 +54,23 @@ pub fn close_others(conn: &mut DbConnection, user_id: i64, keep: Option<&str>) -
     sessions::delete_others(conn, user_id, keep.as_deref())?;
     Ok(())
 }
+
+/// What a session cookie stands for on this request, read in one go.
+pub struct Resumed {
+    /// The member the cookie names, if the account still exists.
+    pub actor: Option<super::actor::Actor>,
+    /// Whether the session's row is still open (see [`is_open`]).
+    pub open: bool,
+    /// The member's unread notifications, for the header badge.
+    pub unread: i64,
+}
+
+/// Reads back the member and session a cookie names. The caller still checks `open` and the
+/// cookie's epoch: a void session must end in the cookie too, which only the web layer can do.
+pub fn resume(conn: &mut DbConnection, user_id: i64, secret: &str, now: NaiveDateTime) -> ServiceResult<Resumed> {
+    let user = crate::db::models::users::find(conn, user_id)?;
+    let open = user.is_some() && is_open(conn, user_id, secret, now)?;
+    // One indexed count (`notifications_unread`) rides along with the user look-up.
+    let unread = crate::db::models::notifications::unread_count(conn, user_id)?;
+    Ok(Resumed { actor: user.map(|u| super::actor::Actor::from_user(&u)), open, unread })
+}

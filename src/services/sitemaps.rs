@@ -26,7 +26,9 @@ use chrono::NaiveDateTime;
 use tokio::sync::Mutex;
 
 use super::ServiceResult;
-use crate::db::models::sitemaps::{self, QuestionUrl};
+use crate::db::models::sitemaps;
+/// One question's canonical address and last activity, as a sitemap lists it.
+pub use crate::db::models::sitemaps::QuestionUrl;
 use crate::db::DbConnection;
 
 /// The most URLs one sitemap file may list (sitemaps.org).

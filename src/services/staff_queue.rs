@@ -6,7 +6,9 @@ use chrono::NaiveDateTime;
 use super::actor::Actor;
 use super::question_lists::{summarize, QuestionSummary, PAGE_SIZE};
 use super::ServiceResult;
-use crate::db::models::staff_queue::{self, QueueCursor, QueueOrder};
+/// The orders the staff queue can be read in; handlers name it through this service.
+pub use crate::db::models::staff_queue::QueueOrder;
+use crate::db::models::staff_queue::{self, QueueCursor};
 use crate::db::models::tags;
 use crate::db::DbConnection;
 

@@ -1,25 +1,25 @@
-//! Answering, accepting, voting and commenting: the actions on a question page. Each ends with
-//! a 303 back to the page (post/redirect/get), or JSON for scripts that ask for it.
+//! Answers (`/questions/{id}/answers`, `/answers/{id}/accept`, `/a/{id}`): posting one,
+//! accepting one, and an answer's permalink. Each action ends with a 303 back to the page
+//! (post/redirect/get), or JSON for scripts that ask for it.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::domain::{paths, AnswerId, PostId, QuestionId};
+use crate::domain::{paths, AnswerId, QuestionId};
 use crate::error::AppError;
 use crate::services::answers::{self, Acceptance};
 use crate::services::policy::PostingPolicy;
-use crate::services::voting::{self, VoteValue};
-use crate::services::{commenting, question_page, questions};
+use crate::services::question_page as question_page_service;
+use crate::services::questions;
 use crate::state::AppState;
-use crate::web::forms;
-use crate::web::questions::{render_page, AnswerDraft};
+use crate::web::forms::{self, FieldErrors};
+use crate::web::question_page::{self, AnswerDraft};
 use crate::web::session;
 use crate::web::visitor::{CurrentUser, Visitor};
 
-/// A form with one Markdown body (answers, comments).
+/// The answer form.
 #[derive(Deserialize)]
-pub struct BodyForm {
+pub struct AnswerForm {
     #[serde(default)]
     body: String,
     /// Present when "Preview" was pressed instead of "Post".
@@ -28,17 +28,6 @@ pub struct BodyForm {
     official: Option<String>,
 }
 
-/// The vote form.
-#[derive(Deserialize)]
-pub struct VoteForm {
-    value: String,
-}
-
-/// Told to a new member whose post waits for a moderator.
-pub const HELD_FOR_REVIEW: &str =
-    "Thanks! Because you are new here and your post has links, a moderator will check it \
-     before others can see it. Until then only you and the moderators see it.";
-
 /// POST /questions/{id}/answers
 pub async fn post_answer(
     state: web::Data<AppState>,
@@ -46,18 +35,18 @@ pub async fn post_answer(
     visitor: Visitor,
     CurrentUser(actor): CurrentUser,
     id: web::Path<QuestionId>,
-    form: web::Form<BodyForm>,
+    form: web::Form<AnswerForm>,
 ) -> Result<HttpResponse, AppError> {
     let question_id = id.into_inner();
-    let BodyForm { body, preview, official } = form.into_inner();
+    let AnswerForm { body, preview, official } = form.into_inner();
     let official = official.is_some();
     let draft = body.clone();
     let policy = PostingPolicy::from_config(&state.config);
     if preview.is_some() {
         let html = state.compute(move || questions::preview_body(&body, &policy)).await?;
-        let page = state.db(move |conn| question_page::load(conn, question_id, Some(&actor))).await?;
+        let page = state.db(move |conn| question_page_service::load(conn, question_id, Some(&actor))).await?;
         let draft = AnswerDraft { text: &draft, preview: Some(html.as_str()), related: &[] };
-        return render_page(&state, &visitor, &page, page.view_count, forms::FieldErrors::new(), draft, StatusCode::OK);
+        return question_page::render(&state, &visitor, &page, page.view_count, &FieldErrors::new(), draft);
     }
     let now = chrono::Utc::now().naive_utc();
     let author = actor.clone();
@@ -71,19 +60,20 @@ pub async fn post_answer(
         Err(e) => Err(e),
     };
     match posted {
-        Ok(answer) if forms::accepts_json(&req) => Ok(HttpResponse::Created()
-            .json(serde_json::json!({ "answer_id": answer.id, "url": paths::answer_permalink(AnswerId(answer.id)) }))),
+        Ok(answer) if forms::accepts_json(&req) => Ok(forms::created(
+            &serde_json::json!({ "answer_id": answer.id, "url": paths::answer_permalink(AnswerId(answer.id)) }),
+        )),
         Ok(answer) if answer.held_reason.is_some() => {
-            session::flash(&actix_session::SessionExt::get_session(&req), HELD_FOR_REVIEW);
+            session::flash(&actix_session::SessionExt::get_session(&req), forms::HELD_FOR_REVIEW);
             Ok(forms::see_other(&paths::answer_by_question_id(question_id, AnswerId(answer.id))))
         }
         Ok(answer) => Ok(forms::see_other(&paths::answer_permalink(AnswerId(answer.id)))),
         Err(e) if forms::accepts_json(&req) => Err(e),
         Err(e) => {
-            let errors = forms::field_errors(e)?;
-            let page = state.db(move |conn| question_page::load(conn, question_id, Some(&actor))).await?;
+            let errors = FieldErrors::from_error(e)?;
+            let page = state.db(move |conn| question_page_service::load(conn, question_id, Some(&actor))).await?;
             let draft = AnswerDraft { text: &draft, preview: None, related: &[] };
-            render_page(&state, &visitor, &page, page.view_count, errors, draft, StatusCode::UNPROCESSABLE_ENTITY)
+            question_page::render(&state, &visitor, &page, page.view_count, &errors, draft)
         }
     }
 }
@@ -112,64 +102,10 @@ pub async fn accept(
     Ok(forms::see_other(&paths::answer_on_page(QuestionId(question.id), question.slug.as_deref(), answer_id)))
 }
 
-/// POST /posts/{id}/vote — `value` up, down or none.
-pub async fn vote(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    CurrentUser(actor): CurrentUser,
-    id: web::Path<PostId>,
-    form: web::Form<VoteForm>,
-) -> Result<HttpResponse, AppError> {
-    let post_id = id.into_inner();
-    let value = VoteValue::parse(&form.value)?;
-    let policy = PostingPolicy::from_config(&state.config);
-    let now = chrono::Utc::now().naive_utc();
-    let outcome = state.write(move |conn, feed| voting::vote(conn, feed, &actor, policy, post_id, value, now)).await?;
-    if forms::accepts_json(&req) {
-        return Ok(HttpResponse::Ok().json(outcome));
-    }
-    Ok(back_to_post(outcome.question_id, post_id))
-}
-
-/// POST /posts/{id}/comments
-pub async fn comment(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    CurrentUser(actor): CurrentUser,
-    id: web::Path<PostId>,
-    form: web::Form<BodyForm>,
-) -> Result<HttpResponse, AppError> {
-    let post_id = id.into_inner();
-    let body = form.into_inner().body;
-    let policy = PostingPolicy::from_config(&state.config);
-    let now = chrono::Utc::now().naive_utc();
-    match state.write(move |conn, feed| commenting::add_comment(conn, feed, &actor, policy, post_id, &body, now)).await
-    {
-        Ok(question_id) if forms::accepts_json(&req) => {
-            Ok(HttpResponse::Created().json(serde_json::json!({ "post_id": post_id, "question_id": question_id })))
-        }
-        Ok(question_id) => Ok(back_to_post(question_id, post_id)),
-        Err(e) if forms::accepts_json(&req) => Err(e),
-        Err(AppError::Service(crate::services::ServiceError::Invalid { reason, .. })) => {
-            // The comment box is small; say what was wrong above it and keep the page.
-            session::flash(&actix_session::SessionExt::get_session(&req), &format!("Comment not added: {reason}"));
-            let question_id = state
-                .db(move |conn| crate::db::models::posts::find(conn, post_id.get()))
-                .await?
-                .map(|p| p.question_id.unwrap_or(p.id))
-                .ok_or(AppError::NotFound)?;
-            Ok(back_to_post(question_id, post_id))
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// A 303 to a post's place on its question page (the question redirects to its canonical URL).
-fn back_to_post(question_id: i64, post_id: PostId) -> HttpResponse {
-    let question_id = QuestionId(question_id);
-    if question_id.get() == post_id.get() {
-        forms::see_other(&format!("{}#question", paths::question_by_id(question_id)))
-    } else {
-        forms::see_other(&paths::answer_by_question_id(question_id, AnswerId(post_id.get())))
-    }
+/// GET /a/{id} — an answer's permalink: 301 to its anchor on the question page.
+pub async fn permalink(state: web::Data<AppState>, id: web::Path<AnswerId>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (answer, question) = state.db(move |conn| answers::find_answer(conn, id)).await?;
+    let location = paths::answer_on_page(QuestionId(question.id), question.slug.as_deref(), AnswerId(answer.id));
+    Ok(forms::moved_permanently(&location))
 }

@@ -122,3 +122,8 @@ pub async fn serve(
     let content_type = HeaderValue::from_str(&asset.content_type).map_err(AppError::internal)?;
     Ok(response.insert_header((header::CONTENT_TYPE, content_type)).body(asset.body.clone()))
 }
+
+/// GET /favicon.ico — browsers ask for it unprompted; point them at the SVG icon.
+pub async fn favicon() -> HttpResponse {
+    crate::web::forms::moved_permanently("/assets/favicon.svg")
+}

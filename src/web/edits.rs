@@ -1,19 +1,15 @@
 //! Editing a post, and its revision history.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use tera::Context;
 
-use crate::db::models::posts::Post;
-use crate::db::models::users;
 use crate::domain::{paths, AnswerId, PostId, QuestionId};
 use crate::error::AppError;
+use crate::services::editing::Post;
 use crate::services::editing::{self, PostEdit};
 use crate::services::policy::PostingPolicy;
-use crate::services::question_page::author_view;
 use crate::state::AppState;
-use crate::web::answers::HELD_FOR_REVIEW;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::session;
 use crate::web::visitor::{CurrentUser, Visitor};
@@ -41,7 +37,7 @@ pub async fn form(
     let values = serde_json::json!({
         "title": post.title, "tags": post.tags, "body": post.body_markdown, "reason": ""
     });
-    page(&state, &visitor, &post, values, FieldErrors::new(), StatusCode::OK)
+    page(&state, &visitor, &post, values, &FieldErrors::new())
 }
 
 /// POST /posts/{id}/edit
@@ -67,7 +63,7 @@ pub async fn submit(
     };
     match edited {
         Ok(post) if post.held_reason.is_some() => {
-            session::flash(&session, HELD_FOR_REVIEW);
+            session::flash(&session, forms::HELD_FOR_REVIEW);
             // A held answer has no public permalink yet; its author sees it on the question page.
             let location = match post.question_id {
                 Some(question_id) => paths::answer_by_question_id(QuestionId(question_id), AnswerId(post.id)),
@@ -77,9 +73,9 @@ pub async fn submit(
         }
         Ok(post) => Ok(forms::see_other(&post_location(&post))),
         Err(e) => {
-            let errors = forms::field_errors(e)?;
+            let errors = FieldErrors::from_error(e)?;
             let post = state.db(move |conn| editing::editable(conn, &actor, id)).await?;
-            page(&state, &visitor, &post, values, errors, StatusCode::UNPROCESSABLE_ENTITY)
+            page(&state, &visitor, &post, values, &errors)
         }
     }
 }
@@ -91,17 +87,7 @@ pub async fn revisions(
     id: web::Path<PostId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let (post, history, editors) = state
-        .db(move |conn| {
-            let (post, history) = editing::history(conn, id)?;
-            let mut ids: Vec<i64> = history.iter().map(|r| r.editor_id).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            let editors: std::collections::HashMap<i64, _> =
-                users::find_many(conn, &ids)?.iter().map(|u| (u.id, author_view(u))).collect();
-            Ok::<_, AppError>((post, history, editors))
-        })
-        .await?;
+    let (post, history, editors) = state.db(move |conn| editing::history_page(conn, id)).await?;
     let mut context = Context::new();
     context.insert("post_id", &post.id);
     context.insert("is_question", &post.is_question());
@@ -125,14 +111,12 @@ fn page(
     visitor: &Visitor,
     post: &Post,
     values: serde_json::Value,
-    errors: FieldErrors,
-    status: StatusCode,
+    errors: &FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let mut context = Context::new();
     context.insert("post_id", &post.id);
     context.insert("is_question", &post.is_question());
     context.insert("post_path", &post_location(post));
     context.insert("values", &values);
-    context.insert("errors", &errors);
-    visitor.render_with_status(state, "posts/edit.html", context, status)
+    visitor.render_form(state, "posts/edit.html", context, errors)
 }

@@ -5,8 +5,8 @@ use actix_session::SessionExt;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::db::models::flags::FlagTarget;
 use crate::error::AppError;
+use crate::services::flags::FlagTarget;
 use crate::services::flags::{self, FlagReason, Flagged};
 use crate::services::policy::PostingPolicy;
 use crate::state::AppState;
@@ -42,7 +42,7 @@ pub async fn flag(
         })
         .await?;
     if forms::accepts_json(&req) {
-        return Ok(HttpResponse::Created().json(serde_json::json!({ "hidden": outcome == Flagged::Hidden })));
+        return Ok(forms::created(&serde_json::json!({ "hidden": outcome == Flagged::Hidden })));
     }
     session::flash(
         &req.get_session(),

@@ -2,32 +2,14 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
-use serde_json::{Map, Value};
 
-use crate::error::AppError;
-use crate::services::ServiceError;
+/// A form's messages and the status of the page showing them (decided in [`crate::error`]).
+pub use crate::error::FieldErrors;
 
-/// Field name -> message, as templates show them next to fields.
-pub type FieldErrors = Map<String, Value>;
-
-/// Turns a refused form into its field errors; any other error is passed on.
-pub fn field_errors(error: AppError) -> Result<FieldErrors, AppError> {
-    match error {
-        AppError::Service(ServiceError::Invalid { field, reason }) => {
-            let mut errors = Map::new();
-            errors.insert(field.to_owned(), Value::String(reason));
-            Ok(errors)
-        }
-        other => Err(other),
-    }
-}
-
-/// One error for one field.
-pub fn one_error(field: &str, message: &str) -> FieldErrors {
-    let mut errors = Map::new();
-    errors.insert(field.to_owned(), Value::String(message.to_owned()));
-    errors
-}
+/// Told to a new member whose post waits for a moderator.
+pub const HELD_FOR_REVIEW: &str =
+    "Thanks! Because you are new here and your post has links, a moderator will check it \
+     before others can see it. Until then only you and the moderators see it.";
 
 /// Whether the client (a script) asked for JSON rather than a page.
 pub fn accepts_json(req: &HttpRequest) -> bool {
@@ -40,6 +22,16 @@ pub fn accepts_json(req: &HttpRequest) -> bool {
 /// A 303 redirect (post/redirect/get).
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_owned())).finish()
+}
+
+/// A 301 redirect to the one address a page is known by, so links and crawlers move there.
+pub fn moved_permanently(location: &str) -> HttpResponse {
+    HttpResponse::MovedPermanently().insert_header((header::LOCATION, location.to_owned())).finish()
+}
+
+/// A 201 with the JSON a script is told about what its request created.
+pub fn created(body: &impl serde::Serialize) -> HttpResponse {
+    HttpResponse::Created().json(body)
 }
 
 /// A local path to return to; anything else (other sites, `//host`, odd schemes) becomes `/`.

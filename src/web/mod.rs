@@ -1,14 +1,18 @@
-//! The HTTP layer: thin handlers grouped by area, the middleware, and the one place where routes
-//! are assembled. Handlers extract, call one service function, and render.
+//! The HTTP layer: thin handlers, one module per route family (the route table below names the
+//! module of each), the middleware, and the one place where routes are assembled. Handlers
+//! extract, call one service function, and render; they import no other handler module (what
+//! two share lives in a helper module such as [`question_page`] or [`forms`]) and never reach
+//! the database but through a service.
 
 pub mod admin_users;
 pub mod answers;
+pub mod ask;
 pub mod assets;
 pub mod charts;
 pub mod closing;
+pub mod comments;
 pub mod csrf;
 pub mod edits;
-pub mod email_links;
 pub mod error_pages;
 pub mod feeds;
 pub mod flags;
@@ -20,18 +24,21 @@ pub mod http_cache;
 pub mod layout;
 pub mod mod_log;
 pub mod mod_queues;
+pub mod moderation;
 pub mod notifications;
 pub mod official;
 pub mod page_cache;
 pub mod password;
+pub mod posts;
 pub mod preview;
 pub mod profiles;
+pub mod question_page;
+pub mod question_views;
 pub mod questions;
 pub mod request_budget;
 pub mod request_log;
 pub mod robots;
 pub mod search;
-pub mod search_gaps;
 pub mod security;
 pub mod session;
 pub mod settings;
@@ -39,28 +46,63 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod sitemaps;
 pub mod staff_dashboard;
+pub mod staff_gaps;
 pub mod staff_queue;
 pub mod structured_data;
 pub mod tags;
 pub mod unsubscribe;
+pub mod verify_email;
 pub mod visitor;
+pub mod votes;
+pub mod watching;
 
 use actix_web::{web, HttpResponse};
 
 use crate::error::AppError;
 
-/// Every route of the site.
+/// Every route of the site, grouped by family; each family's handlers live in the module the
+/// comment names (and handlers are called `module::verb`, so the table tells you the file).
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    // The site itself: home.rs, health.rs, assets.rs; discovery() for crawlers and feeds
     cfg.route("/", web::get().to(home::show))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/assets/{path:.+}", web::get().to(assets::serve))
-        .route("/favicon.ico", web::get().to(favicon))
-        .service(web::resource("/signup").route(web::get().to(sign_up::form)).route(web::post().to(sign_up::submit)))
+        .route("/favicon.ico", web::get().to(assets::favicon));
+    accounts(cfg);
+    // Before the question routes: the first route whose pattern matches wins, and
+    // `/questions/{id}` would claim `/questions/similar`.
+    finding(cfg);
+    questions_and_answers(cfg);
+    posts_and_comments(cfg);
+    staff_and_moderators(cfg);
+    cfg.configure(discovery);
+}
+
+/// Finding things: search, tags and member profiles.
+fn finding(cfg: &mut web::ServiceConfig) {
+    // search.rs
+    cfg.route("/search", web::get().to(search::page))
+        .route("/search/click/{log}/{question}", web::get().to(search::click))
+        .route("/questions/similar", web::get().to(search::similar_questions))
+        .route("/ask/suggested/{id}", web::get().to(search::suggested))
+        // tags.rs
+        .route("/tags", web::get().to(tags::index))
+        .route("/tags/{name}", web::get().to(tags::show))
+        // profiles.rs
+        .route("/users/{id}", web::get().to(profiles::show))
+        .route("/users/{id}/{slug}", web::get().to(profiles::show));
+}
+
+/// Signing up and in, passwords, email links, settings, notifications.
+fn accounts(cfg: &mut web::ServiceConfig) {
+    // sign_up.rs, sign_in.rs, verify_email.rs
+    cfg.service(web::resource("/signup").route(web::get().to(sign_up::form)).route(web::post().to(sign_up::submit)))
         .service(web::resource("/login").route(web::get().to(sign_in::form)).route(web::post().to(sign_in::submit)))
         .route("/logout", web::post().to(sign_in::sign_out))
-        .route("/verify-email/resend", web::post().to(email_links::resend))
-        .route("/verify-email/{token}", web::get().to(email_links::verify))
+        .route("/verify-email/resend", web::post().to(verify_email::resend))
+        .route("/verify-email/{token}", web::get().to(verify_email::verify))
+        // password.rs
         .service(
             web::resource("/password/forgot")
                 .route(web::get().to(password::forgot_form))
@@ -76,68 +118,88 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(password::reset_form))
                 .route(web::post().to(password::reset_submit)),
         )
+        // settings.rs
         .route("/settings", web::get().to(settings::show))
         .route("/settings/profile", web::post().to(settings::profile))
         .route("/settings/email", web::post().to(settings::email))
         .route("/settings/password", web::post().to(settings::password))
         .route("/settings/sign-out-everywhere", web::post().to(settings::sign_out_everywhere))
-        .route("/staff", web::get().to(staff_dashboard::show))
-        .route("/settings/notifications", web::post().to(notifications::set_preference))
+        .route("/settings/notifications", web::post().to(settings::set_preference))
+        // notifications.rs, unsubscribe.rs
         .route("/notifications", web::get().to(notifications::list))
         .route("/notifications/read", web::post().to(notifications::mark_all_read))
-        .route("/questions/{id}/{action:watch|unwatch}", web::post().to(notifications::watch))
         .service(
             web::resource("/unsubscribe/{token}")
                 .route(web::get().to(unsubscribe::form))
                 .route(web::post().to(unsubscribe::submit)),
-        )
-        .route("/admin/users", web::get().to(admin_users::list))
-        .route("/admin/users/{id}/role", web::post().to(admin_users::set_role))
-        .route("/admin/users/{id}/suspend", web::post().to(admin_users::suspend))
-        .route("/admin/users/{id}/unsuspend", web::post().to(admin_users::unsuspend))
-        .route("/admin/users/{id}/invite", web::post().to(admin_users::invite))
-        .route("/search", web::get().to(search::page))
-        .route("/search/click/{log}/{question}", web::get().to(search::click))
-        .route("/questions/similar", web::get().to(search::similar_questions))
-        .route("/ask/suggested/{id}", web::get().to(search::suggested))
-        .route("/staff/gaps", web::get().to(search_gaps::show))
-        .route("/questions", web::get().to(questions::list))
-        .service(
-            web::resource("/ask")
-                .route(web::get().to(questions::ask_form))
-                .route(web::post().to(questions::ask_submit)),
-        )
+        );
+}
+
+/// Questions and answers: lists, asking, the question page and what is done to a question or
+/// an answer as a whole.
+fn questions_and_answers(cfg: &mut web::ServiceConfig) {
+    // questions.rs, ask.rs
+    cfg.route("/questions", web::get().to(questions::list))
+        .service(web::resource("/ask").route(web::get().to(ask::form)).route(web::post().to(ask::submit)))
         .route("/questions/{id}", web::get().to(questions::show))
+        // answers.rs
         .route("/questions/{id}/answers", web::post().to(answers::post_answer))
+        // closing.rs
         .route("/questions/{id}/close", web::post().to(closing::close))
         .route("/questions/{id}/reopen", web::post().to(closing::reopen))
+        // watching.rs
+        .route("/questions/{id}/{action:watch|unwatch}", web::post().to(watching::watch))
+        // questions.rs: after the fixed second segments above
         .route("/questions/{id}/{slug}", web::get().to(questions::show))
-        .route("/a/{id}", web::get().to(questions::answer_permalink))
+        // answers.rs, official.rs
+        .route("/a/{id}", web::get().to(answers::permalink))
         .route("/answers/{id}/accept", web::post().to(answers::accept))
-        .route("/answers/{id}/{action:endorse|withdraw-official|review}", web::post().to(official::act))
-        .route("/posts/{id}/vote", web::post().to(answers::vote))
-        .route("/posts/{id}/{action:lock|unlock|delete|undelete}", web::post().to(closing::post_action))
-        .route("/posts/{id}/comments", web::post().to(answers::comment))
-        .route("/posts/{id}", web::get().to(closing::locate_post))
+        .route("/answers/{id}/{action:endorse|withdraw-official|review}", web::post().to(official::act));
+}
+
+/// What is done to one post or comment, by anyone or by moderators.
+fn posts_and_comments(cfg: &mut web::ServiceConfig) {
+    // votes.rs
+    cfg.route("/posts/{id}/vote", web::post().to(votes::vote))
+        // moderation.rs
+        .route("/posts/{id}/{action:lock|unlock|delete|undelete}", web::post().to(moderation::post_action))
+        // comments.rs
+        .route("/posts/{id}/comments", web::post().to(comments::comment))
+        // posts.rs
+        .route("/posts/{id}", web::get().to(posts::locate))
+        // flags.rs
         .route("/{kind:posts|comments}/{id}/flag", web::post().to(flags::flag))
-        .route("/comments/{id}/{action:delete|undelete}", web::post().to(closing::comment_action))
+        // moderation.rs
+        .route("/comments/{id}/{action:delete|undelete}", web::post().to(moderation::comment_action))
+        // edits.rs
+        .service(
+            web::resource("/posts/{id}/edit").route(web::get().to(edits::form)).route(web::post().to(edits::submit)),
+        )
+        .route("/posts/{id}/revisions", web::get().to(edits::revisions))
+        // preview.rs
+        .route("/preview", web::post().to(preview::render));
+}
+
+/// Staff, moderators and admins: their pages and the actions only they may take.
+fn staff_and_moderators(cfg: &mut web::ServiceConfig) {
+    // staff_dashboard.rs, staff_queue.rs, staff_gaps.rs
+    cfg.route("/staff", web::get().to(staff_dashboard::show))
+        .route("/staff/queue", web::get().to(staff_queue::show))
+        .route("/staff/gaps", web::get().to(staff_gaps::show))
+        // mod_queues.rs, mod_log.rs
         .route("/mod/flags", web::get().to(mod_queues::flag_queue))
         .route("/mod/flags/{kind}/{id}", web::post().to(mod_queues::handle_flags))
         .route("/mod/review", web::get().to(mod_queues::review_queue))
         .route("/mod/review/{id}", web::post().to(mod_queues::decide))
         .route("/mod/log", web::get().to(mod_log::show))
-        .route("/users/{id}/delete-as-spam", web::post().to(mod_queues::delete_as_spam))
-        .service(
-            web::resource("/posts/{id}/edit").route(web::get().to(edits::form)).route(web::post().to(edits::submit)),
-        )
-        .route("/posts/{id}/revisions", web::get().to(edits::revisions))
-        .route("/preview", web::post().to(preview::render))
-        .route("/staff/queue", web::get().to(staff_queue::show))
-        .route("/tags", web::get().to(tags::index))
-        .route("/tags/{name}", web::get().to(tags::show))
-        .route("/users/{id}", web::get().to(profiles::show))
-        .route("/users/{id}/{slug}", web::get().to(profiles::show))
-        .configure(discovery);
+        // moderation.rs
+        .route("/users/{id}/delete-as-spam", web::post().to(moderation::delete_as_spam))
+        // admin_users.rs
+        .route("/admin/users", web::get().to(admin_users::list))
+        .route("/admin/users/{id}/role", web::post().to(admin_users::set_role))
+        .route("/admin/users/{id}/suspend", web::post().to(admin_users::suspend))
+        .route("/admin/users/{id}/unsuspend", web::post().to(admin_users::unsuspend))
+        .route("/admin/users/{id}/invite", web::post().to(admin_users::invite));
 }
 
 /// What crawlers and feed readers fetch: robots.txt, the sitemaps and the Atom feeds.
@@ -157,11 +219,6 @@ fn discovery(cfg: &mut web::ServiceConfig) {
 /// Answers every address no route claims.
 pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
-}
-
-/// GET /favicon.ico — browsers ask for it unprompted; point them at the SVG icon.
-async fn favicon() -> HttpResponse {
-    HttpResponse::MovedPermanently().insert_header(("Location", "/assets/favicon.svg")).finish()
 }
 
 /// Answers `HEAD` like `GET`: link checkers, crawlers and monitors ask for headers only. The HTTP

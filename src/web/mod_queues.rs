@@ -1,17 +1,16 @@
-//! The moderators' pages: the flag queue (`/mod/flags`), the review queue for new members' posts
-//! with links (`/mod/review`), and "delete as spam" on a member.
+//! The moderators' queues: the flag queue (`/mod/flags`) and the review queue for new members'
+//! posts with links (`/mod/review`), with the verdicts given in each.
 
 use actix_session::SessionExt;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use tera::Context;
 
-use crate::db::models::flags::FlagTarget;
-use crate::domain::{PostId, UserId};
+use crate::domain::PostId;
 use crate::error::AppError;
+use crate::services::flags::FlagTarget;
 use crate::services::flags::{self, Verdict};
 use crate::services::review::{self, Decision};
-use crate::services::spam;
 use crate::services::ServiceError;
 use crate::state::AppState;
 use crate::web::visitor::{CurrentUser, Visitor};
@@ -114,34 +113,4 @@ pub async fn decide(
         },
     );
     Ok(forms::see_other("/mod/review"))
-}
-
-/// Where to go back to after deleting a member as spam.
-#[derive(Deserialize)]
-pub struct SpamForm {
-    next: Option<String>,
-}
-
-/// POST /users/{id}/delete-as-spam
-pub async fn delete_as_spam(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    CurrentUser(actor): CurrentUser,
-    id: web::Path<UserId>,
-    form: web::Form<SpamForm>,
-) -> Result<HttpResponse, AppError> {
-    let user_id = id.into_inner();
-    let now = chrono::Utc::now().naive_utc();
-    let sweep = state.write(move |conn, feed| spam::delete_as_spam(conn, feed, &actor, user_id, now)).await?;
-    session::flash(
-        &req.get_session(),
-        &format!(
-            "Deleted as spam: {} {} and {} {} hidden, and the account is suspended.",
-            sweep.posts,
-            if sweep.posts == 1 { "post" } else { "posts" },
-            sweep.comments,
-            if sweep.comments == 1 { "comment" } else { "comments" }
-        ),
-    );
-    Ok(forms::see_other(&forms::safe_return_path(form.next.as_deref())))
 }

@@ -1,4 +1,5 @@
-//! Staff actions on answers: endorse as official, withdraw, and "still accurate".
+//! Staff actions on answers (`/answers/{id}/{endorse|withdraw-official|review}`): endorse as
+//! official, withdraw, and "still accurate".
 
 use actix_session::Session;
 use actix_web::{web, HttpResponse};

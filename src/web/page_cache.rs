@@ -198,7 +198,7 @@ pub async fn serve(
     }
     if let Some((etag, content_type, body, counts_view_of)) = copy {
         if let Some(question_id) = counts_view_of {
-            super::questions::count_anonymous_view(&state, req.request(), question_id).await;
+            super::question_views::count_anonymous_view(&state, req.request(), question_id).await;
         }
         let not_modified = http_cache::matches(req.request(), etag.to_str().unwrap_or_default());
         let mut response = if not_modified { HttpResponse::NotModified() } else { HttpResponse::Ok() };

@@ -3,14 +3,13 @@
 
 use actix_session::Session;
 use actix_web::http::header::{HeaderValue, CACHE_CONTROL, REFERRER_POLICY};
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use tera::Context;
 
-use crate::db::models::auth_tokens::TokenPurpose;
 use crate::error::AppError;
 use crate::rate_limits::Limit;
+use crate::services::accounts::TokenPurpose;
 use crate::services::{accounts, password_reset, ServiceError};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
@@ -103,7 +102,7 @@ async fn show_form(
 ) -> Result<HttpResponse, AppError> {
     let now = chrono::Utc::now().naive_utc();
     let user = state.db(move |conn| accounts::user_for_password_token(conn, purpose, &token, now)).await?;
-    private(form_page(state, visitor, purpose, &user.username, FieldErrors::new(), StatusCode::OK))
+    private(form_page(state, visitor, purpose, &user.username, &FieldErrors::new()))
 }
 
 async fn submit(
@@ -131,9 +130,9 @@ async fn submit(
             private(visitor.render(state, "password/done.html", page))
         }
         Err(e) => {
-            let errors = forms::field_errors(e)?;
+            let errors = FieldErrors::from_error(e)?;
             let user = state.db(move |conn| accounts::user_for_password_token(conn, purpose, &token, now)).await?;
-            private(form_page(state, visitor, purpose, &user.username, errors, StatusCode::UNPROCESSABLE_ENTITY))
+            private(form_page(state, visitor, purpose, &user.username, &errors))
         }
     }
 }
@@ -143,14 +142,12 @@ fn form_page(
     visitor: &Visitor,
     purpose: TokenPurpose,
     username: &str,
-    errors: FieldErrors,
-    status: StatusCode,
+    errors: &FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let mut page = Context::new();
     page.insert("username", username);
-    page.insert("errors", &errors);
     page.insert("resetting", &(purpose == TokenPurpose::ResetPassword));
-    visitor.render_with_status(state, "password/set.html", page, status)
+    visitor.render_form(state, "password/set.html", page, errors)
 }
 
 /// Pages behind a secret link are never cached and never leak the link through `Referer`.

@@ -1,4 +1,5 @@
-//! The search page, result clicks, similar questions for the ask form, and deflections.
+//! Search (`/search`, `/search/click/...`) and what the ask form asks of the index
+//! (`/questions/similar`, `/ask/suggested/{id}`): similar questions and deflections.
 
 use std::sync::Arc;
 

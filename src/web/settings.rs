@@ -1,13 +1,13 @@
-//! The signed-in member's settings page and its forms.
+//! The signed-in member's settings (`/settings`, `/settings/*`): the page and its forms, the
+//! notification-mail preference included.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use tera::Context;
 
 use crate::error::AppError;
-use crate::services::{settings, ServiceError};
+use crate::services::{notifications, settings, ServiceError};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::session;
@@ -36,7 +36,7 @@ pub struct PasswordForm {
 
 /// GET /settings
 pub async fn show(state: web::Data<AppState>, visitor: Visitor, _user: CurrentUser) -> Result<HttpResponse, AppError> {
-    page(&state, &visitor, FieldErrors::new(), serde_json::json!({}), StatusCode::OK)
+    page(&state, &visitor, &FieldErrors::new(), serde_json::json!({}))
 }
 
 /// POST /settings/profile
@@ -140,18 +140,36 @@ fn refused(
     error: AppError,
     values: serde_json::Value,
 ) -> Result<HttpResponse, AppError> {
-    page(state, visitor, forms::field_errors(error)?, values, StatusCode::UNPROCESSABLE_ENTITY)
+    page(state, visitor, &FieldErrors::from_error(error)?, values)
 }
 
 fn page(
     state: &AppState,
     visitor: &Visitor,
-    errors: FieldErrors,
+    errors: &FieldErrors,
     values: serde_json::Value,
-    status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let mut page = Context::new();
-    page.insert("errors", &errors);
     page.insert("values", &values);
-    visitor.render_with_status(state, "settings.html", page, status)
+    visitor.render_form(state, "settings.html", page, errors)
+}
+
+/// The notification-mail form.
+#[derive(Deserialize)]
+pub struct PreferenceForm {
+    email_preference: String,
+}
+
+/// POST /settings/notifications — each event, a daily digest, or no mail.
+pub async fn set_preference(
+    state: web::Data<AppState>,
+    session: Session,
+    CurrentUser(actor): CurrentUser,
+    form: web::Form<PreferenceForm>,
+) -> Result<HttpResponse, AppError> {
+    let preference = form.into_inner().email_preference;
+    let now = chrono::Utc::now().naive_utc();
+    state.write(move |conn, feed| notifications::set_email_preference(conn, feed, &actor, &preference, now)).await?;
+    session::flash(&session, "Your notification mail setting is saved.");
+    Ok(forms::see_other("/settings"))
 }

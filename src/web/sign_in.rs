@@ -3,7 +3,6 @@
 use std::time::Instant;
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use tera::Context;
@@ -42,7 +41,7 @@ pub async fn form(
     if visitor.user.is_some() {
         return Ok(forms::see_other(&next));
     }
-    page(&state, &visitor, "", &next, FieldErrors::new(), StatusCode::OK)
+    page(&state, &visitor, "", &next, &FieldErrors::new())
 }
 
 /// POST /login — one answer for every failure, so it never tells which accounts exist.
@@ -91,11 +90,11 @@ pub async fn submit(
             Ok(response)
         }
         Err(AppError::Service(ServiceError::Forbidden(message))) => {
-            page(&state, &visitor, &login, &next, forms::one_error("login", &message), StatusCode::FORBIDDEN)
+            page(&state, &visitor, &login, &next, &FieldErrors::forbidden("login", &message))
         }
         Err(e) => {
             state.sign_in_failures.record_failure(&target, &address, Instant::now());
-            page(&state, &visitor, &login, &next, forms::field_errors(e)?, StatusCode::UNPROCESSABLE_ENTITY)
+            page(&state, &visitor, &login, &next, &FieldErrors::from_error(e)?)
         }
     }
 }
@@ -117,12 +116,10 @@ fn page(
     visitor: &Visitor,
     login: &str,
     next: &str,
-    errors: FieldErrors,
-    status: StatusCode,
+    errors: &FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let mut page = Context::new();
     page.insert("values", &serde_json::json!({ "login": login }));
     page.insert("next", next);
-    page.insert("errors", &errors);
-    visitor.render_with_status(state, "auth/login.html", page, status)
+    visitor.render_form(state, "auth/login.html", page, errors)
 }

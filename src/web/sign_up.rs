@@ -1,6 +1,5 @@
 //! Joining the forum.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use tera::Context;
@@ -32,7 +31,7 @@ pub async fn form(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpRe
     if visitor.user.is_some() {
         return Ok(forms::see_other("/"));
     }
-    page(&state, &visitor, "", "", FieldErrors::new(), StatusCode::OK)
+    page(&state, &visitor, "", "", &FieldErrors::new())
 }
 
 /// POST /signup — creates the account and mails a verification link. The answer is the same
@@ -46,8 +45,8 @@ pub async fn submit(
     let form = form.into_inner();
     state.rate_limits.check(Limit::SignUpPerIp, &forms::client_ip(&req, state.config.behind_proxy))?;
     if let Err(refusal) = form_guard::check(&state, &form.website, form.form_started.as_deref(), unix_now()) {
-        let errors = forms::one_error("form", refusal.message());
-        return page(&state, &visitor, &form.username, &form.email, errors, StatusCode::UNPROCESSABLE_ENTITY);
+        let errors = FieldErrors::one("form", refusal.message());
+        return page(&state, &visitor, &form.username, &form.email, &errors);
     }
     let (username, email) = (form.username.clone(), form.email.clone());
     let outbox = state.outbox.clone();
@@ -71,7 +70,7 @@ pub async fn submit(
             );
             Ok(forms::see_other("/login"))
         }
-        Err(e) => page(&state, &visitor, &username, &email, forms::field_errors(e)?, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => page(&state, &visitor, &username, &email, &FieldErrors::from_error(e)?),
     }
 }
 
@@ -80,12 +79,10 @@ fn page(
     visitor: &Visitor,
     username: &str,
     email: &str,
-    errors: FieldErrors,
-    status: StatusCode,
+    errors: &FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let mut page = Context::new();
     page.insert("values", &serde_json::json!({ "username": username, "email": email }));
-    page.insert("errors", &errors);
     page.insert("form_started", &form_guard::stamp(state, unix_now()));
-    visitor.render_with_status(state, "auth/signup.html", page, status)
+    visitor.render_form(state, "auth/signup.html", page, errors)
 }

@@ -17,10 +17,10 @@ use actix_web::web::{self, Bytes};
 use actix_web::HttpResponse;
 use chrono::NaiveDateTime;
 
-use crate::db::models::sitemaps::QuestionUrl;
 use crate::domain::{paths, QuestionId};
 use crate::error::AppError;
 use crate::services::feeds::tag_path;
+use crate::services::sitemaps::QuestionUrl;
 use crate::services::sitemaps::{self, FileRange, Plan, PlanCache, BATCH_SIZE, FIXED_PAGES};
 use crate::state::AppState;
 use crate::web::request_budget::CostlyRequest;

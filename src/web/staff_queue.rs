@@ -4,9 +4,9 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use tera::Context;
 
-use crate::db::models::staff_queue::QueueOrder;
 use crate::error::AppError;
 use crate::services::staff_queue;
+use crate::services::staff_queue::QueueOrder;
 use crate::state::AppState;
 use crate::web::visitor::{CurrentUser, Visitor};
 

@@ -1,18 +1,14 @@
-//! Tag pages: the popular tags, and one tag's questions.
+//! Tag pages (`/tags`, `/tags/{name}`): the popular tags, and one tag's questions.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use tera::Context;
 
-use crate::db::models::posts::QuestionOrder;
-use crate::db::models::tags;
 use crate::error::AppError;
-use crate::services::question_lists;
+use crate::services::question_lists::{self, QuestionOrder};
+use crate::services::tags;
 use crate::state::AppState;
 use crate::web::visitor::Visitor;
-
-/// Tags per page.
-const TAGS_PER_PAGE: i64 = 60;
 
 /// `?filter=&page=`
 #[derive(Deserialize)]
@@ -37,16 +33,12 @@ pub async fn index(
     let TagsQuery { filter, page } = query.into_inner();
     let page = page.unwrap_or(1).clamp(1, 1_000);
     let prefix = filter.clone();
-    let mut found = state
-        .db(move |conn| tags::popular(conn, prefix.as_deref(), (page - 1) * TAGS_PER_PAGE, TAGS_PER_PAGE + 1))
-        .await?;
-    let has_next = found.len() as i64 > TAGS_PER_PAGE;
-    found.truncate(TAGS_PER_PAGE as usize);
+    let found = state.db(move |conn| tags::popular(conn, prefix.as_deref(), page)).await?;
     let mut context = Context::new();
-    context.insert("tags", &found);
+    context.insert("tags", &found.tags);
     context.insert("filter", &filter.unwrap_or_default());
     context.insert("page", &page);
-    context.insert("has_next", &has_next);
+    context.insert("has_next", &found.has_next);
     visitor.render(&state, "tags/index.html", context)
 }
 
@@ -64,13 +56,7 @@ pub async fn show(
         (None, Some(before)) => question_lists::decode_cursor(QuestionOrder::Newest, &before, false),
         (None, None) => None,
     };
-    let (tag, list) = state
-        .db(move |conn| {
-            let tag = tags::find_by_name(conn, &name)?.ok_or(AppError::NotFound)?;
-            let list = question_lists::tagged(conn, tag.id, cursor)?;
-            Ok::<_, AppError>((tag, list))
-        })
-        .await?;
+    let (tag, list) = state.db(move |conn| tags::tagged(conn, &name, cursor)).await?.ok_or(AppError::NotFound)?;
     let mut context = Context::new();
     let about = match &tag.description {
         Some(text) if !text.trim().is_empty() => format!(" {}", text.trim()),

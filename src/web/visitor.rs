@@ -11,8 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use tera::Context;
 
-use crate::db::models::{notifications, users};
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
 use crate::services::actor::Actor;
 use crate::services::sessions;
 use crate::state::AppState;
@@ -50,7 +49,20 @@ struct UnreadCount(i64);
 impl Visitor {
     /// Renders a page template inside the layout.
     pub fn render(&self, state: &AppState, template: &str, page: Context) -> Result<HttpResponse, AppError> {
-        self.render_with_status(state, template, page, StatusCode::OK)
+        self.render_as(state, template, page, StatusCode::OK)
+    }
+
+    /// Renders a page holding a form, with its messages as `errors`; the page's status is the
+    /// one [`FieldErrors`] carries (200 with none, else that of the refusal: see [`crate::error`]).
+    pub fn render_form(
+        &self,
+        state: &AppState,
+        template: &str,
+        mut page: Context,
+        errors: &FieldErrors,
+    ) -> Result<HttpResponse, AppError> {
+        page.insert("errors", errors);
+        self.render_as(state, template, page, errors.status())
     }
 
     /// Renders a page that no cache, shared or private, may keep: internal figures, staff and
@@ -64,8 +76,8 @@ impl Visitor {
             .body(html))
     }
 
-    /// Renders a page template inside the layout with a chosen status (422 for a refused form).
-    pub fn render_with_status(
+    /// Renders a page template inside the layout with the status already chosen for it.
+    fn render_as(
         &self,
         state: &AppState,
         template: &str,
@@ -127,18 +139,10 @@ async fn load_user(req: &HttpRequest) -> Result<Option<Actor>, AppError> {
             let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::internal("no app state"))?;
             let now = chrono::Utc::now().naive_utc();
             let (user_id, secret) = (claim.user_id, claim.secret.clone());
-            // One indexed count (`notifications_unread`) and the session's row ride along with
-            // the user look-up.
-            let (user, unread, open) = state
-                .db(move |conn| {
-                    let user = users::find(conn, user_id)?;
-                    let open = user.is_some() && sessions::is_open(conn, user_id, &secret, now)?;
-                    Ok::<_, AppError>((user, notifications::unread_count(conn, user_id)?, open))
-                })
-                .await?;
-            req.extensions_mut().insert(UnreadCount(unread));
-            match user.map(|u| Actor::from_user(&u)) {
-                Some(actor) if open && session::honours(&actor, claim.epoch) => Some(actor),
+            let resumed = state.db(move |conn| sessions::resume(conn, user_id, &secret, now)).await?;
+            req.extensions_mut().insert(UnreadCount(resumed.unread));
+            match resumed.actor {
+                Some(actor) if resumed.open && session::honours(&actor, claim.epoch) => Some(actor),
                 _ => {
                     // A void session (signed out, password changed elsewhere, suspended,
                     // deleted) ends here.

@@ -1,4 +1,5 @@
-//! Following the email verification link, and asking for a new one.
+//! Email verification (`/verify-email/{token}`, `/verify-email/resend`): following the link, and
+//! asking for a new one.
 
 use actix_session::Session;
 use actix_web::http::header::{HeaderValue, REFERRER_POLICY};
