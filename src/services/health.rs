@@ -1,12 +1,11 @@
 //! Readiness: whether this node's database answers, for load balancers and orchestrators.
 
-use diesel::connection::SimpleConnection;
-
 use super::ServiceResult;
+use crate::db::models::health;
 use crate::db::DbConnection;
 
 /// Runs the cheapest query there is; an error means the node should leave the rotation.
 pub fn database_answers(conn: &mut DbConnection) -> ServiceResult<()> {
-    conn.batch_execute("SELECT 1")?;
+    health::ping(conn)?;
     Ok(())
 }

@@ -5,6 +5,7 @@ pub mod auth_tokens;
 pub mod comments;
 pub mod feeds;
 pub mod flags;
+pub mod health;
 pub mod imports;
 pub mod mail_outbox;
 pub mod member_activity;
