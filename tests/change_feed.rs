@@ -165,6 +165,22 @@ async fn a_rolled_back_write_reaches_no_consumer(app: TestApp) {
     let score = app.with_db(|conn| guidepost::db::models::posts::find(conn, question).unwrap().unwrap().score);
     assert_eq!(score, 0, "the write itself rolled back");
 
+    // A write nested in another's transaction is refused: it would be announced before (or
+    // without) the outer commit.
+    let nested: ServiceResult<()> = app.with_feed(|conn, feed| {
+        feed.write(conn, now, |conn, changes| {
+            changes.push(Change::VoteCast { question, post: question, voter: fred_id });
+            feed.write(conn, now, |_, inner| {
+                inner.push(Change::VoteCast { question, post: question, voter: fred_id });
+                Ok(())
+            })
+        })
+    });
+    assert!(matches!(nested, Err(ServiceError::Internal(_))), "{nested:?}");
+    let heard = recorder.take();
+    assert!(heard.recorded.is_empty() && heard.committed.is_empty(), "a nested write was heard");
+    assert_eq!(app.state.feed.generation(), generation);
+
     // A consumer that fails in the transaction rolls the whole write back, for every consumer.
     let (ann, _) = signed_in(&app, "ann").await;
     recorder.take();

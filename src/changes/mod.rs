@@ -85,11 +85,17 @@ impl ChangeFeed {
     /// stated to every consumer: in the transaction, then after the commit. On `Err`, or if the
     /// commit fails, nothing is written and no consumer hears anything.
     ///
-    /// Must not be nested: a use case that builds on another passes its [`Changes`] down instead.
+    /// Refuses to run inside another transaction, whose fate its consumers could not know: a use
+    /// case that builds on another passes its [`Changes`] down instead.
     pub fn write<T, F>(&self, conn: &mut DbConnection, now: NaiveDateTime, work: F) -> ServiceResult<T>
     where
         F: FnOnce(&mut DbConnection, &mut Changes) -> ServiceResult<T>,
     {
+        if in_transaction(conn) {
+            // Its changes would be announced before the outer transaction commits (or even if it
+            // rolls back): a use case that builds on another calls its `_within` variant instead.
+            return Err(ServiceError::Internal("a change feed write nested in another transaction".to_owned()));
+        }
         let consumers = self.consumers.read().unwrap_or_else(PoisonError::into_inner).clone();
         let (value, changes) = crate::db::write_transaction(conn, |conn| {
             let mut changes = Changes::default();
@@ -105,4 +111,12 @@ impl ChangeFeed {
         }
         Ok(value)
     }
+}
+
+/// Whether `conn` is inside a transaction already.
+fn in_transaction(conn: &mut DbConnection) -> bool {
+    type Manager = <DbConnection as diesel::Connection>::TransactionManager;
+    <Manager as diesel::connection::TransactionManager<DbConnection>>::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_or(true, |depth| depth.is_some())
 }
