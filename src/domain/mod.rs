@@ -14,6 +14,7 @@ pub mod paths;
 mod post_kind;
 mod role;
 mod text_enum;
+mod token_purpose;
 
 pub use close_reason::CloseReason;
 pub use held_reason::HeldReason;
@@ -23,6 +24,7 @@ pub use notification_event::NotificationEvent;
 pub use official_kind::OfficialKind;
 pub use post_kind::PostKind;
 pub use role::{Role, UnknownRole};
+pub use token_purpose::TokenPurpose;
 
 /// The stored text was not one of a state's values.
 #[derive(Debug, thiserror::Error)]
@@ -36,7 +38,9 @@ pub struct UnknownState {
 
 #[cfg(test)]
 mod tests {
-    use super::{CloseReason, HeldReason, MailPreference, NotificationEvent, OfficialKind, PostKind, Role};
+    use super::{
+        CloseReason, HeldReason, MailPreference, NotificationEvent, OfficialKind, PostKind, Role, TokenPurpose,
+    };
 
     /// Templates compare these words, so serde must give exactly the stored text.
     fn round_trips<T: Copy + PartialEq + std::fmt::Debug + serde::Serialize>(
@@ -59,6 +63,7 @@ mod tests {
         round_trips(Role::ALL, Role::as_str, Role::from_stored);
         round_trips(NotificationEvent::ALL, NotificationEvent::as_str, NotificationEvent::from_stored);
         round_trips(MailPreference::ALL, MailPreference::as_str, MailPreference::from_stored);
+        round_trips(TokenPurpose::ALL, TokenPurpose::as_str, TokenPurpose::from_stored);
         assert_eq!(CloseReason::ResolvedElsewhere.to_string(), "resolved-elsewhere");
         assert_eq!(" Admin ".parse::<Role>().unwrap(), Role::Admin);
         assert!(PostKind::from_stored("Question").is_none());

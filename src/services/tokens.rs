@@ -37,7 +37,7 @@ pub fn issue(
         conn,
         &NewAuthToken {
             user_id,
-            purpose: purpose.as_str(),
+            purpose,
             token_hash: &digest(&token),
             email,
             created_at: now,
@@ -60,7 +60,7 @@ pub fn find_valid(
         return Err(expired());
     }
     match auth_tokens::find_by_hash(conn, &digest(token))? {
-        Some(t) if t.purpose == purpose.as_str() && t.used_at.is_none() && t.expires_at > now => Ok(t),
+        Some(t) if t.purpose == purpose && t.used_at.is_none() && t.expires_at > now => Ok(t),
         _ => Err(expired()),
     }
 }

@@ -5,28 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::auth_tokens;
 use crate::db::DbConnection;
-
-/// What a token lets its holder do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenPurpose {
-    /// Choose a password (new accounts created from the CLI, invited imported authors).
-    SetPassword,
-    /// Prove ownership of an email address.
-    VerifyEmail,
-    /// Replace a forgotten password.
-    ResetPassword,
-}
-
-impl TokenPurpose {
-    /// The value stored in the `purpose` column.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SetPassword => "set_password",
-            Self::VerifyEmail => "verify_email",
-            Self::ResetPassword => "reset_password",
-        }
-    }
-}
+pub use crate::domain::TokenPurpose;
 
 /// A stored token.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -36,8 +15,8 @@ pub struct AuthToken {
     pub id: i64,
     /// Whose token it is.
     pub user_id: i64,
-    /// See [`TokenPurpose::as_str`].
-    pub purpose: String,
+    /// What it is for.
+    pub purpose: TokenPurpose,
     /// SHA-256 of the secret, hex.
     pub token_hash: String,
     /// The address being verified, for email verification.
@@ -56,8 +35,8 @@ pub struct AuthToken {
 pub struct NewAuthToken<'a> {
     /// Whose token it is.
     pub user_id: i64,
-    /// See [`TokenPurpose::as_str`].
-    pub purpose: &'a str,
+    /// What it is for.
+    pub purpose: TokenPurpose,
     /// SHA-256 of the secret, hex.
     pub token_hash: &'a str,
     /// The address being verified, for email verification.
@@ -97,7 +76,7 @@ pub fn retire_all(
     diesel::update(
         auth_tokens::table
             .filter(auth_tokens::user_id.eq(user_id))
-            .filter(auth_tokens::purpose.eq(purpose.as_str()))
+            .filter(auth_tokens::purpose.eq(purpose))
             .filter(auth_tokens::used_at.is_null()),
     )
     .set(auth_tokens::used_at.eq(now))
