@@ -5,6 +5,7 @@
 //! Nothing here runs a query or knows about HTTP.
 
 mod close_reason;
+mod flag_reason;
 mod held_reason;
 mod ids;
 mod mail_preference;
@@ -17,6 +18,7 @@ mod text_enum;
 mod token_purpose;
 
 pub use close_reason::CloseReason;
+pub use flag_reason::FlagReason;
 pub use held_reason::HeldReason;
 pub use ids::{AnswerId, CommentId, PostId, QuestionId, UserId};
 pub use mail_preference::MailPreference;
@@ -39,7 +41,8 @@ pub struct UnknownState {
 #[cfg(test)]
 mod tests {
     use super::{
-        CloseReason, HeldReason, MailPreference, NotificationEvent, OfficialKind, PostKind, Role, TokenPurpose,
+        CloseReason, FlagReason, HeldReason, MailPreference, NotificationEvent, OfficialKind, PostKind, Role,
+        TokenPurpose,
     };
 
     /// Templates compare these words, so serde must give exactly the stored text.
@@ -64,6 +67,8 @@ mod tests {
         round_trips(NotificationEvent::ALL, NotificationEvent::as_str, NotificationEvent::from_stored);
         round_trips(MailPreference::ALL, MailPreference::as_str, MailPreference::from_stored);
         round_trips(TokenPurpose::ALL, TokenPurpose::as_str, TokenPurpose::from_stored);
+        round_trips(FlagReason::ALL, FlagReason::as_str, FlagReason::from_stored);
+        assert!(FlagReason::Spam < FlagReason::NeedsModerator, "the strongest flag sorts first");
         assert_eq!(CloseReason::ResolvedElsewhere.to_string(), "resolved-elsewhere");
         assert_eq!(" Admin ".parse::<Role>().unwrap(), Role::Admin);
         assert!(PostKind::from_stored("Question").is_none());

@@ -24,39 +24,13 @@ use crate::db::models::posts::{self, Post};
 use crate::db::DbConnection;
 use crate::domain::{HeldReason, QuestionId};
 
-/// Why a member flags something.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum FlagReason {
-    /// Advertising or links that have nothing to do with the question (the strongest).
-    Spam,
-    /// Rude or abusive.
-    Rude,
-    /// Not what this forum is for.
-    OffTopic,
-    /// Something else; the note says what.
-    NeedsModerator,
-}
+pub use crate::domain::FlagReason;
 
 impl FlagReason {
     /// Reads the form's `reason`.
     pub fn parse(text: &str) -> ServiceResult<FlagReason> {
-        match text {
-            "spam" => Ok(FlagReason::Spam),
-            "rude" => Ok(FlagReason::Rude),
-            "off-topic" => Ok(FlagReason::OffTopic),
-            "needs-moderator" => Ok(FlagReason::NeedsModerator),
-            _ => Err(ServiceError::invalid("reason", "Choose why you are flagging this.")),
-        }
-    }
-
-    /// The stored value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FlagReason::Spam => "spam",
-            FlagReason::Rude => "rude",
-            FlagReason::OffTopic => "off-topic",
-            FlagReason::NeedsModerator => "needs-moderator",
-        }
+        FlagReason::from_stored(text)
+            .ok_or_else(|| ServiceError::invalid("reason", "Choose why you are flagging this."))
     }
 }
 
@@ -117,7 +91,7 @@ pub fn flag(
         if flags::exists(conn, actor.id, target)? {
             return Err(ServiceError::Conflict(format!("You have already flagged this {}.", subject.noun_lower())));
         }
-        flags::insert(conn, actor.id, target, reason.as_str(), note, now)?;
+        flags::insert(conn, actor.id, target, reason, note, now)?;
         let threshold = i64::from(policy.moderation.spam_flags_to_hide);
         let mut outcome = Flagged::Queued;
         if reason == FlagReason::Spam && threshold > 0 && flags::open_spam_count(conn, target)? >= threshold {
@@ -245,7 +219,7 @@ pub fn handle(
     ensure_moderator(actor)?;
     feed.write(conn, now, |conn, changes| {
         let open = flags::open_on(conn, target)?;
-        let Some(strongest) = open.iter().filter_map(|f| FlagReason::parse(&f.reason).ok()).min() else {
+        let Some(strongest) = open.iter().map(|f| f.reason).min() else {
             return Err(ServiceError::Conflict("These flags were already handled.".to_owned()));
         };
         let reasons = reason_list(&open);

@@ -18,7 +18,7 @@ use crate::markdown::SafeHtml;
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FlagView {
     /// The reason.
-    pub reason: String,
+    pub reason: crate::domain::FlagReason,
     /// The flagger's note.
     pub note: Option<String>,
     /// Who flagged.

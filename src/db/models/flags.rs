@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::flags;
 use crate::db::DbConnection;
+use crate::domain::FlagReason;
 
 /// What a flag points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -55,7 +56,7 @@ pub struct Flag {
     /// The flagged comment.
     pub comment_id: Option<i64>,
     /// `spam`, `rude`, `off-topic` or `needs-moderator`.
-    pub reason: String,
+    pub reason: FlagReason,
     /// The flagger's note.
     pub note: Option<String>,
     /// When.
@@ -95,7 +96,7 @@ pub fn insert(
     conn: &mut DbConnection,
     flagger_id: i64,
     target: FlagTarget,
-    reason: &str,
+    reason: FlagReason,
     note: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -118,7 +119,8 @@ pub fn insert(
 
 /// Open spam flags on a target (one per member, so this is the number of members).
 pub fn open_spam_count(conn: &mut DbConnection, target: FlagTarget) -> QueryResult<i64> {
-    let query = on_target!(flags::table.filter(flags::handled_at.is_null()).filter(flags::reason.eq("spam")), target);
+    let query =
+        on_target!(flags::table.filter(flags::handled_at.is_null()).filter(flags::reason.eq(FlagReason::Spam)), target);
     query.count().get_result(conn)
 }
 
