@@ -244,35 +244,6 @@ pub enum AccountChange {
 }
 
 impl Change {
-    /// The question whose public page, search document or watchers this change concerns.
-    pub fn question(&self) -> Option<i64> {
-        match *self {
-            Self::QuestionAsked { question, .. }
-            | Self::AnswerPosted { question, .. }
-            | Self::HeldAnswerApproved { question, .. }
-            | Self::AnswerAccepted { question, .. }
-            | Self::AcceptanceWithdrawn { question, .. }
-            | Self::AnswerEndorsed { question, .. }
-            | Self::OfficialWithdrawn { question, .. }
-            | Self::OfficialReviewed { question, .. }
-            | Self::VoteCast { question, .. }
-            | Self::PostEdited { question, .. }
-            | Self::PostVisibilityChanged { question, .. }
-            | Self::PostModerated { question, .. }
-            | Self::QuestionClosed { question, .. }
-            | Self::QuestionReopened { question, .. }
-            | Self::CommentPosted { question, .. }
-            | Self::CommentModerated { question, .. }
-            | Self::Flagged { question, .. }
-            | Self::FlagsHandled { question, .. }
-            | Self::WatchChanged { question, .. } => Some(question),
-            Self::SpammerRemoved { .. }
-            | Self::AccountCreated { .. }
-            | Self::AccountChanged { .. }
-            | Self::MailQueued => None,
-        }
-    }
-
     /// The questions whose search documents this change may alter (title, body, answers, tags,
     /// score, state, visibility). Comments, flags and watches are not searched.
     pub fn searched_questions(&self) -> impl Iterator<Item = i64> {
@@ -305,36 +276,5 @@ impl Change {
             | Self::MailQueued => (None, None),
         };
         first.into_iter().chain(second)
-    }
-
-    /// Whether the change may have queued mail, so the mail worker should look now.
-    pub fn may_queue_mail(&self) -> bool {
-        match self {
-            // Watchers are told, at once or in a digest.
-            Self::AnswerPosted { held: false, .. }
-            | Self::HeldAnswerApproved { .. }
-            | Self::AnswerAccepted { .. }
-            | Self::AnswerEndorsed { .. }
-            | Self::MailQueued => true,
-            Self::AnswerPosted { held: true, .. }
-            | Self::QuestionAsked { .. }
-            | Self::AcceptanceWithdrawn { .. }
-            | Self::OfficialWithdrawn { .. }
-            | Self::OfficialReviewed { .. }
-            | Self::VoteCast { .. }
-            | Self::PostEdited { .. }
-            | Self::PostVisibilityChanged { .. }
-            | Self::PostModerated { .. }
-            | Self::QuestionClosed { .. }
-            | Self::QuestionReopened { .. }
-            | Self::CommentPosted { .. }
-            | Self::CommentModerated { .. }
-            | Self::Flagged { .. }
-            | Self::FlagsHandled { .. }
-            | Self::SpammerRemoved { .. }
-            | Self::AccountCreated { .. }
-            | Self::AccountChanged { .. }
-            | Self::WatchChanged { .. } => false,
-        }
     }
 }

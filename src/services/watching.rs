@@ -9,34 +9,23 @@ use crate::changes::{Change, ChangeFeed};
 use crate::db::models::watches;
 use crate::db::DbConnection;
 
-/// Starts watching a question (again is fine).
-pub fn watch(
+/// Starts (`watching`) or stops watching a question; doing what is already so is fine.
+pub fn set_watching(
     conn: &mut DbConnection,
     feed: &ChangeFeed,
     actor: &Actor,
     question_id: i64,
+    watching: bool,
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     feed.write(conn, now, |conn, changes| {
         let question = find_question(conn, question_id)?;
-        watches::insert(conn, actor.id, question.id, now)?;
-        changes.push(Change::WatchChanged { question: question.id, user: actor.id, watching: true });
-        Ok(())
-    })
-}
-
-/// Stops watching a question (not watching is fine).
-pub fn unwatch(
-    conn: &mut DbConnection,
-    feed: &ChangeFeed,
-    actor: &Actor,
-    question_id: i64,
-    now: NaiveDateTime,
-) -> ServiceResult<()> {
-    feed.write(conn, now, |conn, changes| {
-        let question = find_question(conn, question_id)?;
-        watches::delete(conn, actor.id, question.id)?;
-        changes.push(Change::WatchChanged { question: question.id, user: actor.id, watching: false });
+        if watching {
+            watches::insert(conn, actor.id, question.id, now)?;
+        } else {
+            watches::delete(conn, actor.id, question.id)?;
+        }
+        changes.push(Change::WatchChanged { question: question.id, user: actor.id, watching });
         Ok(())
     })
 }

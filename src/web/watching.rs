@@ -20,15 +20,7 @@ pub async fn watch(
     let (question_id, action) = path.into_inner();
     let watch = action == "watch";
     let now = chrono::Utc::now().naive_utc();
-    state
-        .write(move |conn, feed| {
-            if watch {
-                watching::watch(conn, feed, &actor, question_id, now)
-            } else {
-                watching::unwatch(conn, feed, &actor, question_id, now)
-            }
-        })
-        .await?;
+    state.write(move |conn, feed| watching::set_watching(conn, feed, &actor, question_id, watch, now)).await?;
     let message = if watch {
         "You are watching this question: we will tell you about new answers."
     } else {

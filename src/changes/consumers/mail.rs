@@ -1,9 +1,11 @@
-//! The mail worker is woken the moment mail may be waiting, rather than at its next poll.
+//! The mail worker is woken the moment a use case queued mail, rather than at its next poll.
+//! (Watchers' notification mail wakes it from [`super::notifications`], which knows when it wrote
+//! some.)
 
 use crate::changes::{Change, Consumer};
 use crate::mail::Outbox;
 
-/// Wakes this process's mail worker after a commit that may have queued mail.
+/// Wakes this process's mail worker after a commit that queued mail.
 #[derive(Clone)]
 pub struct WakeMailWorker {
     outbox: Outbox,
@@ -18,7 +20,7 @@ impl WakeMailWorker {
 
 impl Consumer for WakeMailWorker {
     fn committed(&self, changes: &[Change]) {
-        if changes.iter().any(Change::may_queue_mail) {
+        if changes.contains(&Change::MailQueued) {
             self.outbox.wake();
         }
     }

@@ -70,4 +70,11 @@ impl Consumer for TellWatchers {
         }
         Ok(())
     }
+
+    /// Watchers who want each event by mail have some waiting now.
+    fn committed(&self, changes: &[Change]) {
+        if changes.iter().any(|change| event(change).is_some()) {
+            self.outbox.wake();
+        }
+    }
 }
