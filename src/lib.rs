@@ -3,6 +3,7 @@
 //! [`build_app`] assembles the one actix application that both `main` and the tests use.
 //! The layers, outermost first: [`web`] (HTTP), [`services`] (the forum's rules), [`db`] (SQL).
 
+pub mod archive;
 pub mod changes;
 pub mod cli;
 pub mod config;
