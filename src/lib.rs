@@ -12,6 +12,7 @@ pub mod error;
 pub mod import;
 pub mod mail;
 pub mod markdown;
+pub mod metrics;
 pub mod rate_limits;
 pub mod roles;
 pub mod search;
@@ -63,5 +64,7 @@ pub fn build_app(
         .wrap(from_fn(web::page_cache::serve))
         .wrap(web::security::headers(https))
         .wrap(Compress::default())
+        // Outside the page cache and error pages, so it counts what the visitor finally got.
+        .wrap(from_fn(web::request_metrics::record))
         .wrap(TracingLogger::<web::request_log::RequestLog>::new())
 }
