@@ -136,12 +136,15 @@ fn parse_labels(mut rest: &str) -> Option<(BTreeMap<String, String>, &str)> {
     }
 }
 
+/// A series' labels other than `le`, sorted.
+type LabelKey = Vec<(String, String)>;
+
 /// Buckets rise with their bounds, end at `+Inf`, and the last equals `_count`, per label set.
 fn check_histogram(name: &str, family: &Family) {
-    let mut series: BTreeMap<Vec<(String, String)>, Vec<(f64, f64)>> = BTreeMap::new();
+    let mut series: BTreeMap<LabelKey, Vec<(f64, f64)>> = BTreeMap::new();
     let mut counts = BTreeMap::new();
     for sample in &family.samples {
-        let mut key: Vec<(String, String)> =
+        let mut key: LabelKey =
             sample.labels.iter().filter(|(k, _)| *k != "le").map(|(k, v)| (k.clone(), v.clone())).collect();
         key.sort();
         if sample.name.ends_with("_bucket") {
