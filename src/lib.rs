@@ -34,8 +34,8 @@ use tracing_actix_web::TracingLogger;
 
 pub use state::AppState;
 
-/// Builds the application: routes, error pages, CSRF protection, security headers, compression
-/// and request logging, over the given shared state.
+/// Builds the application: routes, error pages, CSRF protection, security headers, compression,
+/// request metrics and request logging, over the given shared state.
 pub fn build_app(
     state: actix_web::web::Data<AppState>,
 ) -> App<
