@@ -180,9 +180,12 @@ pub async fn serve(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let cache = &state.page_cache;
+    // A request carrying credentials (a Prometheus scrape's bearer token) is never answered from
+    // a copy that others share, whatever its response says about caching.
     let cacheable_request = !cache.lifetime.is_zero()
         && matches!(*req.method(), Method::GET | Method::HEAD)
-        && req.cookie(session::COOKIE).is_none();
+        && req.cookie(session::COOKIE).is_none()
+        && !req.headers().contains_key(header::AUTHORIZATION);
     if !cacheable_request {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
