@@ -58,6 +58,8 @@ pub struct AppState {
     /// Carries what each write changed to the indexer, the mail worker, notifications and the
     /// caches; use cases write through it ([`AppState::write`]).
     pub feed: Arc<ChangeFeed>,
+    /// What this node counts for `/metrics`.
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// Start-up failed before the server could listen.
@@ -98,6 +100,7 @@ impl AppState {
         let page_cache =
             std::sync::Arc::new(PageCache::new(std::time::Duration::from_secs(u64::from(config.page_cache_seconds))));
         let rate_limits = RateLimits::new(config.heavy_requests_per_minute);
+        let metrics = crate::metrics::Metrics::new(config.database_url.backend_name());
         Ok(Self {
             cookie_key,
             page_cache,
@@ -116,6 +119,7 @@ impl AppState {
             similar_titles: Arc::new(crate::services::similar::new_title_cache()),
             indexer,
             feed,
+            metrics,
         })
     }
 
@@ -151,8 +155,19 @@ impl AppState {
         E: Into<AppError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let waits = self.metrics.pool_wait();
         web::block(move || {
-            let mut conn = pool.get().map_err(AppError::DatabaseUnavailable)?;
+            let asked = std::time::Instant::now();
+            let mut conn = match pool.get() {
+                Ok(conn) => {
+                    waits.checked_out(asked.elapsed());
+                    conn
+                }
+                Err(e) => {
+                    waits.timed_out(asked.elapsed());
+                    return Err(AppError::DatabaseUnavailable(e));
+                }
+            };
             work(&mut conn).map_err(Into::into)
         })
         .await?

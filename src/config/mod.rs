@@ -7,6 +7,7 @@
 //! This module reads files and the environment only through the arguments it is given.
 
 mod database_url;
+mod metrics_token;
 mod moderation;
 mod shape;
 mod sources;
@@ -21,6 +22,7 @@ use url::Url;
 use sources::{Layers, Origin};
 
 pub use database_url::DatabaseUrl;
+pub use metrics_token::MetricsToken;
 pub use moderation::ModerationConfig;
 
 /// A configuration problem, naming the setting at fault.
@@ -77,6 +79,8 @@ pub struct Config {
     /// Searches, similar-question look-ups, previews and sitemaps one client may ask this node
     /// for per minute (a visitor by address, a member by account); zero turns the limit off.
     pub heavy_requests_per_minute: u32,
+    /// The bearer token that opens `/metrics`; `None` keeps `/metrics` closed (404).
+    pub metrics_token: Option<MetricsToken>,
 }
 
 impl Config {
@@ -190,6 +194,10 @@ impl Config {
             layers.get("page_cache_seconds")?.whole_number(0..=3_600, "a number of seconds from 0 to 3600")?;
         let heavy_requests_per_minute =
             layers.get("heavy_requests_per_minute")?.whole_number(0..=1_000_000, "a number from 0 to 1000000")?;
+        let metrics_token = match layers.find("metrics_token") {
+            Some(setting) => MetricsToken::parse(&setting.name, &setting.text)?,
+            None => None,
+        };
 
         Ok(Self {
             database_url,
@@ -209,6 +217,7 @@ impl Config {
             moderation,
             page_cache_seconds,
             heavy_requests_per_minute,
+            metrics_token,
         })
     }
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::moderation::{ModerationConfig, ModerationFile};
 
 /// Every top-level key of the file; each is also the variable `GUIDEPOST_<KEY>`.
-pub(super) const KEYS: [&str; 16] = [
+pub(super) const KEYS: [&str; 17] = [
     "database_url",
     "db_pool_size",
     "bind",
@@ -25,6 +25,7 @@ pub(super) const KEYS: [&str; 16] = [
     "allow_images",
     "page_cache_seconds",
     "heavy_requests_per_minute",
+    "metrics_token",
 ];
 
 /// The forum's name when none is set, or the one set is blank.
@@ -55,6 +56,7 @@ pub(super) struct FileShape {
     moderation: Option<ModerationFile>,
     page_cache_seconds: Option<u32>,
     heavy_requests_per_minute: Option<u32>,
+    metrics_token: Option<String>,
 }
 
 /// The weakest layer. Settings missing here (the database and base URLs, the secret, mail) have

@@ -20,6 +20,7 @@ pub mod flags;
 pub mod health;
 pub mod hiding;
 pub mod home;
+pub mod metrics;
 pub mod mod_log;
 pub mod moderation;
 pub mod notifications;

@@ -22,6 +22,7 @@ pub mod health;
 pub mod home;
 pub mod http_cache;
 pub mod layout;
+pub mod metrics;
 pub mod mod_log;
 pub mod mod_queues;
 pub mod moderation;
@@ -37,6 +38,7 @@ pub mod question_views;
 pub mod questions;
 pub mod request_budget;
 pub mod request_log;
+pub mod request_metrics;
 pub mod robots;
 pub mod search;
 pub mod security;
@@ -63,10 +65,11 @@ use crate::error::AppError;
 /// Every route of the site, grouped by family; each family's handlers live in the module the
 /// comment names (and handlers are called `module::verb`, so the table tells you the file).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    // The site itself: home.rs, health.rs, assets.rs; discovery() for crawlers and feeds
+    // The site itself: home.rs, health.rs, metrics.rs, assets.rs; discovery() for crawlers and feeds
     cfg.route("/", web::get().to(home::show))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(metrics::scrape))
         .route("/assets/{path:.+}", web::get().to(assets::serve))
         .route("/favicon.ico", web::get().to(assets::favicon));
     accounts(cfg);

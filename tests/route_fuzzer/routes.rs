@@ -34,6 +34,7 @@ pub(crate) const ROUTES: &[Route] = &[
     get("/"),
     get("/healthz"),
     get("/readyz"),
+    get("/metrics"),
     get("/assets/{path:.+}"),
     get("/favicon.ico"),
     get_post(
