@@ -82,8 +82,9 @@ pub fn restore(
 
     let load = BulkLoad::begin(conn).context("preparing the database for loading")?;
     let loaded = write_transaction(conn, |conn| -> anyhow::Result<(u64, Option<Vec<u8>>)> {
-        for table in &tables {
-            // Rows that migrations seed (counters, cursors) are replaced by the archive's.
+        // Rows that migrations seed (counters, cursors) are replaced by the archive's; emptied
+        // in reverse reference order, so no row is left pointing at a deleted one.
+        for table in tables.iter().rev() {
             site_tables::clear(conn, &table.name).with_context(|| format!("emptying {}", table.name))?;
         }
         load_rows(conn, &mut reader, &plans, progress)
