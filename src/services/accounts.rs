@@ -38,6 +38,9 @@ pub fn check_username(username: &str) -> ServiceResult<()> {
     if !username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) {
         return Err(ServiceError::invalid("username", "Use only letters, digits, '_', '-' and '.'."));
     }
+    if username.to_ascii_lowercase().starts_with(super::account_deletion::DELETED_USERNAME_PREFIX) {
+        return Err(ServiceError::invalid("username", "Names starting with 'deleted-member-' are kept for deleted accounts."));
+    }
     Ok(())
 }
 

@@ -41,6 +41,8 @@ pub struct User {
     pub email_preference: MailPreference,
     /// When the last daily digest went out.
     pub digest_sent_at: Option<NaiveDateTime>,
+    /// Set once the account is deleted: the row stays, anonymised, as the author of its posts.
+    pub deleted_at: Option<NaiveDateTime>,
 }
 
 /// A user to insert.
