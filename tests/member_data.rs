@@ -82,7 +82,11 @@ async fn search_shows(app: &TestApp, query: &str, title: &str, wanted: bool) {
         if shown == wanted {
             return;
         }
-        assert!(started.elapsed() < Duration::from_secs(5), "search {query:?}: wanted {title:?} shown={wanted}:\n{}", page.body);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "search {query:?}: wanted {title:?} shown={wanted}:\n{}",
+            page.body
+        );
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -125,7 +129,10 @@ async fn a_member_downloads_their_data_and_nothing_of_anyone_elses(app: TestApp)
     assert_eq!(question["tags"], serde_json::json!(["garden", "winter"]));
     assert_eq!(data["answers"], serde_json::json!([]));
     assert_eq!(data["comments"][0]["body_markdown"], "Thanks, draining it worked for me.");
-    assert_eq!(data["votes"], serde_json::json!([{ "post_id": answer, "url": format!("http://forum.test/posts/{answer}"), "value": 1, "created_at": data["votes"][0]["created_at"] }]));
+    assert_eq!(
+        data["votes"],
+        serde_json::json!([{ "post_id": answer, "url": format!("http://forum.test/posts/{answer}"), "value": 1, "created_at": data["votes"][0]["created_at"] }])
+    );
     assert_eq!(data["revisions"][0]["post_id"], question_id(&path), "the first version of the question");
     assert_eq!(data["watches"][0]["question_id"], question_id(&path), "askers watch their questions");
     assert_eq!(data["notifications"][0]["event"], "answer");
@@ -140,13 +147,13 @@ async fn a_member_downloads_their_data_and_nothing_of_anyone_elses(app: TestApp)
     for absent in ["wilma", "Wilma", "drain the hose", "$argon2", "password_hash", "token_hash", "text_body"] {
         assert!(!page.body.contains(absent), "the export holds {absent:?}:\n{}", page.body);
     }
-    let session_digest: String =
-        app.with_db(|conn| sessions::table.filter(sessions::user_id.eq(fred_id)).select(sessions::token_hash).first(conn))
-            .unwrap();
+    let session_digest: String = app
+        .with_db(|conn| sessions::table.filter(sessions::user_id.eq(fred_id)).select(sessions::token_hash).first(conn))
+        .unwrap();
     assert!(!page.body.contains(&session_digest));
-    let exports = audit_about(&app, fred_id).into_iter().filter(|(actor, action, _)| {
-        *actor == Some(fred_id) && action == "user.export"
-    });
+    let exports = audit_about(&app, fred_id)
+        .into_iter()
+        .filter(|(actor, action, _)| *actor == Some(fred_id) && action == "user.export");
     assert_eq!(exports.count(), 1, "the export is audited");
 
     // Wilma's export has her answer, not Fred's question.
@@ -179,7 +186,10 @@ async fn deleting_an_account_keeps_posts_under_deleted_member(app: TestApp) {
     wrong.assert_status(422).assert_contains("Nothing was deleted");
     assert!(fred.is_signed_in().await);
     assert!(audit_about(&app, fred_id).iter().all(|(_, action, _)| action != "user.delete"));
-    assert_eq!(app.with_db(|conn| users::table.find(fred_id).select(users::username).first::<String>(conn)).unwrap(), "fred");
+    assert_eq!(
+        app.with_db(|conn| users::table.find(fred_id).select(users::username).first::<String>(conn)).unwrap(),
+        "fred"
+    );
 
     let done = fred.submit("/settings/delete-account", "/settings/delete-account", &[("confirm", "Fred")]).await;
     done.assert_status(303);
@@ -235,7 +245,11 @@ async fn deleting_an_account_keeps_posts_under_deleted_member(app: TestApp) {
     assert_ne!(user_id(&app, "fred"), fred_id);
     let taken = app.another_visitor();
     let refused = taken
-        .submit("/signup", "/signup", &[("username", "deleted-member-9"), ("email", "x@example.com"), ("password", PASSWORD)])
+        .submit(
+            "/signup",
+            "/signup",
+            &[("username", "deleted-member-9"), ("email", "x@example.com"), ("password", PASSWORD)],
+        )
         .await;
     refused.assert_status(422).assert_contains("kept for deleted accounts");
 }
@@ -275,7 +289,10 @@ async fn an_admin_deletes_a_member_on_request_and_moderators_cannot(app: TestApp
     assert_eq!(done.header("location"), Some("/admin/users"));
     ada.get("/admin/users").await.assert_contains(&format!("deleted-member-{fred_id}"));
     let audit = audit_about(&app, fred_id);
-    assert_eq!(audit.last().unwrap(), &(Some(ada_id), "user.delete".to_owned(), Some("on request: mail of 3 December".to_owned())));
+    assert_eq!(
+        audit.last().unwrap(),
+        &(Some(ada_id), "user.delete".to_owned(), Some("on request: mail of 3 December".to_owned()))
+    );
     assert!(!fred.is_signed_in().await);
     app.another_visitor().get(&path).await.assert_status(200).assert_contains("Deleted member");
 

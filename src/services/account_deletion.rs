@@ -61,7 +61,10 @@ pub fn delete_on_request(
     actor.ensure_admin()?;
     let note = note.trim();
     if note.chars().count() > MAX_NOTE || note.chars().any(char::is_control) {
-        return Err(ServiceError::invalid("note", format!("Keep the note to one line of at most {MAX_NOTE} characters.")));
+        return Err(ServiceError::invalid(
+            "note",
+            format!("Keep the note to one line of at most {MAX_NOTE} characters."),
+        ));
     }
     let detail = if note.is_empty() { "on request".to_owned() } else { format!("on request: {note}") };
     feed.write(conn, now, |conn, changes| {

@@ -39,7 +39,10 @@ pub fn check_username(username: &str) -> ServiceResult<()> {
         return Err(ServiceError::invalid("username", "Use only letters, digits, '_', '-' and '.'."));
     }
     if username.to_ascii_lowercase().starts_with(super::account_deletion::DELETED_USERNAME_PREFIX) {
-        return Err(ServiceError::invalid("username", "Names starting with 'deleted-member-' are kept for deleted accounts."));
+        return Err(ServiceError::invalid(
+            "username",
+            "Names starting with 'deleted-member-' are kept for deleted accounts.",
+        ));
     }
     Ok(())
 }

@@ -111,7 +111,10 @@ pub async fn delete_member(
         .await;
     match outcome {
         Ok(()) => {
-            session::flash(&session, &format!("Account #{member} is deleted; its posts now show as by a deleted member."));
+            session::flash(
+                &session,
+                &format!("Account #{member} is deleted; its posts now show as by a deleted member."),
+            );
             Ok(forms::see_other("/admin/users"))
         }
         Err(error) => {
