@@ -8,7 +8,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
-use guidepost::db::schema::{audit_log, auth_tokens, mail_outbox, notifications, sessions, users, watches};
+use guidepost::db::schema::{
+    audit_log, auth_tokens, mail_outbox, notifications, search_changes, sessions, users, watches,
+};
 use guidepost::roles::Role;
 use serde_json::Value;
 
@@ -191,6 +193,13 @@ async fn deleting_an_account_keeps_posts_under_deleted_member(app: TestApp) {
         "fred"
     );
 
+    let queued = |app: &TestApp| -> i64 {
+        app.with_db(|conn| {
+            search_changes::table.filter(search_changes::question_id.eq(question_id(&path))).count().get_result(conn)
+        })
+        .unwrap()
+    };
+    let queued_before = queued(&app);
     let done = fred.submit("/settings/delete-account", "/settings/delete-account", &[("confirm", "Fred")]).await;
     done.assert_status(303);
     assert_eq!(done.header("location"), Some("/"));
@@ -235,7 +244,9 @@ async fn deleting_an_account_keeps_posts_under_deleted_member(app: TestApp) {
     visitor.get(&format!("/users/{fred_id}/fred")).await.assert_status(410);
     visitor.get("/questions").await.assert_contains("Deleted member");
 
-    // Search still finds the question, but not by the old username.
+    // Search still finds the question, but not by the old username: the deletion queued it to be
+    // indexed again (the indexer also re-reads recent changes, so the search alone cannot tell).
+    assert_eq!(queued(&app), queued_before + 1, "the deletion did not queue the question for the index");
     search_shows(&app, "user:fred", TITLE, false).await;
     search_shows(&app, "garden hose freeze", TITLE, true).await;
 
