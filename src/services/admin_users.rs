@@ -112,7 +112,6 @@ pub fn invite(
 ) -> ServiceResult<User> {
     actor.ensure_admin()?;
     feed.write(conn, now, |conn, changes| {
-        live_user(conn, user_id)?;
         let (user, token) = accounts::invite_within(conn, changes, user_id, email, now)?;
         let address = user.email.clone().unwrap_or_default();
         let mut context = Context::new();
