@@ -114,6 +114,29 @@ async fn a_member_downloads_their_data_and_nothing_of_anyone_elses(app: TestApp)
     let disposition = page.header("content-disposition").unwrap();
     assert!(disposition.starts_with("attachment") && disposition.contains("guidepost-data-fred-"), "{disposition}");
 
+    // Version 1's shape, as the README documents it.
+    let mut keys: Vec<&str> = data.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let documented = [
+        "answers",
+        "audit",
+        "auth_tokens",
+        "comments",
+        "exported_at",
+        "flags",
+        "format",
+        "mail",
+        "notifications",
+        "profile",
+        "questions",
+        "revisions",
+        "sessions",
+        "site",
+        "version",
+        "votes",
+        "watches",
+    ];
+    assert_eq!(keys, documented);
     assert_eq!(data["format"], "guidepost-member-export");
     assert_eq!(data["version"], 1);
     assert_eq!(data["site"], "http://forum.test");
