@@ -22,6 +22,7 @@ pub mod health;
 pub mod home;
 pub mod http_cache;
 pub mod layout;
+pub mod member_data;
 pub mod metrics;
 pub mod mod_log;
 pub mod mod_queues;
@@ -128,6 +129,13 @@ fn accounts(cfg: &mut web::ServiceConfig) {
         .route("/settings/password", web::post().to(settings::password))
         .route("/settings/sign-out-everywhere", web::post().to(settings::sign_out_everywhere))
         .route("/settings/notifications", web::post().to(settings::set_preference))
+        // member_data.rs
+        .route("/settings/export", web::post().to(member_data::export_own))
+        .service(
+            web::resource("/settings/delete-account")
+                .route(web::get().to(member_data::delete_own_form))
+                .route(web::post().to(member_data::delete_own)),
+        )
         // notifications.rs, unsubscribe.rs
         .route("/notifications", web::get().to(notifications::list))
         .route("/notifications/read", web::post().to(notifications::mark_all_read))
@@ -202,7 +210,14 @@ fn staff_and_moderators(cfg: &mut web::ServiceConfig) {
         .route("/admin/users/{id}/role", web::post().to(admin_users::set_role))
         .route("/admin/users/{id}/suspend", web::post().to(admin_users::suspend))
         .route("/admin/users/{id}/unsuspend", web::post().to(admin_users::unsuspend))
-        .route("/admin/users/{id}/invite", web::post().to(admin_users::invite));
+        .route("/admin/users/{id}/invite", web::post().to(admin_users::invite))
+        // member_data.rs
+        .route("/admin/users/{id}/export", web::post().to(member_data::export_member))
+        .service(
+            web::resource("/admin/users/{id}/delete")
+                .route(web::get().to(member_data::delete_member_form))
+                .route(web::post().to(member_data::delete_member)),
+        );
 }
 
 /// What crawlers and feed readers fetch: robots.txt, the sitemaps and the Atom feeds.

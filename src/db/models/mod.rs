@@ -9,6 +9,8 @@ pub mod health;
 pub mod imports;
 pub mod mail_outbox;
 pub mod member_activity;
+pub mod member_erasure;
+pub mod member_export;
 pub mod notifications;
 pub mod official;
 pub mod posts;
