@@ -128,6 +128,16 @@ struct Count {
     n: i64,
 }
 
+/// The `n`th (from 1) bind parameter. SQLite reads `$1` as a named parameter and finds each by
+/// comparing its name with every one before it: in an INSERT of 15,000 values, that was four
+/// fifths of a restore's time. Its anonymous `?` is positional, as `$n` is on PostgreSQL.
+fn placeholder(conn: &DbConnection, n: usize) -> String {
+    match conn {
+        DbConnection::Sqlite(_) => "?".to_owned(),
+        DbConnection::Postgresql(_) => format!("${n}"),
+    }
+}
+
 /// Writes a name into SQL as a quoted identifier.
 fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -290,7 +300,7 @@ pub fn rows_after(
     };
     let mut sql = format!("SELECT {as_json} AS row FROM {}", quoted(&table.name));
     if after.is_some() {
-        let places: Vec<String> = (1..=key.len()).map(|n| format!("${n}")).collect();
+        let places: Vec<String> = (1..=key.len()).map(|n| placeholder(conn, n)).collect();
         sql.push_str(&format!(" WHERE ({}) > ({})", key.join(", "), places.join(", ")));
     }
     sql.push_str(&format!(" ORDER BY {} LIMIT {limit}", key.join(", ")));
@@ -413,7 +423,7 @@ pub fn insert_rows(
                     sql.push_str(", ");
                 }
                 place += 1;
-                sql.push_str(&format!("${place}"));
+                sql.push_str(&placeholder(conn, place));
             }
             sql.push(')');
         }
