@@ -15,7 +15,10 @@ use crate::rate_limits::RateLimits;
 use crate::search::indexer::Indexer;
 use crate::search::signal::Bell;
 use crate::search::{OpenError, Search};
+use crate::services::policy::PostingPolicy;
 use crate::services::related::RelatedCache;
+use crate::site_settings::live::SettingsFollower;
+use crate::site_settings::{LiveSettings, SiteSettings};
 use crate::templates::Templates;
 use crate::view_counter::ViewCounter;
 use crate::web::assets::AssetStore;
@@ -58,6 +61,10 @@ pub struct AppState {
     /// Carries what each write changed to the indexer, the mail worker, notifications and the
     /// caches; use cases write through it ([`AppState::write`]).
     pub feed: Arc<ChangeFeed>,
+    /// The run-time settings in effect on this node (name, look, posting rules).
+    pub site_settings: Arc<LiveSettings>,
+    /// Keeps [`AppState::site_settings`] in step with other nodes; stops when the state is dropped.
+    pub settings_follower: SettingsFollower,
 }
 
 /// Start-up failed before the server could listen.
@@ -78,6 +85,9 @@ pub enum StartupError {
     /// The indexer thread could not be started.
     #[error("search indexer: {0}")]
     Indexer(std::io::Error),
+    /// The site settings thread could not be started.
+    #[error("site settings: {0}")]
+    SettingsFollower(std::io::Error),
 }
 
 impl AppState {
@@ -98,7 +108,12 @@ impl AppState {
         let page_cache =
             std::sync::Arc::new(PageCache::new(std::time::Duration::from_secs(u64::from(config.page_cache_seconds))));
         let rate_limits = RateLimits::new(config.heavy_requests_per_minute);
+        let site_settings = Arc::new(LiveSettings::new(&config));
+        let settings_follower = SettingsFollower::start(pool.clone(), Arc::clone(&site_settings))
+            .map_err(StartupError::SettingsFollower)?;
         Ok(Self {
+            site_settings,
+            settings_follower,
             cookie_key,
             page_cache,
             config: Arc::new(config),
@@ -117,6 +132,16 @@ impl AppState {
             indexer,
             feed,
         })
+    }
+
+    /// The run-time settings in effect now.
+    pub fn settings(&self) -> Arc<SiteSettings> {
+        self.site_settings.current()
+    }
+
+    /// The posting rules in effect now (verified address, images, moderation limits).
+    pub fn posting_policy(&self) -> PostingPolicy {
+        PostingPolicy::of_site(&self.settings())
     }
 
     /// Runs CPU work (rendering Markdown, checking a long form) on the blocking thread pool, so

@@ -207,6 +207,11 @@ pub enum Change {
     },
     /// Mail was queued for sending (confirmations, resets, invitations, digests).
     MailQueued,
+    /// An admin changed the run-time site settings (name, look, pages, posting rules).
+    SiteSettingsChanged {
+        /// The admin.
+        by: i64,
+    },
 }
 
 /// What a moderator did to a post.
@@ -273,7 +278,8 @@ impl Change {
             | Self::SpammerRemoved { .. }
             | Self::AccountCreated { .. }
             | Self::AccountChanged { .. }
-            | Self::MailQueued => (None, None),
+            | Self::MailQueued
+            | Self::SiteSettingsChanged { .. } => (None, None),
         };
         first.into_iter().chain(second)
     }

@@ -191,6 +191,7 @@ fn the_key_lists_match_the_file_shape() {
     };
     let mut top = listed(&shape::KEYS);
     top.push(shape::MODERATION_TABLE.to_owned());
+    top.push(shape::PINNED_SETTINGS.to_owned());
     top.sort();
     assert_eq!(expected("zzz = 1\n"), top);
     assert_eq!(expected("[moderation]\nzzz = 1\n"), listed(&moderation::KEYS));

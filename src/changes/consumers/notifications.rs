@@ -59,7 +59,8 @@ fn event(change: &Change) -> Option<Event> {
         | Change::AccountCreated { .. }
         | Change::AccountChanged { .. }
         | Change::WatchChanged { .. }
-        | Change::MailQueued => None,
+        | Change::MailQueued
+        | Change::SiteSettingsChanged { .. } => None,
     }
 }
 
