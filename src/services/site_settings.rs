@@ -131,6 +131,7 @@ pub fn change(
             changed.push(*name);
         }
         changes.push(Change::SiteSettingsChanged { by: actor.id });
+        changed.sort_unstable();
         Ok(changed)
     })?;
     live.reload(conn)?;

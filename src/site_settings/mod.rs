@@ -162,13 +162,8 @@ impl SiteSettings {
         self.about_html = markdown::render_post(about, &PAGE_MARKDOWN);
     }
 
-    /// The stronger shade of the accent (buttons, current tabs), or `None` while the accent is
-    /// the stylesheet's own, which needs no extra stylesheet.
-    pub fn custom_accent(&self) -> Option<(String, String)> {
-        if self.accent_colour == colour::CSS_ACCENT {
-            return None;
-        }
-        let accent = colour::Rgb::parse(&self.accent_colour)?;
-        Some((accent.to_string(), accent.darker(0.15).to_string()))
+    /// The accent, `#rrggbb`, when it is not the stylesheet's own (which needs no extra stylesheet).
+    pub fn custom_accent(&self) -> Option<&str> {
+        (self.accent_colour != colour::CSS_ACCENT).then_some(self.accent_colour.as_str())
     }
 }

@@ -16,9 +16,8 @@ pub fn context(state: &AppState, path: &str, csrf: Option<&CsrfToken>, user: Opt
     context.insert("site_name", &site.site_name);
     context.insert("tagline", &site.tagline);
     context.insert("logo_url", &site.logo_url);
-    // The accent's stylesheet is named by the settings' generation, so browsers fetch it anew
-    // after a change and may keep it for good until then.
-    context.insert("theme_css", &site.custom_accent().map(|_| format!("/theme.css?v={}", site.generation)));
+    // The accent's stylesheet is named by the colour itself (see `web::theme`).
+    context.insert("theme_css", &site.custom_accent().map(|accent| format!("/theme.css?accent={}", &accent[1..])));
     context.insert("base_url", state.config.base_url_str());
     context.insert("canonical_url", &format!("{}{path}", state.config.base_url_str()));
     // Pages with something better to say replace these three.
