@@ -100,7 +100,9 @@ impl AppState {
         }
         let cookie_key = Key::derive_from(secret);
         let search = Search::open(&config.data_dir)?;
-        let outbox = Outbox::for_site(&config, Arc::clone(&templates), secret);
+        let site_settings = Arc::new(LiveSettings::new(&config));
+        let outbox =
+            Outbox::for_site(&config, Arc::clone(&templates), secret).with_site_settings(Arc::clone(&site_settings));
         let feed = Arc::new(ChangeFeed::new(consumers::standard(&outbox)));
         let bell = Arc::new(Bell::default());
         let indexer = Indexer::start(pool.clone(), search.clone(), Arc::clone(&bell)).map_err(StartupError::Indexer)?;
@@ -108,7 +110,6 @@ impl AppState {
         let page_cache =
             std::sync::Arc::new(PageCache::new(std::time::Duration::from_secs(u64::from(config.page_cache_seconds))));
         let rate_limits = RateLimits::new(config.heavy_requests_per_minute);
-        let site_settings = Arc::new(LiveSettings::new(&config));
         let settings_follower = SettingsFollower::start(pool.clone(), Arc::clone(&site_settings))
             .map_err(StartupError::SettingsFollower)?;
         Ok(Self {

@@ -87,6 +87,11 @@ async fn an_admin_changes_each_setting_and_visitors_see_it(app: TestApp) {
     let about = visitor.get("/about").await;
     about.assert_status(200).assert_contains("About Widget Help").assert_contains("Our rules").assert_contains("<em>nice</em>");
 
+    // Mail written from now on names the site as the admin does.
+    visitor.sign_up("newcomer").await.assert_status(303);
+    let mail = app.mail_to(&common::members::email_of("newcomer"));
+    assert!(mail.last().unwrap().1.contains("your account on Widget Help"), "{mail:?}");
+
     let expected = [
         ("about_text", "# Our rules\n\nBe *nice* to each other."),
         ("accent_colour", "#8a2be2"),

@@ -36,6 +36,8 @@ pub(crate) const ROUTES: &[Route] = &[
     get("/readyz"),
     get("/assets/{path:.+}"),
     get("/favicon.ico"),
+    get("/about"),
+    get("/theme.css"),
     get_post(
         "/signup",
         &[
@@ -72,6 +74,16 @@ pub(crate) const ROUTES: &[Route] = &[
     post("/admin/users/{id}/suspend", REASON),
     post("/admin/users/{id}/unsuspend", &[]),
     post("/admin/users/{id}/invite", &[("email", Email)]),
+    get_post(
+        "/admin/settings",
+        &[
+            ("site_name", Text),
+            ("accent_colour", OneOf(&["#8a2be2", "#ffff00", "blue"])),
+            ("welcome_text", Markdown),
+            ("allow_images", OneOf(&["true", "false", "maybe"])),
+        ],
+    ),
+    post("/admin/settings/{name}/reset", &[]),
     get("/search"),
     get("/search/click/{log}/{question}"),
     get("/questions/similar"),
