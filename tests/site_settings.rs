@@ -85,7 +85,11 @@ async fn an_admin_changes_each_setting_and_visitors_see_it(app: TestApp) {
     assert_eq!(theme.header("content-type"), Some("text/css; charset=utf-8"));
     visitor.get("/theme.css?accent=red").await.assert_status(400);
     let about = visitor.get("/about").await;
-    about.assert_status(200).assert_contains("About Widget Help").assert_contains("Our rules").assert_contains("<em>nice</em>");
+    about
+        .assert_status(200)
+        .assert_contains("About Widget Help")
+        .assert_contains("Our rules")
+        .assert_contains("<em>nice</em>");
 
     // Mail written from now on names the site as the admin does.
     visitor.sign_up("newcomer").await.assert_status(303);
@@ -164,7 +168,10 @@ async fn pinned_settings_stay_the_operators(app: TestApp) {
     let site_name_field = page.body.split("id=\"setting-site_name\"").nth(1).unwrap();
     let tag_end = site_name_field.find('>').unwrap();
     assert!(site_name_field[..tag_end].contains("disabled"), "the pinned field is read-only");
-    assert!(site_name_field[..tag_end].contains("Operator&#x27;s Forum") || site_name_field[..tag_end].contains("Operator's Forum"));
+    assert!(
+        site_name_field[..tag_end].contains("Operator&#x27;s Forum")
+            || site_name_field[..tag_end].contains("Operator's Forum")
+    );
 
     app.submit(SETTINGS, SETTINGS, &[("site_name", "Someone Else's")]).await.assert_status(403);
     let refused = app.submit(SETTINGS, SETTINGS, &[("tagline", "Fine"), ("accent_colour", "#8a2be2")]).await;
@@ -194,10 +201,13 @@ async fn pinned_settings_stay_the_operators(app: TestApp) {
     assert!(!home.body.contains("From The Database"));
 }
 
+/// The fields a form sends.
+type Fields<'a> = &'a [(&'a str, &'a str)];
+
 async fn bad_values_are_refused_and_change_nothing(app: TestApp) {
     admin(&app).await;
     let long_markdown = "x".repeat(20_001);
-    let cases: [(&[(&str, &str)], &str, &str); 9] = [
+    let cases: [(Fields, &str, &str); 9] = [
         (&[("accent_colour", "#ffff00")], "accent_colour", "contrast"),
         (&[("site_name", "Fine Name"), ("accent_colour", "#ffd700")], "accent_colour", "Choose a darker colour"),
         (&[("accent_colour", "blue")], "accent_colour", "is not a colour"),

@@ -114,7 +114,8 @@ impl SettingsFollower {
 /// One look at the database; a failure is logged once until a look succeeds again (the
 /// database being away shows in `/readyz` and every request, not in a line a second here).
 fn look(pool: &DbPool, live: &LiveSettings, healthy: &mut bool) {
-    let outcome = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| live.refresh(&mut conn).map_err(|e| e.to_string()));
+    let outcome =
+        pool.get().map_err(|e| e.to_string()).and_then(|mut conn| live.refresh(&mut conn).map_err(|e| e.to_string()));
     match outcome {
         Ok(changed) => {
             if changed {

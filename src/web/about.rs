@@ -14,6 +14,9 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpRe
     let mut page = Context::new();
     page.insert("about_html", &site.about_html);
     page.insert("social_title", &format!("About {}", site.site_name));
-    page.insert("description", &format!("What {} is for, and the guidelines for asking and answering.", site.site_name));
+    page.insert(
+        "description",
+        &format!("What {} is for, and the guidelines for asking and answering.", site.site_name),
+    );
     visitor.render(&state, "about.html", page)
 }

@@ -39,9 +39,8 @@ pub async fn save(
     let typed = submitted.clone();
     let live = std::sync::Arc::clone(&state.site_settings);
     let now = chrono::Utc::now().naive_utc();
-    let outcome = state
-        .write(move |conn, feed| site_settings::change(conn, feed, &live, &actor, &submitted, now))
-        .await;
+    let outcome =
+        state.write(move |conn, feed| site_settings::change(conn, feed, &live, &actor, &submitted, now)).await;
     match outcome {
         Ok(changed) if changed.is_empty() => {
             session::flash(&session, "Nothing changed.");
@@ -78,8 +77,7 @@ pub async fn reset(
     let live = std::sync::Arc::clone(&state.site_settings);
     let now = chrono::Utc::now().naive_utc();
     let label = SettingName::from_stored(&name).map(rules::label).unwrap_or("The setting");
-    let removed =
-        state.write(move |conn, feed| site_settings::reset(conn, feed, &live, &actor, &name, now)).await?;
+    let removed = state.write(move |conn, feed| site_settings::reset(conn, feed, &live, &actor, &name, now)).await?;
     let message = if removed {
         format!("{label} is back to the operator's value.")
     } else {
