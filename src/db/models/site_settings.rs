@@ -42,10 +42,17 @@ pub fn snapshot(conn: &mut DbConnection) -> QueryResult<(i64, Vec<StoredSetting>
 /// Moves the generation on; call first in a change's transaction. On PostgreSQL the row lock
 /// this takes also queues concurrent changes one behind the other until each commits.
 pub fn bump_generation(conn: &mut DbConnection) -> QueryResult<()> {
-    diesel::update(site_settings_generation::table.filter(site_settings_generation::id.eq(1)))
+    let moved = diesel::update(site_settings_generation::table.filter(site_settings_generation::id.eq(1)))
         .set(site_settings_generation::generation.eq(site_settings_generation::generation + 1))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    if moved == 0 {
+        // The migration seeds the row, but a restore of an archive made before this table
+        // existed empties it; without the row no node would ever see a change.
+        diesel::insert_into(site_settings_generation::table)
+            .values((site_settings_generation::id.eq(1), site_settings_generation::generation.eq(1)))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Stores a setting's value, replacing any earlier one. Update-then-insert rather than an
