@@ -88,7 +88,7 @@ async fn an_admin_changes_each_setting_and_visitors_see_it(app: TestApp) {
     about
         .assert_status(200)
         .assert_contains("About Widget Help")
-        .assert_contains("Our rules")
+        .assert_contains("<h2>Our rules</h2>")
         .assert_contains("<em>nice</em>");
 
     // Mail written from now on names the site as the admin does.

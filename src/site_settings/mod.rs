@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::config::{Config, ModerationConfig};
 use crate::domain::SettingName;
-use crate::markdown::{self, MarkdownOptions, SafeHtml};
+use crate::markdown::{self, SafeHtml};
 
 pub use live::LiveSettings;
 
@@ -26,15 +26,12 @@ pub use live::LiveSettings;
 const DEFAULT_ABOUT: &str = "This is a public question-and-answer site: members answer each other's questions, and \
 our staff post **official answers**, which are always shown first.
 
-## Guidelines
+# Guidelines
 
 - **Search first.** Your question may already have a good answer.
 - **One question per question**, with a clear title and the details someone would need to help.
 - **Answer the question asked.** Thanks and \"me too\" belong in votes and comments.
 - **Be kind.** Rude posts, spam and personal data are removed; flag them for the moderators.";
-
-/// Admin-authored pages may show https images, whatever members' posts may.
-const PAGE_MARKDOWN: MarkdownOptions = MarkdownOptions { allow_images: true };
 
 /// The settings in effect on this node: the operator's values with the admin's changes applied.
 #[derive(Debug, Clone, Serialize)]
@@ -82,7 +79,7 @@ impl SiteSettings {
             allow_images: config.allow_images,
             moderation: config.moderation,
             welcome_html: None,
-            about_html: markdown::render_post(DEFAULT_ABOUT, &PAGE_MARKDOWN),
+            about_html: markdown::render_page(DEFAULT_ABOUT),
             pinned: config.pinned_settings.clone(),
             generation: 0,
         };
@@ -156,10 +153,9 @@ impl SiteSettings {
 
     /// Renders the welcome text and the About page: once per change on each node, never per view.
     pub fn render_pages(&mut self) {
-        self.welcome_html =
-            (!self.welcome_text.is_empty()).then(|| markdown::render_post(&self.welcome_text, &PAGE_MARKDOWN));
+        self.welcome_html = (!self.welcome_text.is_empty()).then(|| markdown::render_page(&self.welcome_text));
         let about = if self.about_text.is_empty() { DEFAULT_ABOUT } else { &self.about_text };
-        self.about_html = markdown::render_post(about, &PAGE_MARKDOWN);
+        self.about_html = markdown::render_page(about);
     }
 
     /// The accent, `#rrggbb`, when it is not the stylesheet's own (which needs no extra stylesheet).
