@@ -39,6 +39,15 @@ pub enum AppError {
     /// The request body is larger than the site accepts.
     #[error("What you sent is too large.")]
     TooLarge,
+    /// The address needs a bearer token (`/metrics`), and the request carried none, or a wrong
+    /// one (`refused`); `realm` is named in the `WWW-Authenticate` challenge.
+    #[error("This address needs a valid bearer token.")]
+    TokenRequired {
+        /// What the token opens.
+        realm: &'static str,
+        /// A token was presented and it was wrong.
+        refused: bool,
+    },
     /// A state-changing request arrived without a valid CSRF token.
     #[error("This form has expired or did not come from this site. Go back, reload the page and try again.")]
     CsrfRejected,
@@ -103,6 +112,7 @@ impl ResponseError for AppError {
             Self::SignInRequired(_) => StatusCode::SEE_OTHER,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::CsrfRejected => StatusCode::FORBIDDEN,
+            Self::TokenRequired { .. } => StatusCode::UNAUTHORIZED,
             Self::Service(e) => service_status(e),
             Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -125,6 +135,17 @@ impl ResponseError for AppError {
             Self::RateLimited(wait) | Self::Service(ServiceError::RateLimited { wait, .. }) => {
                 HttpResponse::build(status)
                     .insert_header((actix_web::http::header::RETRY_AFTER, wait.as_secs().max(1).to_string()))
+                    .finish()
+            }
+            Self::TokenRequired { realm, refused } => {
+                // RFC 6750: name the scheme and realm, and say when the token itself was wrong.
+                let error = if *refused { r#", error="invalid_token""# } else { "" };
+                HttpResponse::build(status)
+                    .insert_header((
+                        actix_web::http::header::WWW_AUTHENTICATE,
+                        format!(r#"Bearer realm="{realm}"{error}"#),
+                    ))
+                    .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
                     .finish()
             }
             // The body is drawn by the error-page middleware, which can reach the templates.

@@ -3,6 +3,7 @@
 //! [`build_app`] assembles the one actix application that both `main` and the tests use.
 //! The layers, outermost first: [`web`] (HTTP), [`services`] (the forum's rules), [`db`] (SQL).
 
+pub mod archive;
 pub mod changes;
 pub mod cli;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod import;
 pub mod mail;
 pub mod markdown;
+pub mod metrics;
 pub mod rate_limits;
 pub mod roles;
 pub mod search;
@@ -34,8 +36,8 @@ use tracing_actix_web::TracingLogger;
 
 pub use state::AppState;
 
-/// Builds the application: routes, error pages, CSRF protection, security headers, compression
-/// and request logging, over the given shared state.
+/// Builds the application: routes, error pages, CSRF protection, security headers, compression,
+/// request metrics and request logging, over the given shared state.
 pub fn build_app(
     state: actix_web::web::Data<AppState>,
 ) -> App<
@@ -64,5 +66,7 @@ pub fn build_app(
         .wrap(from_fn(web::page_cache::serve))
         .wrap(web::security::headers(https))
         .wrap(Compress::default())
+        // Outside the page cache and error pages, so it counts what the visitor finally got.
+        .wrap(from_fn(web::request_metrics::record))
         .wrap(TracingLogger::<web::request_log::RequestLog>::new())
 }

@@ -58,6 +58,21 @@ pub fn resolve(config: &Config) -> Result<(Vec<u8>, KeySource), SecretError> {
     }
 }
 
+/// Makes `key` the stored key of the data folder (a restored site's), replacing any stored one;
+/// returns the file it is in. A configured `GUIDEPOST_SECRET_KEY` still takes precedence.
+pub fn replace_stored(data_dir: &Path, key: &[u8]) -> Result<PathBuf, SecretError> {
+    if key.len() < 32 {
+        return Err(SecretError("the key to store is shorter than 32 bytes".to_owned()));
+    }
+    let path = data_dir.join(KEY_FILE);
+    let fresh = data_dir.join(format!("{KEY_FILE}.new"));
+    let _ = std::fs::remove_file(&fresh);
+    write_private(&fresh, &STANDARD.encode(key))
+        .and_then(|()| std::fs::rename(&fresh, &path))
+        .map_err(|e| SecretError(format!("cannot store the key in {}: {e}", path.display())))?;
+    Ok(path)
+}
+
 /// Writes a file only its owner can read, refusing to overwrite one another process just wrote.
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {

@@ -65,6 +65,8 @@ pub struct AppState {
     pub site_settings: Arc<LiveSettings>,
     /// Keeps [`AppState::site_settings`] in step with other nodes; stops when the state is dropped.
     pub settings_follower: SettingsFollower,
+    /// What this node counts for `/metrics`.
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// Start-up failed before the server could listen.
@@ -112,6 +114,7 @@ impl AppState {
         let rate_limits = RateLimits::new(config.heavy_requests_per_minute);
         let settings_follower = SettingsFollower::start(pool.clone(), Arc::clone(&site_settings))
             .map_err(StartupError::SettingsFollower)?;
+        let metrics = crate::metrics::Metrics::new(config.database_url.backend_name());
         Ok(Self {
             site_settings,
             settings_follower,
@@ -132,6 +135,7 @@ impl AppState {
             similar_titles: Arc::new(crate::services::similar::new_title_cache()),
             indexer,
             feed,
+            metrics,
         })
     }
 
@@ -177,8 +181,19 @@ impl AppState {
         E: Into<AppError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let waits = self.metrics.pool_wait();
         web::block(move || {
-            let mut conn = pool.get().map_err(AppError::DatabaseUnavailable)?;
+            let asked = std::time::Instant::now();
+            let mut conn = match pool.get() {
+                Ok(conn) => {
+                    waits.checked_out(asked.elapsed());
+                    conn
+                }
+                Err(e) => {
+                    waits.timed_out(asked.elapsed());
+                    return Err(AppError::DatabaseUnavailable(e));
+                }
+            };
             work(&mut conn).map_err(Into::into)
         })
         .await?

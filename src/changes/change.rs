@@ -212,6 +212,22 @@ pub enum Change {
         /// The admin.
         by: i64,
     },
+    /// A member's account was deleted, by them or by an admin on request: its row is anonymised
+    /// and their posts stay under "Deleted member".
+    AccountDeleted {
+        /// The account.
+        user: i64,
+        /// Who deleted it (the member themselves, or an admin).
+        by: i64,
+    },
+    /// The name a question's asker goes by changed (their account was deleted); the question's
+    /// search document holds it.
+    AskerRenamed {
+        /// The question.
+        question: i64,
+        /// The asker.
+        user: i64,
+    },
 }
 
 /// What a moderator did to a post.
@@ -262,7 +278,8 @@ impl Change {
             | Self::OfficialWithdrawn { question, .. }
             | Self::PostEdited { question, .. }
             | Self::PostVisibilityChanged { question, .. }
-            | Self::PostModerated { question, .. } => (Some(question), None),
+            | Self::PostModerated { question, .. }
+            | Self::AskerRenamed { question, .. } => (Some(question), None),
             // An answer's score is not part of its question's search document.
             Self::VoteCast { question, post, .. } => (Some(question).filter(|&q| q == post), None),
             // A duplicate's original lists (or stops listing) it.
@@ -278,6 +295,7 @@ impl Change {
             | Self::SpammerRemoved { .. }
             | Self::AccountCreated { .. }
             | Self::AccountChanged { .. }
+            | Self::AccountDeleted { .. }
             | Self::MailQueued
             | Self::SiteSettingsChanged { .. } => (None, None),
         };

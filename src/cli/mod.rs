@@ -1,7 +1,9 @@
-//! The command line: `guidepost serve | migrate | user ... | import ... | seed | reindex | mail test`.
+//! The command line: `guidepost serve | migrate | user ... | import ... | seed | reindex | backup |
+//! restore | mail test`.
 //!
 //! Commands return `anyhow::Result`; `main` prints the error as one line and exits non-zero.
 
+mod backup;
 mod import;
 mod mail;
 mod reindex;
@@ -60,6 +62,22 @@ pub enum Command {
     /// Rebuild this node's search index from the database, then switch to it (the site keeps
     /// answering searches meanwhile).
     Reindex,
+    /// Write the whole site into one compressed archive, while it serves and takes writes (safe
+    /// to run from cron); `restore` reads it back into either backend.
+    Backup {
+        /// Where to write the archive (replaced once the new one is complete).
+        file: PathBuf,
+        /// Include the site's secret key, so restored sessions and signed links stay valid. Off
+        /// by default: whoever holds the key can forge sign-in cookies.
+        #[arg(long)]
+        include_secret_key: bool,
+    },
+    /// Fill an empty database (SQLite or PostgreSQL) from an archive written by `backup`, then
+    /// rebuild the search index. A damaged or truncated archive is refused and writes nothing.
+    Restore {
+        /// The archive to read.
+        file: PathBuf,
+    },
     /// Check the mail settings.
     Mail {
         /// What to do with mail.
@@ -196,6 +214,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reindex => {
             let pool = open_migrated_database(&config)?;
             reindex::run(&config, &pool)
+        }
+        Command::Backup { file, include_secret_key } => {
+            let pool = open_database(&config)?;
+            backup::backup(&config, &pool, &file, include_secret_key)
+        }
+        Command::Restore { file } => {
+            let pool = open_database(&config)?;
+            backup::restore(&config, &pool, &file)
         }
         Command::Mail { command } => {
             let pool = open_migrated_database(&config)?;

@@ -7,6 +7,7 @@
 //! This module reads files and the environment only through the arguments it is given.
 
 mod database_url;
+mod metrics_token;
 mod moderation;
 mod shape;
 mod sources;
@@ -23,6 +24,7 @@ use sources::{Layers, Origin};
 use crate::domain::SettingName;
 
 pub use database_url::DatabaseUrl;
+pub use metrics_token::MetricsToken;
 pub use moderation::ModerationConfig;
 
 /// A configuration problem, naming the setting at fault.
@@ -91,6 +93,8 @@ pub struct Config {
     pub about_text: String,
     /// Run-time settings the admin page may not change: the values above always apply.
     pub pinned_settings: Vec<SettingName>,
+    /// The bearer token that opens `/metrics`; `None` keeps `/metrics` closed (404).
+    pub metrics_token: Option<MetricsToken>,
 }
 
 impl Config {
@@ -204,6 +208,10 @@ impl Config {
             layers.get("page_cache_seconds")?.whole_number(0..=3_600, "a number of seconds from 0 to 3600")?;
         let heavy_requests_per_minute =
             layers.get("heavy_requests_per_minute")?.whole_number(0..=1_000_000, "a number from 0 to 1000000")?;
+        let metrics_token = match layers.find("metrics_token") {
+            Some(setting) => MetricsToken::parse(&setting.name, &setting.text)?,
+            None => None,
+        };
 
         let page_settings = PageSettings::load(&layers)?;
         let pinned_settings = pinned_settings(&layers)?;
@@ -232,6 +240,7 @@ impl Config {
             moderation,
             page_cache_seconds,
             heavy_requests_per_minute,
+            metrics_token,
         })
     }
 }

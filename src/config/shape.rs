@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::moderation::{ModerationConfig, ModerationFile};
 
 /// Every top-level key of the file; each is also the variable `GUIDEPOST_<KEY>`.
-pub(super) const KEYS: [&str; 21] = [
+pub(super) const KEYS: [&str; 22] = [
     "database_url",
     "db_pool_size",
     "bind",
@@ -30,6 +30,7 @@ pub(super) const KEYS: [&str; 21] = [
     "accent_colour",
     "welcome_text",
     "about_text",
+    "metrics_token",
 ];
 
 /// The key listing the run-time settings the operator fixes (a list in the file, names separated
@@ -70,6 +71,7 @@ pub(super) struct FileShape {
     welcome_text: Option<String>,
     about_text: Option<String>,
     pinned_settings: Option<Vec<String>>,
+    metrics_token: Option<String>,
 }
 
 /// The weakest layer. Settings missing here (the database and base URLs, the secret, mail) have

@@ -12,7 +12,7 @@ pub mod pool;
 pub mod schema;
 mod write;
 
-pub use connection::DbConnection;
+pub use connection::{DbConnection, MultiBackend};
 pub use pool::{connect, DbPool, PooledConn};
 pub(crate) use write::write_transaction;
 

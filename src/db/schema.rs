@@ -20,6 +20,7 @@ diesel::table! {
         digest_sent_at -> Nullable<Timestamp>,
         source_site -> Nullable<Text>,
         source_id -> Nullable<BigInt>,
+        deleted_at -> Nullable<Timestamp>,
     }
 }
 

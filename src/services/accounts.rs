@@ -38,6 +38,12 @@ pub fn check_username(username: &str) -> ServiceResult<()> {
     if !username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) {
         return Err(ServiceError::invalid("username", "Use only letters, digits, '_', '-' and '.'."));
     }
+    if username.to_ascii_lowercase().starts_with(super::account_deletion::DELETED_USERNAME_PREFIX) {
+        return Err(ServiceError::invalid(
+            "username",
+            "Names starting with 'deleted-member-' are kept for deleted accounts.",
+        ));
+    }
     Ok(())
 }
 
@@ -143,6 +149,9 @@ pub fn set_role(
 ) -> ServiceResult<User> {
     feed.write(conn, now, |conn, changes| {
         let user = users::find_by_username(conn, username)?.ok_or(ServiceError::NotFound("User"))?;
+        if user.deleted_at.is_some() {
+            return Err(ServiceError::Gone("This account was deleted.".into()));
+        }
         users::set_role(conn, user.id, role)?;
         changes.push(Change::AccountChanged { user: user.id, what: AccountChange::Role });
         users::find(conn, user.id)?.ok_or(ServiceError::NotFound("User"))
@@ -189,6 +198,10 @@ pub(crate) fn invite_within(
     }
     if user.suspended_at.is_some() {
         return Err(ServiceError::Conflict(format!("{} is suspended; lift the suspension first.", user.username)));
+    }
+    // A deleted account has no password either, but must never be brought back.
+    if user.deleted_at.is_some() {
+        return Err(ServiceError::Gone("This account was deleted.".into()));
     }
     // The same address again keeps whatever proof it had; a new one is unproven until used.
     if user.email.as_deref() != Some(email.as_str()) {

@@ -39,7 +39,7 @@ pub fn set_role(
 ) -> ServiceResult<User> {
     actor.ensure_admin()?;
     feed.write(conn, now, |conn, changes| {
-        let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
+        let user = live_user(conn, user_id)?;
         if user.role == role {
             return Ok(user);
         }
@@ -73,7 +73,7 @@ pub fn suspend(
         return Err(ServiceError::Conflict("You cannot suspend yourself.".into()));
     }
     feed.write(conn, now, |conn, changes| {
-        let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
+        let user = live_user(conn, user_id)?;
         users::set_suspension(conn, user.id, Some((now, reason)))?;
         changes.push(Change::AccountChanged { user: user.id, what: AccountChange::Suspension });
         audit::record(conn, actor, "user.suspend", ("user", user.id), Some(reason), now)?;
@@ -91,7 +91,7 @@ pub fn unsuspend(
 ) -> ServiceResult<User> {
     actor.ensure_admin()?;
     feed.write(conn, now, |conn, changes| {
-        let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
+        let user = live_user(conn, user_id)?;
         users::set_suspension(conn, user.id, None)?;
         changes.push(Change::AccountChanged { user: user.id, what: AccountChange::Suspension });
         audit::record(conn, actor, "user.unsuspend", ("user", user.id), None, now)?;
@@ -128,4 +128,14 @@ pub fn invite(
 
 fn other_admin_exists(conn: &mut DbConnection, except: i64) -> ServiceResult<bool> {
     Ok(users::other_active_admin_exists(conn, except)?)
+}
+
+/// The user, unless there is none or the account was deleted (nothing is left to change, and
+/// an invitation would bring it back).
+fn live_user(conn: &mut DbConnection, user_id: i64) -> ServiceResult<User> {
+    let user = users::find(conn, user_id)?.ok_or(ServiceError::NotFound("User"))?;
+    if user.deleted_at.is_some() {
+        return Err(ServiceError::Gone("This account was deleted.".into()));
+    }
+    Ok(user)
 }

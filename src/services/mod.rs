@@ -4,6 +4,7 @@
 //! Services know nothing of HTTP or actix; they report failures as [`ServiceError`], in terms a
 //! user could understand, and the web layer decides how to show them.
 
+pub mod account_deletion;
 pub mod accounts;
 pub mod actor;
 pub mod admin_users;
@@ -20,6 +21,8 @@ pub mod flags;
 pub mod health;
 pub mod hiding;
 pub mod home;
+pub mod member_data;
+pub mod metrics;
 pub mod mod_log;
 pub mod moderation;
 pub mod notifications;

@@ -47,11 +47,15 @@ pub struct Profile {
     pub answers: Vec<AnswerLine>,
 }
 
-/// The profile of member `id`, or `None` when there is no such member.
+/// The profile of member `id`, or `None` when there is no such member; a deleted account is
+/// gone (410), its posts shown under "Deleted member" without a link.
 pub fn load(conn: &mut DbConnection, id: i64) -> ServiceResult<Option<Profile>> {
     let Some(user) = users::find(conn, id)? else {
         return Ok(None);
     };
+    if user.deleted_at.is_some() {
+        return Err(super::ServiceError::Gone("This member deleted their account.".to_owned()));
+    }
     let asked = posts::by_author(conn, id, PostKind::Question, RECENT)?;
     let questions = question_lists::summarize(conn, asked, 1)?;
     let answer_rows = posts::by_author(conn, id, PostKind::Answer, RECENT)?;

@@ -68,7 +68,8 @@ pub struct Resumed {
 /// Reads back the member and session a cookie names. The caller still checks `open` and the
 /// cookie's epoch: a void session must end in the cookie too, which only the web layer can do.
 pub fn resume(conn: &mut DbConnection, user_id: i64, secret: &str, now: NaiveDateTime) -> ServiceResult<Resumed> {
-    let user = crate::db::models::users::find(conn, user_id)?;
+    // A deleted account's row stays (anonymised), but no cookie may resume it.
+    let user = crate::db::models::users::find(conn, user_id)?.filter(|u| u.deleted_at.is_none());
     let open = user.is_some() && is_open(conn, user_id, secret, now)?;
     // One indexed count (`notifications_unread`) rides along with the user look-up.
     let unread = crate::db::models::notifications::unread_count(conn, user_id)?;

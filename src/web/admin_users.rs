@@ -53,6 +53,8 @@ struct Row {
     can_sign_in: bool,
     suspended: bool,
     suspended_reason: Option<String>,
+    /// Deleted (anonymised): nothing is left to change.
+    deleted: bool,
     created: String,
 }
 
@@ -82,6 +84,7 @@ pub async fn list(
                 can_sign_in: u.password_hash.is_some(),
                 suspended: u.suspended_at.is_some(),
                 suspended_reason: u.suspended_reason,
+                deleted: u.deleted_at.is_some(),
                 created: u.created_at.format("%Y-%m-%d").to_string(),
             }
         })

@@ -24,6 +24,8 @@ pub mod health;
 pub mod home;
 pub mod http_cache;
 pub mod layout;
+pub mod member_data;
+pub mod metrics;
 pub mod mod_log;
 pub mod mod_queues;
 pub mod moderation;
@@ -39,6 +41,7 @@ pub mod question_views;
 pub mod questions;
 pub mod request_budget;
 pub mod request_log;
+pub mod request_metrics;
 pub mod robots;
 pub mod search;
 pub mod security;
@@ -66,13 +69,14 @@ use crate::error::AppError;
 /// Every route of the site, grouped by family; each family's handlers live in the module the
 /// comment names (and handlers are called `module::verb`, so the table tells you the file).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    // The site itself: home.rs, about.rs, health.rs, assets.rs, theme.rs; discovery() for
-    // crawlers and feeds
+    // The site itself: home.rs, about.rs, health.rs, metrics.rs, assets.rs, theme.rs; discovery()
+    // for crawlers and feeds
     cfg.route("/", web::get().to(home::show))
         .route("/about", web::get().to(about::show))
         .route("/theme.css", web::get().to(theme::stylesheet))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(metrics::scrape))
         .route("/assets/{path:.+}", web::get().to(assets::serve))
         .route("/favicon.ico", web::get().to(assets::favicon));
     accounts(cfg);
@@ -131,6 +135,13 @@ fn accounts(cfg: &mut web::ServiceConfig) {
         .route("/settings/password", web::post().to(settings::password))
         .route("/settings/sign-out-everywhere", web::post().to(settings::sign_out_everywhere))
         .route("/settings/notifications", web::post().to(settings::set_preference))
+        // member_data.rs
+        .route("/settings/export", web::post().to(member_data::export_own))
+        .service(
+            web::resource("/settings/delete-account")
+                .route(web::get().to(member_data::delete_own_form))
+                .route(web::post().to(member_data::delete_own)),
+        )
         // notifications.rs, unsubscribe.rs
         .route("/notifications", web::get().to(notifications::list))
         .route("/notifications/read", web::post().to(notifications::mark_all_read))
@@ -212,7 +223,14 @@ fn staff_and_moderators(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(admin_settings::show))
                 .route(web::post().to(admin_settings::save)),
         )
-        .route("/admin/settings/{name}/reset", web::post().to(admin_settings::reset));
+        .route("/admin/settings/{name}/reset", web::post().to(admin_settings::reset))
+        // member_data.rs
+        .route("/admin/users/{id}/export", web::post().to(member_data::export_member))
+        .service(
+            web::resource("/admin/users/{id}/delete")
+                .route(web::get().to(member_data::delete_member_form))
+                .route(web::post().to(member_data::delete_member)),
+        );
 }
 
 /// What crawlers and feed readers fetch: robots.txt, the sitemaps and the Atom feeds.

@@ -26,6 +26,7 @@ use actix_web::middleware::Next;
 use actix_web::web::{Bytes, Data};
 use actix_web::HttpResponse;
 
+use crate::metrics::RoutePattern;
 use crate::state::AppState;
 use crate::web::{http_cache, session};
 
@@ -44,6 +45,8 @@ struct PageCopy {
     content_type: HeaderValue,
     body: Bytes,
     counts_view_of: Option<i64>,
+    /// The route the page came from, for the request metrics of visits served from the copy.
+    route: Option<Arc<str>>,
 }
 
 /// The copies, their total size, and the newest write generation any was rendered under.
@@ -60,6 +63,15 @@ pub struct PageCache {
     copies: RwLock<Copies>,
     /// Pages being rendered right now, each with the signal its renderer gives when done.
     rendering: Mutex<HashMap<String, Arc<Notify>>>,
+}
+
+/// What a visit served from a copy needs of it.
+struct Hit {
+    etag: HeaderValue,
+    content_type: HeaderValue,
+    body: Bytes,
+    counts_view_of: Option<i64>,
+    route: Option<Arc<str>>,
 }
 
 /// Whether this request renders a missing page or waits for the one already rendering it.
@@ -115,10 +127,16 @@ impl PageCache {
         copy.generation == generation && copy.rendered_at.elapsed() < self.lifetime
     }
 
-    fn lookup(&self, key: &str, generation: u64) -> Option<(HeaderValue, HeaderValue, Bytes, Option<i64>)> {
+    fn lookup(&self, key: &str, generation: u64) -> Option<Hit> {
         let copies = self.copies.read().ok()?;
         let copy = copies.map.get(key).filter(|c| self.fresh(c, generation))?;
-        Some((copy.etag.clone(), copy.content_type.clone(), copy.body.clone(), copy.counts_view_of))
+        Some(Hit {
+            etag: copy.etag.clone(),
+            content_type: copy.content_type.clone(),
+            body: copy.body.clone(),
+            counts_view_of: copy.counts_view_of,
+            route: copy.route.clone(),
+        })
     }
 
     fn store(&self, key: String, copy: PageCopy) {
@@ -163,9 +181,12 @@ pub async fn serve(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let cache = &state.page_cache;
+    // A request carrying credentials (a Prometheus scrape's bearer token) is never answered from
+    // a copy that others share, whatever its response says about caching.
     let cacheable_request = !cache.lifetime.is_zero()
         && matches!(*req.method(), Method::GET | Method::HEAD)
-        && req.cookie(session::COOKIE).is_none();
+        && req.cookie(session::COOKIE).is_none()
+        && !req.headers().contains_key(header::AUTHORIZATION);
     if !cacheable_request {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
@@ -203,7 +224,8 @@ pub async fn serve(
             None => {}
         }
     }
-    if let Some((etag, content_type, body, counts_view_of)) = copy {
+    if let Some(Hit { etag, content_type, body, counts_view_of, route }) = copy {
+        state.metrics.page_cache_hit();
         if let Some(question_id) = counts_view_of {
             super::question_views::count_anonymous_view(&state, req.request(), question_id).await;
         }
@@ -213,11 +235,16 @@ pub async fn serve(
             .insert_header((header::CACHE_CONTROL, http_cache::PUBLIC_PAGE))
             .insert_header((header::ETAG, etag))
             .insert_header((header::VARY, "Cookie"));
-        let response = if not_modified {
+        let mut response = if not_modified {
             response.finish()
         } else {
             response.insert_header((header::CONTENT_TYPE, content_type)).body(body)
         };
+        // The router did not run for this visit; matching the path again would cost more than
+        // the rest of serving it.
+        if let Some(route) = route {
+            response.extensions_mut().insert(RoutePattern(route));
+        }
         return Ok(req.into_response(response));
     }
     let res = next.call(req).await?;
@@ -234,6 +261,8 @@ pub async fn serve(
         return Ok(res.map_into_boxed_body());
     }
     let counts_view_of = res.response().extensions().get::<CountsViewOf>().map(|c| c.0);
+    let route = res.request().match_pattern().map(Arc::from);
+    state.metrics.page_cache_miss();
     let (req, res) = res.into_parts();
     let (res, body) = res.into_parts();
     let body = match actix_web::body::to_bytes(body).await {
@@ -242,7 +271,15 @@ pub async fn serve(
     };
     cache.store(
         key,
-        PageCopy { rendered_at: Instant::now(), generation, etag, content_type, body: body.clone(), counts_view_of },
+        PageCopy {
+            rendered_at: Instant::now(),
+            generation,
+            etag,
+            content_type,
+            body: body.clone(),
+            counts_view_of,
+            route,
+        },
     );
     // Only now may the requests waiting for this page look again.
     drop(claim);

@@ -60,6 +60,10 @@ fn comment(comment: &CommentView, base_url: &str) -> Value {
 }
 
 fn person(author: &AuthorView, base_url: &str) -> Value {
+    // A deleted account has no profile page to point to.
+    if author.profile_path.is_empty() {
+        return json!({ "@type": "Person", "name": author.display_name });
+    }
     json!({ "@type": "Person", "name": author.display_name, "url": format!("{base_url}{}", author.profile_path) })
 }
 

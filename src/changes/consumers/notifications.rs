@@ -58,6 +58,8 @@ fn event(change: &Change) -> Option<Event> {
         | Change::SpammerRemoved { .. }
         | Change::AccountCreated { .. }
         | Change::AccountChanged { .. }
+        | Change::AccountDeleted { .. }
+        | Change::AskerRenamed { .. }
         | Change::WatchChanged { .. }
         | Change::MailQueued
         | Change::SiteSettingsChanged { .. } => None,

@@ -230,6 +230,17 @@ pub fn counts(conn: &mut DbConnection) -> QueryResult<OutboxCounts> {
     Ok(OutboxCounts { pending, failed })
 }
 
+/// Unsent messages whose last attempt failed and that wait for their retry (through the partial
+/// index of unsent mail, as the pending count does).
+pub fn retrying(conn: &mut DbConnection) -> QueryResult<i64> {
+    mail_outbox::table
+        .filter(mail_outbox::sent_at.is_null())
+        .filter(mail_outbox::failed_at.is_null())
+        .filter(mail_outbox::attempts.gt(0))
+        .count()
+        .get_result(conn)
+}
+
 /// One message by id.
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<OutboxMail> {
     mail_outbox::table.find(id).select(OutboxMail::as_select()).first(conn)

@@ -73,3 +73,20 @@ pub fn prune(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usiz
         Ok(deleted)
     })
 }
+
+/// The newest change id, 0 when the table is empty; one step down the primary key.
+pub fn newest_id(conn: &mut DbConnection) -> QueryResult<i64> {
+    let max: Option<i64> = search_changes::table.select(diesel::dsl::max(search_changes::id)).first(conn)?;
+    Ok(max.unwrap_or(0))
+}
+
+/// When the oldest change past `cursor` was written, if there is one; by the primary key, so a
+/// long backlog costs what a short one does.
+pub fn first_written_after(conn: &mut DbConnection, cursor: i64) -> QueryResult<Option<NaiveDateTime>> {
+    search_changes::table
+        .filter(search_changes::id.gt(cursor))
+        .order(search_changes::id)
+        .select(search_changes::created_at)
+        .first(conn)
+        .optional()
+}

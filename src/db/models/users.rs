@@ -41,6 +41,8 @@ pub struct User {
     pub email_preference: MailPreference,
     /// When the last daily digest went out.
     pub digest_sent_at: Option<NaiveDateTime>,
+    /// Set once the account is deleted: the row stays, anonymised, as the author of its posts.
+    pub deleted_at: Option<NaiveDateTime>,
 }
 
 /// A user to insert.
@@ -237,12 +239,13 @@ pub fn claim_digest(conn: &mut DbConnection, id: i64, cutoff: NaiveDateTime, now
         .map(|rows| rows == 1)
 }
 
-/// Whether an administrator other than `except` exists and is not suspended.
+/// Whether an administrator other than `except` exists and is neither suspended nor deleted.
 pub fn other_active_admin_exists(conn: &mut DbConnection, except: i64) -> QueryResult<bool> {
     let found: Option<i64> = users::table
         .filter(users::role.eq(Role::Admin))
         .filter(users::id.ne(except))
         .filter(users::suspended_at.is_null())
+        .filter(users::deleted_at.is_null())
         .select(users::id)
         .first(conn)
         .optional()?;

@@ -216,16 +216,12 @@ fn closure(conn: &mut DbConnection, question: &posts::Post) -> ServiceResult<Opt
     Ok(Some(Closure { reason, at, duplicate_of }))
 }
 
-/// How pages show a user.
+/// How pages show a user; a deleted account has no profile to link to (an empty path).
 pub fn author_view(user: &users::User) -> AuthorView {
     let role = user.role;
-    AuthorView {
-        id: user.id,
-        display_name: user.display_name.clone(),
-        badge: role.badge(),
-        role,
-        profile_path: paths::profile(UserId(user.id), &user.username),
-    }
+    let profile_path =
+        if user.deleted_at.is_some() { String::new() } else { paths::profile(UserId(user.id), &user.username) };
+    AuthorView { id: user.id, display_name: user.display_name.clone(), badge: role.badge(), role, profile_path }
 }
 
 fn author_of(authors: &HashMap<i64, AuthorView>, id: i64) -> AuthorView {

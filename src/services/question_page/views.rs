@@ -19,7 +19,7 @@ pub struct AuthorView {
     pub badge: Option<&'static str>,
     /// The role.
     pub role: Role,
-    /// The profile page.
+    /// The profile page; empty for a deleted account, which has none.
     pub profile_path: String,
 }
 
