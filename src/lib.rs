@@ -22,6 +22,7 @@ pub mod seed;
 pub mod services;
 pub mod sign_in_failures;
 pub mod signing;
+pub mod site_settings;
 pub mod state;
 pub mod templates;
 pub mod view_counter;

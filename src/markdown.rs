@@ -23,7 +23,7 @@ use serde::Serialize;
 /// Sanitised HTML: the only value a template may print with `| safe`; everything else stays autoescaped.
 ///
 /// It serialises as a plain string, so a template prints it with `{{ answer.body_html | safe }}`.
-/// It is built only by [`render_post`] and [`render_inline`], or by [`SafeHtml::from_trusted_db`]
+/// It is built only by [`render_post`], [`render_page`] and [`render_inline`], or by [`SafeHtml::from_trusted_db`]
 /// for HTML those functions rendered earlier. It deliberately has no `Deserialize`, `From<String>`
 /// or `FromStr`: each would be a way to smuggle unsanitised HTML past autoescaping.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -84,6 +84,15 @@ pub fn render_post(markdown: &str, options: &MarkdownOptions) -> SafeHtml {
     pulldown_cmark::html::push_html(&mut html, events);
     let sanitiser = if options.allow_images { policy::post_with_images() } else { policy::post_without_images() };
     SafeHtml(sanitiser.clean(&html).to_string())
+}
+
+/// Renders a site page an admin writes (the welcome text, `/about`) into sanitised HTML: a post's
+/// rules with https images, headings one level down (`#` becomes `<h2>`) under the page's `<h1>`.
+pub fn render_page(markdown: &str) -> SafeHtml {
+    let events = rewrite::Rewriter::for_page(Parser::new_ext(markdown, post_syntax()));
+    let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
+    pulldown_cmark::html::push_html(&mut html, events);
+    SafeHtml(policy::site_page().clean(&html).to_string())
 }
 
 /// Renders a comment's Markdown into sanitised inline HTML, with no wrapping `<p>`.

@@ -15,7 +15,10 @@ use crate::rate_limits::RateLimits;
 use crate::search::indexer::Indexer;
 use crate::search::signal::Bell;
 use crate::search::{OpenError, Search};
+use crate::services::policy::PostingPolicy;
 use crate::services::related::RelatedCache;
+use crate::site_settings::live::SettingsFollower;
+use crate::site_settings::{LiveSettings, SiteSettings};
 use crate::templates::Templates;
 use crate::view_counter::ViewCounter;
 use crate::web::assets::AssetStore;
@@ -58,6 +61,10 @@ pub struct AppState {
     /// Carries what each write changed to the indexer, the mail worker, notifications and the
     /// caches; use cases write through it ([`AppState::write`]).
     pub feed: Arc<ChangeFeed>,
+    /// The run-time settings in effect on this node (name, look, posting rules).
+    pub site_settings: Arc<LiveSettings>,
+    /// Keeps [`AppState::site_settings`] in step with other nodes; stops when the state is dropped.
+    pub settings_follower: SettingsFollower,
     /// What this node counts for `/metrics`.
     pub metrics: crate::metrics::Metrics,
 }
@@ -80,6 +87,9 @@ pub enum StartupError {
     /// The indexer thread could not be started.
     #[error("search indexer: {0}")]
     Indexer(std::io::Error),
+    /// The site settings thread could not be started.
+    #[error("site settings: {0}")]
+    SettingsFollower(std::io::Error),
 }
 
 impl AppState {
@@ -92,7 +102,9 @@ impl AppState {
         }
         let cookie_key = Key::derive_from(secret);
         let search = Search::open(&config.data_dir)?;
-        let outbox = Outbox::for_site(&config, Arc::clone(&templates), secret);
+        let site_settings = Arc::new(LiveSettings::new(&config));
+        let outbox =
+            Outbox::for_site(&config, Arc::clone(&templates), secret).with_site_settings(Arc::clone(&site_settings));
         let feed = Arc::new(ChangeFeed::new(consumers::standard(&outbox)));
         let bell = Arc::new(Bell::default());
         let indexer = Indexer::start(pool.clone(), search.clone(), Arc::clone(&bell)).map_err(StartupError::Indexer)?;
@@ -100,8 +112,12 @@ impl AppState {
         let page_cache =
             std::sync::Arc::new(PageCache::new(std::time::Duration::from_secs(u64::from(config.page_cache_seconds))));
         let rate_limits = RateLimits::new(config.heavy_requests_per_minute);
+        let settings_follower = SettingsFollower::start(pool.clone(), Arc::clone(&site_settings))
+            .map_err(StartupError::SettingsFollower)?;
         let metrics = crate::metrics::Metrics::new(config.database_url.backend_name());
         Ok(Self {
+            site_settings,
+            settings_follower,
             cookie_key,
             page_cache,
             config: Arc::new(config),
@@ -121,6 +137,16 @@ impl AppState {
             feed,
             metrics,
         })
+    }
+
+    /// The run-time settings in effect now.
+    pub fn settings(&self) -> Arc<SiteSettings> {
+        self.site_settings.current()
+    }
+
+    /// The posting rules in effect now (verified address, images, moderation limits).
+    pub fn posting_policy(&self) -> PostingPolicy {
+        PostingPolicy::of_site(&self.settings())
     }
 
     /// Runs CPU work (rendering Markdown, checking a long form) on the blocking thread pool, so

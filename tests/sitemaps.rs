@@ -93,6 +93,8 @@ async fn robots_txt_opens_public_pages_and_names_the_sitemap(app: TestApp) {
         "/sitemap.xml",
         "/sitemaps/questions-1.xml",
         "/assets/css/site.css?v=1",
+        "/about",
+        "/theme.css?accent=8a2be2",
     ];
     let closed = [
         "/?sort=votes",

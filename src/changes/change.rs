@@ -207,6 +207,11 @@ pub enum Change {
     },
     /// Mail was queued for sending (confirmations, resets, invitations, digests).
     MailQueued,
+    /// An admin changed the run-time site settings (name, look, pages, posting rules).
+    SiteSettingsChanged {
+        /// The admin.
+        by: i64,
+    },
     /// A member's account was deleted, by them or by an admin on request: its row is anonymised
     /// and their posts stay under "Deleted member".
     AccountDeleted {
@@ -291,7 +296,8 @@ impl Change {
             | Self::AccountCreated { .. }
             | Self::AccountChanged { .. }
             | Self::AccountDeleted { .. }
-            | Self::MailQueued => (None, None),
+            | Self::MailQueued
+            | Self::SiteSettingsChanged { .. } => (None, None),
         };
         first.into_iter().chain(second)
     }

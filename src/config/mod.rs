@@ -21,6 +21,8 @@ use url::Url;
 
 use sources::{Layers, Origin};
 
+use crate::domain::SettingName;
+
 pub use database_url::DatabaseUrl;
 pub use metrics_token::MetricsToken;
 pub use moderation::ModerationConfig;
@@ -79,6 +81,18 @@ pub struct Config {
     /// Searches, similar-question look-ups, previews and sitemaps one client may ask this node
     /// for per minute (a visitor by address, a member by account); zero turns the limit off.
     pub heavy_requests_per_minute: u32,
+    /// A line under the site name saying what the site is for; may be empty.
+    pub tagline: String,
+    /// The header logo: an https address or a path on this site; empty for the built-in sign.
+    pub logo_url: String,
+    /// The accent colour, `#rrggbb`, readable under white button text.
+    pub accent_colour: String,
+    /// Markdown at the top of the home page; empty for the built-in welcome.
+    pub welcome_text: String,
+    /// Markdown of the `/about` page; empty for the built-in guidelines.
+    pub about_text: String,
+    /// Run-time settings the admin page may not change: the values above always apply.
+    pub pinned_settings: Vec<SettingName>,
     /// The bearer token that opens `/metrics`; `None` keeps `/metrics` closed (404).
     pub metrics_token: Option<MetricsToken>,
 }
@@ -199,7 +213,16 @@ impl Config {
             None => None,
         };
 
+        let page_settings = PageSettings::load(&layers)?;
+        let pinned_settings = pinned_settings(&layers)?;
+
         Ok(Self {
+            tagline: page_settings.tagline,
+            logo_url: page_settings.logo_url,
+            accent_colour: page_settings.accent_colour,
+            welcome_text: page_settings.welcome_text,
+            about_text: page_settings.about_text,
+            pinned_settings,
             database_url,
             db_pool_size,
             bind,
@@ -220,6 +243,50 @@ impl Config {
             metrics_token,
         })
     }
+}
+
+/// The look of the site and its own pages, judged by the rules the admin page uses.
+struct PageSettings {
+    tagline: String,
+    logo_url: String,
+    accent_colour: String,
+    welcome_text: String,
+    about_text: String,
+}
+
+impl PageSettings {
+    fn load(layers: &Layers) -> Result<Self, ConfigError> {
+        let judge = |name: SettingName| -> Result<String, ConfigError> {
+            let setting = layers.get(name.as_str())?;
+            crate::site_settings::rules::normalise(name, &setting.text)
+                .map_err(|reason| ConfigError::new(&setting.name, reason))
+        };
+        Ok(Self {
+            tagline: judge(SettingName::Tagline)?,
+            logo_url: judge(SettingName::LogoUrl)?,
+            accent_colour: judge(SettingName::AccentColour)?,
+            welcome_text: judge(SettingName::WelcomeText)?,
+            about_text: judge(SettingName::AboutText)?,
+        })
+    }
+}
+
+/// The settings the operator fixed; every name must be one the admin page changes.
+fn pinned_settings(layers: &Layers) -> Result<Vec<SettingName>, ConfigError> {
+    let Some((names, setting)) = layers.list(shape::PINNED_SETTINGS) else {
+        return Ok(Vec::new());
+    };
+    let mut pinned = Vec::new();
+    for name in names {
+        let known = SettingName::from_stored(&name).ok_or_else(|| {
+            let all: Vec<&str> = SettingName::ALL.iter().map(|n| n.as_str()).collect();
+            ConfigError::new(&setting, format!("`{name}` is not a run-time setting; use any of {}", all.join(", ")))
+        })?;
+        if !pinned.contains(&known) {
+            pinned.push(known);
+        }
+    }
+    Ok(pinned)
 }
 
 #[cfg(test)]

@@ -80,23 +80,51 @@ pub(super) struct ModerationFile {
     votes_per_hour: Option<u32>,
 }
 
+/// The largest value each rule takes, by key; the admin settings page holds to the same limits.
+const MAXIMA: [(&str, u32); 9] = [
+    ("spam_flags_to_hide", 100),
+    ("new_member_posts", 1_000),
+    ("new_member_days", 365),
+    ("new_member_max_links", 100),
+    ("min_form_seconds", 600),
+    ("questions_per_hour", 1_000_000),
+    ("answers_per_hour", 1_000_000),
+    ("comments_per_hour", 1_000_000),
+    ("votes_per_hour", 1_000_000),
+];
+
 impl ModerationConfig {
+    /// The largest value the rule `key` takes, or `None` for a key that is no rule.
+    pub fn max_of(key: &str) -> Option<u32> {
+        MAXIMA.iter().find(|(k, _)| *k == key).map(|(_, max)| *max)
+    }
+
+    /// The rule called `key`, for reading and changing one rule by its name.
+    pub fn rule_mut(&mut self, key: &str) -> Option<&mut u32> {
+        Some(match key {
+            "spam_flags_to_hide" => &mut self.spam_flags_to_hide,
+            "new_member_posts" => &mut self.new_member_posts,
+            "new_member_days" => &mut self.new_member_days,
+            "new_member_max_links" => &mut self.new_member_max_links,
+            "min_form_seconds" => &mut self.min_form_seconds,
+            "questions_per_hour" => &mut self.questions_per_hour,
+            "answers_per_hour" => &mut self.answers_per_hour,
+            "comments_per_hour" => &mut self.comments_per_hour,
+            "votes_per_hour" => &mut self.votes_per_hour,
+            _ => return None,
+        })
+    }
+
     /// Reads every rule from the merged layers; each must be a whole number in range.
     pub(super) fn load(layers: &Layers) -> Result<Self, ConfigError> {
-        let number = |key: &str, max: u32| -> Result<u32, ConfigError> {
+        let mut rules = Self::DEFAULT;
+        for (key, max) in MAXIMA {
             let setting = layers.get(&format!("{MODERATION_TABLE}.{key}"))?;
-            setting.whole_number(0..=max, &format!("a whole number from 0 to {max}"))
-        };
-        Ok(Self {
-            spam_flags_to_hide: number("spam_flags_to_hide", 100)?,
-            new_member_posts: number("new_member_posts", 1_000)?,
-            new_member_days: number("new_member_days", 365)?,
-            new_member_max_links: number("new_member_max_links", 100)?,
-            min_form_seconds: number("min_form_seconds", 600)?,
-            questions_per_hour: number("questions_per_hour", 1_000_000)?,
-            answers_per_hour: number("answers_per_hour", 1_000_000)?,
-            comments_per_hour: number("comments_per_hour", 1_000_000)?,
-            votes_per_hour: number("votes_per_hour", 1_000_000)?,
-        })
+            let value = setting.whole_number(0..=max, &format!("a whole number from 0 to {max}"))?;
+            if let Some(rule) = rules.rule_mut(key) {
+                *rule = value;
+            }
+        }
+        Ok(rules)
     }
 }

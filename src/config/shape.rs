@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::moderation::{ModerationConfig, ModerationFile};
 
 /// Every top-level key of the file; each is also the variable `GUIDEPOST_<KEY>`.
-pub(super) const KEYS: [&str; 17] = [
+pub(super) const KEYS: [&str; 22] = [
     "database_url",
     "db_pool_size",
     "bind",
@@ -25,8 +25,17 @@ pub(super) const KEYS: [&str; 17] = [
     "allow_images",
     "page_cache_seconds",
     "heavy_requests_per_minute",
+    "tagline",
+    "logo_url",
+    "accent_colour",
+    "welcome_text",
+    "about_text",
     "metrics_token",
 ];
+
+/// The key listing the run-time settings the operator fixes (a list in the file, names separated
+/// by commas in `GUIDEPOST_PINNED_SETTINGS`); read apart from the others, since it is a list.
+pub(super) const PINNED_SETTINGS: &str = "pinned_settings";
 
 /// The forum's name when none is set, or the one set is blank.
 pub(super) const SITE_NAME: &str = "Guidepost";
@@ -56,6 +65,12 @@ pub(super) struct FileShape {
     moderation: Option<ModerationFile>,
     page_cache_seconds: Option<u32>,
     heavy_requests_per_minute: Option<u32>,
+    tagline: Option<String>,
+    logo_url: Option<String>,
+    accent_colour: Option<String>,
+    welcome_text: Option<String>,
+    about_text: Option<String>,
+    pinned_settings: Option<Vec<String>>,
     metrics_token: Option<String>,
 }
 
@@ -75,6 +90,11 @@ pub(super) struct Defaults {
     moderation: ModerationConfig,
     page_cache_seconds: u32,
     heavy_requests_per_minute: u32,
+    tagline: &'static str,
+    logo_url: &'static str,
+    accent_colour: &'static str,
+    welcome_text: &'static str,
+    about_text: &'static str,
 }
 
 impl Defaults {
@@ -92,5 +112,10 @@ impl Defaults {
         moderation: ModerationConfig::DEFAULT,
         page_cache_seconds: 2,
         heavy_requests_per_minute: 120,
+        tagline: "",
+        logo_url: "",
+        accent_colour: crate::site_settings::colour::CSS_ACCENT,
+        welcome_text: "",
+        about_text: "",
     };
 }

@@ -9,7 +9,7 @@ use figment::error::{Kind, OneOf};
 use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile, Provider};
 
-use super::shape::{Defaults, FileShape, KEYS, MODERATION_TABLE};
+use super::shape::{Defaults, FileShape, KEYS, MODERATION_TABLE, PINNED_SETTINGS};
 use super::{moderation, ConfigError, Env, Overrides};
 
 /// Names of the layers, as figment's metadata carries them; how a value's origin is recognised.
@@ -79,6 +79,19 @@ impl Layers {
             Origin::Flag => flag_name(key),
         };
         Some(Setting { text: text(&value), origin, name })
+    }
+
+    /// The winning list at `key`, each item trimmed, blanks dropped: the file's array (or a
+    /// string), or a variable's text split at commas; with the name to blame.
+    pub(super) fn list(&self, key: &str) -> Option<(Vec<String>, String)> {
+        let value = self.figment.find_value(key).ok()?;
+        let name = self.find(key).map_or_else(|| env_var(key), |setting| setting.name);
+        let items: Vec<String> = match &value {
+            Value::Array(_, items) => items.iter().map(text).collect(),
+            other => text(other).split(',').map(str::to_owned).collect(),
+        };
+        let items = items.iter().map(|item| item.trim().to_owned()).filter(|item| !item.is_empty()).collect();
+        Some((items, name))
     }
 
     /// The winning value of a key the built-in defaults always set.
@@ -186,6 +199,9 @@ fn env_layer(env: &Env) -> Layer {
         if let Some(raw) = env.get(&env_var(&key)) {
             insert(&mut dict, &key, Value::from(raw.clone()));
         }
+    }
+    if let Some(raw) = env.get(&env_var(PINNED_SETTINGS)) {
+        insert(&mut dict, PINNED_SETTINGS, Value::from(raw.clone()));
     }
     Layer::new(Metadata::named(ENV), dict)
 }

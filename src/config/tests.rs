@@ -191,7 +191,36 @@ fn the_key_lists_match_the_file_shape() {
     };
     let mut top = listed(&shape::KEYS);
     top.push(shape::MODERATION_TABLE.to_owned());
+    top.push(shape::PINNED_SETTINGS.to_owned());
     top.sort();
     assert_eq!(expected("zzz = 1\n"), top);
     assert_eq!(expected("[moderation]\nzzz = 1\n"), listed(&moderation::KEYS));
+}
+
+#[test]
+fn run_time_settings_have_operator_values_and_pins() {
+    let config = Config::load(None, &Env::new(), Overrides::default()).unwrap();
+    assert_eq!(config.accent_colour, "#1f6feb");
+    assert!(config.tagline.is_empty() && config.pinned_settings.is_empty());
+
+    let vars = [("GUIDEPOST_PINNED_SETTINGS", " site_name,accent_colour ,"), ("GUIDEPOST_ACCENT_COLOUR", "#8A2BE2")];
+    let config = Config::load(None, &env(&vars), Overrides::default()).unwrap();
+    assert_eq!(config.pinned_settings, vec![SettingName::SiteName, SettingName::AccentColour]);
+    assert_eq!(config.accent_colour, "#8a2be2");
+
+    let (_dir, path) = file("pinned_settings = [\"votes_per_hour\"]\ntagline = \"Widgets, answered\"\n");
+    let config = Config::load(Some(&path), &Env::new(), Overrides::default()).unwrap();
+    assert_eq!(config.pinned_settings, vec![SettingName::VotesPerHour]);
+    assert_eq!(config.tagline, "Widgets, answered");
+
+    let error = load_err(None, &[("GUIDEPOST_PINNED_SETTINGS", "site_name,colour")], Overrides::default());
+    assert_eq!(error.setting, "GUIDEPOST_PINNED_SETTINGS");
+    assert!(error.message.contains("`colour` is not a run-time setting"), "{}", error.message);
+    let error = load_err(None, &[("GUIDEPOST_ACCENT_COLOUR", "#ffff00")], Overrides::default());
+    assert_eq!(error.setting, "GUIDEPOST_ACCENT_COLOUR");
+    assert!(error.message.contains("contrast"), "{}", error.message);
+    let error = load_err(None, &[("GUIDEPOST_LOGO_URL", "javascript:alert(1)")], Overrides::default());
+    assert_eq!(error.setting, "GUIDEPOST_LOGO_URL");
+    let (_dir, path) = file("pinned_settings = 3\n");
+    assert!(load_err(Some(&path), &[], Overrides::default()).message.contains("pinned_settings"));
 }

@@ -288,3 +288,19 @@ diesel::joinable!(flags -> posts (post_id));
 diesel::allow_tables_to_appear_in_same_query!(flags, posts);
 diesel::allow_tables_to_appear_in_same_query!(flags, comments);
 diesel::allow_tables_to_appear_in_same_query!(flags, users);
+
+diesel::table! {
+    site_settings (name) {
+        name -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    site_settings_generation (id) {
+        id -> Integer,
+        generation -> BigInt,
+    }
+}

@@ -14,6 +14,7 @@ mod official_kind;
 pub mod paths;
 mod post_kind;
 mod role;
+mod setting_name;
 mod text_enum;
 mod token_purpose;
 
@@ -26,6 +27,7 @@ pub use notification_event::NotificationEvent;
 pub use official_kind::OfficialKind;
 pub use post_kind::PostKind;
 pub use role::{Role, UnknownRole};
+pub use setting_name::SettingName;
 pub use token_purpose::TokenPurpose;
 
 /// The stored text was not one of a state's values.
@@ -42,7 +44,7 @@ pub struct UnknownState {
 mod tests {
     use super::{
         CloseReason, FlagReason, HeldReason, MailPreference, NotificationEvent, OfficialKind, PostKind, Role,
-        TokenPurpose,
+        SettingName, TokenPurpose,
     };
 
     /// Templates compare these words, so serde must give exactly the stored text.
@@ -68,6 +70,7 @@ mod tests {
         round_trips(MailPreference::ALL, MailPreference::as_str, MailPreference::from_stored);
         round_trips(TokenPurpose::ALL, TokenPurpose::as_str, TokenPurpose::from_stored);
         round_trips(FlagReason::ALL, FlagReason::as_str, FlagReason::from_stored);
+        round_trips(SettingName::ALL, SettingName::as_str, SettingName::from_stored);
         assert!(FlagReason::Spam < FlagReason::NeedsModerator, "the strongest flag sorts first");
         assert_eq!(CloseReason::ResolvedElsewhere.to_string(), "resolved-elsewhere");
         assert_eq!(" Admin ".parse::<Role>().unwrap(), Role::Admin);

@@ -20,6 +20,7 @@ use crate::db::models::mail_outbox::{self, NewMail};
 use crate::db::DbConnection;
 use crate::services::unsubscribe::UnsubscribeKey;
 use crate::services::{ServiceError, ServiceResult};
+use crate::site_settings::LiveSettings;
 use crate::templates::Templates;
 
 pub use transport::{parse_sender, MailConfigError, MailUrl, Transport};
@@ -42,6 +43,8 @@ pub struct Letter<'a> {
 pub struct Outbox {
     templates: Arc<Templates>,
     site_name: String,
+    /// The settings in effect, whose site name (an admin may change it) wins over `site_name`.
+    site_settings: Option<Arc<LiveSettings>>,
     base_url: String,
     wake: Arc<Notify>,
     unsubscribe_key: Option<UnsubscribeKey>,
@@ -53,6 +56,7 @@ impl Outbox {
         Self {
             templates,
             site_name: site_name.to_owned(),
+            site_settings: None,
             base_url: base_url.to_owned(),
             wake: Arc::new(Notify::new()),
             unsubscribe_key: None,
@@ -62,6 +66,12 @@ impl Outbox {
     /// The same outbox, able to sign unsubscribe links (needed to queue notification mail).
     pub fn with_unsubscribe_key(mut self, key: UnsubscribeKey) -> Self {
         self.unsubscribe_key = Some(key);
+        self
+    }
+
+    /// The same outbox, naming the site as its settings in effect do when a letter is written.
+    pub fn with_site_settings(mut self, live: Arc<LiveSettings>) -> Self {
+        self.site_settings = Some(live);
         self
     }
 
@@ -96,7 +106,10 @@ impl Outbox {
         headers: &[(&str, String)],
     ) -> ServiceResult<()> {
         let mut context = letter.context;
-        context.insert("site_name", &self.site_name);
+        match &self.site_settings {
+            Some(live) => context.insert("site_name", &live.current().site_name),
+            None => context.insert("site_name", &self.site_name),
+        }
         context.insert("base_url", &self.base_url);
         context.insert("subject", &letter.subject);
         let render = |ext: &str| {

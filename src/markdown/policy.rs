@@ -69,6 +69,17 @@ pub fn post_without_images() -> &'static Builder<'static> {
     &POLICY
 }
 
+/// The policy for the site's own pages an admin writes (`/about`, the welcome text): a post's,
+/// with images, plus `h2`, since their headings sit one level below the page's `<h1>`.
+pub fn site_page() -> &'static Builder<'static> {
+    static POLICY: LazyLock<Builder<'static>> = LazyLock::new(|| {
+        let mut builder = post(true);
+        builder.add_tags(["h2"]);
+        builder
+    });
+    &POLICY
+}
+
 /// The policy for comments.
 pub fn inline() -> &'static Builder<'static> {
     static POLICY: LazyLock<Builder<'static>> = LazyLock::new(|| {

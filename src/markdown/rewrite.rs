@@ -34,6 +34,8 @@ pub(super) struct Rewriter<'a, I> {
     events: I,
     allow_images: bool,
     flatten_blocks: bool,
+    /// How many levels headings go down: below the page's own headings.
+    heading_drop: usize,
     link_depth: usize,
     images: Vec<ImageAs>,
     pending: Option<Event<'a>>,
@@ -49,6 +51,12 @@ impl<'a, I: Iterator<Item = Event<'a>>> Rewriter<'a, I> {
         Self::new(events, allow_images, false)
     }
 
+    /// Rules for a site page an admin writes (`/about`): as a post, but its headings sit just
+    /// below the page's `<h1>`, which is all the page has above them.
+    pub(super) fn for_page(events: I) -> Self {
+        Self { heading_drop: 1, ..Self::new(events, true, false) }
+    }
+
     /// Rules for a comment: no images, and every block flattened into inline content.
     pub(super) fn for_inline(events: I) -> Self {
         Self::new(events, false, true)
@@ -59,6 +67,7 @@ impl<'a, I: Iterator<Item = Event<'a>>> Rewriter<'a, I> {
             events,
             allow_images,
             flatten_blocks,
+            heading_drop: 2,
             link_depth: 0,
             images: Vec::new(),
             pending: None,
@@ -134,13 +143,13 @@ impl<'a, I: Iterator<Item = Event<'a>>> Rewriter<'a, I> {
                 // Heading attributes are off, so id/classes/attrs are empty; dropping them anyway
                 // keeps user content from ever setting ids on the page.
                 Some(Event::Start(Tag::Heading {
-                    level: demoted(level),
+                    level: demoted(level, self.heading_drop),
                     id: None,
                     classes: Vec::new(),
                     attrs: Vec::new(),
                 }))
             }
-            Event::End(TagEnd::Heading(level)) => Some(Event::End(TagEnd::Heading(demoted(level)))),
+            Event::End(TagEnd::Heading(level)) => Some(Event::End(TagEnd::Heading(demoted(level, self.heading_drop)))),
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
                 Some(Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(code_language(&info).into()))))
             }
@@ -227,14 +236,13 @@ pub(super) fn is_inline(end: TagEnd) -> bool {
     )
 }
 
-/// Two levels down, so `#` in a post sits below the page's `<h1>` title and `<h2>` sections.
-fn demoted(level: HeadingLevel) -> HeadingLevel {
-    match level {
-        HeadingLevel::H1 => HeadingLevel::H3,
-        HeadingLevel::H2 => HeadingLevel::H4,
-        HeadingLevel::H3 => HeadingLevel::H5,
-        HeadingLevel::H4 | HeadingLevel::H5 | HeadingLevel::H6 => HeadingLevel::H6,
-    }
+/// `drop` levels down (two in a post, so `#` sits below the page's `<h1>` title and `<h2>`
+/// sections), never below `<h6>`.
+fn demoted(level: HeadingLevel, drop: usize) -> HeadingLevel {
+    const LEVELS: [HeadingLevel; 6] =
+        [HeadingLevel::H1, HeadingLevel::H2, HeadingLevel::H3, HeadingLevel::H4, HeadingLevel::H5, HeadingLevel::H6];
+    let at = LEVELS.iter().position(|l| *l == level).unwrap_or(0);
+    LEVELS[(at + drop).min(LEVELS.len() - 1)]
 }
 
 /// The language of a fenced code block, reduced to `[a-z0-9+#-]`, or empty for none.

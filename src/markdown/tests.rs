@@ -1,7 +1,7 @@
 //! Unit tests for the rendering rules: one test per rule, on the smallest input that shows it.
 
 use super::rewrite::{code_language, neutralize_block_syntax};
-use super::{plain_text, plain_text_prefix, render_inline, render_post, MarkdownOptions, SafeHtml};
+use super::{plain_text, plain_text_prefix, render_inline, render_page, render_post, MarkdownOptions, SafeHtml};
 
 const IMAGES: MarkdownOptions = MarkdownOptions { allow_images: true };
 const NO_IMAGES: MarkdownOptions = MarkdownOptions { allow_images: false };
@@ -324,4 +324,15 @@ fn urls_in(html: &str) -> Vec<&str> {
         }
     }
     urls
+}
+
+#[test]
+fn site_pages_put_headings_just_below_the_page_title() {
+    let html =
+        render_page("# Rules\n\n## Asking\n\n###### Small\n\n![logo](https://example.com/l.png) <script>x</script>");
+    assert!(html.as_str().contains("<h2>Rules</h2>") && html.as_str().contains("<h3>Asking</h3>"), "{html}");
+    assert!(html.as_str().contains("<h6>Small</h6>"), "{html}");
+    assert!(html.as_str().contains("<img src=\"https://example.com/l.png\""), "{html}");
+    assert!(!html.as_str().contains("script"), "{html}");
+    assert!(render_post("# Title", &IMAGES).as_str().contains("<h3>Title</h3>"), "posts keep their two levels");
 }

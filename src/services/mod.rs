@@ -46,6 +46,7 @@ pub mod settings;
 pub mod sign_in;
 pub mod sign_up;
 pub mod similar;
+pub mod site_settings;
 pub mod sitemaps;
 pub mod spam;
 pub mod staff_queue;

@@ -1,9 +1,10 @@
-//! Site-wide posting rules that come from configuration.
+//! Site-wide posting rules, from the settings in effect (the operator's, or an admin's changes).
 
-use crate::config::{Config, ModerationConfig};
+use crate::config::ModerationConfig;
 use crate::markdown::MarkdownOptions;
+use crate::site_settings::SiteSettings;
 
-/// What the configuration says about posting.
+/// What the site's settings say about posting.
 #[derive(Debug, Clone, Copy)]
 pub struct PostingPolicy {
     /// Members must confirm their address before posting.
@@ -15,12 +16,12 @@ pub struct PostingPolicy {
 }
 
 impl PostingPolicy {
-    /// The policy of a configured site.
-    pub fn from_config(config: &Config) -> Self {
+    /// The policy of a site with these settings.
+    pub fn of_site(settings: &SiteSettings) -> Self {
         Self {
-            require_verified_email: config.require_verified_email,
-            allow_images: config.allow_images,
-            moderation: config.moderation,
+            require_verified_email: settings.require_verified_email,
+            allow_images: settings.allow_images,
+            moderation: settings.moderation,
         }
     }
 

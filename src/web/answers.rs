@@ -8,7 +8,6 @@ use serde::Deserialize;
 use crate::domain::{paths, AnswerId, QuestionId};
 use crate::error::AppError;
 use crate::services::answers::{self, Acceptance};
-use crate::services::policy::PostingPolicy;
 use crate::services::question_page as question_page_service;
 use crate::services::questions;
 use crate::state::AppState;
@@ -41,7 +40,7 @@ pub async fn post_answer(
     let AnswerForm { body, preview, official } = form.into_inner();
     let official = official.is_some();
     let draft = body.clone();
-    let policy = PostingPolicy::from_config(&state.config);
+    let policy = state.posting_policy();
     if preview.is_some() {
         let html = state.compute(move || questions::preview_body(&body, &policy)).await?;
         let page = state.db(move |conn| question_page_service::load(conn, question_id, Some(&actor))).await?;

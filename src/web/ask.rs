@@ -9,7 +9,6 @@ use tera::Context;
 
 use crate::domain::{paths, QuestionId};
 use crate::error::AppError;
-use crate::services::policy::PostingPolicy;
 use crate::services::questions::{self, Ask};
 use crate::services::similar;
 use crate::state::AppState;
@@ -66,7 +65,7 @@ pub async fn submit(
     form: web::Form<AskForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let policy = PostingPolicy::from_config(&state.config);
+    let policy = state.posting_policy();
     if form.preview.is_some() {
         let body = form.body.clone();
         let preview = state.compute(move || questions::preview_body(&body, &policy)).await?;

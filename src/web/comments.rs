@@ -5,7 +5,6 @@ use serde::Deserialize;
 
 use crate::domain::PostId;
 use crate::error::AppError;
-use crate::services::policy::PostingPolicy;
 use crate::services::{commenting, posts, ServiceError};
 use crate::state::AppState;
 use crate::web::question_page::back_to_post;
@@ -29,7 +28,7 @@ pub async fn comment(
 ) -> Result<HttpResponse, AppError> {
     let post_id = id.into_inner();
     let body = form.into_inner().body;
-    let policy = PostingPolicy::from_config(&state.config);
+    let policy = state.posting_policy();
     let now = chrono::Utc::now().naive_utc();
     match state.write(move |conn, feed| commenting::add_comment(conn, feed, &actor, policy, post_id, &body, now)).await
     {

@@ -8,7 +8,6 @@ use crate::domain::{paths, AnswerId, PostId, QuestionId};
 use crate::error::AppError;
 use crate::services::editing::Post;
 use crate::services::editing::{self, PostEdit};
-use crate::services::policy::PostingPolicy;
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::session;
@@ -54,7 +53,7 @@ pub async fn submit(
     let values =
         serde_json::json!({ "title": form.title, "tags": form.tags, "body": form.body, "reason": form.reason });
     let edit = PostEdit { title: form.title, tags: form.tags, body: form.body, reason: form.reason };
-    let policy = PostingPolicy::from_config(&state.config);
+    let policy = state.posting_policy();
     let now = chrono::Utc::now().naive_utc();
     let editor = actor.clone();
     let edited = match state.compute(move || edit.prepare(&policy)).await {

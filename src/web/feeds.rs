@@ -54,7 +54,7 @@ pub async fn official(state: web::Data<AppState>, req: HttpRequest) -> Result<Ht
 }
 
 fn site(state: &AppState) -> Site {
-    Site { base_url: state.config.base_url_str().to_owned(), name: state.config.site_name.clone() }
+    Site { base_url: state.config.base_url_str().to_owned(), name: state.settings().site_name.clone() }
 }
 
 /// Renders a feed, or answers 304 when the reader already holds this very body.

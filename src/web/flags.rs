@@ -8,7 +8,6 @@ use serde::Deserialize;
 use crate::error::AppError;
 use crate::services::flags::FlagTarget;
 use crate::services::flags::{self, FlagReason, Flagged};
-use crate::services::policy::PostingPolicy;
 use crate::state::AppState;
 use crate::web::visitor::CurrentUser;
 use crate::web::{forms, session};
@@ -33,7 +32,7 @@ pub async fn flag(
     let target = FlagTarget::parse(kind.trim_end_matches('s'), id).ok_or(AppError::NotFound)?;
     let FlagForm { reason, note } = form.into_inner();
     let reason = FlagReason::parse(&reason)?;
-    let policy = PostingPolicy::from_config(&state.config);
+    let policy = state.posting_policy();
     let now = chrono::Utc::now().naive_utc();
     let (question, outcome) = state
         .write(move |conn, feed| {

@@ -49,7 +49,7 @@ pub fn check(state: &AppState, honeypot: &str, stamp: Option<&str>, now: i64) ->
     if !honeypot.trim().is_empty() {
         return Err(Refusal::Honeypot);
     }
-    let min = i64::from(state.config.moderation.min_form_seconds);
+    let min = i64::from(state.settings().moderation.min_form_seconds);
     if min == 0 {
         return Ok(());
     }

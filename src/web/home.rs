@@ -17,5 +17,6 @@ pub async fn show(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpRe
     page.insert("needs_admin", &front.needs_admin);
     page.insert("list", &front.list);
     page.insert("sort", &QuestionOrder::Active);
+    page.insert("welcome_html", &state.settings().welcome_html);
     visitor.render(&state, "home.html", page)
 }

@@ -4,6 +4,8 @@
 //! two share lives in a helper module such as [`question_page`] or [`forms`]) and never reach
 //! the database but through a service.
 
+pub mod about;
+pub mod admin_settings;
 pub mod admin_users;
 pub mod answers;
 pub mod ask;
@@ -53,6 +55,7 @@ pub mod staff_gaps;
 pub mod staff_queue;
 pub mod structured_data;
 pub mod tags;
+pub mod theme;
 pub mod unsubscribe;
 pub mod verify_email;
 pub mod visitor;
@@ -66,8 +69,11 @@ use crate::error::AppError;
 /// Every route of the site, grouped by family; each family's handlers live in the module the
 /// comment names (and handlers are called `module::verb`, so the table tells you the file).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    // The site itself: home.rs, health.rs, metrics.rs, assets.rs; discovery() for crawlers and feeds
+    // The site itself: home.rs, about.rs, health.rs, metrics.rs, assets.rs, theme.rs; discovery()
+    // for crawlers and feeds
     cfg.route("/", web::get().to(home::show))
+        .route("/about", web::get().to(about::show))
+        .route("/theme.css", web::get().to(theme::stylesheet))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(metrics::scrape))
@@ -211,6 +217,13 @@ fn staff_and_moderators(cfg: &mut web::ServiceConfig) {
         .route("/admin/users/{id}/suspend", web::post().to(admin_users::suspend))
         .route("/admin/users/{id}/unsuspend", web::post().to(admin_users::unsuspend))
         .route("/admin/users/{id}/invite", web::post().to(admin_users::invite))
+        // admin_settings.rs
+        .service(
+            web::resource("/admin/settings")
+                .route(web::get().to(admin_settings::show))
+                .route(web::post().to(admin_settings::save)),
+        )
+        .route("/admin/settings/{name}/reset", web::post().to(admin_settings::reset))
         // member_data.rs
         .route("/admin/users/{id}/export", web::post().to(member_data::export_member))
         .service(

@@ -5,7 +5,8 @@
 //! A copy is used only while it is younger than `page_cache_seconds` **and** no write transaction
 //! has committed on this node since it was rendered, so a visitor never sees this node's content
 //! older than the last change made here; a change made on another node shows within the time
-//! limit. Requests carrying a session cookie (members, and anyone with a message waiting) always
+//! limit; a change of the site settings, read from the database by every node, makes copies
+//! drawn with the old ones unreachable at once. Requests carrying a session cookie (members, and anyone with a message waiting) always
 //! go to the handler. Question views are still counted on every visit served from a copy.
 //!
 //! A page missing from the cache is rendered once however many visitors ask for it meanwhile:
@@ -195,8 +196,14 @@ pub async fn serve(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("application/json"));
-    let key =
-        format!("{}{}", req.uri().path_and_query().map_or("", |p| p.as_str()), if wants_json { "#json" } else { "" });
+    // The settings' generation is part of the key: a page drawn with another node's older name,
+    // accent or welcome text is not served once this node has read the change.
+    let key = format!(
+        "{}{}#settings-{}",
+        req.uri().path_and_query().map_or("", |p| p.as_str()),
+        if wants_json { "#json" } else { "" },
+        state.settings().generation
+    );
     // Read before the handler runs: a write committed meanwhile makes this copy stale at once.
     let generation = state.feed.generation();
     let mut copy = cache.lookup(&key, generation);

@@ -8,7 +8,6 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use crate::error::AppError;
-use crate::services::policy::PostingPolicy;
 use crate::services::questions;
 use crate::state::AppState;
 use crate::web::request_budget::CostlyRequest;
@@ -28,7 +27,7 @@ pub async fn render(
     _budget: CostlyRequest,
     form: web::Form<PreviewForm>,
 ) -> Result<HttpResponse, AppError> {
-    let policy = PostingPolicy::from_config(&state.config);
+    let policy = state.posting_policy();
     let body = form.into_inner().body;
     let html = state.compute(move || questions::preview_body(&body, &policy)).await?;
     Ok(HttpResponse::Ok()

@@ -36,7 +36,7 @@ pub async fn show(
     context.insert("social_title", &author.display_name);
     context.insert(
         "description",
-        &format!("{} on {}: questions asked and answers given.", author.display_name, state.config.site_name),
+        &format!("{} on {}: questions asked and answers given.", author.display_name, state.settings().site_name),
     );
     context.insert("profile", author);
     context.insert("username", &profile.username);

@@ -9,7 +9,7 @@ use crate::state::AppState;
 ///
 /// RFC 9309 (and Google, Bing) apply the rule with the *longest* matching path, `Allow` winning a
 /// tie; `$` anchors the end. So `Disallow: /` closes everything not named, `Allow: /$` opens the
-/// home page alone, and the `Allow` prefixes open the public areas — whose exceptions
+/// home page alone (and `/about`), and the `Allow` prefixes open the public areas — whose exceptions
 /// (`/questions/similar`, a JSON helper) are longer `Disallow`s. Everything else (search, ask,
 /// sign-in and sign-up, settings, staff, admin, post editing and revisions, notifications,
 /// password and email links, unsubscribe, preview, search clicks, suggestions) falls under
@@ -26,7 +26,9 @@ Allow: /a/
 Allow: /sitemap.xml$
 Allow: /sitemaps/
 Allow: /assets/
+Allow: /theme.css
 Allow: /favicon.ico$
+Allow: /about$
 Allow: /$
 Disallow: /
 ";

@@ -66,7 +66,9 @@ pub async fn show(
         "description",
         &format!(
             "{} questions about {}, answered by the {} community and staff.{about}",
-            tag.question_count, tag.name, state.config.site_name
+            tag.question_count,
+            tag.name,
+            state.settings().site_name
         ),
     );
     context.insert("social_title", &format!("Questions about {}", tag.name));

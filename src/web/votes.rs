@@ -5,7 +5,6 @@ use serde::Deserialize;
 
 use crate::domain::PostId;
 use crate::error::AppError;
-use crate::services::policy::PostingPolicy;
 use crate::services::voting::{self, VoteValue};
 use crate::state::AppState;
 use crate::web::forms;
@@ -28,7 +27,7 @@ pub async fn vote(
 ) -> Result<HttpResponse, AppError> {
     let post_id = id.into_inner();
     let value = VoteValue::parse(&form.value)?;
-    let policy = PostingPolicy::from_config(&state.config);
+    let policy = state.posting_policy();
     let now = chrono::Utc::now().naive_utc();
     let outcome = state.write(move |conn, feed| voting::vote(conn, feed, &actor, policy, post_id, value, now)).await?;
     if forms::accepts_json(&req) {

@@ -30,6 +30,8 @@ pub struct TestApp {
     pub state: web::Data<AppState>,
     /// The database; removed when the last visitor of this app is dropped.
     pub db: Rc<TestDb>,
+    /// A second node's own data folder (search index), kept while it runs.
+    node_dir: Option<Rc<tempfile::TempDir>>,
 }
 
 /// A response, read in full.
@@ -86,8 +88,23 @@ impl TestApp {
         Self::build(db, settings).await
     }
 
+    /// Another node of the same site: its own state (caches, search index folder, settings
+    /// follower) over the same database, as a second server behind a load balancer would be.
+    pub async fn another_node(&self, settings: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().expect("a data folder for the second node");
+        let mut config = test_config_with(&self.db, settings);
+        config.data_dir = dir.path().to_path_buf();
+        let mut node = Self::with_config(Rc::clone(&self.db), config).await;
+        node.node_dir = Some(Rc::new(dir));
+        node
+    }
+
     async fn build(db: Rc<TestDb>, settings: &[(&str, &str)]) -> Self {
         let config = test_config_with(&db, settings);
+        Self::with_config(db, config).await
+    }
+
+    async fn with_config(db: Rc<TestDb>, config: Config) -> Self {
         let pool = db::connect(&config.database_url, config.db_pool_size).expect("connect to the test database");
         {
             let mut conn = pool.get().expect("connection");
@@ -104,7 +121,7 @@ impl TestApp {
                 }
             })
         });
-        Self { call, cookies: RefCell::new(BTreeMap::new()), state, db }
+        Self { call, cookies: RefCell::new(BTreeMap::new()), state, db, node_dir: None }
     }
 
     /// Another visitor of the same site, with an empty cookie jar (another browser or device).
@@ -114,6 +131,7 @@ impl TestApp {
             cookies: RefCell::new(BTreeMap::new()),
             state: self.state.clone(),
             db: Rc::clone(&self.db),
+            node_dir: self.node_dir.clone(),
         }
     }
 
@@ -124,6 +142,7 @@ impl TestApp {
             cookies: RefCell::new(self.cookies.borrow().clone()),
             state: self.state.clone(),
             db: Rc::clone(&self.db),
+            node_dir: self.node_dir.clone(),
         }
     }
 

@@ -37,6 +37,8 @@ pub(crate) const ROUTES: &[Route] = &[
     get("/metrics"),
     get("/assets/{path:.+}"),
     get("/favicon.ico"),
+    get("/about"),
+    get("/theme.css"),
     get_post(
         "/signup",
         &[
@@ -75,6 +77,16 @@ pub(crate) const ROUTES: &[Route] = &[
     post("/admin/users/{id}/suspend", REASON),
     post("/admin/users/{id}/unsuspend", &[]),
     post("/admin/users/{id}/invite", &[("email", Email)]),
+    get_post(
+        "/admin/settings",
+        &[
+            ("site_name", Text),
+            ("accent_colour", OneOf(&["#8a2be2", "#ffff00", "blue"])),
+            ("welcome_text", Markdown),
+            ("allow_images", OneOf(&["true", "false", "maybe"])),
+        ],
+    ),
+    post("/admin/settings/{name}/reset", &[]),
     post("/admin/users/{id}/export", &[]),
     get_post("/admin/users/{id}/delete", &[("confirm", Text), ("note", Text)]),
     get("/search"),

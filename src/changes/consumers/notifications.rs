@@ -61,7 +61,8 @@ fn event(change: &Change) -> Option<Event> {
         | Change::AccountDeleted { .. }
         | Change::AskerRenamed { .. }
         | Change::WatchChanged { .. }
-        | Change::MailQueued => None,
+        | Change::MailQueued
+        | Change::SiteSettingsChanged { .. } => None,
     }
 }
 

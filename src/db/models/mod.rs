@@ -20,6 +20,7 @@ pub mod search_changes;
 pub mod search_documents;
 pub mod search_log;
 pub mod sessions;
+pub mod site_settings;
 pub mod site_tables;
 pub mod sitemaps;
 pub mod staff_queue;

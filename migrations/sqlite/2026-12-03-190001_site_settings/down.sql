@@ -1,0 +1,2 @@
+DROP TABLE site_settings_generation;
+DROP TABLE site_settings;
