@@ -114,7 +114,9 @@ async fn an_admin_changes_each_setting_and_visitors_see_it(app: TestApp) {
     let details: Vec<&str> = log.iter().filter_map(|(_, _, d)| d.as_deref()).collect();
     assert!(details.contains(&"site_name: \"Guidepost\" -> \"Widget Help\""), "{details:?}");
     assert!(details.contains(&"accent_colour: \"#1f6feb\" -> \"#8a2be2\""), "{details:?}");
-    app.get("/mod/log?action=settings.").await.assert_status(200).assert_contains("settings.change");
+    let mod_log = app.get("/mod/log?action=settings.&target=setting").await;
+    mod_log.assert_status(200).assert_contains("settings.change").assert_contains(">site settings</a>");
+    assert!(!mod_log.body.contains("setting 0"), "the settings have no id to show");
 
     // The same form sent back unchanged writes nothing.
     let again = app.submit(SETTINGS, SETTINGS, &[("site_name", "Widget Help"), ("accent_colour", "#8a2be2")]).await;

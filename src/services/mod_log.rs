@@ -47,6 +47,8 @@ pub struct LogEntry {
     pub target_id: i64,
     /// Where to see the target, when it has a page.
     pub target_path: Option<String>,
+    /// The target as the log shows it ("post 12"; "site settings", which have no id).
+    pub target_label: String,
     /// The reason or details.
     pub detail: Option<String>,
     /// When.
@@ -101,7 +103,12 @@ pub fn page(conn: &mut DbConnection, actor: &Actor, query: LogQuery) -> ServiceR
             target_path: match r.target_kind.as_str() {
                 "post" => Some(paths::post(PostId(r.target_id))),
                 "user" => Some(format!("/users/{}", r.target_id)),
+                "setting" => Some("/admin/settings".to_owned()),
                 _ => None,
+            },
+            target_label: match r.target_kind.as_str() {
+                "setting" => "site settings".to_owned(),
+                kind => format!("{kind} {}", r.target_id),
             },
             action: r.action,
             target_kind: r.target_kind,
