@@ -1,5 +1,5 @@
 //! Mail delivery through the real outbox and worker code: a letter queued by the forum reaches a
-//! real SMTP server (aiosmtpd on 127.0.0.1) as a proper multipart message, survives an outage,
+//! real SMTP server (in-process, on 127.0.0.1) as a proper multipart message, survives an outage,
 //! is given up only after the last attempt, and is never sent twice by concurrent workers; the
 //! file and memory transports keep readable messages.
 
