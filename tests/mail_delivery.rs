@@ -1,5 +1,5 @@
 //! Mail delivery through the real outbox and worker code: a letter queued by the forum reaches a
-//! real SMTP server (aiosmtpd on 127.0.0.1) as a proper multipart message, survives an outage,
+//! real SMTP server (in-process, on 127.0.0.1) as a proper multipart message, survives an outage,
 //! is given up only after the last attempt, and is never sent twice by concurrent workers; the
 //! file and memory transports keep readable messages.
 
@@ -123,6 +123,18 @@ async fn an_outage_keeps_mail_queued_until_the_server_returns(app: TestApp) {
     let row = only_row(&app);
     assert!(row.sent_at.is_some() && row.failed_at.is_none(), "{row:?}");
     assert_eq!(row.attempts, 2);
+
+    // The server goes away again, and comes back on the same port: the next letter waits for it.
+    drop(smtp);
+    queue(&app, "ada@example.com", "Answered again");
+    let t1 = t0 + Duration::days(3);
+    let down = deliver(&app, &transport(&url), t1);
+    assert_eq!((down.sent, down.retrying), (0, 1), "{down:?}");
+    let smtp = SmtpServer::start_on(port);
+    let back = deliver(&app, &transport(&url), t1 + Duration::minutes(2));
+    assert_eq!((back.sent, back.retrying), (1, 0), "{back:?}");
+    let subjects: Vec<_> = smtp.received().into_iter().map(|mail| mail.subject).collect();
+    assert_eq!(subjects, [Some("Answered again".to_owned())]);
 }
 
 async fn a_message_is_given_up_after_the_last_attempt(app: TestApp) {

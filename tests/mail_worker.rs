@@ -1,6 +1,7 @@
 //! The mail worker as it runs in production: in the background of the app (woken by the outbox,
 //! polling for other nodes' mail, stopping promptly), inside `guidepost serve`, and through
-//! `guidepost mail test`; bad mail settings end start-up with one clear line.
+//! `guidepost mail test`, also over STARTTLS and implicit TLS (rustls, verifying the server);
+//! bad mail settings end start-up with one clear line.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
 
@@ -14,7 +15,7 @@ use guidepost::mail::{parse_sender, Letter, MailUrl, MailWorker};
 use tera::Context;
 
 use common::cli::{assert_one_clear_error, guidepost, run, text, Server};
-use common::mail::{eml_files, free_port, SmtpServer};
+use common::mail::{eml_files, free_port, SmtpServer, SmtpTls, TEST_CA};
 use common::{TestApp, TestDb};
 
 /// Inserts a row the way another node would: straight into the table, with no wake-up here.
@@ -108,6 +109,36 @@ fn mail_test_on_postgres() {
     match TestDb::postgres() {
         Some(db) => mail_test_reports_what_happened(db),
         None => eprintln!("skipped: GUIDEPOST_TEST_POSTGRES_URL is not set"),
+    }
+}
+
+/// A CA that signed nothing: trusting only it, no server certificate verifies.
+const UNRELATED_CA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/tls/unrelated-ca.pem");
+
+#[test]
+fn mail_goes_over_tls_only_to_a_server_whose_certificate_verifies() {
+    let db = TestDb::sqlite();
+    let migrated = run(&mut guidepost(&db, &["migrate"]));
+    assert!(migrated.status.success(), "{}", text(&migrated.stderr));
+    for tls in [SmtpTls::StartTls, SmtpTls::Implicit] {
+        let smtp = SmtpServer::start_tls(tls);
+        // SSL_CERT_FILE stands in for the system's store, as an operator would add a private CA.
+        let send = |trusted_ca: &str| {
+            run(guidepost(&db, &["mail", "test", "--to", "ops@example.com"])
+                .env("GUIDEPOST_MAIL_URL", smtp.url())
+                .env("SSL_CERT_FILE", trusted_ca))
+        };
+
+        let sent = send(TEST_CA);
+        assert!(sent.status.success(), "{tls:?}: {}", text(&sent.stderr));
+        let received = smtp.received();
+        assert_eq!(received.len(), 1, "{tls:?}");
+        assert_eq!(received[0].subject.as_deref(), Some("Test message from Guidepost"));
+
+        let refused = send(UNRELATED_CA);
+        let stderr = assert_one_clear_error(&refused, "could not be sent through");
+        assert!(stderr.contains("certificate"), "{tls:?}: the error does not say why: {stderr}");
+        assert_eq!(smtp.received().len(), 1, "{tls:?}: sent to a server whose certificate did not verify");
     }
 }
 
