@@ -70,3 +70,25 @@ fn sqlite_connections_use_wal_foreign_keys_and_8k_pages() {
     let pages: PageSize = diesel::sql_query("PRAGMA page_size").get_result(&mut *conn).unwrap();
     assert_eq!(pages.page_size, 8192, "a new database gets 8 KiB pages");
 }
+
+/// diesel knows a migration by the digits before its name: two folders with the same digits are
+/// one migration to it, and the second is silently never applied (it happened: two branches
+/// each added `2026-12-03-190001_…`). Each backend also needs the same folders.
+#[test]
+fn every_migration_has_its_own_version_on_both_backends() {
+    let folders = |backend: &str| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(format!("{}/migrations/{backend}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let sqlite = folders("sqlite");
+    assert_eq!(sqlite, folders("postgres"), "the backends have the same migrations");
+    let mut versions: Vec<String> =
+        sqlite.iter().map(|name| name.split('_').next().unwrap().replace('-', "")).collect();
+    let count = versions.len();
+    versions.dedup();
+    assert_eq!(versions.len(), count, "two migrations share a version: {sqlite:?}");
+}
