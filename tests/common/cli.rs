@@ -89,8 +89,15 @@ impl Server {
     /// Sends `signal` (as `kill` spells it) and waits up to `patience` for the server to exit;
     /// returns how it exited and its whole log.
     pub fn stop(mut self, signal: &str, patience: Duration) -> (ExitStatus, String) {
-        let sent = Command::new("kill").args([signal, &self.child.id().to_string()]).status().expect("kill");
-        assert!(sent.success(), "kill {signal} failed");
+        // Sent from here rather than by the `kill` command, which a slim image may lack.
+        let sig = match signal {
+            "-TERM" => rustix::process::Signal::TERM,
+            "-INT" => rustix::process::Signal::INT,
+            "-KILL" => rustix::process::Signal::KILL,
+            other => panic!("unknown signal {other}"),
+        };
+        rustix::process::kill_process(rustix::process::Pid::from_child(&self.child), sig)
+            .unwrap_or_else(|e| panic!("kill {signal} failed: {e}"));
         let deadline = Instant::now() + patience;
         loop {
             if let Some(status) = self.child.try_wait().expect("server status") {
