@@ -35,7 +35,9 @@ impl ColumnKind {
     /// The kind of a column declared with this type name, as the catalogue spells it.
     fn from_declared(declared: &str) -> Option<ColumnKind> {
         let declared = declared.to_ascii_lowercase();
-        Some(if declared.contains("int") {
+        // SQLite keeps the declared name (INTEGER, BIGINT); PostgreSQL reports smallint,
+        // integer or bigint. ("interval" also holds "int", hence no substring test.)
+        Some(if matches!(declared.as_str(), "integer" | "int" | "bigint" | "smallint" | "int2" | "int4" | "int8") {
             ColumnKind::Integer
         } else if declared.starts_with("timestamp") || declared == "datetime" {
             ColumnKind::Timestamp
