@@ -175,8 +175,8 @@ impl<W: Write> Hashed<W> {
         Self { inner, hash: Sha256::new(), buffer: Vec::with_capacity(4096) }
     }
 
-    /// Writes one value as a JSON line (hashed, except the trailer, which is written last and
-    /// whose hash no longer matters).
+    /// Writes one value as a JSON line and adds it to the hash. The trailer goes through here
+    /// too, after its own hash was taken from the lines before it, so hashing it changes nothing.
     fn line(&mut self, value: &impl serde::Serialize) -> anyhow::Result<()> {
         self.buffer.clear();
         serde_json::to_writer(&mut self.buffer, value)?;
