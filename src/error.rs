@@ -68,6 +68,15 @@ impl AppError {
         Self::Internal(context.to_string())
     }
 
+    /// The input field a service refused, for error bodies that name it (the API's problem
+    /// JSON); `None` when the refusal is not about one field.
+    pub fn invalid_field(&self) -> Option<&'static str> {
+        match self {
+            Self::Service(ServiceError::Invalid { field, .. }) => Some(field),
+            _ => None,
+        }
+    }
+
     /// The message shown to the visitor: never a database or template detail.
     pub fn public_message(&self) -> String {
         match self {

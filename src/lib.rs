@@ -27,6 +27,7 @@ pub mod state;
 pub mod templates;
 pub mod view_counter;
 pub mod web;
+pub mod webhooks;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};

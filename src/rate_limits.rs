@@ -29,6 +29,9 @@ pub enum Limit {
     /// Costly requests from one client (an address, or a member's account); its rate is set by
     /// `GUIDEPOST_HEAVY_REQUESTS_PER_MINUTE`.
     HeavyPerClient,
+    /// API requests from one caller (a token, a member, an address); its rate is set by
+    /// `GUIDEPOST_API_REQUESTS_PER_MINUTE`.
+    ApiPerCaller,
 }
 
 const fn nonzero(n: u32) -> NonZeroU32 {
@@ -40,10 +43,13 @@ const fn nonzero(n: u32) -> NonZeroU32 {
 
 impl Limit {
     /// How many at once, and how fast the allowance refills; `None` when the limit is off.
-    fn quota(self, heavy_per_minute: u32) -> Option<Quota> {
-        if self == Self::HeavyPerClient {
-            // A minute's allowance at once: a person typing a title or paging results comes in bursts.
-            return NonZeroU32::new(heavy_per_minute).map(Quota::per_minute);
+    fn quota(self, per_minute: PerMinute) -> Option<Quota> {
+        match self {
+            // A minute's allowance at once: a person typing a title or paging results comes in
+            // bursts, and so does a program syncing a page of questions.
+            Self::HeavyPerClient => return NonZeroU32::new(per_minute.heavy).map(Quota::per_minute),
+            Self::ApiPerCaller => return NonZeroU32::new(per_minute.api).map(Quota::per_minute),
+            _ => {}
         }
         let (burst, every) = match self {
             Self::SignInPerIp => (30, Duration::from_secs(10)),
@@ -51,12 +57,21 @@ impl Limit {
             Self::ResetPerAddress => (3, Duration::from_secs(1200)),
             Self::ResetPerIp => (10, Duration::from_secs(60)),
             Self::VerifyResendPerUser => (3, Duration::from_secs(600)),
-            Self::HeavyPerClient => return None,
+            Self::HeavyPerClient | Self::ApiPerCaller => return None,
         };
         Some(
             Quota::with_period(every).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN)).allow_burst(nonzero(burst)),
         )
     }
+}
+
+/// The limits the operator sets, per client per minute (0: no limit).
+#[derive(Debug, Clone, Copy)]
+pub struct PerMinute {
+    /// `GUIDEPOST_HEAVY_REQUESTS_PER_MINUTE`.
+    pub heavy: u32,
+    /// `GUIDEPOST_API_REQUESTS_PER_MINUTE`.
+    pub api: u32,
 }
 
 /// Keys beyond which stale buckets are dropped, so memory stays bounded under a flood.
@@ -68,8 +83,8 @@ pub struct RateLimits {
 }
 
 impl RateLimits {
-    /// Every limit, with costly requests allowed at `heavy_per_minute` per client (0: no limit).
-    pub fn new(heavy_per_minute: u32) -> Self {
+    /// Every limit, with costly and API requests allowed at the operator's rates.
+    pub fn new(per_minute: PerMinute) -> Self {
         let all = [
             Limit::SignInPerIp,
             Limit::SignUpPerIp,
@@ -77,9 +92,10 @@ impl RateLimits {
             Limit::ResetPerIp,
             Limit::VerifyResendPerUser,
             Limit::HeavyPerClient,
+            Limit::ApiPerCaller,
         ];
         let limiters =
-            all.into_iter().filter_map(|l| l.quota(heavy_per_minute).map(|q| (l, RateLimiter::keyed(q)))).collect();
+            all.into_iter().filter_map(|l| l.quota(per_minute).map(|q| (l, RateLimiter::keyed(q)))).collect();
         Self { limiters }
     }
 

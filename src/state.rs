@@ -111,7 +111,10 @@ impl AppState {
         feed.subscribe(Arc::new(consumers::search::WakeIndexer::new(bell)));
         let page_cache =
             std::sync::Arc::new(PageCache::new(std::time::Duration::from_secs(u64::from(config.page_cache_seconds))));
-        let rate_limits = RateLimits::new(config.heavy_requests_per_minute);
+        let rate_limits = RateLimits::new(crate::rate_limits::PerMinute {
+            heavy: config.heavy_requests_per_minute,
+            api: config.api_requests_per_minute,
+        });
         let settings_follower = SettingsFollower::start(pool.clone(), Arc::clone(&site_settings))
             .map_err(StartupError::SettingsFollower)?;
         let metrics = crate::metrics::Metrics::new(config.database_url.backend_name());

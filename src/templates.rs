@@ -35,6 +35,7 @@ impl Templates {
         tera.register_filter("when", human_time);
         tera.register_filter("attr", attribute_text);
         tera.register_filter("iso", iso_time);
+        tera.register_filter("code_spans", code_spans);
         Ok(Self { tera })
     }
 
@@ -96,6 +97,32 @@ fn iso_time(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     Ok(Value::String(parse_time(value)?.format_with_items(FORMAT.iter()).to_string()))
 }
 
+/// `{{ text | code_spans | safe }}`: escapes text and shows its `backticked` spans as code, as
+/// the OpenAPI document's descriptions are written (the `/api` reference page).
+fn code_spans(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let escaped = attribute_text(value, args)?;
+    let text = escaped.as_str().unwrap_or_default();
+    let parts: Vec<&str> = text.split('`').collect();
+    let mut out = String::with_capacity(text.len() + 16);
+    for (index, part) in parts.iter().enumerate() {
+        match (index % 2 == 1, index + 1 < parts.len()) {
+            // Between a pair of backticks.
+            (true, true) => {
+                out.push_str("<code>");
+                out.push_str(part);
+                out.push_str("</code>");
+            }
+            // After an unpaired backtick: left as it was written.
+            (true, false) => {
+                out.push('`');
+                out.push_str(part);
+            }
+            _ => out.push_str(part),
+        }
+    }
+    Ok(Value::String(out))
+}
+
 /// `{{ url | attr | safe }}`: escapes text for a double-quoted attribute, leaving `/` alone so
 /// URLs stay readable in the page source (Tera's autoescape writes `/` as `&#x2F;`).
 fn attribute_text(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
@@ -120,7 +147,7 @@ mod tests {
 
     use tera::Value;
 
-    use super::{human_time, iso_time};
+    use super::{code_spans, human_time, iso_time};
 
     #[test]
     fn timestamps_print_for_people_and_for_machines() {
@@ -131,5 +158,18 @@ mod tests {
             assert_eq!(iso_time(&value, &none).unwrap(), Value::String("2026-11-02T07:05:09Z".into()));
         }
         assert!(human_time(&Value::String("yesterday".into()), &none).is_err());
+    }
+
+    #[test]
+    fn backticked_spans_become_code_and_the_rest_is_escaped() {
+        let none = HashMap::new();
+        let value = Value::String("Send `Authorization: Bearer <token>` with `read` or <b>, `odd".into());
+        assert_eq!(
+            code_spans(&value, &none).unwrap(),
+            Value::String(
+                "Send <code>Authorization: Bearer &lt;token&gt;</code> with <code>read</code> or &lt;b&gt;, `odd"
+                    .into()
+            )
+        );
     }
 }

@@ -55,10 +55,11 @@ async fn unknown_pages_are_404_inside_the_layout_or_json_under_api(app: TestApp)
 
     let api = app.get("/api/no-such-thing").await;
     api.assert_status(404);
-    assert_eq!(api.header("content-type"), Some("application/json"));
+    // Under /api/ errors are RFC 9457 problem details (issue 20).
+    assert_eq!(api.header("content-type"), Some("application/problem+json"));
     let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
-    assert_eq!(json["error"]["status"], 404);
-    assert!(json["error"]["message"].as_str().unwrap().contains("no page"));
+    assert_eq!(json["status"], 404);
+    assert!(json["detail"].as_str().unwrap().contains("no page"));
 }
 
 async fn probes_report_process_and_database(app: TestApp) {

@@ -119,6 +119,7 @@ async fn a_member_downloads_their_data_and_nothing_of_anyone_elses(app: TestApp)
     keys.sort_unstable();
     let documented = [
         "answers",
+        "api_tokens",
         "audit",
         "auth_tokens",
         "comments",

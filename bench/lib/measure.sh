@@ -94,6 +94,9 @@ measure_site() {
   [[ -n $asset ]] || die "no fingerprinted asset on the home page"
 
   wanted question && expect_ok "$QUESTION_PATH" question && run_wrk question "$QUESTION_PATH"
+  # The same question as the API reads it (JSON, answers and comments), beside the HTML page.
+  api_path="/api/v1/questions/$(cut -d/ -f3 <<<"$QUESTION_PATH")"
+  wanted api_question && expect_ok "$api_path" api_question && run_wrk api_question "$api_path"
   wanted home && run_wrk home "/"
   wanted tag && expect_ok "/tags/$TAG" tag && run_wrk tag "/tags/$TAG"
   wanted page500 && expect_ok "/questions?page=$DEEP_PAGE" "page$DEEP_PAGE" && run_wrk "page$DEEP_PAGE" "/questions?page=$DEEP_PAGE"

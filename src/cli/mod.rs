@@ -121,6 +121,25 @@ pub enum UserCommand {
         #[arg(long, value_name = "E")]
         email: String,
     },
+    /// Make a personal API token for a user and print it (shown only this once), as the
+    /// member's Settings page would: for provisioning an integration from a script.
+    Token(TokenArgs),
+}
+
+/// Flags of `guidepost user token`.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The user's username (any case).
+    pub username: String,
+    /// What will use it, e.g. "help desk sync".
+    #[arg(long)]
+    pub name: String,
+    /// Scopes, comma-separated: read, write, staff (staff only for staff).
+    #[arg(long, value_delimiter = ',', default_value = "read")]
+    pub scope: Vec<String>,
+    /// Days until it stops working (default: never).
+    #[arg(long, value_name = "DAYS")]
+    pub expires_in_days: Option<i64>,
 }
 
 /// Flags of `guidepost seed`.

@@ -1,15 +1,19 @@
 //! `guidepost serve`: migrate (unless told not to), then serve until SIGINT or SIGTERM.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{web, HttpServer};
 use anyhow::Context as _;
 
+use crate::changes::consumers::webhooks::WakeWebhookWorker;
 use crate::config::Config;
 use crate::mail::digest::DigestTask;
 use crate::mail::{self, MailUrl, MailWorker};
 use crate::secret::{self, KeySource};
 use crate::state::AppState;
+use crate::webhooks::overdue::ResponseTarget;
+use crate::webhooks::{self, WebhookWorker};
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -41,6 +45,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let blocking_threads = blocking_threads_per_worker(config.db_pool_size, workers);
     let state = web::Data::new(AppState::new(config, pool.clone(), &secret)?);
     let wake = state.outbox.wake_signal();
+    let webhook_state = state.clone();
     let outbox = state.outbox.clone();
     let server = HttpServer::new(move || crate::build_app(state.clone()))
         .workers(workers)
@@ -50,16 +55,33 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs());
     let mail_worker = MailWorker::start(pool.clone(), transport, mail_from, wake);
     tracing::info!(mail_url = %mail_url, "mail worker started");
+    let webhooks = start_webhooks(&webhook_state, pool.clone());
     let digests = DigestTask::start(pool, outbox);
     let server = server.run();
     tracing::info!(%bind, %base_url, backend, "Guidepost is ready");
     // actix-server stops accepting on SIGINT/SIGTERM and lets in-flight requests finish.
     let served = server.await;
     digests.stop().await;
+    webhooks.stop().await;
     mail_worker.stop().await;
     served.context("the HTTP server failed")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Starts the webhook worker, and has the change feed wake it when a write queued deliveries.
+fn start_webhooks(state: &AppState, pool: crate::db::DbPool) -> WebhookWorker {
+    let job = webhooks::Job {
+        pool,
+        client: webhooks::OutboundClient::new(state.config.webhook_allow_private),
+        outbox: state.outbox.clone(),
+        site_name: state.config.site_name.clone(),
+        target: ResponseTarget::hours(state.config.webhook_response_target_hours),
+    };
+    let worker = WebhookWorker::start(job);
+    state.feed.subscribe(Arc::new(WakeWebhookWorker::new(worker.wake_signal())));
+    tracing::info!(allow_private = state.config.webhook_allow_private, "webhook worker started");
+    worker
 }
 
 /// Threads each worker may run database and search work on. actix allows 512 in all, and under

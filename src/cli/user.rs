@@ -1,4 +1,4 @@
-//! `guidepost user create | set-role | invite`.
+//! `guidepost user create | set-role | invite | token`.
 
 use std::io::BufRead;
 
@@ -9,7 +9,10 @@ use crate::changes::ChangeFeed;
 use crate::config::Config;
 use crate::db::models::users;
 use crate::db::DbPool;
+use crate::domain::ApiScope;
 use crate::services::accounts::{self, NewAccount, SET_PASSWORD_LINK_LIFETIME};
+use crate::services::actor::Actor;
+use crate::services::api_tokens::{self, NewToken};
 
 /// Runs a user command.
 pub fn run(config: &Config, pool: &DbPool, command: UserCommand) -> anyhow::Result<()> {
@@ -30,6 +33,23 @@ pub fn run(config: &Config, pool: &DbPool, command: UserCommand) -> anyhow::Resu
             let (user, token) = accounts::invite(&mut conn, &feed, user.id, &email, now)?;
             println!("{} now has the address <{}>.", user.username, user.email.as_deref().unwrap_or_default());
             print_set_password_link(config, &token);
+            Ok(())
+        }
+        UserCommand::Token(args) => {
+            let user = users::find_by_username(&mut conn, &args.username)
+                .context("database")?
+                .filter(|u| u.deleted_at.is_none())
+                .ok_or_else(|| anyhow::anyhow!("no user is called {}", args.username))?;
+            let form = NewToken { name: args.name, scopes: args.scope, expires_in_days: args.expires_in_days };
+            let (token, secret) = api_tokens::create(&mut conn, &feed, &Actor::from_user(&user), &form, now)?;
+            eprintln!(
+                "Made {}'s API token \u{201c}{}\u{201d} ({}); it is shown only this once:",
+                user.username,
+                token.name,
+                ApiScope::list_to_stored(&token.scopes)
+            );
+            // Alone on standard output, so a script can capture it.
+            println!("{secret}");
             Ok(())
         }
     }

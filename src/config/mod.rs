@@ -81,6 +81,9 @@ pub struct Config {
     /// Searches, similar-question look-ups, previews and sitemaps one client may ask this node
     /// for per minute (a visitor by address, a member by account); zero turns the limit off.
     pub heavy_requests_per_minute: u32,
+    /// API requests one caller may make of this node per minute (a token, a signed-in member or
+    /// an anonymous address); zero turns the limit off.
+    pub api_requests_per_minute: u32,
     /// A line under the site name saying what the site is for; may be empty.
     pub tagline: String,
     /// The header logo: an https address or a path on this site; empty for the built-in sign.
@@ -95,6 +98,11 @@ pub struct Config {
     pub pinned_settings: Vec<SettingName>,
     /// The bearer token that opens `/metrics`; `None` keeps `/metrics` closed (404).
     pub metrics_token: Option<MetricsToken>,
+    /// Webhooks may post to loopback, private and link-local addresses (tests, a receiver on
+    /// the same network); off by default, so an admin cannot aim the server at its neighbours.
+    pub webhook_allow_private: bool,
+    /// Hours a question may wait for its first answer before `question.overdue` announces it.
+    pub webhook_response_target_hours: u32,
 }
 
 impl Config {
@@ -208,10 +216,16 @@ impl Config {
             layers.get("page_cache_seconds")?.whole_number(0..=3_600, "a number of seconds from 0 to 3600")?;
         let heavy_requests_per_minute =
             layers.get("heavy_requests_per_minute")?.whole_number(0..=1_000_000, "a number from 0 to 1000000")?;
+        let api_requests_per_minute =
+            layers.get("api_requests_per_minute")?.whole_number(0..=1_000_000, "a number from 0 to 1000000")?;
         let metrics_token = match layers.find("metrics_token") {
             Some(setting) => MetricsToken::parse(&setting.name, &setting.text)?,
             None => None,
         };
+
+        let webhook_allow_private = layers.get("webhook_allow_private")?.switch()?;
+        let webhook_response_target_hours =
+            layers.get("webhook_response_target_hours")?.whole_number(1..=8_760, "a number of hours from 1 to 8760")?;
 
         let page_settings = PageSettings::load(&layers)?;
         let pinned_settings = pinned_settings(&layers)?;
@@ -240,7 +254,10 @@ impl Config {
             moderation,
             page_cache_seconds,
             heavy_requests_per_minute,
+            api_requests_per_minute,
             metrics_token,
+            webhook_allow_private,
+            webhook_response_target_hours,
         })
     }
 }

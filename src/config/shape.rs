@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::moderation::{ModerationConfig, ModerationFile};
 
 /// Every top-level key of the file; each is also the variable `GUIDEPOST_<KEY>`.
-pub(super) const KEYS: [&str; 22] = [
+pub(super) const KEYS: [&str; 25] = [
     "database_url",
     "db_pool_size",
     "bind",
@@ -25,12 +25,15 @@ pub(super) const KEYS: [&str; 22] = [
     "allow_images",
     "page_cache_seconds",
     "heavy_requests_per_minute",
+    "api_requests_per_minute",
     "tagline",
     "logo_url",
     "accent_colour",
     "welcome_text",
     "about_text",
     "metrics_token",
+    "webhook_allow_private",
+    "webhook_response_target_hours",
 ];
 
 /// The key listing the run-time settings the operator fixes (a list in the file, names separated
@@ -65,6 +68,7 @@ pub(super) struct FileShape {
     moderation: Option<ModerationFile>,
     page_cache_seconds: Option<u32>,
     heavy_requests_per_minute: Option<u32>,
+    api_requests_per_minute: Option<u32>,
     tagline: Option<String>,
     logo_url: Option<String>,
     accent_colour: Option<String>,
@@ -72,6 +76,8 @@ pub(super) struct FileShape {
     about_text: Option<String>,
     pinned_settings: Option<Vec<String>>,
     metrics_token: Option<String>,
+    webhook_allow_private: Option<bool>,
+    webhook_response_target_hours: Option<u32>,
 }
 
 /// The weakest layer. Settings missing here (the database and base URLs, the secret, mail) have
@@ -90,11 +96,14 @@ pub(super) struct Defaults {
     moderation: ModerationConfig,
     page_cache_seconds: u32,
     heavy_requests_per_minute: u32,
+    api_requests_per_minute: u32,
     tagline: &'static str,
     logo_url: &'static str,
     accent_colour: &'static str,
     welcome_text: &'static str,
     about_text: &'static str,
+    webhook_allow_private: bool,
+    webhook_response_target_hours: u32,
 }
 
 impl Defaults {
@@ -112,10 +121,13 @@ impl Defaults {
         moderation: ModerationConfig::DEFAULT,
         page_cache_seconds: 2,
         heavy_requests_per_minute: 120,
+        api_requests_per_minute: 600,
         tagline: "",
         logo_url: "",
         accent_colour: crate::site_settings::colour::CSS_ACCENT,
         welcome_text: "",
         about_text: "",
+        webhook_allow_private: false,
+        webhook_response_target_hours: 24,
     };
 }

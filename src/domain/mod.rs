@@ -4,6 +4,7 @@
 //!
 //! Nothing here runs a query or knows about HTTP.
 
+mod api_scope;
 mod close_reason;
 mod flag_reason;
 mod held_reason;
@@ -17,7 +18,9 @@ mod role;
 mod setting_name;
 mod text_enum;
 mod token_purpose;
+mod webhook_event;
 
+pub use api_scope::ApiScope;
 pub use close_reason::CloseReason;
 pub use flag_reason::FlagReason;
 pub use held_reason::HeldReason;
@@ -29,6 +32,7 @@ pub use post_kind::PostKind;
 pub use role::{Role, UnknownRole};
 pub use setting_name::SettingName;
 pub use token_purpose::TokenPurpose;
+pub use webhook_event::{WebhookEvent, WebhookFormat};
 
 /// The stored text was not one of a state's values.
 #[derive(Debug, thiserror::Error)]
@@ -43,8 +47,8 @@ pub struct UnknownState {
 #[cfg(test)]
 mod tests {
     use super::{
-        CloseReason, FlagReason, HeldReason, MailPreference, NotificationEvent, OfficialKind, PostKind, Role,
-        SettingName, TokenPurpose,
+        ApiScope, CloseReason, FlagReason, HeldReason, MailPreference, NotificationEvent, OfficialKind, PostKind, Role,
+        SettingName, TokenPurpose, WebhookEvent, WebhookFormat,
     };
 
     /// Templates compare these words, so serde must give exactly the stored text.
@@ -71,6 +75,12 @@ mod tests {
         round_trips(TokenPurpose::ALL, TokenPurpose::as_str, TokenPurpose::from_stored);
         round_trips(FlagReason::ALL, FlagReason::as_str, FlagReason::from_stored);
         round_trips(SettingName::ALL, SettingName::as_str, SettingName::from_stored);
+        round_trips(ApiScope::ALL, ApiScope::as_str, ApiScope::from_stored);
+        assert_eq!(ApiScope::parse_list(" write read retired "), vec![ApiScope::Write, ApiScope::Read]);
+        assert_eq!(ApiScope::list_to_stored(&[ApiScope::Staff, ApiScope::Read]), "read staff");
+        assert!(ApiScope::Write.covers(ApiScope::Read) && !ApiScope::Read.covers(ApiScope::Write));
+        round_trips(WebhookEvent::ALL, WebhookEvent::as_str, WebhookEvent::from_stored);
+        round_trips(WebhookFormat::ALL, WebhookFormat::as_str, WebhookFormat::from_stored);
         assert!(FlagReason::Spam < FlagReason::NeedsModerator, "the strongest flag sorts first");
         assert_eq!(CloseReason::ResolvedElsewhere.to_string(), "resolved-elsewhere");
         assert_eq!(" Admin ".parse::<Role>().unwrap(), Role::Admin);

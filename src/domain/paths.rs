@@ -43,6 +43,11 @@ pub fn post(id: PostId) -> String {
     format!("/posts/{id}")
 }
 
+/// `/api/v1/questions/{id}`: a question (with its answers) as the API reads it.
+pub fn api_question(id: QuestionId) -> String {
+    format!("/api/v1/questions/{id}")
+}
+
 /// `/users/{id}/{slug}`: a member's profile, under the slug of their username.
 pub fn profile(id: UserId, username: &str) -> String {
     format!("/users/{id}/{}", slugify(username))

@@ -116,6 +116,7 @@ fn erase(
     }
     erasure::delete_sessions(conn, user.id)?;
     erasure::delete_tokens(conn, user.id)?;
+    erasure::delete_api_tokens(conn, user.id)?;
     erasure::delete_watches(conn, user.id)?;
     erasure::delete_notifications(conn, user.id)?;
     erasure::anonymise(conn, user.id, &format!("{DELETED_USERNAME_PREFIX}{}", user.id), now)?;

@@ -10,6 +10,7 @@ pub mod actor;
 pub mod admin_users;
 pub mod answers;
 pub mod anti_spam;
+pub mod api_tokens;
 pub mod audit;
 pub mod closing;
 pub mod commenting;
@@ -56,6 +57,7 @@ pub mod unsubscribe;
 pub mod views;
 pub mod voting;
 pub mod watching;
+pub mod webhooks;
 
 /// Why a use case was refused or failed.
 #[derive(Debug, thiserror::Error)]

@@ -104,10 +104,12 @@ pub fn page(conn: &mut DbConnection, actor: &Actor, query: LogQuery) -> ServiceR
                 "post" => Some(paths::post(PostId(r.target_id))),
                 "user" => Some(format!("/users/{}", r.target_id)),
                 "setting" => Some("/admin/settings".to_owned()),
+                crate::services::api_tokens::TARGET_KIND => Some("/admin/api-tokens".to_owned()),
                 _ => None,
             },
             target_label: match r.target_kind.as_str() {
                 "setting" => "site settings".to_owned(),
+                crate::services::api_tokens::TARGET_KIND => format!("API token {}", r.target_id),
                 kind => format!("{kind} {}", r.target_id),
             },
             action: r.action,

@@ -4,10 +4,12 @@
 //! token in a hidden `csrf_token` field (scripts send it in `X-CSRF-Token`). A POST, PUT, PATCH
 //! or DELETE whose token is missing or different is refused with 403 before any handler runs, so
 //! no route can forget the check. The only exemption is an RFC 8058 one-click unsubscribe (see
-//! [`is_one_click_unsubscribe`]). An `Authorization` header exempts nothing: as long as the
-//! session cookie rides along, a forged request would be authenticated by it. (When API tokens
-//! come, a request is authenticated by its token or by its cookie and token, never by a cookie
-//! without one.)
+//! [`is_one_click_unsubscribe`]), and an API request that carries an `Authorization` header or
+//! no session cookie: [`crate::web::api_auth`] authenticates the first by its bearer token alone,
+//! ignoring its cookies (a forger can make a browser send cookies but never that header), and
+//! the second is anonymous. Anywhere
+//! else an `Authorization` header exempts nothing. So a request is authenticated by its token,
+//! or by its cookie and CSRF token, never by a cookie alone.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::cookie::{Cookie, CookieJar, SameSite};
@@ -22,6 +24,7 @@ use subtle::ConstantTimeEq;
 use crate::error::AppError;
 use crate::services::tokens;
 use crate::state::AppState;
+use crate::web::api_auth;
 
 /// Name of the cookie holding the token.
 pub const COOKIE: &str = "gp_csrf";
@@ -80,7 +83,8 @@ pub async fn protect(
         return Ok(req.error_response(AppError::internal("app state missing")).map_into_right_body());
     };
     let stored = read_cookie(req.request(), &state);
-    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let unsafe_method =
+        !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) && !api_auth::skips_csrf(req.request());
     if unsafe_method {
         let submitted = match submitted_token(&mut req).await {
             Ok(token) => token,

@@ -1,5 +1,5 @@
-//! Draws the body of every error response: an HTML page inside the site layout, or a JSON error
-//! for `/api/` and for scripts that ask for JSON. Statuses are decided in [`crate::error`].
+//! Draws the body of every error response: an HTML page inside the site layout, a problem JSON
+//! (RFC 9457) under `/api/`, or a JSON error for scripts that ask for JSON. Statuses are decided in [`crate::error`].
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -9,6 +9,7 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::api::problem;
 use crate::web::csrf::CsrfToken;
 use crate::web::{forms, layout, visitor};
 
@@ -25,8 +26,13 @@ pub async fn render(
     if !(status.is_client_error() || status.is_server_error()) || drawn_by_handler {
         return Ok(res);
     }
+    let field = res.response().error().and_then(|e| e.as_error::<AppError>()).and_then(AppError::invalid_field);
     let message = match res.response().error() {
         Some(err) => match err.as_error::<AppError>() {
+            // A program has no form to reload: say what the API wants instead.
+            Some(AppError::CsrfRejected) if res.request().path().starts_with("/api/") => {
+                problem::CSRF_DETAIL.to_owned()
+            }
             Some(app_error) => app_error.public_message(),
             // actix's own errors (bad form fields, oversized bodies) are safe to show for 4xx.
             None if status.is_client_error() => err.to_string(),
@@ -35,7 +41,14 @@ pub async fn render(
         None => default_message(status).to_owned(),
     };
     let (req, old) = res.into_parts();
-    let mut page = if wants_json(&req) { json_body(status, &message) } else { html_body(&req, status, &message) };
+    let mut page = if req.path().starts_with("/api/") {
+        // The API's clients read RFC 9457 problem details, which name the field at fault.
+        problem::response(&req, status, title(status), &message, field)
+    } else if wants_json(&req) {
+        json_body(status, &message)
+    } else {
+        html_body(&req, status, &message)
+    };
     // Keep headers the handler set on purpose (Allow, Retry-After, WWW-Authenticate...).
     for (name, value) in old.headers() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
@@ -46,7 +59,7 @@ pub async fn render(
 }
 
 fn wants_json(req: &HttpRequest) -> bool {
-    req.path().starts_with("/api/") || forms::accepts_json(req)
+    forms::accepts_json(req)
 }
 
 fn json_body(status: StatusCode, message: &str) -> HttpResponse {

@@ -7,7 +7,11 @@
 pub mod about;
 pub mod admin_settings;
 pub mod admin_users;
+pub mod admin_webhooks;
 pub mod answers;
+pub mod api;
+pub mod api_auth;
+pub mod api_tokens;
 pub mod ask;
 pub mod assets;
 pub mod charts;
@@ -79,6 +83,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/metrics", web::get().to(metrics::scrape))
         .route("/assets/{path:.+}", web::get().to(assets::serve))
         .route("/favicon.ico", web::get().to(assets::favicon));
+    // api/mod.rs: `/api` and `/api/v1/...`, before any route that could claim an `/api` path.
+    api::routes(cfg);
     accounts(cfg);
     // Before the question routes: the first route whose pattern matches wins, and
     // `/questions/{id}` would claim `/questions/similar`.
@@ -135,6 +141,15 @@ fn accounts(cfg: &mut web::ServiceConfig) {
         .route("/settings/password", web::post().to(settings::password))
         .route("/settings/sign-out-everywhere", web::post().to(settings::sign_out_everywhere))
         .route("/settings/notifications", web::post().to(settings::set_preference))
+        // api_tokens.rs
+        .service(
+            web::resource("/settings/api-tokens")
+                .route(web::get().to(api_tokens::list_own))
+                .route(web::post().to(api_tokens::create)),
+        )
+        .route("/settings/api-tokens/{id}/revoke", web::post().to(api_tokens::revoke_own))
+        // (`GET /api/v1/me`, api_tokens::me, is registered with the rest of `/api/v1` in api/mod.rs:
+        // the `/api` scope answers every address below it.)
         // member_data.rs
         .route("/settings/export", web::post().to(member_data::export_own))
         .service(
@@ -224,6 +239,21 @@ fn staff_and_moderators(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(admin_settings::save)),
         )
         .route("/admin/settings/{name}/reset", web::post().to(admin_settings::reset))
+        // api_tokens.rs
+        .route("/admin/api-tokens", web::get().to(api_tokens::list_all))
+        .route("/admin/api-tokens/{id}/revoke", web::post().to(api_tokens::revoke_any))
+        // admin_webhooks.rs
+        .service(
+            web::resource("/admin/webhooks")
+                .route(web::get().to(admin_webhooks::list))
+                .route(web::post().to(admin_webhooks::create)),
+        )
+        .route("/admin/webhooks/{id}", web::get().to(admin_webhooks::show))
+        .route("/admin/webhooks/{id}/deliveries/{delivery}/send-again", web::post().to(admin_webhooks::send_again))
+        .route(
+            "/admin/webhooks/{id}/{action:enable|disable|rotate-secret|test|delete}",
+            web::post().to(admin_webhooks::act),
+        )
         // member_data.rs
         .route("/admin/users/{id}/export", web::post().to(member_data::export_member))
         .service(

@@ -21,7 +21,7 @@ pub struct LogParams {
 }
 
 /// Target kinds the filter offers.
-const TARGET_KINDS: [&str; 4] = ["post", "comment", "user", "setting"];
+const TARGET_KINDS: [&str; 5] = ["post", "comment", "user", "setting", "api_token"];
 
 /// GET /mod/log
 pub async fn show(
@@ -42,7 +42,7 @@ pub async fn show(
     };
     let target = target.filter(|t| !t.is_empty());
     if target.as_deref().is_some_and(|t| !TARGET_KINDS.contains(&t)) {
-        return Err(AppError::BadRequest("`target` must be post, comment, user or setting.".to_owned()));
+        return Err(AppError::BadRequest("`target` must be post, comment, user, setting or api_token.".to_owned()));
     }
     let query = LogQuery {
         actor: by.clone(),

@@ -128,7 +128,8 @@ pub fn cached_user(req: &HttpRequest) -> Option<Actor> {
     req.extensions().get::<LoadedUser>().and_then(|l| l.0.clone())
 }
 
-async fn load_user(req: &HttpRequest) -> Result<Option<Actor>, AppError> {
+/// The member the request's session cookie signs in, if it is still valid; read once per request.
+pub async fn load_user(req: &HttpRequest) -> Result<Option<Actor>, AppError> {
     if let Some(loaded) = req.extensions().get::<LoadedUser>() {
         return Ok(loaded.0.clone());
     }

@@ -3,20 +3,23 @@
 pub mod mail;
 pub mod notifications;
 pub mod search;
+pub mod webhooks;
 
 use std::sync::Arc;
 
 use super::Consumer;
 use crate::mail::Outbox;
 
-/// The consumers every process that writes needs, the CLI included: the search queue and the
-/// watchers' notifications are durable rows that other nodes and the workers read, and waking
-/// the mail worker is harmless where none runs. A node adds its own indexer's waker
-/// ([`search::WakeIndexer`]) once the indexer is started.
+/// The consumers every process that writes needs, the CLI included: the search queue, the
+/// watchers' notifications and the webhook deliveries are durable rows that other nodes and the
+/// workers read, and waking the mail worker is harmless where none runs. A node adds its own
+/// indexer's waker ([`search::WakeIndexer`]) once the indexer is started, and its webhook
+/// worker's ([`webhooks::WakeWebhookWorker`]) once that runs.
 pub fn standard(outbox: &Outbox) -> Vec<Arc<dyn Consumer>> {
     vec![
         Arc::new(search::SearchQueue),
         Arc::new(notifications::TellWatchers::new(outbox.clone())),
         Arc::new(mail::WakeMailWorker::new(outbox.clone())),
+        Arc::new(webhooks::WebhookOutbox::new(outbox.base_url())),
     ]
 }

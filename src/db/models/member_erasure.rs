@@ -6,7 +6,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
 
-use crate::db::schema::{audit_log, auth_tokens, mail_outbox, notifications, posts, sessions, users, watches};
+use crate::db::schema::{
+    api_tokens, audit_log, auth_tokens, mail_outbox, notifications, posts, sessions, users, watches,
+};
 use crate::db::DbConnection;
 use crate::domain::{MailPreference, PostKind, Role};
 
@@ -61,6 +63,11 @@ pub fn delete_sessions(conn: &mut DbConnection, user_id: i64) -> QueryResult<usi
 /// Removes every link token of the member (confirmation, reset, set-password), used or not.
 pub fn delete_tokens(conn: &mut DbConnection, user_id: i64) -> QueryResult<usize> {
     diesel::delete(auth_tokens::table.filter(auth_tokens::user_id.eq(user_id))).execute(conn)
+}
+
+/// Removes the member's API tokens, revoked or not: programs acting for them stop at once.
+pub fn delete_api_tokens(conn: &mut DbConnection, user_id: i64) -> QueryResult<usize> {
+    diesel::delete(api_tokens::table.filter(api_tokens::user_id.eq(user_id))).execute(conn)
 }
 
 /// Stops the member watching anything.

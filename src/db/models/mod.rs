@@ -1,5 +1,6 @@
 //! Row types and the SQL that reads and writes them, one module per table.
 
+pub mod api_tokens;
 pub mod audit_log;
 pub mod auth_tokens;
 pub mod comments;
@@ -29,3 +30,4 @@ pub mod tags;
 pub mod users;
 pub mod votes;
 pub mod watches;
+pub mod webhooks;

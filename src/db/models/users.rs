@@ -256,3 +256,17 @@ pub fn other_active_admin_exists(conn: &mut DbConnection, except: i64) -> QueryR
 pub fn joined_at(conn: &mut DbConnection, id: i64) -> QueryResult<NaiveDateTime> {
     users::table.find(id).select(users::created_at).first(conn)
 }
+
+/// The addresses of the administrators who can be told of something (not suspended, not
+/// deleted, with an address), e.g. that a webhook endpoint was switched off.
+pub fn admin_addresses(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    let addresses: Vec<Option<String>> = users::table
+        .filter(users::role.eq(Role::Admin))
+        .filter(users::suspended_at.is_null())
+        .filter(users::deleted_at.is_null())
+        .filter(users::email.is_not_null())
+        .order(users::id)
+        .select(users::email)
+        .load(conn)?;
+    Ok(addresses.into_iter().flatten().collect())
+}

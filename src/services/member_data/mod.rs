@@ -158,6 +158,18 @@ fn gather(conn: &mut DbConnection, user: &User, site: &str, now: NaiveDateTime) 
             used_at: used.map(utc),
         })
         .collect();
+    let api_tokens = crate::db::models::api_tokens::of_user(conn, id)?
+        .into_iter()
+        .map(|t| ApiTokenEntry {
+            name: t.name,
+            prefix: t.prefix,
+            scopes: t.scopes,
+            created_at: utc(t.created_at),
+            expires_at: t.expires_at.map(utc),
+            last_used_at: t.last_used_at.map(utc),
+            revoked_at: t.revoked_at.map(utc),
+        })
+        .collect();
     let mail = match user.email.as_deref() {
         Some(address) => rows::mail_to(conn, address)?
             .into_iter()
@@ -206,6 +218,7 @@ fn gather(conn: &mut DbConnection, user: &User, site: &str, now: NaiveDateTime) 
         flags,
         sessions,
         auth_tokens,
+        api_tokens,
         mail,
         audit,
     })

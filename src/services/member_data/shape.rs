@@ -45,6 +45,8 @@ pub struct MemberExport {
     pub sessions: Vec<SessionEntry>,
     /// Their link tokens (confirmation, password reset, set-password), without the secrets.
     pub auth_tokens: Vec<TokenEntry>,
+    /// Their API tokens, without the secrets.
+    pub api_tokens: Vec<ApiTokenEntry>,
     /// Mail addressed to them, without its text.
     pub mail: Vec<MailEntry>,
     /// Audit entries about their account or made by them.
@@ -236,6 +238,25 @@ pub struct SessionEntry {
     pub created_at: Time,
     /// When the session was last used (noted at most daily).
     pub last_seen_at: Time,
+}
+
+/// An API token's record.
+#[derive(Debug, Serialize)]
+pub struct ApiTokenEntry {
+    /// Their name for it.
+    pub name: String,
+    /// Its first characters.
+    pub prefix: String,
+    /// Its scopes, space-separated.
+    pub scopes: String,
+    /// When they made it.
+    pub created_at: Time,
+    /// When it stops working, if ever.
+    pub expires_at: Option<Time>,
+    /// When a program last used it.
+    pub last_used_at: Option<Time>,
+    /// When it was revoked.
+    pub revoked_at: Option<Time>,
 }
 
 /// A link token's record.
