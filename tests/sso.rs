@@ -424,6 +424,17 @@ async fn members_see_link_and_unlink_providers_but_never_the_last_way_in(app: Te
     // The same provider account cannot be linked to a second account.
     let frank_again = round_trip(&frank, &provider, "dana-sub").await;
     frank_again.assert_status(409);
+
+    // Deleting the account unlinks its provider account: signing in again makes a new member.
+    let dana_id: i64 = app.with_db(|conn| users::table.filter(users::username.eq("dana")).select(users::id).first(conn).unwrap());
+    app.submit("/settings/delete-account", "/settings/delete-account", &[("confirm", "dana")]).await.assert_status(303);
+    assert_eq!(identity_count(&app), 0);
+    let again = app.another_visitor();
+    round_trip(&again, &provider, "dana-sub").await.assert_status(303);
+    let new_id: i64 = app.with_db(|conn| {
+        sso_identities::table.filter(sso_identities::subject.eq("dana-sub")).select(sso_identities::user_id).first(conn).unwrap()
+    });
+    assert_ne!(new_id, dana_id, "the deleted account stays deleted");
 }
 
 async fn a_provider_that_is_down_or_a_person_who_cancels_gets_a_clear_page(app: TestApp) {

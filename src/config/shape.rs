@@ -45,6 +45,9 @@ pub(super) const PINNED_SETTINGS: &str = "pinned_settings";
 /// The forum's name when none is set, or the one set is blank.
 pub(super) const SITE_NAME: &str = "Guidepost";
 
+/// The table of the file that holds the single sign-on providers (`[[sso.providers]]`).
+pub(super) const SSO_TABLE: &str = "sso";
+
 /// The table of the file that holds [`super::moderation::KEYS`].
 pub(super) const MODERATION_TABLE: &str = "moderation";
 

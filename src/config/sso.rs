@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use url::Url;
 
+use super::shape::SSO_TABLE;
 use super::sources::Layers;
 use super::ConfigError;
 
@@ -79,7 +80,7 @@ impl std::fmt::Debug for SsoProvider {
 
 /// Reads and judges every provider of the file.
 pub(super) fn load(layers: &Layers, file_setting: &str) -> Result<Vec<SsoProvider>, ConfigError> {
-    let file: SsoFile = layers.table("sso").map_err(|e| ConfigError::new(file_setting, e))?.unwrap_or_default();
+    let file: SsoFile = layers.table(SSO_TABLE).map_err(|e| ConfigError::new(file_setting, e))?.unwrap_or_default();
     let mut providers: Vec<SsoProvider> = Vec::new();
     for (index, raw) in file.providers.into_iter().enumerate() {
         let provider = judge(raw).map_err(|(key, message)| {

@@ -192,6 +192,7 @@ fn the_key_lists_match_the_file_shape() {
     let mut top = listed(&shape::KEYS);
     top.push(shape::MODERATION_TABLE.to_owned());
     top.push(shape::PINNED_SETTINGS.to_owned());
+    top.push(shape::SSO_TABLE.to_owned());
     top.sort();
     assert_eq!(expected("zzz = 1\n"), top);
     assert_eq!(expected("[moderation]\nzzz = 1\n"), listed(&moderation::KEYS));
@@ -223,4 +224,29 @@ fn run_time_settings_have_operator_values_and_pins() {
     assert_eq!(error.setting, "GUIDEPOST_LOGO_URL");
     let (_dir, path) = file("pinned_settings = 3\n");
     assert!(load_err(Some(&path), &[], Overrides::default()).message.contains("pinned_settings"));
+}
+
+#[test]
+fn single_sign_on_providers_come_from_the_file_and_are_judged_there() {
+    let provider = "[[sso.providers]]\nid = \"acme\"\nname = \"Acme\"\nissuer = \"https://id.acme.example/realms/staff\"\nclient_id = \"guidepost\"\n";
+    let (_dir, path) = file(&format!("{provider}role_claim = \"groups\"\nstaff_values = [\"support\"]\n"));
+    let config = Config::load(Some(&path), &Env::new(), Overrides::default()).unwrap();
+    assert_eq!(config.sso_providers.len(), 1);
+    assert_eq!(config.sso_providers[0].role_claim.as_deref(), Some("groups"));
+    assert!(config.password_sign_in);
+
+    let (_dir, path) = file(&provider.replace("https://id.acme", "http://id.acme"));
+    let error = load_err(Some(&path), &[], Overrides::default());
+    assert!(error.setting.starts_with("sso.providers[0].issuer in --config"), "{}", error.setting);
+    let (_dir, path) = file(&format!("{provider}{provider}"));
+    assert!(load_err(Some(&path), &[], Overrides::default()).message.contains("names two providers"));
+    let (_dir, path) = file(&format!("{provider}surprise = 1\n"));
+    assert!(load_err(Some(&path), &[], Overrides::default()).message.contains("unknown key"));
+
+    // Passwords off needs a provider to sign in with.
+    let error = load_err(None, &[("GUIDEPOST_PASSWORD_SIGN_IN", "false")], Overrides::default());
+    assert_eq!(error.setting, "GUIDEPOST_PASSWORD_SIGN_IN");
+    let (_dir, path) = file(provider);
+    let env: Env = [("GUIDEPOST_PASSWORD_SIGN_IN".to_owned(), "off".to_owned())].into();
+    assert!(!Config::load(Some(&path), &env, Overrides::default()).unwrap().password_sign_in);
 }
