@@ -54,6 +54,9 @@ pub enum AppError {
     /// A rule of the forum refused the request.
     #[error(transparent)]
     Service(#[from] ServiceError),
+    /// Signing in through an identity provider failed; the message says what to do next.
+    #[error(transparent)]
+    SingleSignOn(#[from] crate::sso::SsoError),
     /// No database connection could be had in time.
     #[error("The site is busy or its database is unavailable. Please try again in a moment.")]
     DatabaseUnavailable(#[source] diesel::r2d2::PoolError),
@@ -123,6 +126,9 @@ impl ResponseError for AppError {
             Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::TokenRequired { .. } => StatusCode::UNAUTHORIZED,
             Self::Service(e) => service_status(e),
+            Self::SingleSignOn(crate::sso::SsoError::UnknownProvider) => StatusCode::NOT_FOUND,
+            Self::SingleSignOn(e) if e.is_provider_down() => StatusCode::BAD_GATEWAY,
+            Self::SingleSignOn(_) => StatusCode::BAD_REQUEST,
             Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -23,6 +23,7 @@ pub mod services;
 pub mod sign_in_failures;
 pub mod signing;
 pub mod site_settings;
+pub mod sso;
 pub mod state;
 pub mod templates;
 pub mod view_counter;

@@ -67,6 +67,8 @@ pub struct AppState {
     pub settings_follower: SettingsFollower,
     /// What this node counts for `/metrics`.
     pub metrics: crate::metrics::Metrics,
+    /// The OpenID providers people may sign in with, and what this node learnt of them.
+    pub identity_providers: Arc<crate::sso::IdentityProviders>,
 }
 
 /// Start-up failed before the server could listen.
@@ -90,6 +92,9 @@ pub enum StartupError {
     /// The site settings thread could not be started.
     #[error("site settings: {0}")]
     SettingsFollower(std::io::Error),
+    /// A single sign-on provider cannot be set up.
+    #[error("sso.providers: {0}")]
+    IdentityProviders(String),
 }
 
 impl AppState {
@@ -118,7 +123,10 @@ impl AppState {
         let settings_follower = SettingsFollower::start(pool.clone(), Arc::clone(&site_settings))
             .map_err(StartupError::SettingsFollower)?;
         let metrics = crate::metrics::Metrics::new(config.database_url.backend_name());
+        let identity_providers =
+            Arc::new(crate::sso::IdentityProviders::from_config(&config).map_err(StartupError::IdentityProviders)?);
         Ok(Self {
+            identity_providers,
             site_settings,
             settings_follower,
             cookie_key,

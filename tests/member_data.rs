@@ -126,6 +126,7 @@ async fn a_member_downloads_their_data_and_nothing_of_anyone_elses(app: TestApp)
         "exported_at",
         "flags",
         "format",
+        "linked_accounts",
         "mail",
         "notifications",
         "profile",

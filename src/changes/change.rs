@@ -262,6 +262,8 @@ pub enum AccountChange {
     MailPreference,
     /// Every session ended.
     SignedOutEverywhere,
+    /// An identity provider account was linked or unlinked.
+    SignInMethods,
 }
 
 impl Change {

@@ -25,7 +25,7 @@ use crate::roles::Role;
 #[command(name = "guidepost", version, propagate_version = true)]
 pub struct Cli {
     /// Read settings from this TOML file (environment variables and flags override it).
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", env = "GUIDEPOST_CONFIG")]
     pub config: Option<PathBuf>,
     /// Database URL: sqlite://PATH (default: sqlite://DATA_DIR/guidepost.db) or postgres://...
     #[arg(long, global = true, value_name = "URL")]
@@ -124,6 +124,12 @@ pub enum UserCommand {
     /// Make a personal API token for a user and print it (shown only this once), as the
     /// member's Settings page would: for provisioning an integration from a script.
     Token(TokenArgs),
+    /// Print a one-time link, good for 15 minutes, where an admin signs in with their password
+    /// while password sign-in is off (GUIDEPOST_PASSWORD_SIGN_IN=false) or the provider is down.
+    BreakGlass {
+        /// The admin's username or email address.
+        login: String,
+    },
 }
 
 /// Flags of `guidepost user token`.

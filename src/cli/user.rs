@@ -1,4 +1,4 @@
-//! `guidepost user create | set-role | invite | token`.
+//! `guidepost user create | set-role | invite | token | break-glass`.
 
 use std::io::BufRead;
 
@@ -50,6 +50,15 @@ pub fn run(config: &Config, pool: &DbPool, command: UserCommand) -> anyhow::Resu
             );
             // Alone on standard output, so a script can capture it.
             println!("{secret}");
+            Ok(())
+        }
+        UserCommand::BreakGlass { login } => {
+            let token = crate::services::break_glass::issue(&mut conn, &login, now)?;
+            eprintln!(
+                "A one-time sign-in link for this admin, good for {} minutes:",
+                crate::services::break_glass::LINK_LIFETIME.num_minutes()
+            );
+            println!("{}{}", config.base_url_str(), crate::domain::paths::break_glass(&token));
             Ok(())
         }
     }

@@ -11,6 +11,7 @@ mod metrics_token;
 mod moderation;
 mod shape;
 mod sources;
+mod sso;
 mod validate;
 
 use std::collections::HashMap;
@@ -26,6 +27,7 @@ use crate::domain::SettingName;
 pub use database_url::DatabaseUrl;
 pub use metrics_token::MetricsToken;
 pub use moderation::ModerationConfig;
+pub use sso::SsoProvider;
 
 /// A configuration problem, naming the setting at fault.
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +105,11 @@ pub struct Config {
     pub webhook_allow_private: bool,
     /// Hours a question may wait for its first answer before `question.overdue` announces it.
     pub webhook_response_target_hours: u32,
+    /// Members may sign up and sign in with a password; off leaves single sign-on only (admins
+    /// keep a break-glass link from the CLI).
+    pub password_sign_in: bool,
+    /// OpenID Connect providers people may sign in with, in the order their buttons show.
+    pub sso_providers: Vec<SsoProvider>,
 }
 
 impl Config {
@@ -227,6 +234,16 @@ impl Config {
         let webhook_response_target_hours =
             layers.get("webhook_response_target_hours")?.whole_number(1..=8_760, "a number of hours from 1 to 8760")?;
 
+        let password_sign_in_setting = layers.get("password_sign_in")?;
+        let password_sign_in = password_sign_in_setting.switch()?;
+        let sso_providers = sso::load(&layers, &layers.file_name())?;
+        if !password_sign_in && sso_providers.is_empty() {
+            return Err(ConfigError::new(
+                &password_sign_in_setting.name,
+                "turns password sign-in off, but no [[sso.providers]] are configured: members could not sign in",
+            ));
+        }
+
         let page_settings = PageSettings::load(&layers)?;
         let pinned_settings = pinned_settings(&layers)?;
 
@@ -258,6 +275,8 @@ impl Config {
             metrics_token,
             webhook_allow_private,
             webhook_response_target_hours,
+            password_sign_in,
+            sso_providers,
         })
     }
 }

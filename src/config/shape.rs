@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::moderation::{ModerationConfig, ModerationFile};
+use super::sso::SsoFile;
 
 /// Every top-level key of the file; each is also the variable `GUIDEPOST_<KEY>`.
-pub(super) const KEYS: [&str; 25] = [
+pub(super) const KEYS: [&str; 26] = [
     "database_url",
     "db_pool_size",
     "bind",
@@ -34,6 +35,7 @@ pub(super) const KEYS: [&str; 25] = [
     "metrics_token",
     "webhook_allow_private",
     "webhook_response_target_hours",
+    "password_sign_in",
 ];
 
 /// The key listing the run-time settings the operator fixes (a list in the file, names separated
@@ -78,6 +80,8 @@ pub(super) struct FileShape {
     metrics_token: Option<String>,
     webhook_allow_private: Option<bool>,
     webhook_response_target_hours: Option<u32>,
+    password_sign_in: Option<bool>,
+    sso: Option<SsoFile>,
 }
 
 /// The weakest layer. Settings missing here (the database and base URLs, the secret, mail) have
@@ -104,6 +108,7 @@ pub(super) struct Defaults {
     about_text: &'static str,
     webhook_allow_private: bool,
     webhook_response_target_hours: u32,
+    password_sign_in: bool,
 }
 
 impl Defaults {
@@ -129,5 +134,6 @@ impl Defaults {
         about_text: "",
         webhook_allow_private: false,
         webhook_response_target_hours: 24,
+        password_sign_in: true,
     };
 }

@@ -94,6 +94,25 @@ impl Layers {
         Some((items, name))
     }
 
+    /// A whole table of the file (`[sso]`), typed; `None` when the file has none.
+    pub(super) fn table<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, String> {
+        if self.figment.find_value(key).is_err() {
+            return Ok(None);
+        }
+        self.figment.extract_inner::<T>(key).map(Some).map_err(|e| shape_message(&e))
+    }
+
+    /// Where the file came from, as an error should name it.
+    pub(super) fn file_name(&self) -> String {
+        self.figment
+            .metadata()
+            .find(|meta| meta.name == FILE)
+            .and_then(|meta| {
+                meta.source.as_ref().and_then(|s| s.file_path()).map(|p| format!("--config {}", p.display()))
+            })
+            .unwrap_or_else(|| "the configuration file".to_owned())
+    }
+
     /// The winning value of a key the built-in defaults always set.
     pub(super) fn get(&self, key: &str) -> Result<Setting, ConfigError> {
         self.find(key).ok_or_else(|| ConfigError::new(&env_var(key), "has no value, not even a built-in default"))

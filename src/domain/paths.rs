@@ -73,3 +73,19 @@ pub fn slugify(title: &str) -> String {
         cut
     }
 }
+
+/// `/auth/sso/{provider}`: where a "Sign in with ..." button posts.
+pub fn sso_start(provider: &str) -> String {
+    format!("/auth/sso/{provider}")
+}
+
+/// `/auth/sso/{provider}/callback`: where the provider sends the browser back (the redirect URI
+/// registered at the provider).
+pub fn sso_callback(provider: &str) -> String {
+    format!("/auth/sso/{provider}/callback")
+}
+
+/// `/login/break-glass/{token}`: an admin's one-time password sign-in while password sign-in is off.
+pub fn break_glass(token: &str) -> String {
+    format!("/login/break-glass/{token}")
+}

@@ -117,6 +117,9 @@ fn erase(
     erasure::delete_sessions(conn, user.id)?;
     erasure::delete_tokens(conn, user.id)?;
     erasure::delete_api_tokens(conn, user.id)?;
+    // Its provider accounts could otherwise sign in to the anonymised row, or make a new one.
+    crate::db::models::sso::delete_identities_of(conn, user.id)?;
+    crate::db::models::sso::delete_link_requests_of(conn, user.id)?;
     erasure::delete_watches(conn, user.id)?;
     erasure::delete_notifications(conn, user.id)?;
     erasure::anonymise(conn, user.id, &format!("{DELETED_USERNAME_PREFIX}{}", user.id), now)?;

@@ -23,3 +23,19 @@ pub fn record(
     )?;
     Ok(())
 }
+
+/// Records an action no person took: a role that followed an identity provider's claim at sign-in.
+pub fn record_automatic(
+    conn: &mut DbConnection,
+    action: &str,
+    target: (&str, i64),
+    detail: Option<&str>,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let (target_kind, target_id) = target;
+    audit_log::insert(
+        conn,
+        &NewAuditEntry { actor_id: None, action, target_kind, target_id, detail, created_at: now },
+    )?;
+    Ok(())
+}

@@ -14,6 +14,7 @@ pub mod api_auth;
 pub mod api_tokens;
 pub mod ask;
 pub mod assets;
+pub mod break_glass;
 pub mod charts;
 pub mod closing;
 pub mod comments;
@@ -52,8 +53,11 @@ pub mod security;
 pub mod session;
 pub mod settings;
 pub mod sign_in;
+pub mod sign_in_methods;
 pub mod sign_up;
 pub mod sitemaps;
+pub mod sso;
+pub mod sso_link;
 pub mod staff_dashboard;
 pub mod staff_gaps;
 pub mod staff_queue;
@@ -116,6 +120,23 @@ fn accounts(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/signup").route(web::get().to(sign_up::form)).route(web::post().to(sign_up::submit)))
         .service(web::resource("/login").route(web::get().to(sign_in::form)).route(web::post().to(sign_in::submit)))
         .route("/logout", web::post().to(sign_in::sign_out))
+        // sso.rs, sso_link.rs, break_glass.rs
+        .route("/signed-out", web::get().to(sso::signed_out))
+        .route("/auth/sso/link", web::get().to(sso_link::show))
+        .route("/auth/sso/link/password", web::post().to(sso_link::with_password))
+        .route("/auth/sso/link/mail", web::post().to(sso_link::by_mail))
+        .service(
+            web::resource("/auth/sso/link/{token}")
+                .route(web::get().to(sso_link::mailed_form))
+                .route(web::post().to(sso_link::mailed_submit)),
+        )
+        .route("/auth/sso/{provider}", web::get().to(sso::start))
+        .route("/auth/sso/{provider}/callback", web::get().to(sso::callback))
+        .service(
+            web::resource("/login/break-glass/{token}")
+                .route(web::get().to(break_glass::form))
+                .route(web::post().to(break_glass::submit)),
+        )
         .route("/verify-email/resend", web::post().to(verify_email::resend))
         .route("/verify-email/{token}", web::get().to(verify_email::verify))
         // password.rs
@@ -141,6 +162,9 @@ fn accounts(cfg: &mut web::ServiceConfig) {
         .route("/settings/password", web::post().to(settings::password))
         .route("/settings/sign-out-everywhere", web::post().to(settings::sign_out_everywhere))
         .route("/settings/notifications", web::post().to(settings::set_preference))
+        // sign_in_methods.rs
+        .route("/settings/sign-in", web::get().to(sign_in_methods::show))
+        .route("/settings/sign-in/{id}/remove", web::post().to(sign_in_methods::remove))
         // api_tokens.rs
         .service(
             web::resource("/settings/api-tokens")

@@ -54,6 +54,7 @@ pub async fn reset_form(
     visitor: Visitor,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    ensure_passwords_on(&state)?;
     show_form(&state, &visitor, TokenPurpose::ResetPassword, token.into_inner()).await
 }
 
@@ -64,11 +65,24 @@ pub async fn reset_submit(
     token: web::Path<String>,
     form: web::Form<NewPasswordForm>,
 ) -> Result<HttpResponse, AppError> {
+    ensure_passwords_on(&state)?;
     submit(&state, &visitor, TokenPurpose::ResetPassword, token.into_inner(), form.into_inner()).await
+}
+
+/// Refuses password resets while password sign-in is off: a new password could not be used.
+fn ensure_passwords_on(state: &AppState) -> Result<(), AppError> {
+    if state.config.password_sign_in {
+        return Ok(());
+    }
+    Err(ServiceError::Forbidden(
+        "This site signs you in through your company's account, so there is no password to reset here.".to_owned(),
+    )
+    .into())
 }
 
 /// GET /password/forgot
 pub async fn forgot_form(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
+    ensure_passwords_on(&state)?;
     let mut page = Context::new();
     page.insert("errors", &FieldErrors::new());
     visitor.render(&state, "auth/forgot.html", page)
@@ -81,6 +95,7 @@ pub async fn forgot_submit(
     session: Session,
     form: web::Form<ForgotForm>,
 ) -> Result<HttpResponse, AppError> {
+    ensure_passwords_on(&state)?;
     let email = form.into_inner().email;
     state.rate_limits.check(Limit::ResetPerIp, &forms::client_ip(&req, state.config.behind_proxy))?;
     state.rate_limits.check(Limit::ResetPerAddress, email.trim())?;
@@ -151,7 +166,7 @@ fn form_page(
 }
 
 /// Pages behind a secret link are never cached and never leak the link through `Referer`.
-fn private(response: Result<HttpResponse, AppError>) -> Result<HttpResponse, AppError> {
+pub(crate) fn private(response: Result<HttpResponse, AppError>) -> Result<HttpResponse, AppError> {
     let mut response = response?;
     let headers = response.headers_mut();
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));

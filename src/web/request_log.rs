@@ -10,7 +10,11 @@ use tracing::Span;
 use tracing_actix_web::RootSpanBuilder;
 
 /// Paths whose last segment is a secret token.
-const SECRET_PREFIXES: [&str; 4] = ["/password/set/", "/password/reset/", "/verify-email/", "/unsubscribe/"];
+const SECRET_PREFIXES: [&str; 6] =
+    ["/password/set/", "/password/reset/", "/verify-email/", "/unsubscribe/", "/login/break-glass/", "/auth/sso/link/"];
+
+/// Fixed last segments under those prefixes, which name an action rather than hold a token.
+const ACTIONS: [&str; 3] = ["resend", "password", "mail"];
 
 /// Builds the span for each request and logs its outcome.
 pub struct RequestLog;
@@ -22,7 +26,7 @@ struct Started(Instant);
 pub fn loggable_path(path: &str) -> String {
     for prefix in SECRET_PREFIXES {
         if let Some(rest) = path.strip_prefix(prefix) {
-            if !rest.is_empty() && rest != "resend" {
+            if !rest.is_empty() && !ACTIONS.contains(&rest) {
                 return format!("{prefix}[redacted]");
             }
         }
@@ -72,6 +76,9 @@ mod tests {
     fn tokens_never_reach_the_log() {
         assert_eq!(loggable_path("/password/reset/abcDEF123"), "/password/reset/[redacted]");
         assert_eq!(loggable_path("/verify-email/abc"), "/verify-email/[redacted]");
+        assert_eq!(loggable_path("/login/break-glass/abc"), "/login/break-glass/[redacted]");
+        assert_eq!(loggable_path("/auth/sso/link/abc"), "/auth/sso/link/[redacted]");
+        assert_eq!(loggable_path("/auth/sso/link/mail"), "/auth/sso/link/mail");
         assert_eq!(loggable_path("/verify-email/resend"), "/verify-email/resend");
         assert_eq!(loggable_path("/unsubscribe/5.abc"), "/unsubscribe/[redacted]");
         assert_eq!(loggable_path("/questions/1/slug"), "/questions/1/slug");

@@ -18,6 +18,7 @@ const USER_ID: &str = "uid";
 const EPOCH: &str = "epoch";
 const SECRET: &str = "sid";
 const FLASH: &str = "flash";
+const PROVIDER: &str = "sso";
 
 use crate::services::sessions::LIFETIME_DAYS;
 
@@ -45,6 +46,16 @@ pub fn begin(session: &Session, user_id: i64, epoch: i64, secret: &str) -> Resul
     session.insert(USER_ID, user_id).map_err(AppError::internal)?;
     session.insert(EPOCH, epoch).map_err(AppError::internal)?;
     session.insert(SECRET, secret).map_err(AppError::internal)
+}
+
+/// Notes the identity provider the session was signed in through, for signing out there too.
+pub fn note_provider(session: &Session, provider: &str) -> Result<(), AppError> {
+    session.insert(PROVIDER, provider).map_err(AppError::internal)
+}
+
+/// The identity provider the session was signed in through, if any.
+pub fn provider(session: &Session) -> Option<String> {
+    session.get::<String>(PROVIDER).ok().flatten()
 }
 
 /// Keeps the current session valid after the user's epoch moved on (password change).

@@ -91,6 +91,12 @@ pub async fn password(
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
+    if !state.config.password_sign_in && actor.role != crate::roles::Role::Admin {
+        return Err(ServiceError::Forbidden(
+            "Password sign-in is off on this site, so there is no password to change.".into(),
+        )
+        .into());
+    }
     if form.new_password != form.new_password_confirm {
         let error = ServiceError::invalid("new_password_confirm", "The two passwords differ.");
         return refused(&state, &visitor, error.into(), serde_json::json!({}));
@@ -151,6 +157,7 @@ fn page(
 ) -> Result<HttpResponse, AppError> {
     let mut page = Context::new();
     page.insert("values", &values);
+    page.insert("password_sign_in", &state.config.password_sign_in);
     visitor.render_form(state, "settings.html", page, errors)
 }
 

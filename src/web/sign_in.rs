@@ -7,6 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use tera::Context;
 
+use crate::db::models::users::User;
 use crate::error::AppError;
 use crate::rate_limits::Limit;
 use crate::services::passwords::Verified;
@@ -58,6 +59,9 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let SignInForm { login, password, next } = form.into_inner();
     let next = forms::safe_return_path(next.as_deref());
+    if !state.config.password_sign_in {
+        return page(&state, &visitor, &login, &next, &FieldErrors::forbidden("login", PASSWORDS_OFF));
+    }
     let address = forms::client_ip(&req, state.config.behind_proxy);
     state.rate_limits.check(Limit::SignInPerIp, &address)?;
     let typed = login.clone();
@@ -80,14 +84,7 @@ pub async fn submit(
     match outcome {
         Ok(user) => {
             state.sign_in_failures.record_success(&target, &address);
-            let user_id = user.id;
-            let secret = state.db(move |conn| sessions::open(conn, user_id, now)).await?;
-            session::begin(&session, user.id, user.session_epoch, &secret)?;
-            session::flash(&session, &format!("Signed in as {}.", user.display_name));
-            let mut response = forms::see_other(&next);
-            // A new session gets a new CSRF token, so a token planted before sign-in is worthless.
-            response.add_cookie(&csrf::fresh_cookie(&state)).map_err(AppError::internal)?;
-            Ok(response)
+            start_session(&state, &session, &user, None, &next).await
         }
         Err(AppError::Service(ServiceError::Forbidden(message))) => {
             page(&state, &visitor, &login, &next, &FieldErrors::forbidden("login", &message))
@@ -99,14 +96,47 @@ pub async fn submit(
     }
 }
 
+/// What a member who tries a password is told while password sign-in is off.
+pub const PASSWORDS_OFF: &str =
+    "This site signs you in through your company's account: use the button above. (Administrators: `guidepost user break-glass`.)";
+
+/// Starts a signed-in session for `user` (through `provider`, when an identity provider vouched)
+/// and sends the browser on to `next`.
+pub(crate) async fn start_session(
+    state: &AppState,
+    session: &Session,
+    user: &User,
+    provider: Option<&str>,
+    next: &str,
+) -> Result<HttpResponse, AppError> {
+    let (user_id, now) = (user.id, chrono::Utc::now().naive_utc());
+    let secret = state.db(move |conn| sessions::open(conn, user_id, now)).await?;
+    session::begin(session, user.id, user.session_epoch, &secret)?;
+    if let Some(provider) = provider {
+        session::note_provider(session, provider)?;
+    }
+    session::flash(session, &format!("Signed in as {}.", user.display_name));
+    let mut response = forms::see_other(next);
+    // A new session gets a new CSRF token, so a token planted before sign-in is worthless.
+    response.add_cookie(&csrf::fresh_cookie(state)).map_err(AppError::internal)?;
+    Ok(response)
+}
+
 /// POST /logout — ends the session here and in the database, so a copy of its cookie is void.
+/// A session that an identity provider vouched for goes on to a page offering to sign out there
+/// too, when the provider supports it.
 pub async fn sign_out(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, AppError> {
     if let Some(claim) = session::claim(&session) {
         state.db(move |conn| sessions::close(conn, &claim.secret)).await?;
     }
+    let provider = session::provider(&session);
     session::end(&session);
     session::flash(&session, "Signed out.");
-    let mut response = forms::see_other("/");
+    let next = match provider {
+        Some(id) if state.identity_providers.get(&id).is_ok() => format!("/signed-out?provider={id}"),
+        _ => "/".to_owned(),
+    };
+    let mut response = forms::see_other(&next);
     response.add_cookie(&csrf::fresh_cookie(&state)).map_err(AppError::internal)?;
     Ok(response)
 }
@@ -121,5 +151,12 @@ fn page(
     let mut page = Context::new();
     page.insert("values", &serde_json::json!({ "login": login }));
     page.insert("next", next);
+    sign_in_choices(state, &mut page);
     visitor.render_form(state, "auth/login.html", page, errors)
+}
+
+/// What the sign-in and sign-up pages offer: the providers' buttons, and whether passwords work.
+pub(crate) fn sign_in_choices(state: &AppState, page: &mut Context) {
+    page.insert("sso_providers", &state.identity_providers.buttons());
+    page.insert("password_sign_in", &state.config.password_sign_in);
 }

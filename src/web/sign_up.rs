@@ -7,11 +7,16 @@ use tera::Context;
 use crate::error::AppError;
 use crate::rate_limits::Limit;
 use crate::services::sign_up::{self, SignUp};
+use crate::services::ServiceError;
 use crate::state::AppState;
 use crate::web::form_guard::{self, unix_now};
 use crate::web::forms::{self, FieldErrors};
 use crate::web::session;
 use crate::web::visitor::Visitor;
+
+/// Why a password sign-up is refused while password sign-in is off.
+const PASSWORDS_OFF_SIGN_UP: &str =
+    "This site creates accounts through your company's sign-in: use the \"Sign in with\" button on the sign-in page.";
 
 /// The sign-up form.
 #[derive(Deserialize)]
@@ -43,6 +48,9 @@ pub async fn submit(
     form: web::Form<SignUpForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
+    if !state.config.password_sign_in {
+        return Err(ServiceError::Forbidden(PASSWORDS_OFF_SIGN_UP.to_owned()).into());
+    }
     state.rate_limits.check(Limit::SignUpPerIp, &forms::client_ip(&req, state.config.behind_proxy))?;
     if let Err(refusal) = form_guard::check(&state, &form.website, form.form_started.as_deref(), unix_now()) {
         let errors = FieldErrors::one("form", refusal.message());
@@ -84,5 +92,7 @@ fn page(
     let mut page = Context::new();
     page.insert("values", &serde_json::json!({ "username": username, "email": email }));
     page.insert("form_started", &form_guard::stamp(state, unix_now()));
+    page.insert("next", "/");
+    super::sign_in::sign_in_choices(state, &mut page);
     visitor.render_form(state, "auth/signup.html", page, errors)
 }

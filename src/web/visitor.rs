@@ -77,7 +77,7 @@ impl Visitor {
     }
 
     /// Renders a page template inside the layout with the status already chosen for it.
-    fn render_as(
+    pub(crate) fn render_as(
         &self,
         state: &AppState,
         template: &str,

@@ -52,6 +52,12 @@ pub fn test_config(db: &TestDb) -> Config {
 
 /// The test configuration with some `GUIDEPOST_*` settings changed.
 pub fn test_config_with(db: &TestDb, settings: &[(&str, &str)]) -> Config {
+    test_config_from(db, None, settings)
+}
+
+/// The test configuration read from a `guidepost.toml` as well (for what only the file can
+/// say, such as single sign-on providers), with some `GUIDEPOST_*` settings changed.
+pub fn test_config_from(db: &TestDb, file: Option<&std::path::Path>, settings: &[(&str, &str)]) -> Config {
     let mut env = Env::new();
     env.insert("GUIDEPOST_BASE_URL".into(), "http://forum.test".into());
     env.insert("GUIDEPOST_DB_POOL_SIZE".into(), "12".into());
@@ -71,7 +77,7 @@ pub fn test_config_with(db: &TestDb, settings: &[(&str, &str)]) -> Config {
         data_dir: Some(db.dir.path().to_path_buf()),
         ..Overrides::default()
     };
-    Config::load(None, &env, overrides).expect("test config")
+    Config::load(file, &env, overrides).expect("test config")
 }
 
 impl TestApp {
@@ -86,6 +92,17 @@ impl TestApp {
         let db = Rc::clone(&self.db);
         drop(self);
         Self::build(db, settings).await
+    }
+
+    /// The same site restarted with `toml` as its configuration file and some `GUIDEPOST_*`
+    /// settings changed (the database is kept; cookies are not).
+    pub async fn restart_with_file(self, toml: &str, settings: &[(&str, &str)]) -> Self {
+        let db = Rc::clone(&self.db);
+        drop(self);
+        let path = db.dir.path().join("guidepost.toml");
+        std::fs::write(&path, toml).expect("write the configuration file");
+        let config = test_config_from(&db, Some(&path), settings);
+        Self::with_config(db, config).await
     }
 
     /// Another node of the same site: its own state (caches, search index folder, settings

@@ -16,6 +16,7 @@ pub mod dumps;
 pub mod forum;
 pub mod mail;
 pub mod members;
+pub mod oidc;
 pub mod receiver;
 pub mod xml;
 

@@ -185,6 +185,7 @@ async function savePages(server, thread, dir) {
     ['member-ask', '/ask', 'ann', 200],
     ['member-settings', '/settings', 'ann', 200],
     ['member-api-tokens', '/settings/api-tokens', 'ann', 200],
+    ['member-sign-in-methods', '/settings/sign-in', 'ann', 200],
     ['member-notifications', '/notifications', 'ann', 200],
     ['member-question', thread.question, 'ann', 200],
     ['member-edit', thread.edit, 'ann', 200],
@@ -304,7 +305,13 @@ async function main() {
   // The thread's members are minutes old; they count as established here so their links are
   // public at once and the audited pages are the ones visitors see (tests/anti_spam.rs covers
   // the review of new members' links).
-  const server = await startServer({ env: { GUIDEPOST_NEW_MEMBER_POSTS: '0', GUIDEPOST_NEW_MEMBER_DAYS: '0' } });
+  // A single sign-on provider is configured so the sign-in, sign-up and Settings → Sign-in pages
+  // are audited with their "Sign in with" buttons; those pages never contact it.
+  const config = path.join(dir, 'guidepost.toml');
+  await writeFile(config, '[[sso.providers]]\nid = "acme"\nname = "Acme"\nissuer = "https://id.example.com"\nclient_id = "audit"\n');
+  const server = await startServer({
+    env: { GUIDEPOST_NEW_MEMBER_POSTS: '0', GUIDEPOST_NEW_MEMBER_DAYS: '0', GUIDEPOST_CONFIG: config },
+  });
   try {
     const browser = await launchBrowser();
     let thread;

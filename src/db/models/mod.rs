@@ -3,6 +3,7 @@
 pub mod api_tokens;
 pub mod audit_log;
 pub mod auth_tokens;
+pub mod break_glass;
 pub mod comments;
 pub mod feeds;
 pub mod flags;
@@ -24,6 +25,7 @@ pub mod sessions;
 pub mod site_settings;
 pub mod site_tables;
 pub mod sitemaps;
+pub mod sso;
 pub mod staff_queue;
 pub mod staff_stats;
 pub mod tags;

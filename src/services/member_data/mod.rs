@@ -170,6 +170,16 @@ fn gather(conn: &mut DbConnection, user: &User, site: &str, now: NaiveDateTime) 
             revoked_at: t.revoked_at.map(utc),
         })
         .collect();
+    let linked_accounts = crate::db::models::sso::identities_of(conn, id)?
+        .into_iter()
+        .map(|i| LinkedAccountEntry {
+            provider: i.provider,
+            subject: i.subject,
+            email: i.email,
+            linked_at: utc(i.created_at),
+            last_used_at: utc(i.last_used_at),
+        })
+        .collect();
     let mail = match user.email.as_deref() {
         Some(address) => rows::mail_to(conn, address)?
             .into_iter()
@@ -219,6 +229,7 @@ fn gather(conn: &mut DbConnection, user: &User, site: &str, now: NaiveDateTime) 
         sessions,
         auth_tokens,
         api_tokens,
+        linked_accounts,
         mail,
         audit,
     })

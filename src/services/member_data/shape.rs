@@ -47,6 +47,8 @@ pub struct MemberExport {
     pub auth_tokens: Vec<TokenEntry>,
     /// Their API tokens, without the secrets.
     pub api_tokens: Vec<ApiTokenEntry>,
+    /// The identity providers' accounts linked to theirs (single sign-on).
+    pub linked_accounts: Vec<LinkedAccountEntry>,
     /// Mail addressed to them, without its text.
     pub mail: Vec<MailEntry>,
     /// Audit entries about their account or made by them.
@@ -257,6 +259,21 @@ pub struct ApiTokenEntry {
     pub last_used_at: Option<Time>,
     /// When it was revoked.
     pub revoked_at: Option<Time>,
+}
+
+/// A provider account linked to theirs.
+#[derive(Debug, Serialize)]
+pub struct LinkedAccountEntry {
+    /// The provider's id on this site.
+    pub provider: String,
+    /// The provider's name for them (`sub`).
+    pub subject: String,
+    /// The address the provider gave last.
+    pub email: Option<String>,
+    /// When it was linked.
+    pub linked_at: Time,
+    /// When it last signed them in.
+    pub last_used_at: Time,
 }
 
 /// A link token's record.
