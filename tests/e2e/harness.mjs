@@ -35,7 +35,7 @@ for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
   process.once(sig, () => { killAllSync(); process.exit(code); });
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
@@ -51,8 +51,10 @@ function freePort() {
  * Start `guidepost serve` on 127.0.0.1:<free port> with a fresh data dir and
  * wait until GET /readyz answers 200. Resolves to { baseUrl, logs(), stop() }.
  * The server's output is written to artifacts/server.log when it stops.
+ * `args` are global flags put before the command, for `serve` and for `cli()`
+ * alike (e.g. `['--config', file]`).
  */
-export async function startServer({ readyTimeoutMs = 30_000, env = {} } = {}) {
+export async function startServer({ readyTimeoutMs = 30_000, env = {}, args = [] } = {}) {
   const bin = process.env.GUIDEPOST_BIN || path.join(repoRoot, 'target', 'debug', 'guidepost');
   try {
     await access(bin, fs.constants.X_OK);
@@ -75,7 +77,7 @@ export async function startServer({ readyTimeoutMs = 30_000, env = {} } = {}) {
     RUST_LOG: 'warn',
     ...env,
   };
-  const child = spawn(bin, ['serve'], {
+  const child = spawn(bin, [...args, 'serve'], {
     cwd: repoRoot, // like `cargo run`, in case the server looks for files relative to the repo
     stdio: ['ignore', 'pipe', 'pipe'],
     env: serverEnv,
@@ -152,13 +154,13 @@ export async function startServer({ readyTimeoutMs = 30_000, env = {} } = {}) {
   }
 
   // Runs a `guidepost` command against the same database, as an operator would on the server.
-  const cli = (args, input = '') => new Promise((resolve, reject) => {
-    const run = spawn(bin, args, { cwd: repoRoot, env: serverEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  const cli = (command, input = '') => new Promise((resolve, reject) => {
+    const run = spawn(bin, [...args, ...command], { cwd: repoRoot, env: serverEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     run.stdout.on('data', (chunk) => { out += chunk; });
     run.stderr.on('data', (chunk) => { out += chunk; });
     run.on('error', reject);
-    run.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`guidepost ${args.join(' ')} failed:\n${out}`))));
+    run.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`guidepost ${command.join(' ')} failed:\n${out}`))));
     run.stdin.end(input);
   });
 
