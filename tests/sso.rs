@@ -392,7 +392,11 @@ async fn members_see_link_and_unlink_providers_but_never_the_last_way_in(app: Te
     dana(&provider);
     round_trip(&app, &provider, "dana-sub").await.assert_status(303);
     let settings = app.get("/settings/sign-in").await;
-    settings.assert_status(200).assert_contains("Acme").assert_contains("dana@example.com");
+    settings
+        .assert_status(200)
+        .assert_contains("Acme")
+        .assert_contains("dana@example.com")
+        .assert_contains("Your only way in");
     let id: i64 = app.with_db(|conn| sso_identities::table.select(sso_identities::id).first(conn).unwrap());
     let action = format!("/settings/sign-in/{id}/remove");
     app.submit("/settings/sign-in", &action, &[]).await.assert_status(409).assert_contains("only way to sign in");
@@ -426,13 +430,18 @@ async fn members_see_link_and_unlink_providers_but_never_the_last_way_in(app: Te
     frank_again.assert_status(409);
 
     // Deleting the account unlinks its provider account: signing in again makes a new member.
-    let dana_id: i64 = app.with_db(|conn| users::table.filter(users::username.eq("dana")).select(users::id).first(conn).unwrap());
+    let dana_id: i64 =
+        app.with_db(|conn| users::table.filter(users::username.eq("dana")).select(users::id).first(conn).unwrap());
     app.submit("/settings/delete-account", "/settings/delete-account", &[("confirm", "dana")]).await.assert_status(303);
     assert_eq!(identity_count(&app), 0);
     let again = app.another_visitor();
     round_trip(&again, &provider, "dana-sub").await.assert_status(303);
     let new_id: i64 = app.with_db(|conn| {
-        sso_identities::table.filter(sso_identities::subject.eq("dana-sub")).select(sso_identities::user_id).first(conn).unwrap()
+        sso_identities::table
+            .filter(sso_identities::subject.eq("dana-sub"))
+            .select(sso_identities::user_id)
+            .first(conn)
+            .unwrap()
     });
     assert_ne!(new_id, dana_id, "the deleted account stays deleted");
 }

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use super::{ServiceError, ServiceResult};
 use crate::changes::{AccountChange, Change, ChangeFeed};
 use crate::db::models::sso::{self, SsoIdentity};
-use crate::db::models::users;
+use crate::db::models::users::{self, User};
 use crate::db::DbConnection;
 use crate::roles::Role;
 
@@ -17,6 +17,16 @@ pub struct WaysIn<'a> {
     pub password_sign_in: bool,
     /// The providers configured now (an identity at a removed provider is no way in).
     pub providers: &'a [&'a str],
+}
+
+/// Whether something besides identity `without` could sign `user` in: a password they may use
+/// (admins keep the CLI's break-glass link even in SSO-only mode), or another identity at a
+/// provider configured now.
+pub fn other_way_in(user: &User, linked: &[SsoIdentity], without: i64, ways: WaysIn<'_>) -> bool {
+    let other_identities =
+        linked.iter().filter(|i| i.id != without && ways.providers.contains(&i.provider.as_str())).count();
+    let password = user.password_hash.is_some() && (ways.password_sign_in || user.role == Role::Admin);
+    other_identities > 0 || password
 }
 
 /// The member's linked identities.
@@ -40,11 +50,7 @@ pub fn remove(
         if !linked.iter().any(|i| i.id == identity_id) {
             return Err(ServiceError::NotFound("Linked account"));
         }
-        let other_identities =
-            linked.iter().filter(|i| i.id != identity_id && ways.providers.contains(&i.provider.as_str())).count();
-        // Admins keep a password way in through the CLI's break-glass link even in SSO-only mode.
-        let password = user.password_hash.is_some() && (ways.password_sign_in || user.role == Role::Admin);
-        if other_identities == 0 && !password {
+        if !other_way_in(&user, &linked, identity_id, ways) {
             return Err(ServiceError::Conflict(
                 "This is your only way to sign in. Set a password or link another provider first.".to_owned(),
             ));
