@@ -16,12 +16,7 @@ pub fn record(
     detail: Option<&str>,
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
-    let (target_kind, target_id) = target;
-    audit_log::insert(
-        conn,
-        &NewAuditEntry { actor_id: Some(actor.id), action, target_kind, target_id, detail, created_at: now },
-    )?;
-    Ok(())
+    insert(conn, Some(actor.id), action, target, detail, now)
 }
 
 /// Records an action no person took: a role that followed an identity provider's claim at sign-in.
@@ -32,10 +27,17 @@ pub fn record_automatic(
     detail: Option<&str>,
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
-    let (target_kind, target_id) = target;
-    audit_log::insert(
-        conn,
-        &NewAuditEntry { actor_id: None, action, target_kind, target_id, detail, created_at: now },
-    )?;
+    insert(conn, None, action, target, detail, now)
+}
+
+fn insert(
+    conn: &mut DbConnection,
+    actor_id: Option<i64>,
+    action: &str,
+    (target_kind, target_id): (&str, i64),
+    detail: Option<&str>,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    audit_log::insert(conn, &NewAuditEntry { actor_id, action, target_kind, target_id, detail, created_at: now })?;
     Ok(())
 }

@@ -2,8 +2,6 @@
 //! one-time link opens a password form for that admin, which works even while password sign-in
 //! is off for members.
 
-use std::time::Instant;
-
 use actix_session::Session;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -13,11 +11,10 @@ use crate::error::AppError;
 use crate::rate_limits::Limit;
 use crate::services::passwords::Verified;
 use crate::services::{break_glass, sign_in};
-use crate::sign_in_failures::SignInTarget;
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::password::private;
-use crate::web::sign_in::start_session;
+use crate::web::sign_in::{check_known_account, start_session};
 use crate::web::visitor::Visitor;
 
 /// The password form.
@@ -52,17 +49,11 @@ pub async fn submit(
     let token = token.into_inner();
     let now = chrono::Utc::now().naive_utc();
     let (stored, admin) = state.db(move |conn| break_glass::holder(conn, &token, now)).await?;
-    let target = SignInTarget::Account(admin.id);
-    state.sign_in_failures.check(&target, &address, Instant::now())?;
-    let password = form.into_inner().password;
-    let checked = Some(admin.clone());
-    let verified = state.compute(move || sign_in::check_password(checked.as_ref(), &password)).await?;
+    let verified = check_known_account(&state, &address, &admin, form.into_inner().password).await?;
     if verified == Verified::No {
-        state.sign_in_failures.record_failure(&target, &address, Instant::now());
         let errors = FieldErrors::one("password", sign_in::FAILED);
         return page(&state, &visitor, &admin.username, &errors);
     }
-    state.sign_in_failures.record_success(&target, &address);
     let token_id = stored.id;
     let admin = state
         .db(move |conn| {

@@ -160,3 +160,23 @@ pub(crate) fn sign_in_choices(state: &AppState, page: &mut Context) {
     page.insert("sso_providers", &state.identity_providers.buttons());
     page.insert("password_sign_in", &state.config.password_sign_in);
 }
+
+/// Checks the password of an account already known (a link request's, a break-glass link's),
+/// counting the attempt against the account and the address as the sign-in form does.
+pub(crate) async fn check_known_account(
+    state: &AppState,
+    address: &str,
+    account: &User,
+    password: String,
+) -> Result<Verified, AppError> {
+    let target = SignInTarget::Account(account.id);
+    state.sign_in_failures.check(&target, address, Instant::now())?;
+    let checked = Some(account.clone());
+    let verified = state.compute(move || sign_in::check_password(checked.as_ref(), &password)).await?;
+    if verified == Verified::No {
+        state.sign_in_failures.record_failure(&target, address, Instant::now());
+    } else {
+        state.sign_in_failures.record_success(&target, address);
+    }
+    Ok(verified)
+}

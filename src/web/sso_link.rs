@@ -2,8 +2,6 @@
 //! back from the provider holds the request (a cookie); the account's password, or the link
 //! mailed to the account's address, completes it.
 
-use std::time::Instant;
-
 use actix_session::Session;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -15,12 +13,11 @@ use crate::error::AppError;
 use crate::rate_limits::Limit;
 use crate::services::passwords::Verified;
 use crate::services::sso::linking;
-use crate::services::{sign_in, ServiceError};
-use crate::sign_in_failures::SignInTarget;
+use crate::services::ServiceError;
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::password::private;
-use crate::web::sign_in::start_session;
+use crate::web::sign_in::{check_known_account, start_session};
 use crate::web::sso::{short_cookie, LINK_COOKIE};
 use crate::web::visitor::Visitor;
 
@@ -65,17 +62,10 @@ pub async fn with_password(
     state.rate_limits.check(Limit::SignInPerIp, &address)?;
     let now = chrono::Utc::now().naive_utc();
     let (request, owner) = state.db(move |conn| linking::request_for_browser(conn, &token, now)).await?;
-    let target = SignInTarget::Account(owner.id);
-    state.sign_in_failures.check(&target, &address, Instant::now())?;
-    let password = form.into_inner().password;
-    let checked = Some(owner.clone());
-    let verified = state.compute(move || sign_in::check_password(checked.as_ref(), &password)).await?;
-    if verified == Verified::No {
-        state.sign_in_failures.record_failure(&target, &address, Instant::now());
+    if check_known_account(&state, &address, &owner, form.into_inner().password).await? == Verified::No {
         let errors = FieldErrors::one("password", "That password does not match this account.");
         return page(&state, &visitor, &request, &owner, false, &errors);
     }
-    state.sign_in_failures.record_success(&target, &address);
     complete(&state, &session, request).await
 }
 

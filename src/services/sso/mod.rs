@@ -147,21 +147,32 @@ pub(crate) fn link(
             "This {provider_name} account is already linked to another account here. Sign in with it to use that account."
         ))),
         None => {
-            sso::insert_identity(
-                conn,
-                &NewSsoIdentity {
-                    user_id: user.id,
-                    provider: &identity.provider,
-                    subject: &identity.subject,
-                    email: identity.email.as_deref(),
-                    created_at: now,
-                    last_used_at: now,
-                },
-            )?;
+            record_identity(conn, user.id, identity, now)?;
             changes.push(Change::AccountChanged { user: user.id, what: AccountChange::SignInMethods });
             Ok(())
         }
     }
+}
+
+/// Links the identity's provider account to `user_id`.
+fn record_identity(
+    conn: &mut DbConnection,
+    user_id: i64,
+    identity: &ProviderIdentity,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    sso::insert_identity(
+        conn,
+        &NewSsoIdentity {
+            user_id,
+            provider: &identity.provider,
+            subject: &identity.subject,
+            email: identity.email.as_deref(),
+            created_at: now,
+            last_used_at: now,
+        },
+    )?;
+    Ok(())
 }
 
 /// Refuses suspended and deleted accounts, with the words the password sign-in uses.
@@ -214,17 +225,7 @@ fn create_member(
     )?;
     let user = users::find(conn, id)?.ok_or(ServiceError::NotFound("User"))?;
     changes.push(Change::AccountCreated { user: user.id });
-    sso::insert_identity(
-        conn,
-        &NewSsoIdentity {
-            user_id: user.id,
-            provider: &identity.provider,
-            subject: &identity.subject,
-            email: identity.email.as_deref(),
-            created_at: now,
-            last_used_at: now,
-        },
-    )?;
+    record_identity(conn, user.id, identity, now)?;
     users::touch_last_seen(conn, user.id, now)?;
     if let (Some(email), false) = (&email, verified) {
         sign_up::queue_verification(conn, changes, outbox, &user, email, now)?;
