@@ -402,6 +402,15 @@ async fn members_see_link_and_unlink_providers_but_never_the_last_way_in(app: Te
     app.submit("/settings/sign-in", &action, &[]).await.assert_status(409).assert_contains("only way to sign in");
     assert_eq!(identity_count(&app), 1);
 
+    // A member made through the provider can add a password through a link mailed to them.
+    app.get("/settings").await.assert_contains("Mail me a link to set a password");
+    app.submit("/settings", "/settings/password/link", &[]).await.assert_status(303);
+    let reset = app.link_in_mail("dana@example.com", "/password/reset/");
+    app.submit(&reset, &reset, &[("password", PASSWORD), ("password_confirm", PASSWORD)]).await.assert_status(200);
+    let with_password = app.another_visitor();
+    with_password.sign_in("dana", PASSWORD).await.assert_status(303);
+    assert!(with_password.get("/settings/sign-in").await.body.contains("Unlink"), "the password is another way in");
+
     // A member with a password links the provider from Settings, then may unlink it.
     let frank = app.another_visitor();
     app.create_user("frank", Role::Member);
@@ -432,7 +441,10 @@ async fn members_see_link_and_unlink_providers_but_never_the_last_way_in(app: Te
     // Deleting the account unlinks its provider account: signing in again makes a new member.
     let dana_id: i64 =
         app.with_db(|conn| users::table.filter(users::username.eq("dana")).select(users::id).first(conn).unwrap());
-    app.submit("/settings/delete-account", "/settings/delete-account", &[("confirm", "dana")]).await.assert_status(303);
+    with_password
+        .submit("/settings/delete-account", "/settings/delete-account", &[("confirm", "dana")])
+        .await
+        .assert_status(303);
     assert_eq!(identity_count(&app), 0);
     let again = app.another_visitor();
     round_trip(&again, &provider, "dana-sub").await.assert_status(303);

@@ -29,6 +29,8 @@ pub struct Actor {
     pub session_epoch: i64,
     /// Notification mail: `each`, `daily` or `never`.
     pub email_preference: MailPreference,
+    /// The account has a password (one made through single sign-on may have none).
+    pub has_password: bool,
 }
 
 impl Actor {
@@ -46,6 +48,7 @@ impl Actor {
             suspended: user.suspended_at.is_some(),
             session_epoch: user.session_epoch,
             email_preference: user.email_preference,
+            has_password: user.password_hash.is_some(),
         }
     }
 

@@ -160,6 +160,7 @@ fn accounts(cfg: &mut web::ServiceConfig) {
         .route("/settings/profile", web::post().to(settings::profile))
         .route("/settings/email", web::post().to(settings::email))
         .route("/settings/password", web::post().to(settings::password))
+        .route("/settings/password/link", web::post().to(settings::password_link))
         .route("/settings/sign-out-everywhere", web::post().to(settings::sign_out_everywhere))
         .route("/settings/notifications", web::post().to(settings::set_preference))
         // sign_in_methods.rs

@@ -117,6 +117,27 @@ pub async fn password(
     }
 }
 
+/// POST /settings/password/link — mails a member without a password (made through single
+/// sign-on) a link to set one: proof of the address, as "Forgot your password?" asks.
+pub async fn password_link(
+    state: web::Data<AppState>,
+    session: Session,
+    CurrentUser(actor): CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    if !state.config.password_sign_in {
+        return Err(ServiceError::Forbidden(
+            "Password sign-in is off on this site, so there is no password to set.".into(),
+        )
+        .into());
+    }
+    let Some(email) = actor.email.clone() else {
+        return Err(ServiceError::invalid("email", "Add an email address first: the link goes there.").into());
+    };
+    let (outbox, now, to) = (state.outbox.clone(), chrono::Utc::now().naive_utc(), email.clone());
+    state.write(move |conn, feed| crate::services::password_reset::request(conn, feed, &outbox, &to, now)).await?;
+    done(&session, &format!("We sent a link to {email}; it works for one hour."))
+}
+
 /// POST /settings/sign-out-everywhere
 pub async fn sign_out_everywhere(
     state: web::Data<AppState>,

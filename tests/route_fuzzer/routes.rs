@@ -71,6 +71,7 @@ pub(crate) const ROUTES: &[Route] = &[
         "/settings/password",
         &[("current_password", Password), ("new_password", Password), ("new_password_confirm", Password)],
     ),
+    post("/settings/password/link", &[]),
     post("/settings/sign-out-everywhere", &[]),
     get("/settings/sign-in"),
     post("/settings/sign-in/{id}/remove", &[]),

@@ -52,7 +52,7 @@ pub fn remove(
         }
         if !other_way_in(&user, &linked, identity_id, ways) {
             return Err(ServiceError::Conflict(
-                "This is your only way to sign in. Set a password or link another provider first.".to_owned(),
+                "This is your only way to sign in. Link another provider first, or set a password (Settings → Password).".to_owned(),
             ));
         }
         sso::delete_identity(conn, user_id, identity_id)?;
