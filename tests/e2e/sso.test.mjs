@@ -1,7 +1,8 @@
 // Single sign-on in a real browser against a real OpenID provider (tests/oidc/provider.py): a
 // visitor signs in with the "Sign in with Acme" button, authorizes at the provider's own page,
 // comes back signed in as a new member, answers a question, and finds the provider in Settings
-// (no Unlink button: it is her only way in); signing out offers the provider's sign-out too. With password sign-in off, the sign-in page offers only the provider.
+// (no Unlink button: it is her only way in); signing out offers the provider's sign-out too.
+// With password sign-in off, the sign-in page offers only the provider.
 //
 // Runs when GUIDEPOST_TEST_OIDC=1 or GUIDEPOST_TEST_OIDC_PYTHON is set (CI sets both); then a
 // provider that cannot start fails these tests rather than skipping them.
