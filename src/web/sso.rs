@@ -100,7 +100,9 @@ pub async fn callback(
     let attempt = state.db(move |conn| sso::take_attempt(conn, &provider_id, &spent, now)).await?;
     let outcome = match (attempt, bound, answer.error, answer.code) {
         (_, _, Some(error), _) => {
-            tracing::info!(provider = %id, error = %error, "the provider sent back an error");
+            // The code comes from the query string: cut short and quoted, so it cannot forge log lines.
+            let logged: String = error.chars().take(64).collect();
+            tracing::info!(provider = %id, error = ?logged, "the provider sent back an error");
             let reason = answer
                 .error_description
                 .filter(|_| error != "access_denied")
