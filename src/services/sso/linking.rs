@@ -101,8 +101,8 @@ pub fn request_for_mail(
 }
 
 /// Completes a request whose account proved itself (the caller checked the password, or the
-/// mailed token named it): links the identity, follows its role no further than the next
-/// sign-in does, and returns the account to sign in.
+/// mailed token named it): links the identity and returns the account to sign in. The request
+/// keeps no claims, so a role claim is followed from the next sign-in on.
 pub fn complete(
     conn: &mut DbConnection,
     feed: &ChangeFeed,
