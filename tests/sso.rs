@@ -376,7 +376,10 @@ async fn sso_only_mode_hides_passwords_and_admins_keep_a_break_glass_link(app: T
     let wrong = app.submit(&path, &path, &[("password", "wrong-password-9")]).await;
     assert_eq!(wrong.status.as_u16(), 422);
     assert!(!app.is_signed_in().await);
-    app.submit(&path, &path, &[("password", PASSWORD)]).await.assert_status(303);
+    let signed_in = app.submit(&path, &path, &[("password", PASSWORD)]).await;
+    signed_in.assert_status(303);
+    let landing = signed_in.header("location").unwrap().to_owned();
+    app.get(&landing).await.assert_status(200);
     assert!(app.is_signed_in().await);
     app.another_visitor().get(&path).await.assert_status(410);
 

@@ -61,7 +61,7 @@ pub async fn submit(
             sign_in::complete(conn, admin, verified, now)
         })
         .await?;
-    start_session(&state, &session, &admin, None, "/admin").await
+    start_session(&state, &session, &admin, None, "/admin/settings").await
 }
 
 fn page(state: &AppState, visitor: &Visitor, username: &str, errors: &FieldErrors) -> Result<HttpResponse, AppError> {
