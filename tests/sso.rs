@@ -7,8 +7,8 @@
 mod common;
 
 use common::members::PASSWORD;
-use common::oidc::OidcProvider;
-use common::{Page, TestApp};
+use common::oidc::{dana, identity_count, role_of, round_trip, start, user_count, with_provider};
+use common::TestApp;
 use diesel::prelude::*;
 use guidepost::db::schema::{audit_log, sso_identities, users};
 use guidepost::roles::Role;
@@ -24,57 +24,6 @@ on_both_backends!(
     members_see_link_and_unlink_providers_but_never_the_last_way_in,
     a_provider_that_is_down_or_a_person_who_cancels_gets_a_clear_page,
 );
-
-/// The provider and the site configured to use it, or `None` (the test is skipped) when
-/// `GUIDEPOST_TEST_OIDC` is not set.
-async fn with_provider(app: TestApp, extra: &str, settings: &[(&str, &str)]) -> Option<(OidcProvider, TestApp)> {
-    let Some(provider) = OidcProvider::start() else {
-        eprintln!("skipped: GUIDEPOST_TEST_OIDC is not set");
-        return None;
-    };
-    let app = app.restart_with_file(&provider.config(extra), settings).await;
-    Some((provider, app))
-}
-
-/// Clicks "Sign in with Acme" and returns the provider's authorization URL it redirects to.
-async fn start(app: &TestApp) -> String {
-    let page = app.get("/auth/sso/acme").await;
-    page.assert_status(303);
-    let location = page.header("location").expect("a redirect to the provider").to_owned();
-    assert!(location.contains("code_challenge="), "PKCE is used: {location}");
-    assert!(location.contains("nonce="), "a nonce is sent: {location}");
-    assert!(location.contains("state="), "a state is sent: {location}");
-    location
-}
-
-/// The whole round trip for `sub`: start, sign in at the provider, come back.
-async fn round_trip(app: &TestApp, provider: &OidcProvider, sub: &str) -> Page {
-    let authorize = start(app).await;
-    let callback = provider.authorize(&authorize, sub);
-    app.get(&callback).await
-}
-
-fn dana(provider: &OidcProvider) {
-    provider.set_user(
-        "dana-sub",
-        json!({ "email": "dana@example.com", "email_verified": true, "preferred_username": "dana", "name": "Dana Scully" }),
-    );
-}
-
-fn user_count(app: &TestApp) -> i64 {
-    app.with_db(|conn| users::table.count().get_result(conn).unwrap())
-}
-
-fn identity_count(app: &TestApp) -> i64 {
-    app.with_db(|conn| sso_identities::table.count().get_result(conn).unwrap())
-}
-
-fn role_of(app: &TestApp, username: &str) -> Role {
-    app.with_db(|conn| {
-        let role: String = users::table.filter(users::username.eq(username)).select(users::role).first(conn).unwrap();
-        role.parse().unwrap()
-    })
-}
 
 async fn first_sign_in_creates_a_verified_member_and_the_next_finds_it(app: TestApp) {
     let Some((provider, app)) = with_provider(app, "", &[]).await else { return };

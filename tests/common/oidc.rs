@@ -10,7 +10,12 @@ use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use diesel::prelude::*;
+use guidepost::db::schema::{sso_identities, users};
+use guidepost::roles::Role;
+use serde_json::{json, Value};
+
+use super::{Page, TestApp};
 
 /// The provider, stopped when dropped.
 pub struct OidcProvider {
@@ -140,4 +145,58 @@ impl Drop for OidcProvider {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+// The steps the single sign-on tests share: a site configured with the provider as "Acme",
+// the round trip through the provider, and counts read from the database.
+
+/// The provider and the site configured to use it, or `None` (the test is skipped) when
+/// `GUIDEPOST_TEST_OIDC` is not set.
+pub async fn with_provider(app: TestApp, extra: &str, settings: &[(&str, &str)]) -> Option<(OidcProvider, TestApp)> {
+    let Some(provider) = OidcProvider::start() else {
+        eprintln!("skipped: GUIDEPOST_TEST_OIDC is not set");
+        return None;
+    };
+    let app = app.restart_with_file(&provider.config(extra), settings).await;
+    Some((provider, app))
+}
+
+/// Clicks "Sign in with Acme" and returns the provider's authorization URL it redirects to.
+pub async fn start(app: &TestApp) -> String {
+    let page = app.get("/auth/sso/acme").await;
+    page.assert_status(303);
+    let location = page.header("location").expect("a redirect to the provider").to_owned();
+    assert!(location.contains("code_challenge="), "PKCE is used: {location}");
+    assert!(location.contains("nonce="), "a nonce is sent: {location}");
+    assert!(location.contains("state="), "a state is sent: {location}");
+    location
+}
+
+/// The whole round trip for `sub`: start, sign in at the provider, come back.
+pub async fn round_trip(app: &TestApp, provider: &OidcProvider, sub: &str) -> Page {
+    let authorize = start(app).await;
+    let callback = provider.authorize(&authorize, sub);
+    app.get(&callback).await
+}
+
+pub fn dana(provider: &OidcProvider) {
+    provider.set_user(
+        "dana-sub",
+        json!({ "email": "dana@example.com", "email_verified": true, "preferred_username": "dana", "name": "Dana Scully" }),
+    );
+}
+
+pub fn user_count(app: &TestApp) -> i64 {
+    app.with_db(|conn| users::table.count().get_result(conn).unwrap())
+}
+
+pub fn identity_count(app: &TestApp) -> i64 {
+    app.with_db(|conn| sso_identities::table.count().get_result(conn).unwrap())
+}
+
+pub fn role_of(app: &TestApp, username: &str) -> Role {
+    app.with_db(|conn| {
+        let role: String = users::table.filter(users::username.eq(username)).select(users::role).first(conn).unwrap();
+        role.parse().unwrap()
+    })
 }
