@@ -205,6 +205,22 @@ pub enum Change {
         /// Whether they watch it now.
         watching: bool,
     },
+    /// A staff member took, assigned or gave back a question.
+    QuestionAssigned {
+        /// The question.
+        question: i64,
+        /// Who is on it now; `None` when it was given back (or released by an official answer).
+        assignee: Option<i64>,
+        /// Who did it.
+        by: i64,
+    },
+    /// A topic's leads, own response target or a member's watch of it changed.
+    TopicChanged {
+        /// The tag.
+        tag: i64,
+        /// Who changed it.
+        by: i64,
+    },
     /// Mail was queued for sending (confirmations, resets, invitations, digests).
     MailQueued,
     /// An admin changed the run-time site settings (name, look, pages, posting rules).
@@ -294,6 +310,8 @@ impl Change {
             | Self::Flagged { .. }
             | Self::FlagsHandled { .. }
             | Self::WatchChanged { .. }
+            | Self::QuestionAssigned { .. }
+            | Self::TopicChanged { .. }
             | Self::SpammerRemoved { .. }
             | Self::AccountCreated { .. }
             | Self::AccountChanged { .. }

@@ -389,6 +389,7 @@ diesel::table! {
         consecutive_failures -> Integer,
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
+        tags -> Text,
     }
 }
 
@@ -422,3 +423,93 @@ diesel::table! {
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, webhook_endpoints);
 diesel::allow_tables_to_appear_in_same_query!(webhook_announcements, posts);
+
+diesel::table! {
+    tag_leads (tag_id, user_id) {
+        tag_id -> BigInt,
+        user_id -> BigInt,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tag_watches (user_id, tag_id) {
+        user_id -> BigInt,
+        tag_id -> BigInt,
+        mail -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tag_response_targets (tag_id) {
+        tag_id -> BigInt,
+        hours -> Integer,
+        updated_by -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    question_assignments (question_id) {
+        question_id -> BigInt,
+        assignee_id -> BigInt,
+        assigned_by -> Nullable<BigInt>,
+        assigned_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    response_deadlines (question_id) {
+        question_id -> BigInt,
+        target_hours -> Integer,
+        nearing_at -> Timestamp,
+        due_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    question_alerts (question_id, kind) {
+        question_id -> BigInt,
+        kind -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    topic_digests (user_id) {
+        user_id -> BigInt,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(tag_leads -> tags (tag_id));
+diesel::joinable!(tag_watches -> tags (tag_id));
+diesel::joinable!(question_assignments -> posts (question_id));
+diesel::joinable!(response_deadlines -> posts (question_id));
+// Topic ownership joins its tables with tags, posts and users pair by pair: a list would repeat
+// pairs declared above.
+diesel::allow_tables_to_appear_in_same_query!(tag_leads, tags);
+diesel::allow_tables_to_appear_in_same_query!(tag_leads, users);
+diesel::allow_tables_to_appear_in_same_query!(tag_leads, posts);
+diesel::allow_tables_to_appear_in_same_query!(tag_leads, post_tags);
+diesel::allow_tables_to_appear_in_same_query!(tag_leads, tag_watches);
+diesel::allow_tables_to_appear_in_same_query!(tag_leads, question_assignments);
+diesel::allow_tables_to_appear_in_same_query!(tag_leads, response_deadlines);
+diesel::allow_tables_to_appear_in_same_query!(tag_watches, tags);
+diesel::allow_tables_to_appear_in_same_query!(tag_watches, users);
+diesel::allow_tables_to_appear_in_same_query!(tag_watches, posts);
+diesel::allow_tables_to_appear_in_same_query!(tag_watches, post_tags);
+diesel::allow_tables_to_appear_in_same_query!(tag_watches, topic_digests);
+diesel::allow_tables_to_appear_in_same_query!(tag_response_targets, tags);
+diesel::allow_tables_to_appear_in_same_query!(tag_response_targets, post_tags);
+diesel::allow_tables_to_appear_in_same_query!(question_assignments, posts);
+diesel::allow_tables_to_appear_in_same_query!(question_assignments, users);
+diesel::allow_tables_to_appear_in_same_query!(question_assignments, post_tags);
+diesel::allow_tables_to_appear_in_same_query!(question_assignments, response_deadlines);
+diesel::allow_tables_to_appear_in_same_query!(response_deadlines, posts);
+diesel::allow_tables_to_appear_in_same_query!(response_deadlines, post_tags);
+diesel::allow_tables_to_appear_in_same_query!(response_deadlines, question_alerts);
+diesel::allow_tables_to_appear_in_same_query!(question_alerts, posts);
+diesel::allow_tables_to_appear_in_same_query!(topic_digests, users);

@@ -3,7 +3,8 @@
 use super::text_enum::text_enum;
 
 text_enum! {
-    /// How a member wants notification mail.
+    /// How a member wants notification mail; ordered from the most mail to the least.
+    #[derive(PartialOrd, Ord)]
     pub enum MailPreference {
         /// A mail for each event.
         Each = "each",

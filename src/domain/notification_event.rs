@@ -1,4 +1,5 @@
-//! What happened to a watched question, as a notification records it.
+//! What happened to a watched question, or in a topic someone looks after, as a notification
+//! records it.
 
 use super::text_enum::text_enum;
 
@@ -11,6 +12,14 @@ text_enum! {
         NewOfficialAnswer = "official_answer",
         /// The asker accepted an answer.
         Accepted = "accepted",
+        /// A question was asked in a topic the member leads or watches.
+        QuestionInTopic = "topic_question",
+        /// A staff member put the member (staff) on a question.
+        Assigned = "assigned",
+        /// A question in a topic the member leads nears its response target.
+        TargetNearing = "target_nearing",
+        /// A question the member leads (or, for admins, any question) passed its response target.
+        TargetBreached = "target_breached",
     }
 }
 
@@ -21,6 +30,10 @@ impl NotificationEvent {
             Self::NewAnswer => format!("{actor} answered"),
             Self::NewOfficialAnswer => format!("{actor} posted an official answer to"),
             Self::Accepted => format!("{actor} accepted an answer to"),
+            Self::QuestionInTopic => format!("{actor} asked, in a topic you follow,"),
+            Self::Assigned => format!("{actor} put you on"),
+            Self::TargetNearing => "Response target near for".to_owned(),
+            Self::TargetBreached => "Response target missed for".to_owned(),
         }
     }
 
@@ -30,6 +43,10 @@ impl NotificationEvent {
             Self::NewAnswer => format!("New answer: {title}"),
             Self::NewOfficialAnswer => format!("Official answer: {title}"),
             Self::Accepted => format!("Answer accepted: {title}"),
+            Self::QuestionInTopic => format!("New question: {title}"),
+            Self::Assigned => format!("Assigned to you: {title}"),
+            Self::TargetNearing => format!("Response target near: {title}"),
+            Self::TargetBreached => format!("Response target missed: {title}"),
         }
     }
 }

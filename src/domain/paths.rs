@@ -89,3 +89,8 @@ pub fn sso_callback(provider: &str) -> String {
 pub fn break_glass(token: &str) -> String {
     format!("/login/break-glass/{token}")
 }
+
+/// A tag's page, `/tags/{name}`, the name percent-encoded.
+pub fn tag(name: &str) -> String {
+    format!("/tags/{}", url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>())
+}

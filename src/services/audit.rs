@@ -19,6 +19,19 @@ pub fn record(
     insert(conn, Some(actor.id), action, target, detail, now)
 }
 
+/// Records an action that followed from another one of `actor_id`'s, e.g. an assignment
+/// released because they posted the official answer (a change feed consumer knows only the id).
+pub fn record_following(
+    conn: &mut DbConnection,
+    actor_id: i64,
+    action: &str,
+    target: (&str, i64),
+    detail: Option<&str>,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    insert(conn, Some(actor_id), action, target, detail, now)
+}
+
 /// Records an action no person took: a role that followed an identity provider's claim at sign-in.
 pub fn record_automatic(
     conn: &mut DbConnection,

@@ -28,23 +28,37 @@ const DIGEST_ITEMS: i64 = 50;
 /// A daily digest goes out at most this often.
 const DIGEST_INTERVAL: Duration = Duration::hours(24);
 
-/// One event to tell a question's watchers about.
+/// One event to tell someone about.
 #[derive(Debug, Clone, Copy)]
 pub struct Event {
     /// What happened.
     pub kind: NotificationEvent,
     /// The question.
     pub question_id: i64,
-    /// The answer it happened to.
-    pub post_id: i64,
-    /// Who did it; they are not told about their own action.
-    pub actor_id: i64,
+    /// The answer it happened to; `None` when it is about the question itself.
+    pub post_id: Option<i64>,
+    /// Who did it (`None` for the site itself, e.g. a missed target); they are not told about
+    /// their own action.
+    pub actor_id: Option<i64>,
 }
 
 impl Event {
     /// `kind` happened to answer `post_id` of question `question_id`, done by `actor_id`.
     pub fn new(kind: NotificationEvent, question_id: i64, post_id: i64, actor_id: i64) -> Self {
-        Self { kind, question_id, post_id, actor_id }
+        Self { kind, question_id, post_id: Some(post_id), actor_id: Some(actor_id) }
+    }
+
+    /// `kind` happened to question `question_id`, done by `actor_id` (or by the site).
+    pub fn about_question(kind: NotificationEvent, question_id: i64, actor_id: Option<i64>) -> Self {
+        Self { kind, question_id, post_id: None, actor_id }
+    }
+
+    /// The site-relative link the notification leads to.
+    fn link(&self) -> String {
+        self.post_id.map_or_else(
+            || paths::question_by_id(QuestionId(self.question_id)),
+            |id| paths::answer_permalink(AnswerId(id)),
+        )
     }
 }
 
@@ -65,34 +79,62 @@ fn unsubscribe_headers(unsubscribe_url: &str) -> [(&'static str, String); 2] {
 /// Records an event for every watcher but the actor and mails those who want each event.
 /// Call inside the transaction of the change itself.
 pub fn notify(conn: &mut DbConnection, outbox: &Outbox, event: Event, now: NaiveDateTime) -> ServiceResult<()> {
+    let watchers = watches::watchers(conn, event.question_id)?;
+    let recipients: Vec<(User, MailPreference)> = watchers.into_iter().map(|w| (w, MailPreference::Each)).collect();
+    tell(conn, outbox, event, &recipients, now)
+}
+
+/// Records an event for each recipient but its actor, mailing it at once to those whose mail
+/// choice (their account's, made stricter by the `MailPreference` given with them) is `each`.
+/// A `daily` choice leaves it for the digest; a `never` choice marks it settled, so no digest
+/// lists it. Deleted and suspended members are skipped. Call inside the transaction of the
+/// change that caused it.
+pub fn tell(
+    conn: &mut DbConnection,
+    outbox: &Outbox,
+    event: Event,
+    recipients: &[(User, MailPreference)],
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let recipients: Vec<&(User, MailPreference)> =
+        recipients.iter().filter(|(user, _)| Some(user.id) != event.actor_id && user.deleted_at.is_none()).collect();
+    if recipients.is_empty() {
+        return Ok(());
+    }
     let question = posts::find(conn, event.question_id)?.ok_or(ServiceError::NotFound("Question"))?;
     let title = question.title.unwrap_or_default();
-    let actor_name = users::find(conn, event.actor_id)?.map_or_else(|| "Someone".to_owned(), |u| u.display_name);
-    for watcher in watches::watchers(conn, question.id)? {
-        if watcher.id == event.actor_id {
-            continue;
-        }
+    let actor = match event.actor_id {
+        Some(id) => users::find(conn, id)?.map(|u| u.display_name),
+        None => None,
+    };
+    let what = event.kind.sentence(actor.as_deref().unwrap_or("Someone"));
+    for (recipient, choice) in recipients {
         let id = notifications::insert(
             conn,
             &NewNotification {
-                user_id: watcher.id,
+                user_id: recipient.id,
                 question_id: question.id,
-                post_id: Some(event.post_id),
+                post_id: event.post_id,
                 event: event.kind,
-                actor_id: Some(event.actor_id),
+                actor_id: event.actor_id,
                 created_at: now,
             },
         )?;
-        let Some(address) = can_receive_mail(&watcher).filter(|_| watcher.email_preference == MailPreference::Each)
-        else {
-            continue;
-        };
-        let unsubscribe_url = outbox.unsubscribe_url(watcher.id)?;
+        match recipient.email_preference.max(*choice) {
+            MailPreference::Each => {}
+            MailPreference::Daily => continue,
+            MailPreference::Never => {
+                notifications::mark_emailed(conn, &[id], now)?;
+                continue;
+            }
+        }
+        let Some(address) = can_receive_mail(recipient) else { continue };
+        let unsubscribe_url = outbox.unsubscribe_url(recipient.id)?;
         let mut context = Context::new();
-        context.insert("name", &watcher.display_name);
+        context.insert("name", &recipient.display_name);
         context.insert("title", &title);
-        context.insert("what", &event.kind.sentence(&actor_name));
-        context.insert("link", &format!("{}/a/{}", outbox.base_url(), event.post_id));
+        context.insert("what", &what);
+        context.insert("link", &format!("{}{}", outbox.base_url(), event.link()));
         context.insert("unsubscribe_url", &unsubscribe_url);
         let letter = Letter { to: address, subject: event.kind.subject(&title), template: "notification", context };
         outbox.queue_with_headers(conn, letter, &unsubscribe_headers(&unsubscribe_url))?;
@@ -201,7 +243,8 @@ pub fn set_email_preference(
     })
 }
 
-/// Queues a digest for every member who chose `daily`, has unmailed notifications and got no
+/// Queues a digest for every member who has notifications left for one (chose `daily`, or
+/// watches a topic in a digest), has unmailed notifications and got no
 /// digest in the last 24 hours; returns how many went out. One transaction per member, so one
 /// failure does not hold back the rest, and safe to run on several nodes at once.
 pub fn send_daily_digests(conn: &mut DbConnection, outbox: &Outbox, now: NaiveDateTime) -> ServiceResult<usize> {
@@ -244,8 +287,8 @@ fn send_digest(
         context.insert("links", &links);
         context.insert("unsubscribe_url", &unsubscribe_url);
         let subject = match items.len() {
-            1 => "1 update on questions you watch".to_owned(),
-            n => format!("{n} updates on questions you watch"),
+            1 => "1 update on questions and topics you follow".to_owned(),
+            n => format!("{n} updates on questions and topics you follow"),
         };
         let letter = Letter { to: address, subject, template: "digest", context };
         outbox.queue_with_headers(conn, letter, &unsubscribe_headers(&unsubscribe_url))?;

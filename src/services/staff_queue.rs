@@ -1,15 +1,18 @@
 //! The staff queue: questions still waiting for an official answer, with how long they have
 //! waited and how many people they reach. A question leaves it when it gets one.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 
 use super::actor::Actor;
 use super::question_lists::{summarize, QuestionSummary, PAGE_SIZE};
 use super::ServiceResult;
+use crate::db::models::posts::Post;
 /// The orders the staff queue can be read in; handlers name it through this service.
 pub use crate::db::models::staff_queue::QueueOrder;
 use crate::db::models::staff_queue::{self, QueueCursor};
-use crate::db::models::tags;
+use crate::db::models::{assignments, tags};
 use crate::db::DbConnection;
 
 /// A page of the queue.
@@ -30,6 +33,8 @@ pub struct QueueItem {
     pub question: QuestionSummary,
     /// How long it has waited, e.g. "3 days".
     pub age: String,
+    /// The display name of the staff member on it, if someone is.
+    pub assignee: Option<String>,
 }
 
 /// A page of the queue for staff.
@@ -54,9 +59,21 @@ pub fn page(
         QueueOrder::Oldest => format!("{}_{}", p.created_at.and_utc().timestamp_nanos_opt().unwrap_or_default(), p.id),
         QueueOrder::Views => format!("{}_{}", p.view_count, p.id),
     });
-    let list = summarize(conn, rows, 1)?;
-    let items = list.questions.into_iter().map(|q| QueueItem { age: age(now - q.created_at), question: q }).collect();
+    let items = items_of(conn, rows, now)?;
     Ok(QueuePage { items, next, tag: tag.map(|t| t.name) })
+}
+
+/// Queue items for these questions, in their order, with their age and who is on them.
+pub fn items_of(conn: &mut DbConnection, rows: Vec<Post>, now: NaiveDateTime) -> ServiceResult<Vec<QueueItem>> {
+    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+    let on: HashMap<i64, String> =
+        assignments::of_questions(conn, &ids)?.into_iter().map(|a| (a.question_id, a.display_name)).collect();
+    let list = summarize(conn, rows, 1)?;
+    Ok(list
+        .questions
+        .into_iter()
+        .map(|q| QueueItem { age: age(now - q.created_at), assignee: on.get(&q.id).cloned(), question: q })
+        .collect())
 }
 
 fn decode(order: QueueOrder, text: &str) -> Option<QueueCursor> {

@@ -14,6 +14,7 @@ pub mod api_auth;
 pub mod api_tokens;
 pub mod ask;
 pub mod assets;
+pub mod assignments;
 pub mod break_glass;
 pub mod charts;
 pub mod closing;
@@ -34,6 +35,7 @@ pub mod metrics;
 pub mod mod_log;
 pub mod mod_queues;
 pub mod moderation;
+pub mod my_work;
 pub mod notifications;
 pub mod official;
 pub mod page_cache;
@@ -64,6 +66,7 @@ pub mod staff_queue;
 pub mod structured_data;
 pub mod tags;
 pub mod theme;
+pub mod topics;
 pub mod unsubscribe;
 pub mod verify_email;
 pub mod visitor;
@@ -109,6 +112,8 @@ fn finding(cfg: &mut web::ServiceConfig) {
         // tags.rs
         .route("/tags", web::get().to(tags::index))
         .route("/tags/{name}", web::get().to(tags::show))
+        // topics.rs: watching a topic (leading one is with the staff routes)
+        .route("/tags/{name}/watch", web::post().to(topics::watch))
         // profiles.rs
         .route("/users/{id}", web::get().to(profiles::show))
         .route("/users/{id}/{slug}", web::get().to(profiles::show));
@@ -206,6 +211,8 @@ fn questions_and_answers(cfg: &mut web::ServiceConfig) {
         .route("/questions/{id}/reopen", web::post().to(closing::reopen))
         // watching.rs
         .route("/questions/{id}/{action:watch|unwatch}", web::post().to(watching::watch))
+        // assignments.rs
+        .route("/questions/{id}/assignment", web::post().to(assignments::change))
         // questions.rs: after the fixed second segments above
         .route("/questions/{id}/{slug}", web::get().to(questions::show))
         // answers.rs, official.rs
@@ -243,6 +250,12 @@ fn staff_and_moderators(cfg: &mut web::ServiceConfig) {
     cfg.route("/staff", web::get().to(staff_dashboard::show))
         .route("/staff/queue", web::get().to(staff_queue::show))
         .route("/staff/gaps", web::get().to(staff_gaps::show))
+        // my_work.rs
+        .route("/staff/my-work", web::get().to(my_work::show))
+        // topics.rs: leads and targets (a member watching a topic is under signed-in members)
+        .route("/tags/{name}/leads", web::post().to(topics::add_lead))
+        .route("/tags/{name}/leads/{user_id}/remove", web::post().to(topics::remove_lead))
+        .route("/tags/{name}/target", web::post().to(topics::set_target))
         // mod_queues.rs, mod_log.rs
         .route("/mod/flags", web::get().to(mod_queues::flag_queue))
         .route("/mod/flags/{kind}/{id}", web::post().to(mod_queues::handle_flags))

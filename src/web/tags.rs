@@ -6,7 +6,7 @@ use tera::Context;
 
 use crate::error::AppError;
 use crate::services::question_lists::{self, QuestionOrder};
-use crate::services::tags;
+use crate::services::{tags, topics, ServiceError};
 use crate::state::AppState;
 use crate::web::visitor::Visitor;
 
@@ -56,7 +56,15 @@ pub async fn show(
         (None, Some(before)) => question_lists::decode_cursor(QuestionOrder::Newest, &before, false),
         (None, None) => None,
     };
-    let (tag, list) = state.db(move |conn| tags::tagged(conn, &name, cursor)).await?.ok_or(AppError::NotFound)?;
+    let viewer = visitor.user.clone();
+    let (tag, list, topic) = state
+        .db(move |conn| {
+            let Some((tag, list)) = tags::tagged(conn, &name, cursor)? else { return Ok::<_, ServiceError>(None) };
+            let topic = topics::panel(conn, &tag, viewer.as_ref())?;
+            Ok(Some((tag, list, topic)))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut context = Context::new();
     let about = match &tag.description {
         Some(text) if !text.trim().is_empty() => format!(" {}", text.trim()),
@@ -74,5 +82,6 @@ pub async fn show(
     context.insert("social_title", &format!("Questions about {}", tag.name));
     context.insert("tag", &tag);
     context.insert("list", &list);
+    context.insert("topic", &topic);
     visitor.render(&state, "tags/show.html", context)
 }

@@ -3,6 +3,7 @@
 pub mod mail;
 pub mod notifications;
 pub mod search;
+pub mod topics;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ pub fn standard(outbox: &Outbox) -> Vec<Arc<dyn Consumer>> {
     vec![
         Arc::new(search::SearchQueue),
         Arc::new(notifications::TellWatchers::new(outbox.clone())),
+        Arc::new(topics::TopicOwners::new(outbox.clone())),
         Arc::new(mail::WakeMailWorker::new(outbox.clone())),
         Arc::new(webhooks::WebhookOutbox::new(outbox.base_url())),
     ]

@@ -61,6 +61,8 @@ fn event(change: &Change) -> Option<Event> {
         | Change::AccountDeleted { .. }
         | Change::AskerRenamed { .. }
         | Change::WatchChanged { .. }
+        | Change::QuestionAssigned { .. }
+        | Change::TopicChanged { .. }
         | Change::MailQueued
         | Change::SiteSettingsChanged { .. } => None,
     }

@@ -79,6 +79,8 @@ fn events(change: &Change) -> Vec<(WebhookEvent, Subject)> {
         | Change::AccountDeleted { .. }
         | Change::AskerRenamed { .. }
         | Change::WatchChanged { .. }
+        | Change::QuestionAssigned { .. }
+        | Change::TopicChanged { .. }
         | Change::MailQueued
         | Change::SiteSettingsChanged { .. } => Vec::new(),
     }

@@ -1,6 +1,7 @@
 //! Row types and the SQL that reads and writes them, one module per table.
 
 pub mod api_tokens;
+pub mod assignments;
 pub mod audit_log;
 pub mod auth_tokens;
 pub mod break_glass;
@@ -16,6 +17,7 @@ pub mod member_export;
 pub mod notifications;
 pub mod official;
 pub mod posts;
+pub mod question_alerts;
 pub mod question_pages;
 pub mod revisions;
 pub mod search_changes;
@@ -29,6 +31,7 @@ pub mod sso;
 pub mod staff_queue;
 pub mod staff_stats;
 pub mod tags;
+pub mod topics;
 pub mod users;
 pub mod votes;
 pub mod watches;

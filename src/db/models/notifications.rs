@@ -27,7 +27,7 @@ pub struct Notification {
     pub created_at: NaiveDateTime,
     /// When the user saw it.
     pub read_at: Option<NaiveDateTime>,
-    /// When it went out by mail.
+    /// When mail about it was settled: sent, or not wanted (a topic watched without mail).
     pub emailed_at: Option<NaiveDateTime>,
 }
 

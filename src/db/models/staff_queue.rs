@@ -62,3 +62,20 @@ pub fn page(
         QueueOrder::Views => query.order((posts::view_count.desc(), posts::id.desc())).load(conn),
     }
 }
+
+/// Open questions without an official answer in any of these tags, waiting longest first.
+pub fn in_tags(conn: &mut DbConnection, tag_ids: &[i64], limit: i64) -> QueryResult<Vec<Post>> {
+    if tag_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tagged = post_tags::table.filter(post_tags::tag_id.eq_any(tag_ids)).select(post_tags::post_id);
+    posts::table
+        .filter(posts::kind.eq(PostKind::Question))
+        .filter(posts::deleted_at.is_null())
+        .filter(posts::has_official.eq(false))
+        .filter(posts::id.eq_any(tagged))
+        .order((posts::created_at.asc(), posts::id.asc()))
+        .limit(limit)
+        .select(Post::as_select())
+        .load(conn)
+}

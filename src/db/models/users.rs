@@ -207,7 +207,7 @@ pub fn set_email_preference(conn: &mut DbConnection, id: i64, preference: MailPr
     diesel::update(users::table.find(id)).set(users::email_preference.eq(preference)).execute(conn)
 }
 
-/// Up to `limit` users, by id after `after`, who want a daily digest, can receive mail, were not
+/// Up to `limit` users, by id after `after`, who want some mail, can receive it, were not
 /// sent one since `cutoff`, and have notifications not yet mailed.
 pub fn due_for_digest(
     conn: &mut DbConnection,
@@ -219,7 +219,8 @@ pub fn due_for_digest(
     let unmailed = notifications::table.filter(notifications::emailed_at.is_null()).select(notifications::user_id);
     users::table
         .filter(users::id.gt(after))
-        .filter(users::email_preference.eq(MailPreference::Daily))
+        // `each` members too: a topic they watch in a digest leaves its notifications unmailed.
+        .filter(users::email_preference.ne(MailPreference::Never))
         .filter(users::email.is_not_null())
         .filter(users::email_verified_at.is_not_null())
         .filter(users::suspended_at.is_null())

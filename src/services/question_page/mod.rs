@@ -10,7 +10,7 @@ pub use views::{Attribution, AuthorView, Closure, CommentView, PostView, Questio
 use super::actor::Actor;
 use super::questions::find_question;
 use super::{ServiceError, ServiceResult};
-use crate::db::models::{comments, posts, users, votes};
+use crate::db::models::{comments, posts, topics, users, votes};
 use crate::db::DbConnection;
 use crate::domain::{paths, QuestionId, UserId};
 use crate::markdown::SafeHtml;
@@ -104,6 +104,9 @@ pub fn load(
             Some(v) => crate::db::models::watches::exists(conn, v.id, question.id)?,
             None => false,
         },
+        has_official: question.has_official,
+        topic_leads: topics::leads_of_question_tags(conn, question.id)?,
+        assignment: super::assignments::of_question(conn, rules.active, question.id)?,
         closed: closure(conn, &question)?,
         also_asked_as: posts::duplicates_of(conn, question.id, MAX_ALSO_ASKED)?
             .into_iter()

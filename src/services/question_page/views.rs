@@ -166,6 +166,12 @@ pub struct QuestionPage {
     pub structured_accepted_answer_id: Option<i64>,
     /// The viewer watches it (is told about new and accepted answers).
     pub viewer_watches: bool,
+    /// The staff who lead the question's topics, shown to everyone: someone is on this topic.
+    pub topic_leads: Vec<crate::db::models::topics::Lead>,
+    /// An answer is official, so the question needs nobody on it.
+    pub has_official: bool,
+    /// The staff member on the question, shown to staff only.
+    pub assignment: Option<crate::db::models::assignments::Assignment>,
     /// The Markdown source, for meta descriptions.
     pub body_markdown: String,
     /// Set while the question is closed.
