@@ -1,4 +1,5 @@
-//! The `webhook_endpoints` table: where deliveries go, signed with which secret, for which events.
+//! The `webhook_endpoints` table: where deliveries go, signed with which secret, for which events
+//! and (optionally) which topics.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -31,6 +32,8 @@ pub struct Endpoint {
     pub created_by: Option<i64>,
     /// When.
     pub created_at: NaiveDateTime,
+    /// The topics (tag names, separated by spaces) whose questions it hears of; empty: all.
+    pub tags: String,
 }
 
 impl Endpoint {
@@ -42,6 +45,18 @@ impl Endpoint {
     /// Whether it subscribes to `event` (every endpoint takes a ping).
     pub fn wants(&self, event: WebhookEvent) -> bool {
         event == WebhookEvent::Ping || self.event_types.split_whitespace().any(|word| word == event.as_str())
+    }
+
+    /// The topics it is limited to (empty: every topic).
+    pub fn topics(&self) -> Vec<&str> {
+        self.tags.split_whitespace().collect()
+    }
+
+    /// Whether it hears of a question tagged `question_tags`: it has no topics filter, or the
+    /// question is in one of its topics.
+    pub fn covers(&self, question_tags: &[String]) -> bool {
+        let mut topics = self.tags.split_whitespace().peekable();
+        topics.peek().is_none() || topics.any(|topic| question_tags.iter().any(|tag| tag == topic))
     }
 }
 
@@ -57,6 +72,8 @@ pub struct NewEndpoint<'a> {
     pub event_types: &'a str,
     /// The body the receiver wants.
     pub format: WebhookFormat,
+    /// The topics it is limited to, separated by spaces; empty for all.
+    pub tags: &'a str,
     /// The admin.
     pub created_by: Option<i64>,
     /// When.
