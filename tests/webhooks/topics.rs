@@ -50,7 +50,12 @@ async fn an_endpoint_limited_to_a_topic_hears_only_of_its_questions(app: TestApp
     assert_eq!(stored.tags, "billing", "lower-cased, each once");
     admin.get(&location).await.assert_status(200).assert_contains("<dt>Topics</dt><dd>billing</dd>");
     register(&app, ada, &everyone.url(), &["question.asked"], "standard");
-    admin.get("/admin/webhooks").await.assert_status(200).assert_contains("<td>billing</td>").assert_contains("<td>all</td>");
+    admin
+        .get("/admin/webhooks")
+        .await
+        .assert_status(200)
+        .assert_contains("<td>billing</td>")
+        .assert_contains("<td>all</td>");
 
     let billing = question_id(&fred.ask_ok("Why was my invoice charged twice this month?", "billing invoices").await);
     let shipping = question_id(&fred.ask_ok("Why is my parcel stuck at the sorting centre?", "shipping").await);
@@ -77,7 +82,12 @@ async fn a_bad_topics_filter_is_refused_and_nothing_is_stored(app: TestApp) {
             .submit(
                 "/admin/webhooks",
                 "/admin/webhooks",
-                &[("url", "https://hooks.example/in"), ("event:question.asked", "on"), ("format", "chat"), ("tags", tags)],
+                &[
+                    ("url", "https://hooks.example/in"),
+                    ("event:question.asked", "on"),
+                    ("format", "chat"),
+                    ("tags", tags),
+                ],
             )
             .await;
         refused.assert_status(422).assert_contains(why).assert_contains("Only questions in these topics");

@@ -29,7 +29,8 @@ pub struct DigestQuestion {
 /// whose own mail choice is not `never`, who can receive mail (a proven address, not suspended,
 /// not deleted) and who got no weekly digest since `cutoff`.
 pub fn due_after(conn: &mut DbConnection, cutoff: NaiveDateTime, after: i64, limit: i64) -> QueryResult<Vec<User>> {
-    let watching = tag_watches::table.filter(tag_watches::mail.ne(MailPreference::Never.as_str())).select(tag_watches::user_id);
+    let watching =
+        tag_watches::table.filter(tag_watches::mail.ne(MailPreference::Never.as_str())).select(tag_watches::user_id);
     let recent = topic_digests::table.filter(topic_digests::sent_at.ge(cutoff)).select(topic_digests::user_id);
     users::table
         .filter(users::id.gt(after))
