@@ -318,3 +318,20 @@ pub fn send_again(
 fn find(conn: &mut DbConnection, id: i64) -> ServiceResult<Endpoint> {
     endpoints::find(conn, id)?.ok_or(ServiceError::NotFound("Webhook endpoint"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_topics_filter_is_checked_lower_cased_and_each_name_kept_once() {
+        assert_eq!(topics_filter("").unwrap(), "");
+        assert_eq!(topics_filter("  Billing, shipping billing\tc++ ").unwrap(), "billing shipping c++");
+        assert!(topics_filter("billing!").is_err());
+        assert!(topics_filter("-billing").is_err());
+        assert!(topics_filter(&"a".repeat(MAX_TAG_LENGTH + 1)).is_err());
+        let twenty: Vec<String> = (1..=MAX_TOPICS).map(|n| format!("t{n}")).collect();
+        assert!(topics_filter(&twenty.join(" ")).is_ok());
+        assert!(topics_filter(&format!("{} t0", twenty.join(" "))).is_err());
+    }
+}

@@ -151,3 +151,35 @@ pub fn disable_if_enabled(conn: &mut DbConnection, id: i64, now: NaiveDateTime, 
         .execute(conn)?;
     Ok(changed == 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint(tags: &str) -> Endpoint {
+        Endpoint {
+            id: 1,
+            url: "https://hooks.example/in".to_owned(),
+            secret: "whsec_x".to_owned(),
+            event_types: "question.asked".to_owned(),
+            format: WebhookFormat::Standard,
+            disabled_at: None,
+            disabled_reason: None,
+            consecutive_failures: 0,
+            created_by: None,
+            created_at: NaiveDateTime::default(),
+            tags: tags.to_owned(),
+        }
+    }
+
+    #[test]
+    fn an_empty_filter_covers_every_question_and_a_filter_only_its_topics() {
+        let tagged = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<String>>();
+        assert!(endpoint("").covers(&tagged(&["shipping"])));
+        assert!(endpoint("").covers(&[]));
+        assert!(endpoint("billing refunds").covers(&tagged(&["invoices", "refunds"])));
+        assert!(!endpoint("billing refunds").covers(&tagged(&["shipping"])));
+        assert!(!endpoint("billing").covers(&[]));
+        assert!(!endpoint("billing").covers(&tagged(&["billing-old"])), "whole names only");
+    }
+}
