@@ -1,5 +1,6 @@
-//! The daily-digest task: once an hour it queues a digest for every member who chose daily mail
-//! and is due one (see `services::notifications::send_daily_digests`), then wakes the mail worker.
+//! The digest task: once an hour it queues a digest for every member who chose daily mail
+//! and is due one (see `services::notifications::send_daily_digests`), then the weekly digest of
+//! watched topics for those due one (`services::topic_digest`), then wakes the mail worker.
 //! It only queues; the mail worker sends.
 
 use std::time::Duration;
@@ -8,7 +9,7 @@ use tokio::sync::watch;
 
 use super::Outbox;
 use crate::db::DbPool;
-use crate::services::notifications;
+use crate::services::{notifications, topic_digest};
 
 /// How often the task looks for members due a digest.
 pub const CHECK_INTERVAL: Duration = Duration::from_secs(60 * 60);
@@ -43,13 +44,16 @@ async fn run(pool: DbPool, outbox: Outbox, mut stopped: watch::Receiver<bool>) {
         // The database is blocking: keep it off the async threads.
         let run = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(|e| e.to_string())?;
-            notifications::send_daily_digests(&mut conn, &job_outbox, chrono::Utc::now().naive_utc())
-                .map_err(|e| e.to_string())
+            let now = chrono::Utc::now().naive_utc();
+            let daily = notifications::send_daily_digests(&mut conn, &job_outbox, now);
+            // The weekly topic digest rides on the same hourly wake-up, whatever the daily run did.
+            let weekly = topic_digest::send_weekly_digests(&mut conn, &job_outbox, now);
+            daily.and_then(|daily| weekly.map(|weekly| daily + weekly)).map_err(|e| e.to_string())
         });
         match run.await {
             Ok(Ok(0)) => {}
             Ok(Ok(sent)) => {
-                tracing::info!(sent, "daily digests queued");
+                tracing::info!(sent, "digests queued");
                 outbox.wake();
             }
             Ok(Err(e)) => tracing::warn!(error = %e, "daily digests failed; will try again"),

@@ -58,6 +58,7 @@ pub mod staff_queue;
 pub mod tags;
 pub mod tokens;
 pub mod topic_alerts;
+pub mod topic_digest;
 pub mod topics;
 pub mod unsubscribe;
 pub mod views;

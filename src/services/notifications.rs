@@ -63,13 +63,13 @@ impl Event {
 }
 
 /// Whether mail may go to this user at all: a proven address and no suspension.
-fn can_receive_mail(user: &User) -> Option<&str> {
+pub(super) fn can_receive_mail(user: &User) -> Option<&str> {
     let address = user.email.as_deref()?;
     (user.email_verified_at.is_some() && user.suspended_at.is_none()).then_some(address)
 }
 
 /// `List-Unsubscribe` (RFC 2369) and its one-click form (RFC 8058) for a user's mail.
-fn unsubscribe_headers(unsubscribe_url: &str) -> [(&'static str, String); 2] {
+pub(super) fn unsubscribe_headers(unsubscribe_url: &str) -> [(&'static str, String); 2] {
     [
         ("List-Unsubscribe", format!("<{unsubscribe_url}>")),
         ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_owned()),

@@ -1,5 +1,5 @@
 //! Webhook endpoints as admins manage them (`/admin/webhooks`): registering (URL, events,
-//! format), switching on and off, deleting, a new secret, a test ping, the delivery log and
+//! format, the topics it is limited to), switching on and off, deleting, a new secret, a test ping, the delivery log and
 //! "send again". Admins only; every action is audited in the transaction that makes it.
 
 use std::collections::BTreeSet;
@@ -14,6 +14,7 @@ use crate::db::models::webhooks::deliveries::{self, Delivery};
 use crate::db::models::webhooks::endpoints::{self, Endpoint, NewEndpoint};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::{WebhookEvent, WebhookFormat};
+use crate::services::questions::MAX_TAG_LENGTH;
 use crate::webhooks::{outbound, payload, signing};
 
 /// The audit log's target kind for an endpoint.
@@ -22,6 +23,8 @@ const TARGET: &str = "webhook";
 const LOG_LENGTH: i64 = 50;
 /// The longest URL accepted.
 const MAX_URL_CHARS: usize = 2_000;
+/// The most topics one endpoint may be limited to.
+pub const MAX_TOPICS: usize = 20;
 
 /// What the admin filled in to register an endpoint.
 #[derive(Debug, Clone, Default)]
@@ -32,6 +35,8 @@ pub struct EndpointForm {
     pub events: Vec<String>,
     /// `standard` or `chat`.
     pub format: String,
+    /// The topics it is limited to: tag names separated by spaces (or commas); empty for all.
+    pub tags: String,
 }
 
 /// An endpoint as the admin pages show it.
@@ -47,6 +52,8 @@ pub struct EndpointView {
     pub events: Vec<&'static str>,
     /// `standard` or `chat`.
     pub format: WebhookFormat,
+    /// The topics whose questions it hears of; empty for every topic.
+    pub topics: Vec<String>,
     /// Whether it takes deliveries.
     pub enabled: bool,
     /// When and why it was switched off.
@@ -67,6 +74,7 @@ impl EndpointView {
             secret: endpoint.secret.clone(),
             events: endpoint.events().into_iter().map(WebhookEvent::as_str).collect(),
             format: endpoint.format,
+            topics: endpoint.topics().into_iter().map(str::to_owned).collect(),
             enabled: endpoint.disabled_at.is_none(),
             disabled_at: endpoint.disabled_at.map(payload::rfc3339),
             disabled_reason: endpoint.disabled_reason.clone(),
@@ -161,6 +169,7 @@ pub fn register(conn: &mut DbConnection, actor: &Actor, form: &EndpointForm, now
     }
     let format = WebhookFormat::from_stored(form.format.trim())
         .ok_or_else(|| ServiceError::invalid("format", "Choose the standard or the chat format."))?;
+    let tags = topics_filter(&form.tags)?;
     let event_types = events.join(" ");
     let secret = signing::new_secret();
     write_transaction(conn, |conn| {
@@ -171,14 +180,46 @@ pub fn register(conn: &mut DbConnection, actor: &Actor, form: &EndpointForm, now
                 secret: &secret,
                 event_types: &event_types,
                 format,
+                tags: &tags,
                 created_by: Some(actor.id),
                 created_at: now,
             },
         )?;
-        let detail = format!("{} ({format}): {event_types}", url.as_str());
+        let mut detail = format!("{} ({format}): {event_types}", url.as_str());
+        if !tags.is_empty() {
+            detail.push_str(&format!("; topics: {tags}"));
+        }
         audit::record(conn, actor, "webhook.create", (TARGET, id), Some(&detail), now)?;
         Ok(id)
     })
+}
+
+/// The topics filter as stored: tag names, lower-cased, each once, separated by one space (empty
+/// for every topic). Names are checked as tags are (letters, digits and `. + # -`), not looked
+/// up: a filter may name a topic before its first question.
+fn topics_filter(raw: &str) -> ServiceResult<String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in raw.split([' ', ',', '\t', '\n', '\r']).filter(|name| !name.is_empty()) {
+        let name = name.to_lowercase();
+        let mut chars = name.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '+' | '#' | '-'));
+        if !first_ok || !rest_ok || name.chars().count() > MAX_TAG_LENGTH {
+            // Cut short: the admin's own text comes back in the message.
+            let shown: String = name.chars().take(MAX_TAG_LENGTH).collect();
+            return Err(ServiceError::invalid(
+                "tags",
+                format!("`{shown}` is not a topic: use tag names (letters, digits and . + # -) separated by spaces."),
+            ));
+        }
+        if !names.contains(&name) {
+            names.push(name);
+        }
+        if names.len() > MAX_TOPICS {
+            return Err(ServiceError::invalid("tags", format!("Name at most {MAX_TOPICS} topics.")));
+        }
+    }
+    Ok(names.join(" "))
 }
 
 /// What an admin does to an endpoint from its page.
@@ -243,8 +284,8 @@ pub fn act(
                 endpoints::set_secret(conn, id, &signing::new_secret())?;
             }
             Action::Ping => {
-                let data = json!({ "endpoint": { "id": id }, "site": base_url });
-                payload::enqueue(conn, std::slice::from_ref(&endpoint), WebhookEvent::Ping, &data, now)?;
+                let ping = payload::Announcement::unscoped(json!({ "endpoint": { "id": id }, "site": base_url }));
+                payload::enqueue(conn, std::slice::from_ref(&endpoint), WebhookEvent::Ping, &ping, now)?;
             }
             Action::Delete => {
                 endpoints::delete(conn, id)?;
@@ -276,4 +317,21 @@ pub fn send_again(
 
 fn find(conn: &mut DbConnection, id: i64) -> ServiceResult<Endpoint> {
     endpoints::find(conn, id)?.ok_or(ServiceError::NotFound("Webhook endpoint"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_topics_filter_is_checked_lower_cased_and_each_name_kept_once() {
+        assert_eq!(topics_filter("").unwrap(), "");
+        assert_eq!(topics_filter("  Billing, shipping billing\tc++ ").unwrap(), "billing shipping c++");
+        assert!(topics_filter("billing!").is_err());
+        assert!(topics_filter("-billing").is_err());
+        assert!(topics_filter(&"a".repeat(MAX_TAG_LENGTH + 1)).is_err());
+        let twenty: Vec<String> = (1..=MAX_TOPICS).map(|n| format!("t{n}")).collect();
+        assert!(topics_filter(&twenty.join(" ")).is_ok());
+        assert!(topics_filter(&format!("{} t0", twenty.join(" "))).is_err());
+    }
 }

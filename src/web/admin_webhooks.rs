@@ -50,6 +50,7 @@ pub async fn create(
         url: fields.get("url").cloned().unwrap_or_default(),
         events: fields.keys().filter_map(|name| name.strip_prefix(EVENT_FIELD)).map(str::to_owned).collect(),
         format: fields.get("format").cloned().unwrap_or_default(),
+        tags: fields.get("tags").cloned().unwrap_or_default(),
     };
     let now = chrono::Utc::now().naive_utc();
     let typed = submitted.clone();
@@ -141,6 +142,7 @@ fn page(
     context.insert("endpoints", &endpoints);
     context.insert("choices", &choices);
     context.insert("url", &form.url);
+    context.insert("tags", &form.tags);
     let format = WebhookFormat::from_stored(&form.format).unwrap_or(WebhookFormat::Standard);
     context.insert("format", &format);
     visitor.render_form(state, "admin/webhooks.html", context, errors)

@@ -44,8 +44,8 @@ pub fn sweep(pool: &DbPool, base_url: &str, target: ResponseTarget, now: NaiveDa
             announcements::insert(conn, question, WebhookEvent::QuestionOverdue, now)?;
             let subject = Subject::question(question, None);
             match payload::data(conn, base_url, &subject)? {
-                Some(data) => {
-                    payload::enqueue(conn, &subscribed, WebhookEvent::QuestionOverdue, &data, now)?;
+                Some(announcement) => {
+                    payload::enqueue(conn, &subscribed, WebhookEvent::QuestionOverdue, &announcement, now)?;
                     Ok(true)
                 }
                 None => Ok(false),

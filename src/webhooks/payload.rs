@@ -39,8 +39,33 @@ impl Subject {
     }
 }
 
-/// The event's `data`, or `None` when the question or answer is not public (held, deleted).
-pub fn data(conn: &mut DbConnection, base_url: &str, subject: &Subject) -> diesel::QueryResult<Option<Value>> {
+/// An event ready to queue: its `data`, and the topics of the question it is about, which decide
+/// the endpoints that hear of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Announcement {
+    /// The event's `data`.
+    pub data: Value,
+    /// The question's tags; `None` for an event about no question (a ping), which no topics
+    /// filter holds back.
+    pub topics: Option<Vec<String>>,
+}
+
+impl Announcement {
+    /// An event about no question: every endpoint that subscribes hears of it.
+    pub fn unscoped(data: Value) -> Self {
+        Self { data, topics: None }
+    }
+
+    /// Whether `endpoint` is to hear of it: it subscribes to `event` and, for an event about a
+    /// question, covers one of the question's topics.
+    fn reaches(&self, endpoint: &Endpoint, event: WebhookEvent) -> bool {
+        endpoint.wants(event) && self.topics.as_deref().is_none_or(|topics| endpoint.covers(topics))
+    }
+}
+
+/// The event's `data` with the question's topics, or `None` when the question or answer is not
+/// public (held, deleted).
+pub fn data(conn: &mut DbConnection, base_url: &str, subject: &Subject) -> diesel::QueryResult<Option<Announcement>> {
     let Some(question) = posts::find(conn, subject.question)?.filter(is_public) else {
         return Ok(None);
     };
@@ -77,7 +102,7 @@ pub fn data(conn: &mut DbConnection, base_url: &str, subject: &Subject) -> diese
         data["duplicate_of"] =
             json!({ "id": original, "url": format!("{base_url}{}", paths::question_by_id(QuestionId(original))) });
     }
-    Ok(Some(data))
+    Ok(Some(Announcement { data, topics: Some(question.tag_list()) }))
 }
 
 fn is_public(post: &Post) -> bool {
@@ -94,18 +119,18 @@ pub fn event_json(event: WebhookEvent, data: Value, now: NaiveDateTime) -> Strin
     json!({ "type": event.as_str(), "timestamp": rfc3339(now), "data": data }).to_string()
 }
 
-/// Queues one delivery of the event to each endpoint that subscribes to it (call inside the
-/// transaction of the change); returns how many were queued.
+/// Queues one delivery of the event to each endpoint that subscribes to it and covers the
+/// question's topics (call inside the transaction of the change); returns how many were queued.
 pub fn enqueue(
     conn: &mut DbConnection,
     endpoints: &[Endpoint],
     event: WebhookEvent,
-    data: &Value,
+    announcement: &Announcement,
     now: NaiveDateTime,
 ) -> diesel::QueryResult<usize> {
     let mut queued = 0;
-    let body = event_json(event, data.clone(), now);
-    for endpoint in endpoints.iter().filter(|e| e.wants(event)) {
+    let body = event_json(event, announcement.data.clone(), now);
+    for endpoint in endpoints.iter().filter(|e| announcement.reaches(e, event)) {
         let message_id = super::signing::new_message_id();
         deliveries::insert(
             conn,

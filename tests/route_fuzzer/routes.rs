@@ -118,6 +118,7 @@ pub(crate) const ROUTES: &[Route] = &[
         &[
             ("url", Text),
             ("format", OneOf(&["standard", "chat", "slack"])),
+            ("tags", Text),
             ("event:question.asked", Checkbox),
             ("event:answer.posted", Checkbox),
         ],

@@ -51,6 +51,7 @@ fn a_kill_between_commit_and_delivery_loses_nothing(db: TestDb) {
             url: format!("http://127.0.0.1:{receiver_port}/hooks"),
             events: vec!["question.asked".to_owned()],
             format: "standard".to_owned(),
+            tags: String::new(),
         };
         service::register(&mut conn, &admin, &form, chrono::Utc::now().naive_utc()).unwrap()
     };

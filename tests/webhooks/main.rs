@@ -4,7 +4,8 @@
 //! down gets its deliveries when it comes back; two nodes deliver each event once; a run of
 //! failures switches the endpoint off and tells the admins; "send again" sends again; private
 //! addresses are refused unless allowed; the chat format is Slack's; overdue questions are
-//! announced once; and a SIGKILL between commit and delivery loses nothing (`crash.rs`).
+//! announced once; an endpoint limited to topics hears only of their questions (`topics.rs`); and
+//! a SIGKILL between commit and delivery loses nothing (`crash.rs`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
 
@@ -12,6 +13,7 @@
 mod common;
 
 mod crash;
+mod topics;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -64,6 +66,7 @@ fn register(app: &TestApp, admin: i64, url: &str, events: &[&str], format: &str)
             url: url.to_owned(),
             events: events.iter().map(|e| (*e).to_owned()).collect(),
             format: format.to_owned(),
+            tags: String::new(),
         };
         service::register(conn, &actor, &form, now()).unwrap()
     })

@@ -101,18 +101,18 @@ impl Consumer for WebhookOutbox {
                 if announcements::exists(conn, subject.question, event)? {
                     continue;
                 }
-                let Some(data) = payload::data(conn, &self.base_url, &subject)? else { continue };
+                let Some(announcement) = payload::data(conn, &self.base_url, &subject)? else { continue };
                 announcements::insert(conn, subject.question, event, now)?;
                 if wanted {
-                    payload::enqueue(conn, &subscribed, event, &data, now)?;
+                    payload::enqueue(conn, &subscribed, event, &announcement, now)?;
                 }
                 continue;
             }
             if !wanted {
                 continue;
             }
-            if let Some(data) = payload::data(conn, &self.base_url, &subject)? {
-                payload::enqueue(conn, &subscribed, event, &data, now)?;
+            if let Some(announcement) = payload::data(conn, &self.base_url, &subject)? {
+                payload::enqueue(conn, &subscribed, event, &announcement, now)?;
             }
         }
         Ok(())

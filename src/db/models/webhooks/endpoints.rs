@@ -1,4 +1,5 @@
-//! The `webhook_endpoints` table: where deliveries go, signed with which secret, for which events.
+//! The `webhook_endpoints` table: where deliveries go, signed with which secret, for which events
+//! and (optionally) which topics.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -31,6 +32,8 @@ pub struct Endpoint {
     pub created_by: Option<i64>,
     /// When.
     pub created_at: NaiveDateTime,
+    /// The topics (tag names, separated by spaces) whose questions it hears of; empty: all.
+    pub tags: String,
 }
 
 impl Endpoint {
@@ -42,6 +45,18 @@ impl Endpoint {
     /// Whether it subscribes to `event` (every endpoint takes a ping).
     pub fn wants(&self, event: WebhookEvent) -> bool {
         event == WebhookEvent::Ping || self.event_types.split_whitespace().any(|word| word == event.as_str())
+    }
+
+    /// The topics it is limited to (empty: every topic).
+    pub fn topics(&self) -> Vec<&str> {
+        self.tags.split_whitespace().collect()
+    }
+
+    /// Whether it hears of a question tagged `question_tags`: it has no topics filter, or the
+    /// question is in one of its topics.
+    pub fn covers(&self, question_tags: &[String]) -> bool {
+        let mut topics = self.tags.split_whitespace().peekable();
+        topics.peek().is_none() || topics.any(|topic| question_tags.iter().any(|tag| tag == topic))
     }
 }
 
@@ -57,6 +72,8 @@ pub struct NewEndpoint<'a> {
     pub event_types: &'a str,
     /// The body the receiver wants.
     pub format: WebhookFormat,
+    /// The topics it is limited to, separated by spaces; empty for all.
+    pub tags: &'a str,
     /// The admin.
     pub created_by: Option<i64>,
     /// When.
@@ -133,4 +150,36 @@ pub fn disable_if_enabled(conn: &mut DbConnection, id: i64, now: NaiveDateTime, 
         .set((webhook_endpoints::disabled_at.eq(now), webhook_endpoints::disabled_reason.eq(reason)))
         .execute(conn)?;
     Ok(changed == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint(tags: &str) -> Endpoint {
+        Endpoint {
+            id: 1,
+            url: "https://hooks.example/in".to_owned(),
+            secret: "whsec_x".to_owned(),
+            event_types: "question.asked".to_owned(),
+            format: WebhookFormat::Standard,
+            disabled_at: None,
+            disabled_reason: None,
+            consecutive_failures: 0,
+            created_by: None,
+            created_at: NaiveDateTime::default(),
+            tags: tags.to_owned(),
+        }
+    }
+
+    #[test]
+    fn an_empty_filter_covers_every_question_and_a_filter_only_its_topics() {
+        let tagged = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<String>>();
+        assert!(endpoint("").covers(&tagged(&["shipping"])));
+        assert!(endpoint("").covers(&[]));
+        assert!(endpoint("billing refunds").covers(&tagged(&["invoices", "refunds"])));
+        assert!(!endpoint("billing refunds").covers(&tagged(&["shipping"])));
+        assert!(!endpoint("billing").covers(&[]));
+        assert!(!endpoint("billing").covers(&tagged(&["billing-old"])), "whole names only");
+    }
 }
