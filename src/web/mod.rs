@@ -61,6 +61,7 @@ pub mod sitemaps;
 pub mod sso;
 pub mod sso_link;
 pub mod staff_dashboard;
+pub mod target_figures;
 pub mod staff_gaps;
 pub mod staff_queue;
 pub mod structured_data;
