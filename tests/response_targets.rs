@@ -168,7 +168,11 @@ async fn a_breach_alerts_leads_and_admins_once_and_leaves_with_an_official_answe
     board.assert_contains("<td>6 hours</td>").assert_contains("<td>No one</td>");
     let queue = sam.get("/staff/queue").await;
     queue.assert_status(200).assert_contains("overdue by 6 hours");
-    sam.get("/staff/my-work").await.assert_status(200).assert_contains("Nearing or past target").assert_contains("overdue by 6 hours");
+    sam.get("/staff/my-work")
+        .await
+        .assert_status(200)
+        .assert_contains("Nearing or past target")
+        .assert_contains("overdue by 6 hours");
 
     // An official answer ends the breach.
     let path = guidepost::domain::paths::question(guidepost::domain::QuestionId(q.id), q.slug.as_deref());
@@ -205,7 +209,9 @@ async fn two_nodes_send_each_alert_once(app: TestApp) {
         running.into_iter().map(|r| r.join().unwrap()).collect()
     });
     // Both moments passed: each node may take any share, but together each alert once.
-    let total = swept.iter().fold(Swept::default(), |a, b| Swept { nearing: a.nearing + b.nearing, breached: a.breached + b.breached });
+    let total = swept
+        .iter()
+        .fold(Swept::default(), |a, b| Swept { nearing: a.nearing + b.nearing, breached: a.breached + b.breached });
     assert_eq!(total, Swept { nearing: 6, breached: 6 }, "{swept:?}");
     for node in [&app, &other] {
         assert_eq!(sweep::sweep(node.pool(), &node.state.outbox, sweep_at).unwrap(), Swept::default());
@@ -237,21 +243,69 @@ async fn the_dashboard_figures_match_a_hand_computed_fixture(app: TestApp) {
     let d = |day: u32, h: u32| if day > 20 { at(2026, 2, day, h, 0) } else { at(2026, 3, day, h, 0) };
     let fixture = [
         // Week of Mar 7: met (answered 12 h before due).
-        Fixture { title: "Fixture one about red widgets", tags: "widgets", asked: d(10, 0), official: Some(d(10, 12)), due: Some(d(11, 0)) },
+        Fixture {
+            title: "Fixture one about red widgets",
+            tags: "widgets",
+            asked: d(10, 0),
+            official: Some(d(10, 12)),
+            due: Some(d(11, 0)),
+        },
         // Week of Mar 7: missed (answered a day after due).
-        Fixture { title: "Fixture two about red widgets", tags: "widgets", asked: d(10, 6), official: Some(d(12, 6)), due: Some(d(11, 6)) },
+        Fixture {
+            title: "Fixture two about red widgets",
+            tags: "widgets",
+            asked: d(10, 6),
+            official: Some(d(12, 6)),
+            due: Some(d(11, 6)),
+        },
         // Week of Mar 7: missed (no answer, due passed): a current breach, in both topics.
-        Fixture { title: "Fixture three about widget gadgets", tags: "widgets gadgets", asked: d(11, 0), official: None, due: Some(d(12, 0)) },
+        Fixture {
+            title: "Fixture three about widget gadgets",
+            tags: "widgets gadgets",
+            asked: d(11, 0),
+            official: None,
+            due: Some(d(12, 0)),
+        },
         // Week of Mar 14: pending (due tomorrow).
-        Fixture { title: "Fixture four about blue gadgets", tags: "gadgets", asked: d(15, 6), official: None, due: Some(d(16, 6)) },
+        Fixture {
+            title: "Fixture four about blue gadgets",
+            tags: "gadgets",
+            asked: d(15, 6),
+            official: None,
+            due: Some(d(16, 6)),
+        },
         // Week of Mar 14: met.
-        Fixture { title: "Fixture five about blue gadgets", tags: "gadgets", asked: d(15, 8), official: Some(d(15, 10)), due: Some(d(16, 8)) },
+        Fixture {
+            title: "Fixture five about blue gadgets",
+            tags: "gadgets",
+            asked: d(15, 8),
+            official: Some(d(15, 10)),
+            due: Some(d(16, 8)),
+        },
         // Week of Feb 14 (asked Feb 20 10:00): met exactly at the due time.
-        Fixture { title: "Fixture six about old widgets", tags: "widgets", asked: at(2026, 2, 20, 10, 0), official: Some(d(21, 10)), due: Some(d(21, 10)) },
+        Fixture {
+            title: "Fixture six about old widgets",
+            tags: "widgets",
+            asked: at(2026, 2, 20, 10, 0),
+            official: Some(d(21, 10)),
+            due: Some(d(21, 10)),
+        },
         // Before the window: not counted, but still a current breach (due longest ago).
-        Fixture { title: "Fixture seven about ancient widgets", tags: "widgets", asked: at(2026, 2, 10, 0, 0), official: None, due: Some(at(2026, 2, 11, 0, 0)) },
+        Fixture {
+            title: "Fixture seven about ancient widgets",
+            tags: "widgets",
+            asked: at(2026, 2, 10, 0, 0),
+            official: None,
+            due: Some(at(2026, 2, 11, 0, 0)),
+        },
         // No promise: not counted, never a breach.
-        Fixture { title: "Fixture eight about unpromised widgets", tags: "widgets", asked: d(12, 0), official: None, due: None },
+        Fixture {
+            title: "Fixture eight about unpromised widgets",
+            tags: "widgets",
+            asked: d(12, 0),
+            official: None,
+            due: None,
+        },
     ];
     for f in &fixture {
         let q = ask(&app, &mia, f.title, f.tags, f.asked);
@@ -266,8 +320,12 @@ async fn the_dashboard_figures_match_a_hand_computed_fixture(app: TestApp) {
                 .unwrap();
             diesel::delete(deadlines_table::table.find(q.id)).execute(conn).unwrap();
             if let Some(due) = f.due {
-                let promise =
-                    ResponseDeadline { question_id: q.id, target_hours: 24, nearing_at: due - TimeDelta::hours(6), due_at: due };
+                let promise = ResponseDeadline {
+                    question_id: q.id,
+                    target_hours: 24,
+                    nearing_at: due - TimeDelta::hours(6),
+                    due_at: due,
+                };
                 response_deadlines::insert(conn, &promise).unwrap();
             }
         });
@@ -293,7 +351,8 @@ async fn the_dashboard_figures_match_a_hand_computed_fixture(app: TestApp) {
     assert_eq!(board.total.share(), Some(0.6));
     let by_tag: Vec<(&str, Tally)> = board.tags.iter().map(|t| (t.tag.as_str(), t.tally)).collect();
     assert_eq!(by_tag, vec![("widgets", tally(2, 2, 0)), ("gadgets", tally(1, 1, 1))]);
-    let breaches: Vec<(&str, Vec<String>)> = board.breaches.iter().map(|b| (b.title.as_str(), b.tags.clone())).collect();
+    let breaches: Vec<(&str, Vec<String>)> =
+        board.breaches.iter().map(|b| (b.title.as_str(), b.tags.clone())).collect();
     assert_eq!(
         breaches,
         vec![
@@ -326,6 +385,7 @@ async fn the_queue_sorts_by_time_left(app: TestApp) {
     app.with_db(|conn| topics::set_target(conn, gadgets, Some(2), sam_id, asked).unwrap());
     let urgent = ask(&app, &mia, "Urgent question about gadget fuses", "gadgets", asked);
     assert_eq!(deadline(&app, urgent.id).unwrap().due_at, asked + TimeDelta::hours(2));
+    assert_eq!(deadline(&app, daily.id).unwrap().due_at, asked + TimeDelta::hours(23));
 
     let position = |body: &str, title: &str| body.find(title).unwrap_or_else(|| panic!("{title} missing"));
     let queue = sam.get("/staff/queue").await;
@@ -345,7 +405,8 @@ async fn the_queue_sorts_by_time_left(app: TestApp) {
     // Nearing: a question in my topic past 75 % of its target is listed first in My work.
     app.with_db(|conn| topics::add_lead(conn, gadgets, sam_id, sam_id, asked).unwrap());
     let work = sam.get("/staff/my-work").await;
-    work.assert_status(200).assert_contains("No question in your topics or assigned to you is near its response target.");
+    work.assert_status(200)
+        .assert_contains("No question in your topics or assigned to you is near its response target.");
     app.with_db(|conn| {
         diesel::update(deadlines_table::table.find(urgent.id))
             .set(deadlines_table::nearing_at.eq(now() - TimeDelta::minutes(1)))
@@ -353,7 +414,8 @@ async fn the_queue_sorts_by_time_left(app: TestApp) {
             .unwrap()
     });
     let work = sam.get("/staff/my-work").await;
-    let section = &work.body[work.body.find("id=\"nearing-heading\"").unwrap()..work.body.find("id=\"assigned-heading\"").unwrap()];
+    let section = &work.body
+        [work.body.find("id=\"nearing-heading\"").unwrap()..work.body.find("id=\"assigned-heading\"").unwrap()];
     assert!(section.contains("Urgent question about gadget fuses"), "{section}");
     assert!(!section.contains("Undated question"));
 }

@@ -112,7 +112,14 @@ impl fmt::Display for BusinessHours {
         let Some(s) = self.0 else {
             return Ok(());
         };
-        write!(f, "{} {}-{} {}", print_days(&s.days), s.open.format("%H:%M"), s.close.format("%H:%M"), print_offset(s.offset_minutes))
+        write!(
+            f,
+            "{} {}-{} {}",
+            print_days(&s.days),
+            s.open.format("%H:%M"),
+            s.close.format("%H:%M"),
+            print_offset(s.offset_minutes)
+        )
     }
 }
 
@@ -125,7 +132,9 @@ fn day_index(name: &str) -> Option<usize> {
 
 fn parse_days(text: &str) -> Result<[bool; 7], String> {
     let mut days = [false; 7];
-    let unknown = |part: &str| format!("`{part}` is not a day or a span of days like Mon-Fri (use Mon, Tue, Wed, Thu, Fri, Sat, Sun).");
+    let unknown = |part: &str| {
+        format!("`{part}` is not a day or a span of days like Mon-Fri (use Mon, Tue, Wed, Thu, Fri, Sat, Sun).")
+    };
     for part in text.split(',').filter(|p| !p.is_empty()) {
         match part.split_once('-') {
             Some((a, b)) => {

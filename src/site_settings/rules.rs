@@ -199,7 +199,10 @@ mod tests {
         assert!(normalise(SettingName::VotesPerHour, "-1").is_err());
         assert_eq!(normalise(SettingName::ResponseTargetHours, "8760"), Ok("8760".to_owned()));
         assert!(normalise(SettingName::ResponseTargetHours, "8761").is_err());
-        assert_eq!(normalise(SettingName::BusinessHours, " mon-fri 09:00-17:00 "), Ok("Mon-Fri 09:00-17:00 +00:00".to_owned()));
+        assert_eq!(
+            normalise(SettingName::BusinessHours, " mon-fri 09:00-17:00 "),
+            Ok("Mon-Fri 09:00-17:00 +00:00".to_owned())
+        );
         assert!(normalise(SettingName::BusinessHours, "weekdays").is_err());
         assert_eq!(normalise(SettingName::WelcomeText, "Hi\r\nthere\r\n\r\n"), Ok("Hi\nthere".to_owned()));
         assert!(normalise(SettingName::AboutText, &"x".repeat(MAX_MARKDOWN_CHARS + 1)).is_err());

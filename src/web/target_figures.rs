@@ -47,12 +47,20 @@ pub fn add_to(context: &mut Context, report: &TargetReport) {
     let breaches: Vec<BreachRow<'_>> = report
         .breaches
         .iter()
-        .map(|b| BreachRow { breach: b, due: b.due_at.format("%Y-%m-%d %H:%M UTC").to_string(), overdue: age(b.overdue) })
+        .map(|b| BreachRow {
+            breach: b,
+            due: b.due_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            overdue: age(b.overdue),
+        })
         .collect();
     let week_bars: Vec<Bar> = report
         .weeks
         .iter()
-        .map(|w| Bar { label: w.start.format("%b %-d").to_string(), total: w.tally.met + w.tally.missed, part: w.tally.met })
+        .map(|w| Bar {
+            label: w.start.format("%b %-d").to_string(),
+            total: w.tally.met + w.tally.missed,
+            part: w.tally.met,
+        })
         .collect();
     let tag_bars: Vec<Bar> = report
         .tags
@@ -68,14 +76,22 @@ pub fn add_to(context: &mut Context, report: &TargetReport) {
     );
     let week_description = format!("Questions past their due time or answered officially, per week: {summary}");
     let week_chart = charts::bar_chart(
-        Caption { id: "target-week-chart", title: "Answered officially within target, per week", description: &week_description },
+        Caption {
+            id: "target-week-chart",
+            title: "Answered officially within target, per week",
+            description: &week_description,
+        },
         &week_bars,
         ("decided", "within target"),
         ("Week starting", "Questions"),
     );
     let tag_description = format!("The same, for the topics with most questions: {summary}");
     let tag_chart = charts::bar_chart(
-        Caption { id: "target-tag-chart", title: "Answered officially within target, per topic", description: &tag_description },
+        Caption {
+            id: "target-tag-chart",
+            title: "Answered officially within target, per topic",
+            description: &tag_description,
+        },
         &tag_bars,
         ("decided", "within target"),
         ("Topic", "Questions"),
