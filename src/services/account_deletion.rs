@@ -121,6 +121,9 @@ fn erase(
     crate::db::models::sso::delete_identities_of(conn, user.id)?;
     crate::db::models::sso::delete_link_requests_of(conn, user.id)?;
     erasure::delete_watches(conn, user.id)?;
+    // Topics they led or watched, and questions they were on, go back to nobody.
+    crate::db::models::topics::forget_user(conn, user.id)?;
+    crate::db::models::assignments::release_all_of(conn, user.id)?;
     erasure::delete_notifications(conn, user.id)?;
     erasure::anonymise(conn, user.id, &format!("{DELETED_USERNAME_PREFIX}{}", user.id), now)?;
     audit::record(conn, actor, "user.delete", ("user", user.id), Some(detail), now)?;

@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use super::actor::Actor;
+use super::questions::parse_tags;
 use super::{audit, ServiceError, ServiceResult};
 use crate::changes::{Change, ChangeFeed};
 use crate::db::models::tags::{self, Tag};
@@ -60,6 +61,22 @@ fn find_tag(conn: &mut DbConnection, name: &str) -> ServiceResult<Tag> {
     tags::find_by_name(conn, &name.trim().to_lowercase())?.ok_or(ServiceError::NotFound("Tag"))
 }
 
+/// Finds a tag by name, creating it when it is a valid name no question uses yet: staff set up
+/// the topics they lead before the first question arrives.
+fn find_or_create_tag(conn: &mut DbConnection, name: &str, now: NaiveDateTime) -> ServiceResult<Tag> {
+    let names = parse_tags(name).map_err(|_| {
+        ServiceError::invalid("tag", "Name one topic: letters, digits and . + # - (starting with a letter or digit).")
+    })?;
+    let [name] = names.as_slice() else {
+        return Err(ServiceError::invalid("tag", "Name one topic at a time."));
+    };
+    if let Some(tag) = tags::find_by_name(conn, name)? {
+        return Ok(tag);
+    }
+    tags::find_or_create(conn, name, now)?;
+    find_tag(conn, name)
+}
+
 /// Who a lead change is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LeadOf<'a> {
@@ -69,8 +86,8 @@ pub enum LeadOf<'a> {
     Username(&'a str),
 }
 
-/// Makes a staff member a lead of a topic. Staff may lead a topic themselves; only admins name
-/// others. Returns the tag's name.
+/// Makes a staff member a lead of a topic (made, if no question uses it yet). Staff may lead a
+/// topic themselves; only admins name others. Returns the tag's name.
 pub fn add_lead(
     conn: &mut DbConnection,
     feed: &ChangeFeed,
@@ -81,7 +98,7 @@ pub fn add_lead(
 ) -> ServiceResult<String> {
     actor.ensure_staff("lead topics")?;
     feed.write(conn, now, |conn, changes| {
-        let tag = find_tag(conn, tag_name)?;
+        let tag = find_or_create_tag(conn, tag_name, now)?;
         let user_id = match who {
             LeadOf::Myself => actor.id,
             LeadOf::Username(name) => {

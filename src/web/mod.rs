@@ -253,6 +253,7 @@ fn staff_and_moderators(cfg: &mut web::ServiceConfig) {
         .route("/staff/gaps", web::get().to(staff_gaps::show))
         // my_work.rs
         .route("/staff/my-work", web::get().to(my_work::show))
+        .route("/staff/my-work/topics", web::post().to(topics::lead_by_name))
         // topics.rs: leads and targets (a member watching a topic is under signed-in members)
         .route("/tags/{name}/leads", web::post().to(topics::add_lead))
         .route("/tags/{name}/leads/{user_id}/remove", web::post().to(topics::remove_lead))

@@ -50,6 +50,27 @@ pub async fn add_lead(
     Ok(forms::see_other(&tag_page(&tag)))
 }
 
+/// `tag`: the topic a staff member starts leading from My work.
+#[derive(Deserialize)]
+pub struct LeadTopicForm {
+    #[serde(default)]
+    tag: String,
+}
+
+/// POST /staff/my-work/topics — leads a topic by name (made if no question uses it yet).
+pub async fn lead_by_name(
+    state: web::Data<AppState>,
+    session: Session,
+    CurrentUser(actor): CurrentUser,
+    form: web::Form<LeadTopicForm>,
+) -> Result<HttpResponse, AppError> {
+    let name = form.into_inner().tag;
+    let now = chrono::Utc::now().naive_utc();
+    let tag = state.write(move |conn, feed| topics::add_lead(conn, feed, &actor, &name, LeadOf::Myself, now)).await?;
+    session::flash(&session, &format!("You lead {tag}: each question asked in it reaches you at once."));
+    Ok(forms::see_other(&tag_page(&tag)))
+}
+
 /// POST /tags/{name}/leads/{user_id}/remove
 pub async fn remove_lead(
     state: web::Data<AppState>,

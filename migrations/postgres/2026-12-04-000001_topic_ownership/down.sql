@@ -1,3 +1,6 @@
+DELETE FROM notifications WHERE event NOT IN ('answer', 'official_answer', 'accepted');
+ALTER TABLE notifications DROP CONSTRAINT notifications_event_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_event_check CHECK (event IN ('answer', 'official_answer', 'accepted'));
 ALTER TABLE webhook_endpoints DROP COLUMN tags;
 DROP TABLE topic_digests;
 DROP TABLE question_alerts;

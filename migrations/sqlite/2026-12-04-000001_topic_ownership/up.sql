@@ -14,7 +14,7 @@ CREATE INDEX tag_leads_of_user ON tag_leads (user_id);
 CREATE TABLE tag_watches (
     user_id    BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     tag_id     BIGINT NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
-    mail       TEXT NOT NULL,
+    mail       TEXT NOT NULL CHECK (mail IN ('each', 'daily', 'never')),
     created_at TIMESTAMP NOT NULL,
     PRIMARY KEY (user_id, tag_id)
 );
@@ -54,7 +54,7 @@ CREATE INDEX response_deadlines_nearing ON response_deadlines (nearing_at);
 -- makes a second node's (or a restarted node's) attempt fail and roll back with its mail.
 CREATE TABLE question_alerts (
     question_id BIGINT NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
-    kind        TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('asked', 'nearing', 'breached')),
     created_at  TIMESTAMP NOT NULL,
     PRIMARY KEY (question_id, kind)
 );
@@ -68,3 +68,25 @@ CREATE TABLE topic_digests (
 -- A webhook may only want questions in some topics (tag names separated by spaces; empty: all),
 -- so a team's chat channel hears of its own topics.
 ALTER TABLE webhook_endpoints ADD COLUMN tags TEXT NOT NULL DEFAULT '';
+
+-- Notifications now also tell of topics and assignments. SQLite cannot change a CHECK
+-- constraint, so the table is rebuilt (nothing references it).
+CREATE TABLE notifications_new (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id     BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    question_id BIGINT NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    post_id     BIGINT REFERENCES posts (id) ON DELETE CASCADE,
+    event       TEXT NOT NULL CHECK (event IN ('answer', 'official_answer', 'accepted', 'topic_question', 'assigned', 'target_nearing', 'target_breached')),
+    actor_id    BIGINT REFERENCES users (id) ON DELETE SET NULL,
+    created_at  TIMESTAMP NOT NULL,
+    read_at     TIMESTAMP,
+    -- set once mail about the event was settled: sent (at once or in a digest), or not wanted
+    emailed_at  TIMESTAMP
+);
+INSERT INTO notifications_new (id, user_id, question_id, post_id, event, actor_id, created_at, read_at, emailed_at)
+    SELECT id, user_id, question_id, post_id, event, actor_id, created_at, read_at, emailed_at FROM notifications;
+DROP TABLE notifications;
+ALTER TABLE notifications_new RENAME TO notifications;
+CREATE INDEX notifications_of_user ON notifications (user_id, id);
+CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL;
+CREATE INDEX notifications_unmailed ON notifications (user_id, id) WHERE emailed_at IS NULL;
