@@ -77,8 +77,10 @@ fn told(app: &TestApp, username: &str, event: &str) -> i64 {
     })
 }
 
+/// Now, in whole seconds (PostgreSQL keeps microseconds, SQLite more).
 fn now() -> NaiveDateTime {
-    chrono::Utc::now().naive_utc()
+    use chrono::Timelike;
+    chrono::Utc::now().naive_utc().with_nanosecond(0).unwrap()
 }
 
 async fn business_hours_and_topic_targets_set_the_promise(app: TestApp) {
