@@ -167,20 +167,14 @@ pub fn tag_names(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, 
 }
 
 /// A question still waiting for its first official answer, in public, and open.
-fn open_question() -> diesel::dsl::And<
-    diesel::dsl::And<
-        diesel::dsl::And<
-            diesel::dsl::And<diesel::dsl::Eq<posts::kind, PostKind>, diesel::dsl::IsNull<posts::deleted_at>>,
-            diesel::dsl::IsNull<posts::closed_at>,
-        >,
-        diesel::dsl::IsNull<posts::held_reason>,
-    >,
-    diesel::dsl::Eq<posts::has_official, bool>,
-> {
+#[diesel::dsl::auto_type]
+fn open_question() -> _ {
+    let question: PostKind = PostKind::Question;
+    let answered: bool = false;
     posts::kind
-        .eq(PostKind::Question)
+        .eq(question)
         .and(posts::deleted_at.is_null())
         .and(posts::closed_at.is_null())
         .and(posts::held_reason.is_null())
-        .and(posts::has_official.eq(false))
+        .and(posts::has_official.eq(answered))
 }
