@@ -19,6 +19,7 @@ use guidepost::services::policy::PostingPolicy;
 use guidepost::services::questions::{self, Ask};
 use guidepost::services::response_targets::report::{self, Tally};
 use guidepost::services::response_targets::sweep::{self, Swept};
+use guidepost::services::staff_queue::{self, QueueOrder};
 
 use common::members::PASSWORD;
 use common::TestApp;
@@ -422,7 +423,46 @@ async fn the_queue_sorts_by_time_left(app: TestApp) {
     assert!(!section.contains("Undated question"));
 }
 
+async fn the_time_left_order_pages_without_gaps_or_repeats(app: TestApp) {
+    app.create_user("sam", Role::Staff);
+    app.create_user("mia", Role::Member);
+    let (staff, mia) = (actor(&app, "sam"), actor(&app, "mia"));
+    let base = now() - TimeDelta::hours(10);
+    // 34 questions, over a page: every third without a deadline, the others due in five tied groups.
+    let mut expected: Vec<(bool, Option<NaiveDateTime>, NaiveDateTime, i64)> = Vec::new();
+    for i in 0..34 {
+        let asked = base + TimeDelta::minutes(i);
+        let q = ask(&app, &mia, &format!("Paging question number {i} about widgets"), "widgets", asked);
+        let due = (i % 3 != 0).then(|| base + TimeDelta::hours(i % 5));
+        app.with_db(|conn| {
+            diesel::delete(deadlines_table::table.find(q.id)).execute(conn).unwrap();
+            if let Some(due) = due {
+                let promise = ResponseDeadline { question_id: q.id, target_hours: 1, nearing_at: due, due_at: due };
+                response_deadlines::insert(conn, &promise).unwrap();
+            }
+        });
+        expected.push((due.is_none(), due, asked, q.id));
+    }
+    expected.sort();
+    let expected: Vec<i64> = expected.into_iter().map(|(_, _, _, id)| id).collect();
+
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    for _ in 0..5 {
+        let page = app
+            .with_db(|conn| staff_queue::page(conn, &staff, QueueOrder::TimeLeft, None, after.as_deref(), now()))
+            .unwrap();
+        seen.extend(page.items.iter().map(|item| item.question.id));
+        after = page.next;
+        if after.is_none() {
+            break;
+        }
+    }
+    assert_eq!(seen, expected);
+}
+
 on_both_backends!(
+    the_time_left_order_pages_without_gaps_or_repeats,
     business_hours_and_topic_targets_set_the_promise,
     a_breach_alerts_leads_and_admins_once_and_leaves_with_an_official_answer,
     two_nodes_send_each_alert_once,
