@@ -461,7 +461,30 @@ async fn the_time_left_order_pages_without_gaps_or_repeats(app: TestApp) {
     assert_eq!(seen, expected);
 }
 
+async fn a_held_question_is_promised_when_approved(app: TestApp) {
+    let newbie = signed_in(&app, "newbie", Role::Member).await;
+    let mona = signed_in(&app, "mona", Role::Moderator).await;
+    let body = "My widget manual at https://manuals.example/w1 says nothing about rain damage.";
+    let asked = newbie
+        .submit(
+            "/ask",
+            "/ask",
+            &[("title", "Is rain damage covered by the widget warranty?"), ("body", body), ("tags", "warranty")],
+        )
+        .await;
+    asked.assert_status(303);
+    let qid = common::forum::question_id(asked.header("location").unwrap());
+    assert_eq!(deadline(&app, qid), None, "a held question is promised nothing yet");
+
+    let before = now();
+    mona.submit("/mod/review", &format!("/mod/review/{qid}"), &[("decision", "approve")]).await.assert_status(303);
+    let promise = deadline(&app, qid).expect("approved: promised");
+    assert_eq!(promise.target_hours, 24);
+    assert!(promise.due_at >= before + TimeDelta::hours(24), "the clock starts at the approval");
+}
+
 on_both_backends!(
+    a_held_question_is_promised_when_approved,
     the_time_left_order_pages_without_gaps_or_repeats,
     business_hours_and_topic_targets_set_the_promise,
     a_breach_alerts_leads_and_admins_once_and_leaves_with_an_official_answer,
