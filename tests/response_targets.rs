@@ -169,6 +169,15 @@ async fn a_breach_alerts_leads_and_admins_once_and_leaves_with_an_official_answe
     assert!(board.body.contains("Why does my red widget stop in the rain?"), "the breach is listed");
     assert!(!board.body.contains("No question is past its target."));
     board.assert_contains("<td>6 hours</td>").assert_contains("<td>No one</td>");
+    // The same question is the window's one missed promise, in the table under the chart.
+    board
+        .assert_contains(
+            "<tfoot><tr><th scope=\"row\">Total</th><td>0</td><td>1</td><td>0</td><td>0%</td></tr></tfoot>",
+        )
+        .assert_contains(
+            "<tr class=\"target-topic\"><th scope=\"row\">widgets</th><td>0</td><td>1</td><td>0</td><td>0%</td></tr>",
+        )
+        .assert_contains("<title id=\"target-week-chart-title\">");
     let queue = sam.get("/staff/queue").await;
     queue.assert_status(200).assert_contains("overdue by 6 hours");
     sam.get("/staff/my-work")
