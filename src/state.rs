@@ -110,7 +110,7 @@ impl AppState {
         let site_settings = Arc::new(LiveSettings::new(&config));
         let outbox =
             Outbox::for_site(&config, Arc::clone(&templates), secret).with_site_settings(Arc::clone(&site_settings));
-        let feed = Arc::new(ChangeFeed::new(consumers::standard(&outbox)));
+        let feed = Arc::new(ChangeFeed::new(consumers::standard(&outbox, &site_settings)));
         let bell = Arc::new(Bell::default());
         let indexer = Indexer::start(pool.clone(), search.clone(), Arc::clone(&bell)).map_err(StartupError::Indexer)?;
         feed.subscribe(Arc::new(consumers::search::WakeIndexer::new(bell)));

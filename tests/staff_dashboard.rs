@@ -251,8 +251,9 @@ async fn the_page_shows_the_figures_as_charts_and_tables(app: TestApp) {
         .assert_contains("<tr><th scope=\"row\">Over 90 days</th><td>1</td></tr>")
         .assert_contains("<title id=\"backlog-chart-title\">Unanswered questions by age</title>")
         .assert_contains("Under 1 day: 2; 1–7 days: 1; 7–30 days: 1; 30–90 days: 1; Over 90 days: 1.");
-    assert_eq!(page.body.matches("<svg class=\"chart\"").count(), 2);
-    assert_eq!(page.body.matches("role=\"img\"").count(), 2);
+    // The trend and the backlog, then the response targets per week and per topic.
+    assert_eq!(page.body.matches("<svg class=\"chart\"").count(), 4);
+    assert_eq!(page.body.matches("role=\"img\"").count(), 4);
     assert!(!page.body.contains("style=\""), "the CSP forbids inline styles");
     assert_eq!(page.body.matches("<tr><th scope=\"row\">20").count(), 7, "one table row per day");
     // Each bar of the backlog chart is labelled with its number, as in the table.

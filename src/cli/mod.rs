@@ -290,5 +290,6 @@ fn change_feed(config: &Config) -> anyhow::Result<crate::changes::ChangeFeed> {
     let templates = crate::templates::Templates::load(assets.urls()).context("loading templates")?;
     let (secret, _) = crate::secret::resolve(config)?;
     let outbox = crate::mail::Outbox::for_site(config, std::sync::Arc::new(templates), &secret);
-    Ok(crate::changes::ChangeFeed::new(crate::changes::consumers::standard(&outbox)))
+    let settings = std::sync::Arc::new(crate::site_settings::LiveSettings::new(config));
+    Ok(crate::changes::ChangeFeed::new(crate::changes::consumers::standard(&outbox, &settings)))
 }

@@ -108,6 +108,10 @@ pub struct Config {
     /// Members may sign up and sign in with a password; off leaves single sign-on only (admins
     /// keep a break-glass link from the CLI).
     pub password_sign_in: bool,
+    /// Hours within which a question should get an official answer; 0 for no site-wide target.
+    pub response_target_hours: u32,
+    /// The hours that count towards a response target; around the clock when unset.
+    pub business_hours: crate::domain::BusinessHours,
     /// OpenID Connect providers people may sign in with, in the order their buttons show.
     pub sso_providers: Vec<SsoProvider>,
 }
@@ -245,6 +249,12 @@ impl Config {
         }
 
         let page_settings = PageSettings::load(&layers)?;
+        let response_target_hours = layers
+            .get("response_target_hours")?
+            .whole_number(0..=crate::site_settings::rules::MAX_TARGET_HOURS, "a number of hours from 0 to 8760")?;
+        let business_hours_setting = layers.get("business_hours")?;
+        let business_hours = crate::domain::BusinessHours::parse(&business_hours_setting.text)
+            .map_err(|reason| ConfigError::new(&business_hours_setting.name, reason))?;
         let pinned_settings = pinned_settings(&layers)?;
 
         Ok(Self {
@@ -276,6 +286,8 @@ impl Config {
             webhook_allow_private,
             webhook_response_target_hours,
             password_sign_in,
+            response_target_hours,
+            business_hours,
             sso_providers,
         })
     }

@@ -9,7 +9,7 @@ use super::moderation::{ModerationConfig, ModerationFile};
 use super::sso::SsoFile;
 
 /// Every top-level key of the file; each is also the variable `GUIDEPOST_<KEY>`.
-pub(super) const KEYS: [&str; 26] = [
+pub(super) const KEYS: [&str; 28] = [
     "database_url",
     "db_pool_size",
     "bind",
@@ -36,6 +36,8 @@ pub(super) const KEYS: [&str; 26] = [
     "webhook_allow_private",
     "webhook_response_target_hours",
     "password_sign_in",
+    "response_target_hours",
+    "business_hours",
 ];
 
 /// The key listing the run-time settings the operator fixes (a list in the file, names separated
@@ -84,6 +86,8 @@ pub(super) struct FileShape {
     webhook_allow_private: Option<bool>,
     webhook_response_target_hours: Option<u32>,
     password_sign_in: Option<bool>,
+    response_target_hours: Option<u32>,
+    business_hours: Option<String>,
     sso: Option<SsoFile>,
 }
 
@@ -112,6 +116,8 @@ pub(super) struct Defaults {
     webhook_allow_private: bool,
     webhook_response_target_hours: u32,
     password_sign_in: bool,
+    response_target_hours: u32,
+    business_hours: &'static str,
 }
 
 impl Defaults {
@@ -138,5 +144,7 @@ impl Defaults {
         webhook_allow_private: false,
         webhook_response_target_hours: 24,
         password_sign_in: true,
+        response_target_hours: 24,
+        business_hours: "",
     };
 }

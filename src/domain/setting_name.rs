@@ -42,5 +42,9 @@ text_enum! {
         CommentsPerHour = "comments_per_hour",
         /// New votes a member may cast per hour.
         VotesPerHour = "votes_per_hour",
+        /// Hours within which a question should get an official answer; 0 for no site-wide target.
+        ResponseTargetHours = "response_target_hours",
+        /// The hours that count towards a response target; empty for around the clock.
+        BusinessHours = "business_hours",
     }
 }

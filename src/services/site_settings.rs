@@ -30,7 +30,7 @@ pub struct SettingView {
     pub label: &'static str,
     /// A sentence under the field.
     pub help: &'static str,
-    /// `line`, `url`, `colour`, `markdown`, `switch` or `number`: which control draws it.
+    /// `line`, `url`, `colour`, `markdown`, `switch`, `number` or `schedule`: which control draws it.
     pub control: &'static str,
     /// The most characters or the largest number, for the control's limits.
     pub max: u64,
@@ -61,6 +61,7 @@ pub fn overview(actor: &Actor, live: &LiveSettings) -> ServiceResult<Vec<Setting
                 Kind::Markdown => ("markdown", rules::MAX_MARKDOWN_CHARS as u64, false),
                 Kind::Switch => ("switch", 0, true),
                 Kind::Number { max } => ("number", u64::from(max), true),
+                Kind::Schedule => ("schedule", 60, false),
             };
             let value = current.text(name);
             let operator_value = operator.text(name);

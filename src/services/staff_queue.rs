@@ -12,7 +12,7 @@ use crate::db::models::posts::Post;
 /// The orders the staff queue can be read in; handlers name it through this service.
 pub use crate::db::models::staff_queue::QueueOrder;
 use crate::db::models::staff_queue::{self, QueueCursor};
-use crate::db::models::{assignments, tags};
+use crate::db::models::{assignments, response_deadlines, tags};
 use crate::db::DbConnection;
 
 /// A page of the queue.
@@ -35,6 +35,10 @@ pub struct QueueItem {
     pub age: String,
     /// The display name of the staff member on it, if someone is.
     pub assignee: Option<String>,
+    /// Its response target in words ("3 hours left", "overdue by 2 hours"), when it has one.
+    pub time_left: Option<String>,
+    /// Whether it is past its target.
+    pub overdue: bool,
 }
 
 /// A page of the queue for staff.
@@ -55,10 +59,19 @@ pub fn page(
     let mut rows = staff_queue::page(conn, order, tag.as_ref().map(|t| t.id), cursor, PAGE_SIZE + 1)?;
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
-    let next = has_next.then(|| rows.last()).flatten().map(|p| match order {
-        QueueOrder::Oldest => format!("{}_{}", p.created_at.and_utc().timestamp_nanos_opt().unwrap_or_default(), p.id),
-        QueueOrder::Views => format!("{}_{}", p.view_count, p.id),
-    });
+    let last = has_next.then(|| rows.last()).flatten();
+    let next = match last {
+        None => None,
+        Some(p) => Some(match order {
+            QueueOrder::Oldest => format!("{}_{}", nanos(p.created_at), p.id),
+            QueueOrder::Views => format!("{}_{}", p.view_count, p.id),
+            QueueOrder::TimeLeft => {
+                let due = response_deadlines::of_questions(conn, &[p.id])?.first().map(|d| d.due_at);
+                let due = due.map_or_else(|| "none".to_owned(), |d| nanos(d).to_string());
+                format!("{due}_{}_{}", nanos(p.created_at), p.id)
+            }
+        }),
+    };
     let items = items_of(conn, rows, now)?;
     Ok(QueuePage { items, next, tag: tag.map(|t| t.name) })
 }
@@ -68,15 +81,48 @@ pub fn items_of(conn: &mut DbConnection, rows: Vec<Post>, now: NaiveDateTime) ->
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     let on: HashMap<i64, String> =
         assignments::of_questions(conn, &ids)?.into_iter().map(|a| (a.question_id, a.display_name)).collect();
+    let due: HashMap<i64, NaiveDateTime> =
+        response_deadlines::of_questions(conn, &ids)?.into_iter().map(|d| (d.question_id, d.due_at)).collect();
     let list = summarize(conn, rows, 1)?;
     Ok(list
         .questions
         .into_iter()
-        .map(|q| QueueItem { age: age(now - q.created_at), assignee: on.get(&q.id).cloned(), question: q })
+        .map(|q| {
+            let due_at = due.get(&q.id).copied();
+            QueueItem {
+                age: age(now - q.created_at),
+                assignee: on.get(&q.id).cloned(),
+                time_left: due_at.map(|d| time_left(d, now)),
+                overdue: due_at.is_some_and(|d| d <= now),
+                question: q,
+            }
+        })
         .collect())
 }
 
+/// How long until a deadline, or how long past it: "3 hours left", "overdue by 2 hours".
+pub fn time_left(due_at: NaiveDateTime, now: NaiveDateTime) -> String {
+    if due_at > now {
+        format!("{} left", age(due_at - now))
+    } else {
+        format!("overdue by {}", age(now - due_at))
+    }
+}
+
+fn nanos(at: NaiveDateTime) -> i64 {
+    at.and_utc().timestamp_nanos_opt().unwrap_or_default()
+}
+
 fn decode(order: QueueOrder, text: &str) -> Option<QueueCursor> {
+    let at = |key: &str| Some(chrono::DateTime::from_timestamp_nanos(key.parse().ok()?).naive_utc());
+    if order == QueueOrder::TimeLeft {
+        let mut parts = text.splitn(3, '_');
+        let due = match parts.next()? {
+            "none" => None,
+            key => Some(at(key)?),
+        };
+        return Some(QueueCursor::Due(due, at(parts.next()?)?, parts.next()?.parse().ok()?));
+    }
     let (key, id) = text.split_once('_')?;
     let id = id.parse().ok()?;
     Some(match order {
@@ -84,6 +130,7 @@ fn decode(order: QueueOrder, text: &str) -> Option<QueueCursor> {
             QueueCursor::Asked(chrono::DateTime::from_timestamp_nanos(key.parse().ok()?).naive_utc(), id)
         }
         QueueOrder::Views => QueueCursor::Viewed(key.parse().ok()?, id),
+        QueueOrder::TimeLeft => return None,
     })
 }
 
@@ -106,5 +153,13 @@ mod tests {
         assert_eq!(age(chrono::Duration::minutes(1)), "1 minute");
         assert_eq!(age(chrono::Duration::hours(5)), "5 hours");
         assert_eq!(age(chrono::Duration::days(12)), "12 days");
+    }
+
+    #[test]
+    fn time_left_reads_both_ways() {
+        let now = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default().naive_utc();
+        assert_eq!(time_left(now + chrono::Duration::minutes(200), now), "3 hours left");
+        assert_eq!(time_left(now - chrono::Duration::hours(2), now), "overdue by 2 hours");
+        assert_eq!(time_left(now, now), "overdue by 0 minutes");
     }
 }

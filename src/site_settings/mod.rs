@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::config::{Config, ModerationConfig};
-use crate::domain::SettingName;
+use crate::domain::{BusinessHours, SettingName};
 use crate::markdown::{self, SafeHtml};
 
 pub use live::LiveSettings;
@@ -54,6 +54,11 @@ pub struct SiteSettings {
     pub allow_images: bool,
     /// Anti-spam and moderation rules.
     pub moderation: ModerationConfig,
+    /// Hours within which a question should get an official answer; 0 for no site-wide target.
+    pub response_target_hours: u32,
+    /// The hours that count towards a response target.
+    #[serde(skip)]
+    pub business_hours: BusinessHours,
     /// The welcome text rendered, when there is one.
     pub welcome_html: Option<SafeHtml>,
     /// The About page rendered (the built-in text when none was written).
@@ -78,6 +83,8 @@ impl SiteSettings {
             require_verified_email: config.require_verified_email,
             allow_images: config.allow_images,
             moderation: config.moderation,
+            response_target_hours: config.response_target_hours,
+            business_hours: config.business_hours,
             welcome_html: None,
             about_html: markdown::render_page(DEFAULT_ABOUT),
             pinned: config.pinned_settings.clone(),
@@ -121,6 +128,8 @@ impl SiteSettings {
             SettingName::AboutText => self.about_text.clone(),
             SettingName::RequireVerifiedEmail => self.require_verified_email.to_string(),
             SettingName::AllowImages => self.allow_images.to_string(),
+            SettingName::ResponseTargetHours => self.response_target_hours.to_string(),
+            SettingName::BusinessHours => self.business_hours.to_string(),
             rule => {
                 let mut moderation = self.moderation;
                 moderation.rule_mut(rule.as_str()).map(|value| value.to_string()).unwrap_or_default()
@@ -141,6 +150,8 @@ impl SiteSettings {
             SettingName::AboutText => self.about_text = text,
             SettingName::RequireVerifiedEmail => self.require_verified_email = text == "true",
             SettingName::AllowImages => self.allow_images = text == "true",
+            SettingName::ResponseTargetHours => self.response_target_hours = text.parse().map_err(|_| text.clone())?,
+            SettingName::BusinessHours => self.business_hours = BusinessHours::parse(&text)?,
             rule => {
                 let value = text.parse::<u32>().map_err(|e| e.to_string())?;
                 if let Some(slot) = self.moderation.rule_mut(rule.as_str()) {

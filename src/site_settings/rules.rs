@@ -10,6 +10,9 @@ use super::colour;
 /// The longest Markdown text (welcome, About page) in characters; a long post's size.
 pub const MAX_MARKDOWN_CHARS: usize = 20_000;
 
+/// The longest response target, in hours: a year.
+pub const MAX_TARGET_HOURS: u32 = 8_760;
+
 /// The longest logo address.
 const MAX_URL_CHARS: usize = 500;
 
@@ -31,6 +34,8 @@ pub enum Kind {
     Markdown,
     /// On or off.
     Switch,
+    /// Working days and hours (`Mon-Fri 09:00-17:00 +01:00`); blank for around the clock.
+    Schedule,
     /// A whole number from 0 to `max`.
     Number {
         /// The largest allowed.
@@ -47,6 +52,8 @@ pub fn kind(name: SettingName) -> Kind {
         SettingName::AccentColour => Kind::Colour,
         SettingName::WelcomeText | SettingName::AboutText => Kind::Markdown,
         SettingName::RequireVerifiedEmail | SettingName::AllowImages => Kind::Switch,
+        SettingName::ResponseTargetHours => Kind::Number { max: MAX_TARGET_HOURS },
+        SettingName::BusinessHours => Kind::Schedule,
         number => Kind::Number { max: ModerationConfig::max_of(number.as_str()).unwrap_or(0) },
     }
 }
@@ -71,6 +78,8 @@ pub fn label(name: SettingName) -> &'static str {
         SettingName::AnswersPerHour => "Answers per member per hour",
         SettingName::CommentsPerHour => "Comments per member per hour",
         SettingName::VotesPerHour => "New votes per member per hour",
+        SettingName::ResponseTargetHours => "Response target (hours to an official answer)",
+        SettingName::BusinessHours => "Business hours",
     }
 }
 
@@ -93,6 +102,12 @@ pub fn help(name: SettingName) -> &'static str {
         SettingName::NewMemberPosts | SettingName::NewMemberDays => "A member is new until both are reached.",
         SettingName::NewMemberMaxLinks => "A new member's post with any link waits for a moderator.",
         SettingName::MinFormSeconds => "Forms sent back faster are refused as robots; 0 turns the check off.",
+        SettingName::ResponseTargetHours => {
+            "Counted in business hours; a topic's own target is used where stricter. 0 means no site-wide target."
+        }
+        SettingName::BusinessHours => {
+            "Days, hours and offset from UTC, such as Mon-Fri 09:00-17:00 +01:00; empty counts around the clock."
+        }
         _ => "0 means no limit; staff are never limited.",
     }
 }
@@ -133,6 +148,7 @@ pub fn normalise(name: SettingName, raw: &str) -> Result<String, String> {
             "0" | "false" | "no" | "off" => Ok("false".to_owned()),
             _ => Err("Choose on or off.".to_owned()),
         },
+        Kind::Schedule => crate::domain::BusinessHours::parse(raw).map(|hours| hours.to_string()),
         Kind::Number { max } => match raw.trim().parse::<u32>() {
             Ok(n) if n <= max => Ok(n.to_string()),
             _ => Err(format!("Use a whole number from 0 to {max}.")),
@@ -181,6 +197,13 @@ mod tests {
         assert_eq!(normalise(SettingName::VotesPerHour, " 7 "), Ok("7".to_owned()));
         assert!(normalise(SettingName::SpamFlagsToHide, "101").is_err());
         assert!(normalise(SettingName::VotesPerHour, "-1").is_err());
+        assert_eq!(normalise(SettingName::ResponseTargetHours, "8760"), Ok("8760".to_owned()));
+        assert!(normalise(SettingName::ResponseTargetHours, "8761").is_err());
+        assert_eq!(
+            normalise(SettingName::BusinessHours, " mon-fri 09:00-17:00 "),
+            Ok("Mon-Fri 09:00-17:00 +00:00".to_owned())
+        );
+        assert!(normalise(SettingName::BusinessHours, "weekdays").is_err());
         assert_eq!(normalise(SettingName::WelcomeText, "Hi\r\nthere\r\n\r\n"), Ok("Hi\nthere".to_owned()));
         assert!(normalise(SettingName::AboutText, &"x".repeat(MAX_MARKDOWN_CHARS + 1)).is_err());
     }

@@ -65,6 +65,7 @@ pub mod staff_gaps;
 pub mod staff_queue;
 pub mod structured_data;
 pub mod tags;
+pub mod target_figures;
 pub mod theme;
 pub mod topics;
 pub mod unsubscribe;

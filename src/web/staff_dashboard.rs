@@ -11,6 +11,7 @@ use tera::Context;
 
 use crate::error::AppError;
 use crate::services::dashboard::{self, Dashboard, Percentiles, WINDOW_DAYS};
+use crate::services::response_targets::report;
 use crate::services::ServiceError;
 use crate::state::AppState;
 use crate::web::charts::{self, Bar, Caption};
@@ -34,10 +35,17 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let days = query.into_inner().days;
     let now = chrono::Utc::now().naive_utc();
-    let board =
-        state.db(move |conn| dashboard::overview(conn, &actor, days.as_deref(), now).map_err(bad_window)).await?;
+    let (board, targets) = state
+        .db(move |conn| {
+            let board = dashboard::overview(conn, &actor, days.as_deref(), now).map_err(bad_window)?;
+            let targets = report::overview(conn, &actor, days.as_deref(), now)?;
+            Ok::<_, AppError>((board, targets))
+        })
+        .await?;
+    let mut context = page(&board);
+    crate::web::target_figures::add_to(&mut context, &targets);
     // Internal figures: no cache, shared or private, may keep a copy.
-    visitor.render_private(&state, "staff/dashboard.html", page(&board))
+    visitor.render_private(&state, "staff/dashboard.html", context)
 }
 
 /// A refused `?days=` is a malformed address (400), not a refused form (422).

@@ -1,5 +1,6 @@
 //! The change feed's consumers, one module each.
 
+pub mod deadlines;
 pub mod mail;
 pub mod notifications;
 pub mod search;
@@ -10,17 +11,20 @@ use std::sync::Arc;
 
 use super::Consumer;
 use crate::mail::Outbox;
+use crate::site_settings::LiveSettings;
 
-/// The consumers every process that writes needs, the CLI included: the search queue, the
+/// The consumers every process that writes needs, the CLI included (`settings` gives the
+/// response promises their target): the search queue, the
 /// watchers' notifications and the webhook deliveries are durable rows that other nodes and the
 /// workers read, and waking the mail worker is harmless where none runs. A node adds its own
 /// indexer's waker ([`search::WakeIndexer`]) once the indexer is started, and its webhook
 /// worker's ([`webhooks::WakeWebhookWorker`]) once that runs.
-pub fn standard(outbox: &Outbox) -> Vec<Arc<dyn Consumer>> {
+pub fn standard(outbox: &Outbox, settings: &Arc<LiveSettings>) -> Vec<Arc<dyn Consumer>> {
     vec![
         Arc::new(search::SearchQueue),
         Arc::new(notifications::TellWatchers::new(outbox.clone())),
         Arc::new(topics::TopicOwners::new(outbox.clone())),
+        Arc::new(deadlines::Deadlines::new(Arc::clone(settings))),
         Arc::new(mail::WakeMailWorker::new(outbox.clone())),
         Arc::new(webhooks::WebhookOutbox::new(outbox.base_url())),
     ]

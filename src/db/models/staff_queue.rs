@@ -1,11 +1,12 @@
 //! The staff queue's queries: open questions without an official answer, served by the
-//! `staff_queue_oldest` and `staff_queue_views` partial indexes.
+//! `staff_queue_oldest` and `staff_queue_views` partial indexes (and, by time left, by the
+//! `response_deadlines_due` index).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::posts::Post;
-use crate::db::schema::{post_tags, posts};
+use crate::db::schema::{post_tags, posts, response_deadlines};
 use crate::db::DbConnection;
 use crate::domain::PostKind;
 
@@ -13,8 +14,11 @@ use crate::domain::PostKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum QueueOrder {
-    /// Waiting longest first.
+    /// Due soonest (or overdue longest) first; questions without a deadline after, oldest first.
     #[default]
+    #[serde(rename = "time-left")]
+    TimeLeft,
+    /// Waiting longest first.
     Oldest,
     /// Most viewed first: where an official answer helps most people.
     Views,
@@ -27,6 +31,8 @@ pub enum QueueCursor {
     Asked(NaiveDateTime, i64),
     /// After a question with this many views (views order).
     Viewed(i64, i64),
+    /// After a question due then (`None`: without a deadline), asked then (time-left order).
+    Due(Option<NaiveDateTime>, NaiveDateTime, i64),
 }
 
 /// One page of the queue, optionally only questions with a tag.
@@ -37,6 +43,9 @@ pub fn page(
     after: Option<QueueCursor>,
     limit: i64,
 ) -> QueryResult<Vec<Post>> {
+    if order == QueueOrder::TimeLeft {
+        return by_time_left(conn, tag_id, after, limit);
+    }
     let mut query = posts::table
         .filter(posts::kind.eq(PostKind::Question))
         .filter(posts::deleted_at.is_null())
@@ -58,9 +67,41 @@ pub fn page(
         _ => {}
     }
     match order {
-        QueueOrder::Oldest => query.order((posts::created_at.asc(), posts::id.asc())).load(conn),
         QueueOrder::Views => query.order((posts::view_count.desc(), posts::id.desc())).load(conn),
+        _ => query.order((posts::created_at.asc(), posts::id.asc())).load(conn),
     }
+}
+
+/// A page of the queue by time left: due soonest first, then the questions without a deadline,
+/// oldest first.
+fn by_time_left(
+    conn: &mut DbConnection,
+    tag_id: Option<i64>,
+    after: Option<QueueCursor>,
+    limit: i64,
+) -> QueryResult<Vec<Post>> {
+    let due = response_deadlines::due_at;
+    let mut query = posts::table
+        .left_join(response_deadlines::table)
+        .filter(posts::kind.eq(PostKind::Question))
+        .filter(posts::deleted_at.is_null())
+        .filter(posts::has_official.eq(false))
+        .select(Post::as_select())
+        .limit(limit)
+        .into_boxed();
+    if let Some(tag_id) = tag_id {
+        query = query
+            .filter(posts::id.eq_any(post_tags::table.filter(post_tags::tag_id.eq(tag_id)).select(post_tags::post_id)));
+    }
+    if let Some(QueueCursor::Due(after_due, at, id)) = after {
+        let later_asked = posts::created_at.gt(at).or(posts::created_at.eq(at).and(posts::id.gt(id)));
+        query = match after_due {
+            Some(d) => query.filter(due.gt(d).or(due.eq(d).and(later_asked)).or(due.is_null())),
+            None => query.filter(due.is_null().and(later_asked)),
+        };
+    }
+    // `is_null` first: SQLite sorts NULL first and PostgreSQL last; this puts them last on both.
+    query.order((due.is_null().asc(), due.asc(), posts::created_at.asc(), posts::id.asc())).load(conn)
 }
 
 /// Open questions without an official answer in any of these tags, waiting longest first.

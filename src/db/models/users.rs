@@ -253,6 +253,17 @@ pub fn other_active_admin_exists(conn: &mut DbConnection, except: i64) -> QueryR
     Ok(found.is_some())
 }
 
+/// The administrators neither suspended nor deleted, by id.
+pub fn active_admins(conn: &mut DbConnection) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::role.eq(Role::Admin))
+        .filter(users::suspended_at.is_null())
+        .filter(users::deleted_at.is_null())
+        .order(users::id.asc())
+        .select(User::as_select())
+        .load(conn)
+}
+
 /// When a user's account was created.
 pub fn joined_at(conn: &mut DbConnection, id: i64) -> QueryResult<NaiveDateTime> {
     users::table.find(id).select(users::created_at).first(conn)
