@@ -142,7 +142,7 @@ async fn daily_members_get_one_digest_and_never_members_no_mail(app: TestApp) {
     assert_eq!(app.with_db(|conn| send_daily_digests(conn, &outbox, now).unwrap()), 1);
     let mail = app.mail_to(&email_of("carol"));
     assert_eq!(mail.len(), 1);
-    assert_eq!(mail[0].0, "1 update on questions you watch");
+    assert_eq!(mail[0].0, "1 update on questions and topics you follow");
     assert!(mail[0].1.contains(&format!("http://forum.test/a/{answer}")), "{}", mail[0].1);
     assert!(mail[0].1.contains(TITLE));
     assert!(mail[0].1.contains("http://forum.test/unsubscribe/"));

@@ -81,25 +81,25 @@ pub(super) fn unsubscribe_headers(unsubscribe_url: &str) -> [(&'static str, Stri
 pub fn notify(conn: &mut DbConnection, outbox: &Outbox, event: Event, now: NaiveDateTime) -> ServiceResult<()> {
     let watchers = watches::watchers(conn, event.question_id)?;
     let recipients: Vec<(User, MailPreference)> = watchers.into_iter().map(|w| (w, MailPreference::Each)).collect();
-    tell(conn, outbox, event, &recipients, now)
+    tell(conn, outbox, event, &recipients, now).map(drop)
 }
 
 /// Records an event for each recipient but its actor, mailing it at once to those whose mail
 /// choice (their account's, made stricter by the `MailPreference` given with them) is `each`.
 /// A `daily` choice leaves it for the digest; a `never` choice marks it settled, so no digest
 /// lists it. Deleted and suspended members are skipped. Call inside the transaction of the
-/// change that caused it.
+/// change that caused it. Returns how many mails it queued.
 pub fn tell(
     conn: &mut DbConnection,
     outbox: &Outbox,
     event: Event,
     recipients: &[(User, MailPreference)],
     now: NaiveDateTime,
-) -> ServiceResult<()> {
+) -> ServiceResult<usize> {
     let recipients: Vec<&(User, MailPreference)> =
         recipients.iter().filter(|(user, _)| Some(user.id) != event.actor_id && user.deleted_at.is_none()).collect();
     if recipients.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
     let question = posts::find(conn, event.question_id)?.ok_or(ServiceError::NotFound("Question"))?;
     let title = question.title.unwrap_or_default();
@@ -108,6 +108,7 @@ pub fn tell(
         None => None,
     };
     let what = event.kind.sentence(actor.as_deref().unwrap_or("Someone"));
+    let mut mailed = 0;
     for (recipient, choice) in recipients {
         let id = notifications::insert(
             conn,
@@ -139,8 +140,9 @@ pub fn tell(
         let letter = Letter { to: address, subject: event.kind.subject(&title), template: "notification", context };
         outbox.queue_with_headers(conn, letter, &unsubscribe_headers(&unsubscribe_url))?;
         notifications::mark_emailed(conn, &[id], now)?;
+        mailed += 1;
     }
-    Ok(())
+    Ok(mailed)
 }
 
 /// A notification as pages and digests show it.

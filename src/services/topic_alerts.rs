@@ -32,25 +32,24 @@ pub fn recipients_of_question(conn: &mut DbConnection, question_id: i64) -> Serv
 
 /// Tells a question's topic leads and watchers that it was asked, unless they were told
 /// already (a held question is announced when approved, never again when restored). Returns
-/// whether anyone was told.
+/// how many mails were queued.
 pub fn question_asked(
     conn: &mut DbConnection,
     outbox: &Outbox,
     question_id: i64,
     asker: Option<i64>,
     now: NaiveDateTime,
-) -> ServiceResult<bool> {
+) -> ServiceResult<usize> {
     if question_alerts::exists(conn, question_id, QuestionAlert::Asked)? {
-        return Ok(false);
+        return Ok(0);
     }
     question_alerts::insert(conn, question_id, QuestionAlert::Asked, now)?;
     let recipients = recipients_of_question(conn, question_id)?;
     let event = Event::about_question(NotificationEvent::QuestionInTopic, question_id, asker);
-    tell(conn, outbox, event, &recipients, now)?;
-    Ok(recipients.iter().any(|(user, _)| Some(user.id) != asker))
+    tell(conn, outbox, event, &recipients, now)
 }
 
-/// Tells a staff member someone else put them on a question.
+/// Tells a staff member someone else put them on a question; returns how many mails were queued.
 pub fn assigned(
     conn: &mut DbConnection,
     outbox: &Outbox,
@@ -58,8 +57,8 @@ pub fn assigned(
     assignee: i64,
     by: i64,
     now: NaiveDateTime,
-) -> ServiceResult<()> {
-    let Some(user) = users::find(conn, assignee)? else { return Ok(()) };
+) -> ServiceResult<usize> {
+    let Some(user) = users::find(conn, assignee)? else { return Ok(0) };
     let event = Event::about_question(NotificationEvent::Assigned, question_id, Some(by));
     tell(conn, outbox, event, &[(user, MailPreference::Each)], now)
 }

@@ -25,31 +25,30 @@ impl TopicOwners {
     }
 }
 
-/// Whether a change may alert someone (and so wake the mail worker).
-fn alerts(change: &Change) -> bool {
-    match *change {
-        Change::QuestionAsked { held, .. } => !held,
-        Change::PostVisibilityChanged { question, post, visible } => visible && question == post,
-        Change::QuestionAssigned { assignee: Some(assignee), by, .. } => assignee != by,
-        _ => false,
-    }
+thread_local! {
+    /// Whether the transaction this thread is writing queued alert mail. `ChangeFeed::write` runs
+    /// `record` and then `committed` on one thread, and `record` sets it for every transaction, so
+    /// the worker is woken exactly when this commit queued mail (not for every question asked).
+    static QUEUED_MAIL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 impl Consumer for TopicOwners {
     fn record(&self, conn: &mut DbConnection, changes: &[Change], now: NaiveDateTime) -> ServiceResult<()> {
+        QUEUED_MAIL.set(false);
+        let mut mailed = 0;
         for change in changes {
             match *change {
                 Change::QuestionAsked { question, author, held: false } => {
-                    topic_alerts::question_asked(conn, &self.outbox, question, Some(author), now)?;
+                    mailed += topic_alerts::question_asked(conn, &self.outbox, question, Some(author), now)?;
                 }
                 // A held question a moderator let through (or a hidden one restored: the alert
                 // ledger makes that a no-op).
                 Change::PostVisibilityChanged { question, post, visible: true } if question == post => {
                     let asker = posts::find(conn, question)?.map(|q| q.author_id);
-                    topic_alerts::question_asked(conn, &self.outbox, question, asker, now)?;
+                    mailed += topic_alerts::question_asked(conn, &self.outbox, question, asker, now)?;
                 }
                 Change::QuestionAssigned { question, assignee: Some(assignee), by } if assignee != by => {
-                    topic_alerts::assigned(conn, &self.outbox, question, assignee, by, now)?;
+                    mailed += topic_alerts::assigned(conn, &self.outbox, question, assignee, by, now)?;
                 }
                 Change::AnswerPosted { question, author: by, official: true, held: false, .. }
                 | Change::AnswerEndorsed { question, by, .. } => {
@@ -68,11 +67,12 @@ impl Consumer for TopicOwners {
                 _ => {}
             }
         }
+        QUEUED_MAIL.set(mailed > 0);
         Ok(())
     }
 
-    fn committed(&self, changes: &[Change]) {
-        if changes.iter().any(alerts) {
+    fn committed(&self, _changes: &[Change]) {
+        if QUEUED_MAIL.replace(false) {
             self.outbox.wake();
         }
     }

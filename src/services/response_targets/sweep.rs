@@ -72,7 +72,7 @@ fn alert_once(
         _ => NotificationEvent::TargetNearing,
     };
     let recipients = recipients(conn, question, alert == QuestionAlert::Breached)?;
-    tell(conn, outbox, Event::about_question(kind, question, None), &recipients, now)
+    tell(conn, outbox, Event::about_question(kind, question, None), &recipients, now).map(drop)
 }
 
 /// The question's topic leads still on staff, and the active admins when `admins`; each once.
