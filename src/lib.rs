@@ -14,6 +14,7 @@ pub mod import;
 pub mod mail;
 pub mod markdown;
 pub mod metrics;
+pub mod periodic;
 pub mod rate_limits;
 pub mod roles;
 pub mod search;

@@ -8,7 +8,6 @@ use anyhow::Context as _;
 
 use crate::changes::consumers::webhooks::WakeWebhookWorker;
 use crate::config::Config;
-use crate::mail::digest::DigestTask;
 use crate::mail::{self, MailUrl, MailWorker};
 use crate::secret::{self, KeySource};
 use crate::state::AppState;
@@ -56,8 +55,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let mail_worker = MailWorker::start(pool.clone(), transport, mail_from, wake);
     tracing::info!(mail_url = %mail_url, "mail worker started");
     let webhooks = start_webhooks(&webhook_state, pool.clone());
-    let targets = crate::services::response_targets::task::ResponseTargetTask::start(pool.clone(), outbox.clone());
-    let digests = DigestTask::start(pool, outbox);
+    let targets = crate::services::response_targets::task::start(pool.clone(), outbox.clone());
+    let digests = crate::mail::digest::start(pool, outbox);
     let server = server.run();
     tracing::info!(%bind, %base_url, backend, "Guidepost is ready");
     // actix-server stops accepting on SIGINT/SIGTERM and lets in-flight requests finish.

@@ -251,17 +251,29 @@ pub fn set_email_preference(
 /// failure does not hold back the rest, and safe to run on several nodes at once.
 pub fn send_daily_digests(conn: &mut DbConnection, outbox: &Outbox, now: NaiveDateTime) -> ServiceResult<usize> {
     let cutoff = now - DIGEST_INTERVAL;
+    send_in_batches(
+        conn,
+        |conn, after| users::due_for_digest(conn, cutoff, after, DIGEST_BATCH),
+        |conn, user| send_digest(conn, outbox, user, cutoff, now),
+    )
+}
+
+/// Walks the members `due` lists (after a user id, a batch at a time, so one run never loads
+/// every member at once) and `send`s each one's digest; returns how many went out.
+pub(super) fn send_in_batches(
+    conn: &mut DbConnection,
+    mut due: impl FnMut(&mut DbConnection, i64) -> diesel::QueryResult<Vec<User>>,
+    mut send: impl FnMut(&mut DbConnection, &User) -> ServiceResult<bool>,
+) -> ServiceResult<usize> {
     let (mut after, mut sent) = (0, 0);
     loop {
-        let batch = users::due_for_digest(conn, cutoff, after, DIGEST_BATCH)?;
+        let batch = due(conn, after)?;
+        let Some(last) = batch.last() else { return Ok(sent) };
+        after = last.id;
         for user in &batch {
-            after = user.id;
-            if send_digest(conn, outbox, user, cutoff, now)? {
+            if send(conn, user)? {
                 sent += 1;
             }
-        }
-        if batch.len() < usize::try_from(DIGEST_BATCH).unwrap_or(usize::MAX) {
-            return Ok(sent);
         }
     }
 }

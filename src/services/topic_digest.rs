@@ -12,7 +12,7 @@ use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 use tera::Context;
 
-use super::notifications::{can_receive_mail, unsubscribe_headers};
+use super::notifications::{can_receive_mail, send_in_batches, unsubscribe_headers};
 use super::{ServiceError, ServiceResult};
 use crate::db::models::topic_digests::{self, DigestQuestion};
 use crate::db::models::users::User;
@@ -47,19 +47,11 @@ pub struct DigestItem {
 /// run on several nodes at once: the claim in `topic_digests` lets one of them win.
 pub fn send_weekly_digests(conn: &mut DbConnection, outbox: &Outbox, now: NaiveDateTime) -> ServiceResult<usize> {
     let cutoff = now - INTERVAL;
-    let (mut after, mut sent) = (0, 0);
-    loop {
-        let batch = topic_digests::due_after(conn, cutoff, after, BATCH)?;
-        for user in &batch {
-            after = user.id;
-            if send_one(conn, outbox, user, cutoff, now)? {
-                sent += 1;
-            }
-        }
-        if batch.len() < usize::try_from(BATCH).unwrap_or(usize::MAX) {
-            return Ok(sent);
-        }
-    }
+    send_in_batches(
+        conn,
+        |conn, after| topic_digests::due_after(conn, cutoff, after, BATCH),
+        |conn, user| send_one(conn, outbox, user, cutoff, now),
+    )
 }
 
 /// One member's digest, in its own transaction; false when another node claimed it or nothing
