@@ -152,6 +152,16 @@ async fn leads_are_named_by_admins_or_taken_up_by_staff(app: TestApp) {
     // Staff stop leading themselves; only admins remove others.
     let (tom, tom_id) = signed_in(&app, "tom", Role::Staff).await;
     tom.submit("/tags/pricing", "/tags/pricing/leads", &[]).await.assert_status(303);
+    // A lead who is no longer staff is neither listed nor told; made staff again, he leads again.
+    admin
+        .submit("/admin/users", &format!("/admin/users/{tom_id}/role"), &[("role", "member")])
+        .await
+        .assert_status(303);
+    assert!(!app.another_visitor().get("/tags/pricing").await.body.contains(">tom<"));
+    member.ask_ok("Do prices include tax?", "pricing").await;
+    assert!(events_of(&app, tom_id).is_empty(), "a former lead is not told");
+    admin.submit("/admin/users", &format!("/admin/users/{tom_id}/role"), &[("role", "staff")]).await.assert_status(303);
+    app.another_visitor().get("/tags/pricing").await.assert_contains(">tom<");
     sam.submit("/tags/pricing", &format!("/tags/pricing/leads/{tom_id}/remove"), &[]).await.assert_status(403);
     tom.submit("/tags/pricing", &format!("/tags/pricing/leads/{tom_id}/remove"), &[]).await.assert_status(303);
     admin.submit("/tags/pricing", &format!("/tags/pricing/leads/{sam_id}/remove"), &[]).await.assert_status(303);

@@ -1,6 +1,8 @@
 //! The tables that say who looks after a topic (a tag): `tag_leads` (staff who lead it),
 //! `tag_watches` (members who follow its new questions) and `tag_response_targets` (its own
-//! response target). Deciding who is told what belongs to `services::topic_alerts`.
+//! response target). A lead who is no longer staff stays on record (made staff again, they lead
+//! again) but is neither listed nor told. Deciding who is told what belongs to
+//! `services::topic_alerts`.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -9,6 +11,7 @@ use crate::db::models::users::User;
 use crate::db::schema::{post_tags, tag_leads, tag_response_targets, tag_watches, tags, users};
 use crate::db::DbConnection;
 use crate::domain::MailPreference;
+use crate::roles::Role;
 
 /// A topic's lead, with the tag's name (for lists and pages).
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, serde::Serialize)]
@@ -54,6 +57,7 @@ pub fn leads_of_tags(conn: &mut DbConnection, tag_ids: &[i64]) -> QueryResult<Ve
         .inner_join(tags::table)
         .inner_join(users::table.on(users::id.eq(tag_leads::user_id)))
         .filter(tag_leads::tag_id.eq_any(tag_ids))
+        .filter(users::role.ne(Role::Member))
         .order((tags::name.asc(), users::username.asc()))
         .select((tag_leads::tag_id, tags::name, users::id, users::username, users::display_name))
         .load(conn)
@@ -66,16 +70,7 @@ pub fn leads_of_question_tags(conn: &mut DbConnection, question_id: i64) -> Quer
         .inner_join(tags::table)
         .inner_join(users::table.on(users::id.eq(tag_leads::user_id)))
         .filter(tag_leads::tag_id.eq_any(tag_ids))
-        .order((tags::name.asc(), users::username.asc()))
-        .select((tag_leads::tag_id, tags::name, users::id, users::username, users::display_name))
-        .load(conn)
-}
-
-/// Every topic that has a lead, with its leads, by tag name.
-pub fn all_leads(conn: &mut DbConnection) -> QueryResult<Vec<Lead>> {
-    tag_leads::table
-        .inner_join(tags::table)
-        .inner_join(users::table.on(users::id.eq(tag_leads::user_id)))
+        .filter(users::role.ne(Role::Member))
         .order((tags::name.asc(), users::username.asc()))
         .select((tag_leads::tag_id, tags::name, users::id, users::username, users::display_name))
         .load(conn)
@@ -90,7 +85,12 @@ pub fn tags_led_by(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<i64
 pub fn leads_of_question(conn: &mut DbConnection, question_id: i64) -> QueryResult<Vec<User>> {
     let tag_ids = post_tags::table.filter(post_tags::post_id.eq(question_id)).select(post_tags::tag_id);
     let lead_ids = tag_leads::table.filter(tag_leads::tag_id.eq_any(tag_ids)).select(tag_leads::user_id);
-    users::table.filter(users::id.eq_any(lead_ids)).order(users::id).select(User::as_select()).load(conn)
+    users::table
+        .filter(users::id.eq_any(lead_ids))
+        .filter(users::role.ne(Role::Member))
+        .order(users::id)
+        .select(User::as_select())
+        .load(conn)
 }
 
 /// Drops every topic a user leads or watches (their account is being deleted).
