@@ -68,12 +68,23 @@ pub(super) fn can_receive_mail(user: &User) -> Option<&str> {
     (user.email_verified_at.is_some() && user.suspended_at.is_none()).then_some(address)
 }
 
-/// `List-Unsubscribe` (RFC 2369) and its one-click form (RFC 8058) for a user's mail.
-pub(super) fn unsubscribe_headers(unsubscribe_url: &str) -> [(&'static str, String); 2] {
-    [
+/// Queues mail about what a member follows: their name and unsubscribe link join the letter's
+/// context, and `List-Unsubscribe` (RFC 2369) with its one-click form (RFC 8058) its headers.
+pub(super) fn queue_member_mail(
+    conn: &mut DbConnection,
+    outbox: &Outbox,
+    member: &User,
+    mut letter: Letter<'_>,
+) -> ServiceResult<()> {
+    let unsubscribe_url = outbox.unsubscribe_url(member.id)?;
+    letter.context.insert("name", &member.display_name);
+    letter.context.insert("unsubscribe_url", &unsubscribe_url);
+    let headers = [
         ("List-Unsubscribe", format!("<{unsubscribe_url}>")),
         ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_owned()),
-    ]
+    ];
+    outbox.queue_with_headers(conn, letter, &headers)?;
+    Ok(())
 }
 
 /// Records an event for every watcher but the actor and mails those who want each event.
@@ -130,15 +141,12 @@ pub fn tell(
             }
         }
         let Some(address) = can_receive_mail(recipient) else { continue };
-        let unsubscribe_url = outbox.unsubscribe_url(recipient.id)?;
         let mut context = Context::new();
-        context.insert("name", &recipient.display_name);
         context.insert("title", &title);
         context.insert("what", &what);
         context.insert("link", &format!("{}{}", outbox.base_url(), event.link()));
-        context.insert("unsubscribe_url", &unsubscribe_url);
         let letter = Letter { to: address, subject: event.kind.subject(&title), template: "notification", context };
-        outbox.queue_with_headers(conn, letter, &unsubscribe_headers(&unsubscribe_url))?;
+        queue_member_mail(conn, outbox, recipient, letter)?;
         notifications::mark_emailed(conn, &[id], now)?;
         mailed += 1;
     }
@@ -293,19 +301,15 @@ fn send_digest(
             return Ok(false);
         }
         let items = describe(conn, &rows)?;
-        let unsubscribe_url = outbox.unsubscribe_url(user.id)?;
         let links: Vec<String> = items.iter().map(|i| format!("{}{}", outbox.base_url(), i.link)).collect();
         let mut context = Context::new();
-        context.insert("name", &user.display_name);
         context.insert("items", &items);
         context.insert("links", &links);
-        context.insert("unsubscribe_url", &unsubscribe_url);
         let subject = match items.len() {
             1 => "1 update on questions and topics you follow".to_owned(),
             n => format!("{n} updates on questions and topics you follow"),
         };
-        let letter = Letter { to: address, subject, template: "digest", context };
-        outbox.queue_with_headers(conn, letter, &unsubscribe_headers(&unsubscribe_url))?;
+        queue_member_mail(conn, outbox, user, Letter { to: address, subject, template: "digest", context })?;
         let ids: Vec<i64> = rows.iter().map(|n| n.id).collect();
         notifications::mark_emailed(conn, &ids, now)?;
         Ok(true)

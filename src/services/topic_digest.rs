@@ -12,7 +12,7 @@ use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 use tera::Context;
 
-use super::notifications::{can_receive_mail, send_in_batches, unsubscribe_headers};
+use super::notifications::{can_receive_mail, queue_member_mail, send_in_batches};
 use super::{ServiceError, ServiceResult};
 use crate::db::models::topic_digests::{self, DigestQuestion};
 use crate::db::models::users::User;
@@ -79,17 +79,13 @@ fn send_one(
         }
         let names: Vec<&str> = topics.iter().map(|(_, name)| name.as_str()).collect();
         let items: Vec<DigestItem> = questions.iter().map(|q| item(outbox.base_url(), q, &names)).collect();
-        let unsubscribe_url = outbox.unsubscribe_url(user.id)?;
         let mut context = Context::new();
-        context.insert("name", &user.display_name);
         context.insert("items", &items);
-        context.insert("unsubscribe_url", &unsubscribe_url);
         let subject = match items.len() {
             1 => "This week in your topics: 1 answered question".to_owned(),
             n => format!("This week in your topics: {n} answered questions"),
         };
-        let letter = Letter { to: address, subject, template: "topic_digest", context };
-        outbox.queue_with_headers(conn, letter, &unsubscribe_headers(&unsubscribe_url))?;
+        queue_member_mail(conn, outbox, user, Letter { to: address, subject, template: "topic_digest", context })?;
         Ok(true)
     });
     match outcome {

@@ -35,6 +35,15 @@ pub enum QueueCursor {
     Due(Option<NaiveDateTime>, NaiveDateTime, i64),
 }
 
+/// A question in the queue: not deleted and without an official answer (the condition of the
+/// `staff_queue_*` partial indexes).
+#[diesel::dsl::auto_type]
+fn waiting() -> _ {
+    let question: PostKind = PostKind::Question;
+    let answered: bool = false;
+    posts::kind.eq(question).and(posts::deleted_at.is_null()).and(posts::has_official.eq(answered))
+}
+
 /// One page of the queue, optionally only questions with a tag.
 pub fn page(
     conn: &mut DbConnection,
@@ -46,13 +55,7 @@ pub fn page(
     if order == QueueOrder::TimeLeft {
         return by_time_left(conn, tag_id, after, limit);
     }
-    let mut query = posts::table
-        .filter(posts::kind.eq(PostKind::Question))
-        .filter(posts::deleted_at.is_null())
-        .filter(posts::has_official.eq(false))
-        .select(Post::as_select())
-        .limit(limit)
-        .into_boxed();
+    let mut query = posts::table.filter(waiting()).select(Post::as_select()).limit(limit).into_boxed();
     if let Some(tag_id) = tag_id {
         query = query
             .filter(posts::id.eq_any(post_tags::table.filter(post_tags::tag_id.eq(tag_id)).select(post_tags::post_id)));
@@ -83,9 +86,7 @@ fn by_time_left(
     let due = response_deadlines::due_at;
     let mut query = posts::table
         .left_join(response_deadlines::table)
-        .filter(posts::kind.eq(PostKind::Question))
-        .filter(posts::deleted_at.is_null())
-        .filter(posts::has_official.eq(false))
+        .filter(waiting())
         .select(Post::as_select())
         .limit(limit)
         .into_boxed();
@@ -111,9 +112,7 @@ pub fn in_tags(conn: &mut DbConnection, tag_ids: &[i64], limit: i64) -> QueryRes
     }
     let tagged = post_tags::table.filter(post_tags::tag_id.eq_any(tag_ids)).select(post_tags::post_id);
     posts::table
-        .filter(posts::kind.eq(PostKind::Question))
-        .filter(posts::deleted_at.is_null())
-        .filter(posts::has_official.eq(false))
+        .filter(waiting())
         .filter(posts::id.eq_any(tagged))
         .order((posts::created_at.asc(), posts::id.asc()))
         .limit(limit)

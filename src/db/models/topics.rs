@@ -53,27 +53,34 @@ pub fn remove_lead(conn: &mut DbConnection, tag_id: i64, user_id: i64) -> QueryR
 
 /// The leads of these tags, by tag name then username.
 pub fn leads_of_tags(conn: &mut DbConnection, tag_ids: &[i64]) -> QueryResult<Vec<Lead>> {
-    tag_leads::table
-        .inner_join(tags::table)
-        .inner_join(users::table.on(users::id.eq(tag_leads::user_id)))
-        .filter(tag_leads::tag_id.eq_any(tag_ids))
-        .filter(users::role.ne(Role::Member))
-        .order((tags::name.asc(), users::username.asc()))
-        .select((tag_leads::tag_id, tags::name, users::id, users::username, users::display_name))
-        .load(conn)
+    leads_among(conn, TagsBy::Ids(tag_ids))
 }
 
-/// The leads of a question's topics, by tag name then username (one lead per topic row).
-pub fn leads_of_question_tags(conn: &mut DbConnection, question_id: i64) -> QueryResult<Vec<Lead>> {
-    let tag_ids = post_tags::table.filter(post_tags::post_id.eq(question_id)).select(post_tags::tag_id);
-    tag_leads::table
+/// The leads of the tags with these names (a question's tags, as its row lists them), by tag
+/// name then username.
+pub fn leads_of_tag_names(conn: &mut DbConnection, names: &[String]) -> QueryResult<Vec<Lead>> {
+    leads_among(conn, TagsBy::Names(names))
+}
+
+/// How a lead query names its tags.
+enum TagsBy<'a> {
+    Ids(&'a [i64]),
+    Names(&'a [String]),
+}
+
+/// The leads still on staff of some tags, by tag name then username.
+fn leads_among(conn: &mut DbConnection, which: TagsBy<'_>) -> QueryResult<Vec<Lead>> {
+    let query = tag_leads::table
         .inner_join(tags::table)
         .inner_join(users::table.on(users::id.eq(tag_leads::user_id)))
-        .filter(tag_leads::tag_id.eq_any(tag_ids))
         .filter(users::role.ne(Role::Member))
         .order((tags::name.asc(), users::username.asc()))
         .select((tag_leads::tag_id, tags::name, users::id, users::username, users::display_name))
-        .load(conn)
+        .into_boxed();
+    match which {
+        TagsBy::Ids(ids) => query.filter(tag_leads::tag_id.eq_any(ids)).load(conn),
+        TagsBy::Names(names) => query.filter(tags::name.eq_any(names)).load(conn),
+    }
 }
 
 /// The ids of the tags a user leads.

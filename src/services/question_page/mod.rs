@@ -105,7 +105,7 @@ pub fn load(
             None => false,
         },
         has_official: question.has_official,
-        topic_leads: topics::leads_of_question_tags(conn, question.id)?,
+        topic_leads: topics::leads_of_tag_names(conn, &question.tag_list())?,
         assignment: super::assignments::of_question(conn, rules.active, question.id)?,
         closed: closure(conn, &question)?,
         also_asked_as: posts::duplicates_of(conn, question.id, MAX_ALSO_ASKED)?
