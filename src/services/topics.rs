@@ -40,7 +40,7 @@ pub struct TopicPanel {
 /// The panel for the tag `tag` as `actor` (or an anonymous visitor) sees it.
 pub fn panel(conn: &mut DbConnection, tag: &Tag, actor: Option<&Actor>) -> ServiceResult<TopicPanel> {
     let leads = topics::leads_of_tags(conn, &[tag.id])?;
-    let target_hours = topics::targets(conn)?.into_iter().find(|(id, _, _)| *id == tag.id).map(|(_, _, h)| h);
+    let target_hours = topics::target_of_tag(conn, tag.id)?;
     let my_watch = match actor {
         Some(actor) => topics::watch_of(conn, actor.id, tag.id)?,
         None => None,

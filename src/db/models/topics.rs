@@ -83,6 +83,16 @@ fn leads_among(conn: &mut DbConnection, which: TagsBy<'_>) -> QueryResult<Vec<Le
     }
 }
 
+/// The names of the tags a user leads, in order.
+pub fn tag_names_led_by(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<String>> {
+    tag_leads::table
+        .inner_join(tags::table)
+        .filter(tag_leads::user_id.eq(user_id))
+        .order(tags::name.asc())
+        .select(tags::name)
+        .load(conn)
+}
+
 /// The ids of the tags a user leads.
 pub fn tags_led_by(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<i64>> {
     tag_leads::table.filter(tag_leads::user_id.eq(user_id)).select(tag_leads::tag_id).load(conn)
@@ -212,13 +222,9 @@ pub fn set_target(
     Ok(())
 }
 
-/// Every tag's own target: `(tag id, tag name, hours)`, by name.
-pub fn targets(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String, i32)>> {
-    tag_response_targets::table
-        .inner_join(tags::table.on(tags::id.eq(tag_response_targets::tag_id)))
-        .order(tags::name.asc())
-        .select((tags::id, tags::name, tag_response_targets::hours))
-        .load(conn)
+/// A tag's own target, in hours, if it has one.
+pub fn target_of_tag(conn: &mut DbConnection, tag_id: i64) -> QueryResult<Option<i32>> {
+    tag_response_targets::table.find(tag_id).select(tag_response_targets::hours).first(conn).optional()
 }
 
 /// The strictest own target among a question's tags, in hours, if any of them has one.
