@@ -61,7 +61,9 @@ pub fn of_question(conn: &mut DbConnection, question_id: i64, kind: &str) -> Que
 
 /// Removes the votes of `kind` on a question (they acted, or the question changed state).
 pub fn clear(conn: &mut DbConnection, question_id: i64, kind: &str) -> QueryResult<()> {
-    diesel::delete(close_votes::table.filter(close_votes::question_id.eq(question_id)).filter(close_votes::kind.eq(kind)))
-        .execute(conn)
-        .map(drop)
+    diesel::delete(
+        close_votes::table.filter(close_votes::question_id.eq(question_id)).filter(close_votes::kind.eq(kind)),
+    )
+    .execute(conn)
+    .map(drop)
 }
