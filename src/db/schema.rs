@@ -513,3 +513,24 @@ diesel::allow_tables_to_appear_in_same_query!(response_deadlines, post_tags);
 diesel::allow_tables_to_appear_in_same_query!(response_deadlines, question_alerts);
 diesel::allow_tables_to_appear_in_same_query!(question_alerts, posts);
 diesel::allow_tables_to_appear_in_same_query!(topic_digests, users);
+
+diesel::table! {
+    suggested_edits (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        author_id -> BigInt,
+        title -> Nullable<Text>,
+        tags -> Nullable<Text>,
+        body -> Text,
+        summary -> Text,
+        base_revision_id -> Nullable<BigInt>,
+        status -> Text,
+        reviewer_id -> Nullable<BigInt>,
+        review_note -> Nullable<Text>,
+        created_at -> Timestamp,
+        reviewed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(suggested_edits -> posts (post_id));
+diesel::allow_tables_to_appear_in_same_query!(suggested_edits, posts);
