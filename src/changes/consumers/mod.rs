@@ -3,6 +3,7 @@
 pub mod deadlines;
 pub mod mail;
 pub mod notifications;
+pub mod reputation;
 pub mod search;
 pub mod suggested_edits;
 pub mod topics;
@@ -27,6 +28,7 @@ pub fn standard(outbox: &Outbox, settings: &Arc<LiveSettings>) -> Vec<Arc<dyn Co
         Arc::new(topics::TopicOwners::new(outbox.clone())),
         Arc::new(suggested_edits::TellSuggesters::new(outbox.clone())),
         Arc::new(deadlines::Deadlines::new(Arc::clone(settings))),
+        Arc::new(reputation::ReputationLedger::new(Arc::clone(settings))),
         Arc::new(mail::WakeMailWorker::new(outbox.clone())),
         Arc::new(webhooks::WebhookOutbox::new(outbox.base_url())),
     ]
