@@ -185,11 +185,7 @@ pub(super) fn apply(
         },
     )?;
     posts::touch_activity(conn, post.question_id.unwrap_or(post.id), now)?;
-    changes.push(Change::PostEdited {
-        question: post.question_id.unwrap_or(post.id),
-        post: post.id,
-        editor: actor.id,
-    });
+    changes.push(Change::PostEdited { question: post.question_id.unwrap_or(post.id), post: post.id, editor: actor.id });
     let edited = posts::find(conn, post.id)?.ok_or(ServiceError::NotFound("Post"))?;
     match held {
         Some(why) => {

@@ -86,8 +86,7 @@ pub async fn submit(
         Ok(EditOutcome::Edited(post)) => Ok(forms::see_other(&post_location(&post))),
         Err(e) => {
             let errors = FieldErrors::from_error(e)?;
-            let (post, access) =
-                state.db(move |conn| suggested_edits::edit_access(conn, &actor, &policy, id)).await?;
+            let (post, access) = state.db(move |conn| suggested_edits::edit_access(conn, &actor, &policy, id)).await?;
             page(&state, &visitor, &post, access, values, &errors)
         }
     }

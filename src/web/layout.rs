@@ -5,6 +5,7 @@
 use chrono::Datelike;
 use tera::Context;
 
+use crate::domain::{Privilege, Privileges};
 use crate::services::actor::Actor;
 use crate::state::AppState;
 use crate::web::csrf::CsrfToken;
@@ -36,6 +37,11 @@ pub fn context(state: &AppState, path: &str, csrf: Option<&CsrfToken>, user: Opt
     context.insert("year", &chrono::Utc::now().year());
     context.insert("user", &user);
     context.insert("is_admin", &user.is_some_and(|u| u.role.is_admin()));
+    let privileges = Privileges::of(&site.moderation);
+    context.insert(
+        "may_review_edits",
+        &user.is_some_and(|u| !u.suspended && u.has_privilege(Privilege::Review, &privileges)),
+    );
     context.insert("require_verified_email", &site.require_verified_email);
     context
 }

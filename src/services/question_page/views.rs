@@ -194,6 +194,10 @@ pub struct QuestionPage {
     pub closed: Option<Closure>,
     /// Questions closed as duplicates of this one: other ways of asking it.
     pub also_asked_as: Vec<QuestionLink>,
+    /// The posts on the page with a suggested edit waiting for review (signed-in viewers only).
+    pub pending_edits: Vec<i64>,
+    /// Those of them the viewer suggested.
+    pub my_pending_edits: Vec<i64>,
 }
 
 impl QuestionPage {

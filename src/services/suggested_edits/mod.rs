@@ -62,7 +62,8 @@ pub fn edit_access(
     }
     actor.ensure_can_post(policy.require_verified_email)?;
     if let Some(pending) = suggested_edits::pending_on(conn, post.id)? {
-        let whose = if pending.author_id == actor.id { "Your suggested edit" } else { "Another member's suggested edit" };
+        let whose =
+            if pending.author_id == actor.id { "Your suggested edit" } else { "Another member's suggested edit" };
         return Err(ServiceError::Conflict(format!(
             "{whose} of this post waits for review; only one may wait at a time. Try again once it is reviewed."
         )));
@@ -84,7 +85,9 @@ pub fn edit_or_suggest(
     feed.write(conn, now, |conn, changes| {
         let (post, access) = edit_access(conn, actor, &policy, post_id)?;
         match access {
-            EditAccess::Direct => editing::apply(conn, changes, &post, actor, policy, draft, now).map(EditOutcome::Edited),
+            EditAccess::Direct => {
+                editing::apply(conn, changes, &post, actor, policy, draft, now).map(EditOutcome::Edited)
+            }
             EditAccess::Suggest => {
                 suggest(conn, &post, actor, &policy, &draft, now)?;
                 Ok(EditOutcome::Suggested(post))
@@ -146,11 +149,7 @@ fn suggest(
 
 /// The post ids among `post_ids` with a suggestion waiting, and those of them that `viewer`
 /// suggested: what a question page marks.
-pub fn pending_marks(
-    conn: &mut DbConnection,
-    viewer: i64,
-    post_ids: &[i64],
-) -> ServiceResult<(Vec<i64>, Vec<i64>)> {
+pub fn pending_marks(conn: &mut DbConnection, viewer: i64, post_ids: &[i64]) -> ServiceResult<(Vec<i64>, Vec<i64>)> {
     let pending = suggested_edits::pending_on_posts(conn, post_ids)?;
     let mine = pending.iter().filter(|(_, author)| *author == viewer).map(|(post, _)| *post).collect();
     Ok((pending.into_iter().map(|(post, _)| post).collect(), mine))

@@ -160,7 +160,8 @@ pub fn queue(conn: &mut DbConnection, actor: &Actor, policy: &PostingPolicy, pag
                 Some(_) => paths::answer_permalink(AnswerId(post.id)),
                 None => paths::question(QuestionId(post.id), slug.as_deref()),
             };
-            let title_change = (post.is_question() && s.title != post.title).then(|| (post.title.clone(), s.title.clone()));
+            let title_change =
+                (post.is_question() && s.title != post.title).then(|| (post.title.clone(), s.title.clone()));
             let tags_change = (post.is_question() && s.tags != post.tags).then(|| (post.tags.clone(), s.tags.clone()));
             Some(SuggestionView {
                 id: s.id,
@@ -196,7 +197,12 @@ fn decidable(conn: &mut DbConnection, actor: &Actor, policy: &PostingPolicy, id:
 
 /// The suggested edit as an edit form would carry it, to be checked and rendered (outside any
 /// transaction) before [`approve`].
-pub fn approval_edit(conn: &mut DbConnection, actor: &Actor, policy: &PostingPolicy, id: i64) -> ServiceResult<PostEdit> {
+pub fn approval_edit(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    policy: &PostingPolicy,
+    id: i64,
+) -> ServiceResult<PostEdit> {
     let s = decidable(conn, actor, policy, id)?;
     Ok(PostEdit { title: s.title, tags: s.tags, body: s.body, reason: s.summary })
 }
@@ -223,15 +229,8 @@ pub fn approve(
         };
         let suggester = users::find(conn, suggestion.author_id)?.ok_or(ServiceError::NotFound("Suggester"))?;
         let reason = format!("{} (suggested edit, approved by {})", suggestion.summary, actor.display_name);
-        let edited = editing::apply(
-            conn,
-            changes,
-            post,
-            &Actor::from_user(&suggester),
-            policy,
-            draft.approved(reason),
-            now,
-        )?;
+        let edited =
+            editing::apply(conn, changes, post, &Actor::from_user(&suggester), policy, draft.approved(reason), now)?;
         if suggested_edits::decide(conn, id, SuggestionStatus::Approved, actor.id, None, now)? == 0 {
             return Err(ServiceError::Conflict("Another reviewer decided on this suggested edit first.".to_owned()));
         }
@@ -266,7 +265,8 @@ pub fn reject(
         if suggested_edits::decide(conn, id, SuggestionStatus::Rejected, actor.id, Some(note), now)? == 0 {
             return Err(ServiceError::Conflict("Another reviewer decided on this suggested edit first.".to_owned()));
         }
-        let question = posts::find(conn, suggestion.post_id)?.map_or(suggestion.post_id, |p| p.question_id.unwrap_or(p.id));
+        let question =
+            posts::find(conn, suggestion.post_id)?.map_or(suggestion.post_id, |p| p.question_id.unwrap_or(p.id));
         changes.push(Change::SuggestedEditReviewed {
             question,
             post: suggestion.post_id,
