@@ -45,11 +45,9 @@ pub fn editable(
     PostId(post_id): PostId,
 ) -> ServiceResult<Post> {
     let post = find_live_post(conn, post_id)?;
-    let may_edit = post.author_id == actor.id
-        || actor.role.is_moderator()
-        || actor.has_privilege(Privilege::Edit, &policy.privileges);
-    if !may_edit {
-        return Err(ServiceError::Forbidden("Only the author or a moderator can edit this post.".to_owned()));
+    if post.author_id != actor.id && !actor.role.is_moderator() {
+        // Says the threshold and how far the member is from it.
+        actor.ensure_privilege(Privilege::Edit, &policy.privileges)?;
     }
     check_open(&post, actor)?;
     Ok(post)
