@@ -14,6 +14,7 @@ pub mod api_tokens;
 pub mod assignments;
 pub mod audit;
 pub mod break_glass;
+pub mod close_votes;
 pub mod closing;
 pub mod commenting;
 pub mod dashboard;

@@ -5,6 +5,7 @@ pub mod assignments;
 pub mod audit_log;
 pub mod auth_tokens;
 pub mod break_glass;
+pub mod close_votes;
 pub mod comments;
 pub mod feeds;
 pub mod flags;

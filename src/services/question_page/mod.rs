@@ -5,12 +5,14 @@ use std::collections::HashMap;
 
 mod views;
 
-pub use views::{Attribution, AuthorView, Closure, CommentView, PostView, QuestionLink, QuestionPage, Standing};
+pub use views::{
+    Attribution, AuthorView, CloseTally, Closure, CommentView, PostView, QuestionLink, QuestionPage, Standing,
+};
 
 use super::actor::Actor;
 use super::questions::find_question;
 use super::{ServiceError, ServiceResult};
-use crate::db::models::{comments, posts, topics, users, votes};
+use crate::db::models::{close_votes, comments, posts, topics, users, votes};
 use crate::db::DbConnection;
 use crate::domain::{paths, QuestionId, UserId};
 use crate::markdown::SafeHtml;
@@ -123,10 +125,21 @@ pub fn load(
             .into_iter()
             .map(QuestionLink::from_row)
             .collect(),
+        close_votes: match viewer {
+            Some(v) => Some(close_tally(conn, &question, v.id)?),
+            None => None,
+        },
         body_markdown: question.body_markdown,
         pending_edits,
         my_pending_edits,
     })
+}
+
+/// The votes that would change the question's state: to reopen it when closed, else to close it.
+fn close_tally(conn: &mut DbConnection, question: &posts::Post, viewer: i64) -> ServiceResult<CloseTally> {
+    let kind = if question.closed_at.is_some() { close_votes::REOPEN } else { close_votes::CLOSE };
+    let votes = close_votes::of_question(conn, question.id, kind)?;
+    Ok(CloseTally { votes: votes.len(), viewer_voted: votes.iter().any(|v| v.user_id == viewer) })
 }
 
 /// What the page's posts are shown with: comments, authors, the viewer's votes, sources.
