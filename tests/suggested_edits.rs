@@ -283,10 +283,35 @@ async fn stale_locked_and_deleted_suggestions_cannot_be_approved(app: TestApp) {
     assert_eq!(post(&app, third_id).body_markdown, DETAILS);
 }
 
+async fn a_members_suggestions_are_in_their_data_and_go_with_their_account(app: TestApp) {
+    let app = with_thresholds(app).await;
+    let (fred, _) = member(&app, "fred", Role::Member, 1).await;
+    let (wilma, _) = member(&app, "wilma", Role::Member, 1).await;
+    let path = fred.ask_ok(TITLE, "widgets").await;
+    let id = question_id(&path);
+    suggest(&wilma, id, &question_edit(NEW_BODY, "said which rain")).await.assert_status(303);
+
+    let export = wilma.submit("/settings", "/settings/export", &[]).await;
+    export.assert_status(200);
+    let data: serde_json::Value = serde_json::from_str(&export.body).unwrap();
+    assert_eq!(data["suggested_edits"][0]["post_id"], id);
+    assert_eq!(data["suggested_edits"][0]["summary"], "said which rain");
+    assert_eq!(data["suggested_edits"][0]["status"], "pending");
+
+    wilma
+        .submit("/settings/delete-account", "/settings/delete-account", &[("confirm", "wilma")])
+        .await
+        .assert_status(303);
+    assert!(suggestions_of(&app, id).is_empty(), "nobody applies a deleted member's waiting edit");
+    fred.get(&path).await.assert_status(200);
+    assert!(!fred.get(&path).await.body.contains("An edit waits for review"));
+}
+
 on_both_backends!(
     below_the_threshold_an_edit_waits_for_review,
     the_queue_needs_the_review_privilege,
     approving_applies_the_edit_as_the_suggesters_revision,
     rejecting_leaves_the_post_as_it_was,
     stale_locked_and_deleted_suggestions_cannot_be_approved,
+    a_members_suggestions_are_in_their_data_and_go_with_their_account,
 );

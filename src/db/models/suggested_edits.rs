@@ -150,3 +150,23 @@ pub fn decide(
         ))
         .execute(conn)
 }
+
+/// Every suggestion a member made, oldest first (their data export).
+pub fn by_author(conn: &mut DbConnection, author_id: i64) -> QueryResult<Vec<SuggestedEdit>> {
+    suggested_edits::table
+        .filter(suggested_edits::author_id.eq(author_id))
+        .order(suggested_edits::id.asc())
+        .select(SuggestedEdit::as_select())
+        .load(conn)
+}
+
+/// Withdraws a member's waiting suggestions (their account is deleted: nobody should apply them
+/// later); decided ones stay, as their revisions do.
+pub fn withdraw_pending_by(conn: &mut DbConnection, author_id: i64) -> QueryResult<usize> {
+    diesel::delete(
+        suggested_edits::table
+            .filter(suggested_edits::author_id.eq(author_id))
+            .filter(suggested_edits::status.eq(SuggestionStatus::Pending)),
+    )
+    .execute(conn)
+}
