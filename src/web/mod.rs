@@ -42,6 +42,7 @@ pub mod page_cache;
 pub mod password;
 pub mod posts;
 pub mod preview;
+pub mod privileges;
 pub mod profiles;
 pub mod question_page;
 pub mod question_views;
@@ -118,7 +119,9 @@ fn finding(cfg: &mut web::ServiceConfig) {
         .route("/tags/{name}/watch", web::post().to(topics::watch))
         // profiles.rs
         .route("/users/{id}", web::get().to(profiles::show))
-        .route("/users/{id}/{slug}", web::get().to(profiles::show));
+        .route("/users/{id}/{slug}", web::get().to(profiles::show))
+        .route("/users/{id}/{slug}/reputation", web::get().to(profiles::reputation))
+        .route("/help/privileges", web::get().to(privileges::show));
 }
 
 /// Signing up and in, passwords, email links, settings, notifications.
