@@ -58,6 +58,7 @@ pub mod sitemaps;
 pub mod spam;
 pub mod sso;
 pub mod staff_queue;
+pub mod suggested_edits;
 pub mod tags;
 pub mod tokens;
 pub mod topic_alerts;

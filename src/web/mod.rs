@@ -65,6 +65,7 @@ pub mod staff_dashboard;
 pub mod staff_gaps;
 pub mod staff_queue;
 pub mod structured_data;
+pub mod suggested_edits;
 pub mod tags;
 pub mod target_figures;
 pub mod theme;
@@ -244,6 +245,10 @@ fn posts_and_comments(cfg: &mut web::ServiceConfig) {
             web::resource("/posts/{id}/edit").route(web::get().to(edits::form)).route(web::post().to(edits::submit)),
         )
         .route("/posts/{id}/revisions", web::get().to(edits::revisions))
+        // suggested_edits.rs: the review queue of suggested edits (the review privilege)
+        .route("/review/suggested-edits", web::get().to(suggested_edits::queue))
+        .route("/review/suggested-edits/{id}/approve", web::post().to(suggested_edits::approve))
+        .route("/review/suggested-edits/{id}/reject", web::post().to(suggested_edits::reject))
         // preview.rs
         .route("/preview", web::post().to(preview::render));
 }

@@ -33,6 +33,7 @@ pub mod sitemaps;
 pub mod sso;
 pub mod staff_queue;
 pub mod staff_stats;
+pub mod suggested_edits;
 pub mod tags;
 pub mod topic_digests;
 pub mod topics;

@@ -53,8 +53,10 @@ impl<'a> ViewerRules<'a> {
         self.viewer.is_some_and(|v| v.id == author_id)
     }
 
+    /// Whether the page offers "Edit": to the author and moderators, and to any other active
+    /// member on an unlocked post (at once with the edit privilege, else as a suggested edit).
     fn may_edit(&self, post: &posts::Post) -> bool {
-        self.active.is_some_and(|v| v.id == post.author_id || v.role.is_moderator())
+        self.active.is_some_and(|v| v.id == post.author_id || v.role.is_moderator() || post.locked_at.is_none())
     }
 
     fn may_flag(&self, author_id: i64, deleted: bool) -> bool {
@@ -86,6 +88,15 @@ pub fn load(
     let question_view = around.post_view(&question, &question, rules);
     let mut answer_views: Vec<PostView> = answers.iter().map(|a| around.post_view(a, &question, rules)).collect();
     answer_views.sort_by_key(answer_rank);
+    // Only signed-in visitors are told of edits waiting for review: the public page stays one
+    // query shorter, and the same for everyone.
+    let (pending_edits, my_pending_edits) = match viewer {
+        Some(v) => {
+            let post_ids: Vec<i64> = std::iter::once(question.id).chain(answers.iter().map(|a| a.id)).collect();
+            super::suggested_edits::pending_marks(conn, v.id, &post_ids)?
+        }
+        None => (Vec::new(), Vec::new()),
+    };
     let newest_official =
         answers.iter().filter(|a| a.official_kind.is_some()).max_by_key(|a| (a.official_at, a.id)).map(|a| a.id);
     Ok(QuestionPage {
@@ -119,6 +130,8 @@ pub fn load(
             None => None,
         },
         body_markdown: question.body_markdown,
+        pending_edits,
+        my_pending_edits,
     })
 }
 
