@@ -112,6 +112,7 @@ pub fn vote_to_reopen(
         }
         posts::reopen(conn, question.id)?;
         close_votes::clear(conn, question.id, REOPEN)?;
+        close_votes::clear(conn, question.id, CLOSE)?;
         changes.push(Change::QuestionReopened {
             question: question.id,
             duplicate_of: question.duplicate_of_id,

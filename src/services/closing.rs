@@ -8,6 +8,7 @@ use super::actor::Actor;
 use super::questions::find_question;
 use super::{audit, ServiceError, ServiceResult};
 use crate::changes::{Change, ChangeFeed, Changes};
+use crate::db::models::close_votes;
 use crate::db::models::posts::{self, Post};
 use crate::db::DbConnection;
 use crate::domain::{CloseReason, QuestionId};
@@ -102,6 +103,9 @@ pub(crate) fn close_within(
     }
     let canonical = canonical_for(conn, &question, reason)?;
     posts::close(conn, question.id, reason.reason(), canonical, actor.id, now)?;
+    // Votes to close have nothing left to do; reopening starts a fresh count.
+    close_votes::clear(conn, question.id, close_votes::CLOSE)?;
+    close_votes::clear(conn, question.id, close_votes::REOPEN)?;
     // The canonical question's search document gains this question's title.
     changes.push(Change::QuestionClosed { question: question.id, duplicate_of: canonical, by: actor.id });
     let detail = match canonical {
@@ -174,6 +178,8 @@ pub(crate) fn reopen_within(
     };
     ensure_may_close(actor, closed_as(&question))?;
     posts::reopen(conn, question.id)?;
+    close_votes::clear(conn, question.id, close_votes::REOPEN)?;
+    close_votes::clear(conn, question.id, close_votes::CLOSE)?;
     changes.push(Change::QuestionReopened {
         question: question.id,
         duplicate_of: question.duplicate_of_id,
