@@ -31,8 +31,12 @@ async fn simultaneous_votes_all_count(app: TestApp) {
         .collect();
 
     let barrier = Arc::new(Barrier::new(VOTERS));
-    let policy =
-        PostingPolicy { require_verified_email: true, allow_images: true, moderation: common::NO_POSTING_LIMITS };
+    let policy = PostingPolicy {
+        require_verified_email: true,
+        allow_images: true,
+        moderation: common::NO_POSTING_LIMITS,
+        privileges: guidepost::domain::Privileges::of(&common::NO_POSTING_LIMITS),
+    };
     let handles: Vec<_> = voters
         .into_iter()
         .map(|voter| {
@@ -69,8 +73,12 @@ async fn simultaneous_questions_may_create_the_same_new_tags(app: TestApp) {
         })
         .collect();
     let barrier = Arc::new(Barrier::new(VOTERS));
-    let policy =
-        PostingPolicy { require_verified_email: true, allow_images: true, moderation: common::NO_POSTING_LIMITS };
+    let policy = PostingPolicy {
+        require_verified_email: true,
+        allow_images: true,
+        moderation: common::NO_POSTING_LIMITS,
+        privileges: guidepost::domain::Privileges::of(&common::NO_POSTING_LIMITS),
+    };
     let handles: Vec<_> = askers
         .into_iter()
         .enumerate()

@@ -311,8 +311,12 @@ async fn lists_page_by_cursor_without_gaps_or_repeats(app: TestApp) {
     let start = chrono::Utc::now().naive_utc();
     app.with_feed(|conn, feed| {
         let actor = Actor::from_user(&guidepost::db::models::users::find(conn, id).unwrap().unwrap());
-        let policy =
-            PostingPolicy { require_verified_email: true, allow_images: true, moderation: common::NO_POSTING_LIMITS };
+        let policy = PostingPolicy {
+            require_verified_email: true,
+            allow_images: true,
+            moderation: common::NO_POSTING_LIMITS,
+            privileges: guidepost::domain::Privileges::of(&common::NO_POSTING_LIMITS),
+        };
         for n in 0..65 {
             let ask = Ask {
                 title: format!("Question number {n:03} about widgets"),

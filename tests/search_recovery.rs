@@ -65,8 +65,12 @@ fn member(pool: &DbPool) -> Actor {
 fn ask_many(pool: &DbPool, actor: &Actor, from: usize, to: usize) {
     let mut conn = pool.get().unwrap();
     let feed = feed();
-    let policy =
-        PostingPolicy { require_verified_email: false, allow_images: false, moderation: common::NO_POSTING_LIMITS };
+    let policy = PostingPolicy {
+        require_verified_email: false,
+        allow_images: false,
+        moderation: common::NO_POSTING_LIMITS,
+        privileges: guidepost::domain::Privileges::of(&common::NO_POSTING_LIMITS),
+    };
     for n in from..to {
         let ask = Ask {
             title: format!("Generated question number {n} about the {SHARED_WORD} valve"),

@@ -105,8 +105,12 @@ fn fixture() -> Vec<Fixture> {
 /// Asks every fixture question through the service as `staff`, then moves its timestamps and
 /// counters to the fixture's values relative to `now`.
 fn ask_fixture(app: &TestApp, staff: &Actor, now: NaiveDateTime) {
-    let policy =
-        PostingPolicy { require_verified_email: false, allow_images: false, moderation: common::NO_POSTING_LIMITS };
+    let policy = PostingPolicy {
+        require_verified_email: false,
+        allow_images: false,
+        moderation: common::NO_POSTING_LIMITS,
+        privileges: guidepost::domain::Privileges::of(&common::NO_POSTING_LIMITS),
+    };
     for (i, f) in fixture().into_iter().enumerate() {
         let form = Ask {
             title: format!("Fixture question number {i} about widgets"),

@@ -57,6 +57,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let webhooks = start_webhooks(&webhook_state, pool.clone());
     let targets = crate::services::response_targets::task::start(pool.clone(), outbox.clone());
     let badges = crate::services::badges::task::start(pool.clone());
+    let serial_voting = crate::services::reputation::serial_voting::start(pool.clone());
     let digests = crate::mail::digest::start(pool, outbox);
     let server = server.run();
     tracing::info!(%bind, %base_url, backend, "Guidepost is ready");
@@ -64,6 +65,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let served = server.await;
     digests.stop().await;
     badges.stop().await;
+    serial_voting.stop().await;
     targets.stop().await;
     webhooks.stop().await;
     mail_worker.stop().await;

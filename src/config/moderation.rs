@@ -28,6 +28,22 @@ pub struct ModerationConfig {
     pub comments_per_hour: u32,
     /// Votes a member may cast per hour; 0 means no limit.
     pub votes_per_hour: u32,
+    /// Reputation a member needs to flag posts and comments.
+    pub reputation_to_flag: u32,
+    /// Reputation a member needs to comment everywhere (below it, on their own posts and answers to their questions).
+    pub reputation_to_comment: u32,
+    /// Reputation a member needs to vote down.
+    pub reputation_to_vote_down: u32,
+    /// Reputation a member needs to review suggested edits.
+    pub reputation_to_review: u32,
+    /// Reputation a member needs to vote to close or reopen questions.
+    pub reputation_to_close: u32,
+    /// Reputation a member needs to edit others' posts without review.
+    pub reputation_to_edit: u32,
+    /// Close (or reopen) votes that close (or reopen) a question.
+    pub close_votes_needed: u32,
+    /// Reputation a member may earn from votes in one day (UTC); 0 means no cap.
+    pub reputation_daily_cap: u32,
 }
 
 impl ModerationConfig {
@@ -42,6 +58,14 @@ impl ModerationConfig {
         answers_per_hour: 30,
         comments_per_hour: 60,
         votes_per_hour: 120,
+        reputation_to_flag: 15,
+        reputation_to_comment: 50,
+        reputation_to_vote_down: 125,
+        reputation_to_review: 250,
+        reputation_to_close: 500,
+        reputation_to_edit: 1000,
+        close_votes_needed: 3,
+        reputation_daily_cap: 200,
     };
 }
 
@@ -52,7 +76,7 @@ impl Default for ModerationConfig {
 }
 
 /// The keys of the `[moderation]` table; each is also the variable `GUIDEPOST_<KEY>`.
-pub(super) const KEYS: [&str; 9] = [
+pub(super) const KEYS: [&str; 17] = [
     "spam_flags_to_hide",
     "new_member_posts",
     "new_member_days",
@@ -62,6 +86,14 @@ pub(super) const KEYS: [&str; 9] = [
     "answers_per_hour",
     "comments_per_hour",
     "votes_per_hour",
+    "reputation_to_flag",
+    "reputation_to_comment",
+    "reputation_to_vote_down",
+    "reputation_to_review",
+    "reputation_to_close",
+    "reputation_to_edit",
+    "close_votes_needed",
+    "reputation_daily_cap",
 ];
 
 /// The shape of the `[moderation]` table of `guidepost.toml`.
@@ -78,10 +110,18 @@ pub(super) struct ModerationFile {
     answers_per_hour: Option<u32>,
     comments_per_hour: Option<u32>,
     votes_per_hour: Option<u32>,
+    reputation_to_flag: Option<u32>,
+    reputation_to_comment: Option<u32>,
+    reputation_to_vote_down: Option<u32>,
+    reputation_to_review: Option<u32>,
+    reputation_to_close: Option<u32>,
+    reputation_to_edit: Option<u32>,
+    close_votes_needed: Option<u32>,
+    reputation_daily_cap: Option<u32>,
 }
 
 /// The largest value each rule takes, by key; the admin settings page holds to the same limits.
-const MAXIMA: [(&str, u32); 9] = [
+const MAXIMA: [(&str, u32); 17] = [
     ("spam_flags_to_hide", 100),
     ("new_member_posts", 1_000),
     ("new_member_days", 365),
@@ -91,6 +131,14 @@ const MAXIMA: [(&str, u32); 9] = [
     ("answers_per_hour", 1_000_000),
     ("comments_per_hour", 1_000_000),
     ("votes_per_hour", 1_000_000),
+    ("reputation_to_flag", 100_000),
+    ("reputation_to_comment", 100_000),
+    ("reputation_to_vote_down", 100_000),
+    ("reputation_to_review", 100_000),
+    ("reputation_to_close", 100_000),
+    ("reputation_to_edit", 100_000),
+    ("close_votes_needed", 50),
+    ("reputation_daily_cap", 100_000),
 ];
 
 impl ModerationConfig {
@@ -111,6 +159,14 @@ impl ModerationConfig {
             "answers_per_hour" => &mut self.answers_per_hour,
             "comments_per_hour" => &mut self.comments_per_hour,
             "votes_per_hour" => &mut self.votes_per_hour,
+            "reputation_to_flag" => &mut self.reputation_to_flag,
+            "reputation_to_comment" => &mut self.reputation_to_comment,
+            "reputation_to_vote_down" => &mut self.reputation_to_vote_down,
+            "reputation_to_review" => &mut self.reputation_to_review,
+            "reputation_to_close" => &mut self.reputation_to_close,
+            "reputation_to_edit" => &mut self.reputation_to_edit,
+            "close_votes_needed" => &mut self.close_votes_needed,
+            "reputation_daily_cap" => &mut self.reputation_daily_cap,
             _ => return None,
         })
     }

@@ -21,6 +21,10 @@ diesel::table! {
         source_site -> Nullable<Text>,
         source_id -> Nullable<BigInt>,
         deleted_at -> Nullable<Timestamp>,
+        reputation -> BigInt,
+        gold_badges -> Integer,
+        silver_badges -> Integer,
+        bronze_badges -> Integer,
     }
 }
 
@@ -513,6 +517,39 @@ diesel::allow_tables_to_appear_in_same_query!(response_deadlines, post_tags);
 diesel::allow_tables_to_appear_in_same_query!(response_deadlines, question_alerts);
 diesel::allow_tables_to_appear_in_same_query!(question_alerts, posts);
 diesel::allow_tables_to_appear_in_same_query!(topic_digests, users);
+
+diesel::table! {
+    reputation_events (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        reason -> Text,
+        amount -> Integer,
+        post_id -> Nullable<BigInt>,
+        actor_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        reversed_at -> Nullable<Timestamp>,
+        reversal -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    close_votes (question_id, user_id, kind) {
+        question_id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        reason -> Nullable<Text>,
+        duplicate_of -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(reputation_events -> posts (post_id));
+diesel::allow_tables_to_appear_in_same_query!(reputation_events, posts);
+diesel::allow_tables_to_appear_in_same_query!(reputation_events, users);
+diesel::allow_tables_to_appear_in_same_query!(reputation_events, votes);
+diesel::joinable!(close_votes -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(close_votes, users);
+diesel::allow_tables_to_appear_in_same_query!(close_votes, posts);
 
 diesel::table! {
     badge_checks (id) {

@@ -20,6 +20,12 @@ text_enum! {
         TargetNearing = "target_nearing",
         /// A question the member leads (or, for admins, any question) passed its response target.
         TargetBreached = "target_breached",
+        /// Someone mentioned the member (`@username`) in a post or comment.
+        Mentioned = "mentioned",
+        /// A reviewer applied the member's suggested edit.
+        EditApproved = "edit_approved",
+        /// A reviewer turned down the member's suggested edit.
+        EditRejected = "edit_rejected",
     }
 }
 
@@ -34,6 +40,9 @@ impl NotificationEvent {
             Self::Assigned => format!("{actor} put you on"),
             Self::TargetNearing => "Response target near for".to_owned(),
             Self::TargetBreached => "Response target missed for".to_owned(),
+            Self::Mentioned => format!("{actor} mentioned you in"),
+            Self::EditApproved => format!("{actor} approved your suggested edit to"),
+            Self::EditRejected => format!("{actor} turned down your suggested edit to"),
         }
     }
 
@@ -47,6 +56,9 @@ impl NotificationEvent {
             Self::Assigned => format!("Assigned to you: {title}"),
             Self::TargetNearing => format!("Response target near: {title}"),
             Self::TargetBreached => format!("Response target missed: {title}"),
+            Self::Mentioned => format!("You were mentioned: {title}"),
+            Self::EditApproved => format!("Edit approved: {title}"),
+            Self::EditRejected => format!("Edit not approved: {title}"),
         }
     }
 }

@@ -42,6 +42,22 @@ text_enum! {
         CommentsPerHour = "comments_per_hour",
         /// New votes a member may cast per hour.
         VotesPerHour = "votes_per_hour",
+        /// Reputation needed to flag.
+        ReputationToFlag = "reputation_to_flag",
+        /// Reputation needed to comment everywhere.
+        ReputationToComment = "reputation_to_comment",
+        /// Reputation needed to vote down.
+        ReputationToVoteDown = "reputation_to_vote_down",
+        /// Reputation needed to review suggested edits.
+        ReputationToReview = "reputation_to_review",
+        /// Reputation needed to vote to close or reopen.
+        ReputationToClose = "reputation_to_close",
+        /// Reputation needed to edit others' posts without review.
+        ReputationToEdit = "reputation_to_edit",
+        /// Votes that close or reopen a question.
+        CloseVotesNeeded = "close_votes_needed",
+        /// Reputation one member may earn from votes per day.
+        ReputationDailyCap = "reputation_daily_cap",
         /// Hours within which a question should get an official answer; 0 for no site-wide target.
         ResponseTargetHours = "response_target_hours",
         /// The hours that count towards a response target; empty for around the clock.

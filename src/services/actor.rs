@@ -1,7 +1,7 @@
 //! `Actor`: the signed-in user on whose behalf a use case runs, and the permission checks.
 
 use crate::db::models::users::User;
-use crate::domain::MailPreference;
+use crate::domain::{MailPreference, Privilege, Privileges};
 use crate::roles::Role;
 
 use super::{ServiceError, ServiceResult};
@@ -31,6 +31,8 @@ pub struct Actor {
     pub email_preference: MailPreference,
     /// The account has a password (one made through single sign-on may have none).
     pub has_password: bool,
+    /// The member's reputation.
+    pub reputation: i64,
 }
 
 impl Actor {
@@ -49,6 +51,7 @@ impl Actor {
             session_epoch: user.session_epoch,
             email_preference: user.email_preference,
             has_password: user.password_hash.is_some(),
+            reputation: user.reputation,
         }
     }
 
@@ -75,6 +78,26 @@ impl Actor {
         }
     }
 
+    /// Whether the member has earned `privilege` (staff, moderators and admins always have it).
+    pub fn has_privilege(&self, privilege: Privilege, privileges: &Privileges) -> bool {
+        self.role.is_staff() || self.reputation >= i64::from(privileges.threshold(privilege))
+    }
+
+    /// Refuses, saying the threshold and how far the member is from it, unless they have earned
+    /// `privilege`.
+    pub fn ensure_privilege(&self, privilege: Privilege, privileges: &Privileges) -> ServiceResult<()> {
+        if self.has_privilege(privilege, privileges) {
+            return Ok(());
+        }
+        let needed = privileges.threshold(privilege);
+        Err(ServiceError::Forbidden(format!(
+            "{} needs {} reputation; you have {}. See /help/privileges.",
+            privilege.action(),
+            thousands(i64::from(needed)),
+            thousands(self.reputation)
+        )))
+    }
+
     /// Only admins may do this.
     pub fn ensure_admin(&self) -> ServiceResult<()> {
         if self.role.is_admin() && !self.suspended {
@@ -83,4 +106,20 @@ impl Actor {
             Err(ServiceError::Forbidden("Only administrators may do this.".to_owned()))
         }
     }
+}
+
+/// `1234567` as `1,234,567`, as the refusals and pages write numbers.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

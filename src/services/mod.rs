@@ -43,6 +43,7 @@ pub mod questions;
 pub mod queue_items;
 pub mod recent;
 pub mod related;
+pub mod reputation;
 pub mod response_targets;
 pub mod review;
 pub mod search;

@@ -1,6 +1,7 @@
 //! Site-wide posting rules, from the settings in effect (the operator's, or an admin's changes).
 
 use crate::config::ModerationConfig;
+use crate::domain::Privileges;
 use crate::markdown::MarkdownOptions;
 use crate::site_settings::SiteSettings;
 
@@ -13,6 +14,8 @@ pub struct PostingPolicy {
     pub allow_images: bool,
     /// Anti-spam rules: new members' links, posting rate limits, the spam-flag threshold.
     pub moderation: ModerationConfig,
+    /// The reputation each privilege needs.
+    pub privileges: Privileges,
 }
 
 impl PostingPolicy {
@@ -22,6 +25,7 @@ impl PostingPolicy {
             require_verified_email: settings.require_verified_email,
             allow_images: settings.allow_images,
             moderation: settings.moderation,
+            privileges: Privileges::of(&settings.moderation),
         }
     }
 

@@ -91,11 +91,5 @@ pub(crate) fn authors(conn: &mut DbConnection, ids: &[i64]) -> ServiceResult<Has
 }
 
 pub(crate) fn unknown(id: i64) -> AuthorView {
-    AuthorView {
-        id,
-        display_name: "deleted user".to_owned(),
-        badge: None,
-        role: crate::roles::Role::Member,
-        profile_path: format!("/users/{id}/deleted"),
-    }
+    super::question_page::unknown_author(id)
 }

@@ -78,6 +78,14 @@ pub fn label(name: SettingName) -> &'static str {
         SettingName::AnswersPerHour => "Answers per member per hour",
         SettingName::CommentsPerHour => "Comments per member per hour",
         SettingName::VotesPerHour => "New votes per member per hour",
+        SettingName::ReputationToFlag => "Reputation to flag",
+        SettingName::ReputationToComment => "Reputation to comment everywhere",
+        SettingName::ReputationToVoteDown => "Reputation to vote down",
+        SettingName::ReputationToReview => "Reputation to review suggested edits",
+        SettingName::ReputationToClose => "Reputation to vote to close or reopen",
+        SettingName::ReputationToEdit => "Reputation to edit without review",
+        SettingName::CloseVotesNeeded => "Votes that close or reopen a question",
+        SettingName::ReputationDailyCap => "Reputation a member may earn from votes per day",
         SettingName::ResponseTargetHours => "Response target (hours to an official answer)",
         SettingName::BusinessHours => "Business hours",
     }
@@ -107,6 +115,18 @@ pub fn help(name: SettingName) -> &'static str {
         }
         SettingName::BusinessHours => {
             "Days, hours and offset from UTC, such as Mon-Fri 09:00-17:00 +01:00; empty counts around the clock."
+        }
+        SettingName::ReputationToFlag
+        | SettingName::ReputationToComment
+        | SettingName::ReputationToVoteDown
+        | SettingName::ReputationToReview
+        | SettingName::ReputationToClose
+        | SettingName::ReputationToEdit => {
+            "Staff and moderators always have every privilege; 0 gives it to every member."
+        }
+        SettingName::CloseVotesNeeded => "Moderators close and reopen alone; 0 leaves closing to moderators.",
+        SettingName::ReputationDailyCap => {
+            "Counted per UTC day; acceptance and endorsement are never capped; 0 means no cap."
         }
         _ => "0 means no limit; staff are never limited.",
     }

@@ -40,8 +40,12 @@ fn actor(app: &TestApp, username: &str) -> Actor {
 
 /// Asks a question straight through the service (no form, no posting limits); returns its id.
 fn ask_directly(app: &TestApp, asker: &Actor, title: &str, tags: &str) -> i64 {
-    let policy =
-        PostingPolicy { require_verified_email: false, allow_images: false, moderation: common::NO_POSTING_LIMITS };
+    let policy = PostingPolicy {
+        require_verified_email: false,
+        allow_images: false,
+        moderation: common::NO_POSTING_LIMITS,
+        privileges: guidepost::domain::Privileges::of(&common::NO_POSTING_LIMITS),
+    };
     let ask = Ask { title: title.into(), body: common::forum::DETAILS.into(), tags: tags.into() };
     app.with_feed(|conn, feed| {
         questions::ask(conn, feed, asker, policy, ask.prepare(&policy).unwrap(), chrono::Utc::now().naive_utc())

@@ -45,6 +45,16 @@ pub struct Page {
     pub body: String,
 }
 
+/// The settings of the reputation each privilege needs.
+pub const PRIVILEGE_THRESHOLDS: [&str; 6] = [
+    "GUIDEPOST_REPUTATION_TO_FLAG",
+    "GUIDEPOST_REPUTATION_TO_COMMENT",
+    "GUIDEPOST_REPUTATION_TO_VOTE_DOWN",
+    "GUIDEPOST_REPUTATION_TO_REVIEW",
+    "GUIDEPOST_REPUTATION_TO_CLOSE",
+    "GUIDEPOST_REPUTATION_TO_EDIT",
+];
+
 /// The configuration every test app uses, over the given database.
 pub fn test_config(db: &TestDb) -> Config {
     test_config_with(db, &[])
@@ -69,6 +79,11 @@ pub fn test_config_from(db: &TestDb, file: Option<&std::path::Path>, settings: &
     // Every test request comes from one address; the costly-request budget has its own tests
     // (tests/hardening).
     env.insert("GUIDEPOST_HEAVY_REQUESTS_PER_MINUTE".into(), "0".into());
+    // A new member may do everything, as before reputation existed; the privileges have their
+    // own tests (tests/privileges.rs), which set the thresholds they test.
+    for privilege in PRIVILEGE_THRESHOLDS {
+        env.insert(privilege.into(), "0".into());
+    }
     for (key, value) in settings {
         env.insert((*key).into(), (*value).into());
     }

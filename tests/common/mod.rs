@@ -30,6 +30,12 @@ pub const NO_POSTING_LIMITS: guidepost::config::ModerationConfig = guidepost::co
     answers_per_hour: 0,
     comments_per_hour: 0,
     votes_per_hour: 0,
+    reputation_to_flag: 0,
+    reputation_to_comment: 0,
+    reputation_to_vote_down: 0,
+    reputation_to_review: 0,
+    reputation_to_close: 0,
+    reputation_to_edit: 0,
     ..guidepost::config::ModerationConfig::DEFAULT
 };
 

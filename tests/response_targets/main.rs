@@ -46,8 +46,12 @@ fn user_id(app: &TestApp, username: &str) -> i64 {
 
 /// Asks a question through the real use case at `now` (the change feed fixes its promise).
 fn ask(app: &TestApp, who: &Actor, title: &str, tag_names: &str, now: NaiveDateTime) -> Post {
-    let policy =
-        PostingPolicy { require_verified_email: false, allow_images: false, moderation: common::NO_POSTING_LIMITS };
+    let policy = PostingPolicy {
+        require_verified_email: false,
+        allow_images: false,
+        moderation: common::NO_POSTING_LIMITS,
+        privileges: guidepost::domain::Privileges::of(&common::NO_POSTING_LIMITS),
+    };
     let form = Ask {
         title: title.to_owned(),
         body: "A body that is long enough to pass the length rule.".into(),

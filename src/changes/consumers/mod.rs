@@ -4,6 +4,7 @@ pub mod badges;
 pub mod deadlines;
 pub mod mail;
 pub mod notifications;
+pub mod reputation;
 pub mod search;
 pub mod topics;
 pub mod webhooks;
@@ -26,6 +27,7 @@ pub fn standard(outbox: &Outbox, settings: &Arc<LiveSettings>) -> Vec<Arc<dyn Co
         Arc::new(notifications::TellWatchers::new(outbox.clone())),
         Arc::new(topics::TopicOwners::new(outbox.clone())),
         Arc::new(deadlines::Deadlines::new(Arc::clone(settings))),
+        Arc::new(reputation::ReputationLedger::new(Arc::clone(settings))),
         Arc::new(mail::WakeMailWorker::new(outbox.clone())),
         Arc::new(webhooks::WebhookOutbox::new(outbox.base_url())),
         Arc::new(badges::BadgeChecks),

@@ -22,6 +22,7 @@ pub mod official;
 pub mod posts;
 pub mod question_alerts;
 pub mod question_pages;
+pub mod reputation;
 pub mod response_deadlines;
 pub mod revisions;
 pub mod search_changes;

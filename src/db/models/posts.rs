@@ -164,6 +164,11 @@ pub fn answers_of_including_deleted(conn: &mut DbConnection, question_id: i64) -
         .load(conn)
 }
 
+/// The ids of a question's answers, deleted ones included.
+pub fn answer_ids(conn: &mut DbConnection, question_id: i64) -> QueryResult<Vec<i64>> {
+    posts::table.filter(posts::question_id.eq(question_id)).select(posts::id).load(conn)
+}
+
 /// Several posts by id, deleted or not, in no particular order.
 pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Post>> {
     posts::table.filter(posts::id.eq_any(ids)).select(Post::as_select()).load(conn)

@@ -43,6 +43,14 @@ pub struct User {
     pub digest_sent_at: Option<NaiveDateTime>,
     /// Set once the account is deleted: the row stays, anonymised, as the author of its posts.
     pub deleted_at: Option<NaiveDateTime>,
+    /// Reputation: 1 plus what the member's unreversed reputation events granted, never below 1.
+    pub reputation: i64,
+    /// Gold badges held.
+    pub gold_badges: i32,
+    /// Silver badges held.
+    pub silver_badges: i32,
+    /// Bronze badges held.
+    pub bronze_badges: i32,
 }
 
 /// A user to insert.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 mod views;
 
-pub use views::{Attribution, AuthorView, Closure, CommentView, PostView, QuestionLink, QuestionPage};
+pub use views::{Attribution, AuthorView, Closure, CommentView, PostView, QuestionLink, QuestionPage, Standing};
 
 use super::actor::Actor;
 use super::questions::find_question;
@@ -224,15 +224,34 @@ pub fn author_view(user: &users::User) -> AuthorView {
     let role = user.role;
     let profile_path =
         if user.deleted_at.is_some() { String::new() } else { paths::profile(UserId(user.id), &user.username) };
-    AuthorView { id: user.id, display_name: user.display_name.clone(), badge: role.badge(), role, profile_path }
+    let standing = Standing {
+        reputation: user.reputation,
+        gold: user.gold_badges,
+        silver: user.silver_badges,
+        bronze: user.bronze_badges,
+    };
+    AuthorView {
+        id: user.id,
+        display_name: user.display_name.clone(),
+        badge: role.badge(),
+        role,
+        profile_path,
+        standing,
+    }
 }
 
 fn author_of(authors: &HashMap<i64, AuthorView>, id: i64) -> AuthorView {
-    authors.get(&id).cloned().unwrap_or_else(|| AuthorView {
+    authors.get(&id).cloned().unwrap_or_else(|| unknown_author(id))
+}
+
+/// An author whose row is gone, shown as "deleted user".
+pub fn unknown_author(id: i64) -> AuthorView {
+    AuthorView {
         id,
         display_name: "deleted user".to_owned(),
         badge: None,
         role: Role::Member,
         profile_path: format!("/users/{id}/deleted"),
-    })
+        standing: Standing::default(),
+    }
 }

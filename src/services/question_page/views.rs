@@ -21,6 +21,22 @@ pub struct AuthorView {
     pub role: Role,
     /// The profile page; empty for a deleted account, which has none.
     pub profile_path: String,
+    /// Reputation and badges, shown beside the name.
+    pub standing: Standing,
+}
+
+/// What a member earned, as shown beside their name: read with the author's row, so a page
+/// showing many authors spends no query on it.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct Standing {
+    /// Reputation.
+    pub reputation: i64,
+    /// Gold badges.
+    pub gold: i32,
+    /// Silver badges.
+    pub silver: i32,
+    /// Bronze badges.
+    pub bronze: i32,
 }
 
 /// A comment as the page shows it.

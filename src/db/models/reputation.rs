@@ -1,0 +1,230 @@
+//! The `reputation_events` ledger and the maintained `users.reputation` total it explains.
+
+use chrono::NaiveDateTime;
+use diesel::dsl::{count_star, sum};
+use diesel::prelude::*;
+
+use crate::db::schema::{posts, reputation_events, users};
+use crate::db::DbConnection;
+use crate::domain::ReputationReason;
+
+/// Why a ledger row no longer counts.
+pub const POST_DELETED: &str = "post_deleted";
+/// Reversed as one of a run of votes from one member to another.
+pub const SERIAL_VOTING: &str = "serial_voting";
+
+/// One row of the ledger.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reputation_events)]
+pub struct ReputationEvent {
+    /// Row id.
+    pub id: i64,
+    /// Whose reputation moved.
+    pub user_id: i64,
+    /// The rule.
+    pub reason: ReputationReason,
+    /// What it granted (negative for a cost).
+    pub amount: i32,
+    /// The post it is about.
+    pub post_id: Option<i64>,
+    /// Whose act earned it (voter, asker, staff member, reviewer).
+    pub actor_id: Option<i64>,
+    /// When.
+    pub created_at: NaiveDateTime,
+    /// When it was reversed, if it was.
+    pub reversed_at: Option<NaiveDateTime>,
+    /// Why: [`POST_DELETED`] or [`SERIAL_VOTING`].
+    pub reversal: Option<String>,
+}
+
+/// A row to add.
+#[derive(Debug, Clone, Copy, Insertable)]
+#[diesel(table_name = reputation_events)]
+pub struct NewReputationEvent {
+    /// Whose reputation moves.
+    pub user_id: i64,
+    /// The rule.
+    pub reason: ReputationReason,
+    /// What it grants.
+    pub amount: i32,
+    /// The post it is about.
+    pub post_id: Option<i64>,
+    /// Whose act earned it.
+    pub actor_id: Option<i64>,
+    /// When.
+    pub created_at: NaiveDateTime,
+    /// Set when the row is born reversed (a vote again from a pair caught serial voting).
+    pub reversed_at: Option<NaiveDateTime>,
+    /// Why it was born reversed.
+    pub reversal: Option<&'static str>,
+}
+
+/// Adds a row.
+pub fn insert(conn: &mut DbConnection, event: &NewReputationEvent) -> QueryResult<()> {
+    diesel::insert_into(reputation_events::table).values(event).execute(conn).map(drop)
+}
+
+/// The rows for `reasons` that `actor_id`'s act on `post_id` created, as (user, reversal).
+pub fn of_act(
+    conn: &mut DbConnection,
+    post_id: i64,
+    actor_id: i64,
+    reasons: &[ReputationReason],
+) -> QueryResult<Vec<(i64, Option<String>)>> {
+    reputation_events::table
+        .filter(reputation_events::post_id.eq(post_id))
+        .filter(reputation_events::actor_id.eq(actor_id))
+        .filter(reputation_events::reason.eq_any(reasons))
+        .select((reputation_events::user_id, reputation_events::reversal))
+        .load(conn)
+}
+
+/// Removes the rows for `reasons` on `post_id` (from `actor_id`'s act, when given): the act was
+/// undone. Returns whose reputation moved.
+pub fn remove(
+    conn: &mut DbConnection,
+    post_id: i64,
+    actor_id: Option<i64>,
+    reasons: &[ReputationReason],
+) -> QueryResult<Vec<i64>> {
+    let mut query = reputation_events::table
+        .filter(reputation_events::post_id.eq(post_id))
+        .filter(reputation_events::reason.eq_any(reasons))
+        .select((reputation_events::id, reputation_events::user_id))
+        .into_boxed();
+    if let Some(actor) = actor_id {
+        query = query.filter(reputation_events::actor_id.eq(actor));
+    }
+    let rows: Vec<(i64, i64)> = query.load(conn)?;
+    if !rows.is_empty() {
+        let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+        diesel::delete(reputation_events::table.filter(reputation_events::id.eq_any(ids))).execute(conn)?;
+    }
+    Ok(rows.into_iter().map(|(_, user)| user).collect())
+}
+
+/// What `user_id` earned today (from `day_start`) under the capped rules.
+pub fn capped_since(conn: &mut DbConnection, user_id: i64, day_start: NaiveDateTime) -> QueryResult<i64> {
+    let capped: Vec<ReputationReason> = ReputationReason::ALL.iter().copied().filter(|r| r.capped()).collect();
+    let total: Option<i64> = reputation_events::table
+        .filter(reputation_events::user_id.eq(user_id))
+        .filter(reputation_events::created_at.ge(day_start))
+        .filter(reputation_events::reason.eq_any(capped))
+        .filter(reputation_events::reversed_at.is_null())
+        .select(sum(reputation_events::amount))
+        .first::<Option<i64>>(conn)?;
+    Ok(total.unwrap_or(0))
+}
+
+/// Reverses (or, with `reversal` `None`, restores) every row about the posts `post_ids` that was
+/// reversed for [`POST_DELETED`] or not at all; returns whose reputation moved.
+pub fn set_post_reversal(
+    conn: &mut DbConnection,
+    post_ids: &[i64],
+    reversal: Option<(NaiveDateTime, &'static str)>,
+) -> QueryResult<Vec<i64>> {
+    let mut query = reputation_events::table
+        .filter(reputation_events::post_id.eq_any(post_ids))
+        .select((reputation_events::id, reputation_events::user_id))
+        .into_boxed();
+    query = match reversal {
+        Some(_) => query.filter(reputation_events::reversed_at.is_null()),
+        None => query.filter(reputation_events::reversal.eq(POST_DELETED)),
+    };
+    let rows: Vec<(i64, i64)> = query.load(conn)?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    let target = reputation_events::table.filter(reputation_events::id.eq_any(ids));
+    let (at, why) = match reversal {
+        Some((at, why)) => (Some(at), Some(why)),
+        None => (None, None),
+    };
+    diesel::update(target)
+        .set((reputation_events::reversed_at.eq(at), reputation_events::reversal.eq(why)))
+        .execute(conn)?;
+    Ok(rows.into_iter().map(|(_, user)| user).collect())
+}
+
+/// Pairs (voter, author) with at least `min_votes` unreversed upvotes from voter to author
+/// since `since`, with how many.
+pub fn vote_runs(conn: &mut DbConnection, since: NaiveDateTime, min_votes: i64) -> QueryResult<Vec<(i64, i64, i64)>> {
+    let upvotes = [ReputationReason::QuestionUpvoted, ReputationReason::AnswerUpvoted];
+    let runs: Vec<(Option<i64>, i64, i64)> = reputation_events::table
+        .filter(reputation_events::created_at.ge(since))
+        .filter(reputation_events::reason.eq_any(upvotes))
+        .filter(reputation_events::reversed_at.is_null())
+        .filter(reputation_events::actor_id.is_not_null())
+        .group_by((reputation_events::actor_id, reputation_events::user_id))
+        .having(count_star().ge(min_votes))
+        .select((reputation_events::actor_id, reputation_events::user_id, count_star()))
+        .load(conn)?;
+    Ok(runs.into_iter().filter_map(|(voter, author, n)| Some((voter?, author, n))).collect())
+}
+
+/// Reverses every unreversed upvote row from `voter` to `author` since `since`; returns how many.
+pub fn reverse_run(
+    conn: &mut DbConnection,
+    voter: i64,
+    author: i64,
+    since: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let upvotes = [ReputationReason::QuestionUpvoted, ReputationReason::AnswerUpvoted];
+    diesel::update(
+        reputation_events::table
+            .filter(reputation_events::actor_id.eq(voter))
+            .filter(reputation_events::user_id.eq(author))
+            .filter(reputation_events::created_at.ge(since))
+            .filter(reputation_events::reason.eq_any(upvotes))
+            .filter(reputation_events::reversed_at.is_null()),
+    )
+    .set((reputation_events::reversed_at.eq(now), reputation_events::reversal.eq(SERIAL_VOTING)))
+    .execute(conn)
+}
+
+/// Sets `users.reputation` from the ledger: 1 plus the unreversed amounts, never below 1.
+pub fn recompute_total(conn: &mut DbConnection, user_id: i64) -> QueryResult<i64> {
+    let total: Option<i64> = reputation_events::table
+        .filter(reputation_events::user_id.eq(user_id))
+        .filter(reputation_events::reversed_at.is_null())
+        .select(sum(reputation_events::amount))
+        .first::<Option<i64>>(conn)?;
+    let reputation = (1 + total.unwrap_or(0)).max(1);
+    diesel::update(users::table.find(user_id)).set(users::reputation.eq(reputation)).execute(conn)?;
+    Ok(reputation)
+}
+
+/// A ledger row as the profile lists it, with its post's question and title.
+#[derive(Debug, Clone)]
+pub struct ExplainedEvent {
+    /// The row.
+    pub event: ReputationEvent,
+    /// The question the post belongs to (itself for a question).
+    pub question_id: Option<i64>,
+}
+
+/// The member's ledger, newest first, `limit` rows before row `before` (all when `None`).
+pub fn of_user(
+    conn: &mut DbConnection,
+    user_id: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<ExplainedEvent>> {
+    let mut query = reputation_events::table
+        .left_join(posts::table)
+        .filter(reputation_events::user_id.eq(user_id))
+        .order(reputation_events::id.desc())
+        .limit(limit)
+        .select((ReputationEvent::as_select(), posts::id.nullable(), posts::question_id.nullable()))
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(reputation_events::id.lt(before));
+    }
+    let rows: Vec<(ReputationEvent, Option<i64>, Option<i64>)> = query.load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(event, post, question)| ExplainedEvent { event, question_id: question.or(post) })
+        .collect())
+}

@@ -1,0 +1,205 @@
+//! Reputation: what others think of a member's posts, as a ledger of events. The change feed's
+//! reputation consumer calls these in the writer's transaction, so a vote and what it earned
+//! commit or roll back together. Each function first removes what the act earned before and
+//! then grants what it earns now, so running one twice changes nothing.
+
+pub mod profile;
+pub mod serial_voting;
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDateTime;
+
+use super::ServiceResult;
+use crate::db::models::reputation::{self, NewReputationEvent, SERIAL_VOTING};
+use crate::db::models::{posts, votes};
+use crate::db::DbConnection;
+use crate::domain::ReputationReason;
+
+/// The ledger rows a vote creates, on its post's author and (a downvoted answer) the voter.
+const VOTE_REASONS: [ReputationReason; 5] = [
+    ReputationReason::QuestionUpvoted,
+    ReputationReason::AnswerUpvoted,
+    ReputationReason::QuestionDownvoted,
+    ReputationReason::AnswerDownvoted,
+    ReputationReason::DownvotedAnswer,
+];
+
+/// The rules that vary per site.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    /// What a member may earn from votes per UTC day; 0 means no cap.
+    pub daily_cap: u32,
+}
+
+/// Whose totals an act moved, to recompute once at the end.
+#[derive(Debug, Default)]
+struct Moved(BTreeSet<i64>);
+
+impl Moved {
+    fn add(&mut self, users: impl IntoIterator<Item = i64>) {
+        self.0.extend(users);
+    }
+
+    fn recompute(self, conn: &mut DbConnection) -> ServiceResult<()> {
+        for user in self.0 {
+            reputation::recompute_total(conn, user)?;
+        }
+        Ok(())
+    }
+}
+
+/// Brings the ledger in line with `voter`'s current vote on `post_id`.
+pub fn vote_changed(
+    conn: &mut DbConnection,
+    rules: Rules,
+    post_id: i64,
+    voter: i64,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let Some(post) = posts::find(conn, post_id)? else { return Ok(()) };
+    let vote = votes::find(conn, voter, post_id)?.unwrap_or(0);
+    // A pair caught voting in a run stays reversed when the voter votes again.
+    let serial = reputation::of_act(conn, post_id, voter, &VOTE_REASONS)?
+        .iter()
+        .any(|(_, reversal)| reversal.as_deref() == Some(SERIAL_VOTING));
+    let mut moved = Moved::default();
+    moved.add(reputation::remove(conn, post_id, Some(voter), &VOTE_REASONS)?);
+    let is_answer = post.question_id.is_some();
+    let act = Act { post_id, actor_id: voter, now, born_reversed: serial };
+    match vote {
+        1 => {
+            let reason = if is_answer { ReputationReason::AnswerUpvoted } else { ReputationReason::QuestionUpvoted };
+            moved.add(grant(conn, rules, post.author_id, reason, act)?);
+        }
+        -1 => {
+            let reason =
+                if is_answer { ReputationReason::AnswerDownvoted } else { ReputationReason::QuestionDownvoted };
+            moved.add(grant(conn, rules, post.author_id, reason, Act { born_reversed: false, ..act })?);
+            if is_answer {
+                moved.add(grant(
+                    conn,
+                    rules,
+                    voter,
+                    ReputationReason::DownvotedAnswer,
+                    Act { born_reversed: false, ..act },
+                )?);
+            }
+        }
+        _ => {}
+    }
+    moved.recompute(conn)
+}
+
+/// Brings the ledger in line with whether `answer_id` is its question's accepted answer.
+pub fn acceptance_changed(
+    conn: &mut DbConnection,
+    rules: Rules,
+    answer_id: i64,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let reasons = [ReputationReason::AnswerAccepted, ReputationReason::AcceptedAnswer];
+    let mut moved = Moved::default();
+    moved.add(reputation::remove(conn, answer_id, None, &reasons)?);
+    let Some(answer) = posts::find(conn, answer_id)? else { return moved.recompute(conn) };
+    let question = match answer.question_id {
+        Some(question_id) => posts::find(conn, question_id)?,
+        None => None,
+    };
+    if let Some(question) = question.filter(|q| q.accepted_answer_id == Some(answer_id)) {
+        // Accepting one's own answer earns nothing.
+        if question.author_id != answer.author_id {
+            let act = Act { post_id: answer_id, actor_id: question.author_id, now, born_reversed: false };
+            moved.add(grant(conn, rules, answer.author_id, ReputationReason::AnswerAccepted, act)?);
+            moved.add(grant(conn, rules, question.author_id, ReputationReason::AcceptedAnswer, act)?);
+        }
+    }
+    moved.recompute(conn)
+}
+
+/// Brings the ledger in line with whether staff endorse `answer_id` as official.
+pub fn endorsement_changed(
+    conn: &mut DbConnection,
+    rules: Rules,
+    answer_id: i64,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let reasons = [ReputationReason::AnswerEndorsed];
+    let mut moved = Moved::default();
+    moved.add(reputation::remove(conn, answer_id, None, &reasons)?);
+    if let Some(answer) = posts::find(conn, answer_id)? {
+        let endorsed = answer.official_kind == Some(crate::domain::OfficialKind::Endorsed);
+        if let (true, Some(by)) = (endorsed, answer.official_by.filter(|&by| by != answer.author_id)) {
+            let act = Act { post_id: answer_id, actor_id: by, now, born_reversed: false };
+            moved.add(grant(conn, rules, answer.author_id, ReputationReason::AnswerEndorsed, act)?);
+        }
+    }
+    moved.recompute(conn)
+}
+
+/// A reviewer approved `author`'s suggested edit of `post_id`.
+pub fn edit_approved(
+    conn: &mut DbConnection,
+    rules: Rules,
+    post_id: i64,
+    author: i64,
+    reviewer: i64,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let mut moved = Moved::default();
+    let act = Act { post_id, actor_id: reviewer, now, born_reversed: false };
+    moved.add(grant(conn, rules, author, ReputationReason::EditApproved, act)?);
+    moved.recompute(conn)
+}
+
+/// A post was deleted (`deleted`) or restored: what it earned, and for a question what its
+/// answers earned, stops (or starts again) counting.
+pub fn post_deleted(conn: &mut DbConnection, post_id: i64, deleted: bool, now: NaiveDateTime) -> ServiceResult<()> {
+    let mut post_ids = vec![post_id];
+    post_ids.extend(posts::answer_ids(conn, post_id)?);
+    let reversal = deleted.then_some((now, reputation::POST_DELETED));
+    let mut moved = Moved::default();
+    moved.add(reputation::set_post_reversal(conn, &post_ids, reversal)?);
+    moved.recompute(conn)
+}
+
+/// Who did what to which post, and when.
+#[derive(Debug, Clone, Copy)]
+struct Act {
+    post_id: i64,
+    actor_id: i64,
+    now: NaiveDateTime,
+    /// Recorded but not counted (a vote from a pair caught voting in a run).
+    born_reversed: bool,
+}
+
+/// Adds one ledger row for `user`, capped by the day's allowance where the rule is capped.
+fn grant(
+    conn: &mut DbConnection,
+    rules: Rules,
+    user: i64,
+    reason: ReputationReason,
+    act: Act,
+) -> ServiceResult<Option<i64>> {
+    let mut amount = reason.points();
+    if reason.capped() && rules.daily_cap > 0 && !act.born_reversed {
+        let day_start = act.now.date().and_time(chrono::NaiveTime::MIN);
+        let earned = reputation::capped_since(conn, user, day_start)?;
+        let left = (i64::from(rules.daily_cap) - earned).max(0);
+        amount = amount.min(i32::try_from(left).unwrap_or(i32::MAX));
+    }
+    reputation::insert(
+        conn,
+        &NewReputationEvent {
+            user_id: user,
+            reason,
+            amount,
+            post_id: Some(act.post_id),
+            actor_id: Some(act.actor_id),
+            created_at: act.now,
+            reversed_at: act.born_reversed.then_some(act.now),
+            reversal: act.born_reversed.then_some(SERIAL_VOTING),
+        },
+    )?;
+    Ok(Some(user))
+}
