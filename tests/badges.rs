@@ -155,7 +155,9 @@ async fn each_badge_is_awarded_when_its_rule_is_met_and_not_before(app: TestApp)
     assert!(has(&app, bob_id, "official-endorsed", 0));
 
     // Helpful to many: the view that takes the question to 1,000 leaves the check.
-    app.with_db(|conn| diesel::update(posts::table.find(question)).set(posts::view_count.eq(998)).execute(conn).unwrap());
+    app.with_db(|conn| {
+        diesel::update(posts::table.find(question)).set(posts::view_count.eq(998)).execute(conn).unwrap()
+    });
     app.with_db(|conn| views::add(conn, question, 1).unwrap());
     run_job(&app);
     assert!(!has(&app, bob_id, "helpful-to-many", answer), "999 views");
@@ -297,7 +299,12 @@ async fn badge_pages_list_holders_and_tag_badges_per_tag(app: TestApp) {
     let index = visitor.get("/badges").await;
     index.assert_status(200).assert_contains("Gold badges").assert_contains("Great answer");
     index.assert_contains("awarded 1 time").assert_contains("Tag badges");
-    visitor.get("/badges/first-answer").await.assert_status(200).assert_contains("bob").assert_contains("bronze badge: ");
+    visitor
+        .get("/badges/first-answer")
+        .await
+        .assert_status(200)
+        .assert_contains("bob")
+        .assert_contains("bronze badge: ");
     visitor.get("/badges/great-answer").await.assert_status(200).assert_contains("Nobody has earned it yet");
     let gadgets = visitor.get("/badges/tag-bronze?tag=gadgets").await;
     gadgets.assert_status(200).assert_contains("bob");
@@ -335,7 +342,10 @@ async fn experts_appear_on_the_tag_page_by_points_within_the_window(app: TestApp
     let long_ago = now() - TimeDelta::days(100);
     app.with_db(|conn| {
         diesel::update(posts::table.find(erins)).set(posts::created_at.eq(long_ago)).execute(conn).unwrap();
-        diesel::update(votes::table.filter(votes::post_id.eq(erins))).set(votes::created_at.eq(long_ago)).execute(conn).unwrap();
+        diesel::update(votes::table.filter(votes::post_id.eq(erins)))
+            .set(votes::created_at.eq(long_ago))
+            .execute(conn)
+            .unwrap();
     });
     run_job(&app);
     let page = app.another_visitor().get("/tags/billing").await;

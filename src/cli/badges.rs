@@ -21,8 +21,10 @@ pub fn run(pool: &DbPool, all: bool) -> anyhow::Result<()> {
         (u64::try_from(badge_rows::pending_checks(&mut conn).context("counting checks")?).unwrap_or(0), "checks")
     };
     let bar = ProgressBar::new(total).with_style(
-        ProgressStyle::with_template(&format!("badges {{bar:40.cyan/blue}} {{pos}}/{{len}} {unit}, {{per_sec}}, {{eta}} left"))
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(&format!(
+            "badges {{bar:40.cyan/blue}} {{pos}}/{{len}} {unit}, {{per_sec}}, {{eta}} left"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let outcome = if all {
         badges::recheck_all(&mut conn, now, &mut |done| bar.inc(done))

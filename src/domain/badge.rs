@@ -67,6 +67,10 @@ pub const TAG_SILVER: TagThreshold = TagThreshold { score: 100, answers: 10 };
 /// [`Badge::TagGold`].
 pub const TAG_GOLD: TagThreshold = TagThreshold { score: 400, answers: 20 };
 
+// A higher class asks for more, of both.
+const _: () = assert!(TAG_BRONZE.score < TAG_SILVER.score && TAG_SILVER.score < TAG_GOLD.score);
+const _: () = assert!(TAG_BRONZE.answers < TAG_SILVER.answers && TAG_SILVER.answers < TAG_GOLD.answers);
+
 impl Badge {
     /// Its class.
     pub fn class(self) -> BadgeClass {
@@ -98,8 +102,12 @@ impl Badge {
         match self {
             Self::FirstAnswer => "Posted a first answer.".to_owned(),
             Self::FirstAccepted => "Had an answer accepted by the asker for the first time.".to_owned(),
-            Self::NiceAnswer => format!("An answer reached a score of {NICE_ANSWER_SCORE}. Earned for each such answer."),
-            Self::GoodAnswer => format!("An answer reached a score of {GOOD_ANSWER_SCORE}. Earned for each such answer."),
+            Self::NiceAnswer => {
+                format!("An answer reached a score of {NICE_ANSWER_SCORE}. Earned for each such answer.")
+            }
+            Self::GoodAnswer => {
+                format!("An answer reached a score of {GOOD_ANSWER_SCORE}. Earned for each such answer.")
+            }
             Self::GreatAnswer => {
                 format!("An answer reached a score of {GREAT_ANSWER_SCORE}. Earned for each such answer.")
             }
@@ -165,11 +173,5 @@ mod tests {
         }
         assert_eq!(Badge::from_stored("great-answer"), Some(Badge::GreatAnswer));
         assert!(Badge::HelpfulToMany.description().contains("1,000"));
-    }
-
-    #[test]
-    fn tag_thresholds_rise_with_the_class() {
-        assert!(TAG_BRONZE.score < TAG_SILVER.score && TAG_SILVER.score < TAG_GOLD.score);
-        assert!(TAG_BRONZE.answers < TAG_SILVER.answers && TAG_SILVER.answers < TAG_GOLD.answers);
     }
 }

@@ -5,8 +5,8 @@ use serde::Deserialize;
 use tera::Context;
 
 use crate::error::AppError;
-use crate::services::question_lists::{self, QuestionOrder};
 use crate::services::badges::experts;
+use crate::services::question_lists::{self, QuestionOrder};
 use crate::services::{tags, topics, ServiceError};
 use crate::state::AppState;
 use crate::web::visitor::Visitor;

@@ -24,6 +24,9 @@ pub struct AnswerFacts {
     pub question_views: i64,
 }
 
+/// Answer id, author, score, the question's accepted answer, official kind, question views.
+type FactRow = (i64, i64, i32, Option<i64>, Option<String>, i64);
+
 /// Which answers to read facts of.
 #[derive(Debug, Clone, Copy)]
 pub enum Answers<'a> {
@@ -60,7 +63,7 @@ pub fn answer_facts(conn: &mut DbConnection, which: Answers<'_>) -> QueryResult<
         Answers::OfQuestions(ids) => query.filter(posts::question_id.eq_any(ids)),
         Answers::ByAuthors(ids) => query.filter(posts::author_id.eq_any(ids)),
     };
-    let rows: Vec<(i64, i64, i32, Option<i64>, Option<String>, i64)> = query.load(conn)?;
+    let rows: Vec<FactRow> = query.load(conn)?;
     Ok(rows
         .into_iter()
         .map(|(id, author_id, score, accepted, official, question_views)| AnswerFacts {

@@ -28,7 +28,11 @@ pub fn record_check(
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::insert_into(badge_checks::table)
-        .values((badge_checks::user_id.eq(user_id), badge_checks::post_id.eq(post_id), badge_checks::created_at.eq(now)))
+        .values((
+            badge_checks::user_id.eq(user_id),
+            badge_checks::post_id.eq(post_id),
+            badge_checks::created_at.eq(now),
+        ))
         .execute(conn)
         .map(drop)
 }
@@ -37,10 +41,11 @@ pub fn record_check(
 /// another node's job skips them (SKIP LOCKED) instead of waiting and doing them again; SQLite
 /// runs one writer at a time, so the caller's write transaction has them to itself.
 pub fn claim_checks(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Check>> {
-    let query = badge_checks::table
-        .order(badge_checks::id)
-        .limit(limit)
-        .select((badge_checks::id, badge_checks::user_id, badge_checks::post_id));
+    let query = badge_checks::table.order(badge_checks::id).limit(limit).select((
+        badge_checks::id,
+        badge_checks::user_id,
+        badge_checks::post_id,
+    ));
     match conn {
         DbConnection::Postgresql(pg) => query.for_update().skip_locked().load(pg),
         DbConnection::Sqlite(lite) => query.load(lite),
@@ -80,7 +85,11 @@ pub struct Award {
 
 impl Ord for Award {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.user_id, self.badge.as_str(), self.subject_id).cmp(&(other.user_id, other.badge.as_str(), other.subject_id))
+        (self.user_id, self.badge.as_str(), self.subject_id).cmp(&(
+            other.user_id,
+            other.badge.as_str(),
+            other.subject_id,
+        ))
     }
 }
 
@@ -246,7 +255,6 @@ pub fn of_member(conn: &mut DbConnection, user_id: i64, limit: i64) -> QueryResu
 pub fn tag_names(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
     tags::table.filter(tags::id.eq_any(ids)).select((tags::id, tags::name)).load(conn)
 }
-
 
 /// A member's badge counts: `(gold, silver, bronze)`.
 pub fn member_counts(conn: &mut DbConnection, user_id: i64) -> QueryResult<Option<(i32, i32, i32)>> {

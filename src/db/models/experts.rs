@@ -46,8 +46,7 @@ pub fn upvotes_since(conn: &mut DbConnection, since: NaiveDateTime, only: Option
         .filter(posts::deleted_at.is_null())
         .filter(posts::held_reason.is_null())
         .filter(users::role.eq_any(COMMUNITY))
-        .filter(users::deleted_at.is_null())
-        ;
+        .filter(users::deleted_at.is_null());
     tally!(query, only, conn)
 }
 
@@ -64,8 +63,7 @@ pub fn accepted_since(conn: &mut DbConnection, since: NaiveDateTime, only: Optio
         .filter(posts::deleted_at.is_null())
         .filter(posts::held_reason.is_null())
         .filter(users::role.eq_any(COMMUNITY))
-        .filter(users::deleted_at.is_null())
-        ;
+        .filter(users::deleted_at.is_null());
     tally!(query, only, conn)
 }
 
@@ -79,8 +77,7 @@ pub fn endorsed_since(conn: &mut DbConnection, since: NaiveDateTime, only: Optio
         .filter(posts::official_at.ge(since))
         .filter(posts::deleted_at.is_null())
         .filter(users::role.eq_any(COMMUNITY))
-        .filter(users::deleted_at.is_null())
-        ;
+        .filter(users::deleted_at.is_null());
     tally!(query, only, conn)
 }
 
@@ -110,8 +107,9 @@ pub fn replace(
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     match only {
-        Some(tags) => diesel::delete(community_experts::table.filter(community_experts::tag_id.eq_any(tags)))
-            .execute(conn)?,
+        Some(tags) => {
+            diesel::delete(community_experts::table.filter(community_experts::tag_id.eq_any(tags))).execute(conn)?
+        }
         None => diesel::delete(community_experts::table).execute(conn)?,
     };
     // Seven values a row: well under both backends' limits on bound values.
@@ -132,8 +130,12 @@ pub fn replace(
             .collect();
         // MultiConnection cannot insert many rows at once; each backend can.
         match conn {
-            DbConnection::Postgresql(pg) => diesel::insert_into(community_experts::table).values(&values).execute(pg)?,
-            DbConnection::Sqlite(lite) => diesel::insert_into(community_experts::table).values(&values).execute(lite)?,
+            DbConnection::Postgresql(pg) => {
+                diesel::insert_into(community_experts::table).values(&values).execute(pg)?
+            }
+            DbConnection::Sqlite(lite) => {
+                diesel::insert_into(community_experts::table).values(&values).execute(lite)?
+            }
         };
     }
     Ok(())

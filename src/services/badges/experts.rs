@@ -37,7 +37,8 @@ pub fn refresh(conn: &mut DbConnection, only: Option<&[i64]>, now: NaiveDateTime
     let mut standings: BTreeMap<(i64, i64), Standing> = BTreeMap::new();
     let mut add = |tally: experts::Tally, field: fn(&mut Standing) -> &mut i64| {
         for (tag_id, user_id, n) in tally {
-            let standing = standings.entry((tag_id, user_id)).or_insert(Standing { tag_id, user_id, ..Standing::default() });
+            let standing =
+                standings.entry((tag_id, user_id)).or_insert(Standing { tag_id, user_id, ..Standing::default() });
             *field(standing) += n;
         }
     };

@@ -51,8 +51,13 @@ fn one_batch(conn: &mut DbConnection, now: NaiveDateTime) -> ServiceResult<Pass>
         return Ok(Pass::default());
     }
     let posts: Vec<i64> = checks.iter().filter_map(|c| c.post_id).collect::<BTreeSet<_>>().into_iter().collect();
-    let members: Vec<i64> =
-        checks.iter().filter(|c| c.post_id.is_none()).filter_map(|c| c.user_id).collect::<BTreeSet<_>>().into_iter().collect();
+    let members: Vec<i64> = checks
+        .iter()
+        .filter(|c| c.post_id.is_none())
+        .filter_map(|c| c.user_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let mut pass = Pass { checks: checks.len(), ..Pass::default() };
     if !posts.is_empty() {
         let answers = badge_facts::answers_among(conn, &posts)?;

@@ -39,7 +39,8 @@ pub fn run(
 ) -> ServiceResult<RunSummary> {
     let pass = job::run_pending(conn, now, progress)?;
     let touched: Vec<i64> = pass.tags.into_iter().collect();
-    let experts = if all_experts { experts::refresh(conn, None, now)? } else { experts::refresh(conn, Some(&touched), now)? };
+    let experts =
+        if all_experts { experts::refresh(conn, None, now)? } else { experts::refresh(conn, Some(&touched), now)? };
     Ok(RunSummary { checked: pass.checks, awarded: pass.awarded, experts })
 }
 

@@ -35,7 +35,13 @@ pub struct BadgeInfo {
 
 impl BadgeInfo {
     fn of(badge: Badge, awarded: i64) -> Self {
-        Self { slug: badge.as_str(), name: badge.name(), description: badge.description(), class: badge.class(), awarded }
+        Self {
+            slug: badge.as_str(),
+            name: badge.name(),
+            description: badge.description(),
+            class: badge.class(),
+            awarded,
+        }
     }
 }
 
@@ -189,9 +195,11 @@ pub fn of_member(conn: &mut DbConnection, user_id: i64) -> ServiceResult<MemberB
     for (badge, subject, _) in awards {
         let class_rank = BadgeClass::ALL.iter().position(|c| *c == badge.class()).unwrap_or(0);
         let order = Badge::ALL.iter().position(|b| *b == badge).unwrap_or(0);
-        let held = grouped
-            .entry((class_rank, order))
-            .or_insert_with(|| HeldBadge { badge: BadgeInfo::of(badge, 0), times: 0, tags: Vec::new() });
+        let held = grouped.entry((class_rank, order)).or_insert_with(|| HeldBadge {
+            badge: BadgeInfo::of(badge, 0),
+            times: 0,
+            tags: Vec::new(),
+        });
         held.times += 1;
         if let Some(name) = names.get(&subject) {
             if badge.is_tag_badge() {

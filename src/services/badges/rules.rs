@@ -19,9 +19,11 @@ pub fn for_answer(answer: &AnswerFacts) -> Vec<Award> {
     if answer.endorsed {
         awards.push(once(Badge::OfficialEndorsed));
     }
-    for (badge, score) in
-        [(Badge::NiceAnswer, NICE_ANSWER_SCORE), (Badge::GoodAnswer, GOOD_ANSWER_SCORE), (Badge::GreatAnswer, GREAT_ANSWER_SCORE)]
-    {
+    for (badge, score) in [
+        (Badge::NiceAnswer, NICE_ANSWER_SCORE),
+        (Badge::GoodAnswer, GOOD_ANSWER_SCORE),
+        (Badge::GreatAnswer, GREAT_ANSWER_SCORE),
+    ] {
         if answer.score >= score {
             awards.push(each(badge));
         }
