@@ -37,6 +37,8 @@ fn checked_post(change: &Change) -> Option<i64> {
         Change::AnswerPosted { held: true, .. }
         | Change::QuestionAsked { .. }
         | Change::OfficialReviewed { .. }
+        // An approved suggestion also states the `PostEdited` it made.
+        | Change::SuggestedEditReviewed { .. }
         | Change::PostModerated { .. }
         | Change::QuestionClosed { .. }
         | Change::QuestionReopened { .. }
