@@ -195,6 +195,8 @@ pub(crate) const ROUTES: &[Route] = &[
     post("/tags/{name}/target", &[("hours", OneOf(&["8", "", "0", "-1", "100000", "two"]))]),
     get("/users/{id}"),
     get("/users/{id}/{slug}"),
+    get("/users/{id}/{slug}/reputation"),
+    get("/help/privileges"),
     get("/robots.txt"),
     get("/sitemap.xml"),
     get("/sitemaps/tags.xml"),
