@@ -1,9 +1,10 @@
 //! The command line: `guidepost serve | migrate | user ... | import ... | seed | reindex | backup |
-//! restore | mail test`.
+//! restore | mail test | badges`.
 //!
 //! Commands return `anyhow::Result`; `main` prints the error as one line and exits non-zero.
 
 mod backup;
+mod badges;
 mod import;
 mod mail;
 mod reindex;
@@ -77,6 +78,13 @@ pub enum Command {
     Restore {
         /// The archive to read.
         file: PathBuf,
+    },
+    /// Award the badges earned since the last run and recompute the community experts, once,
+    /// now (a running server does this every half minute).
+    Badges {
+        /// Re-check every member and answer from scratch (after an import, or to repair).
+        #[arg(long)]
+        all: bool,
     },
     /// Check the mail settings.
     Mail {
@@ -247,6 +255,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore { file } => {
             let pool = open_database(&config)?;
             backup::restore(&config, &pool, &file)
+        }
+        Command::Badges { all } => {
+            let pool = open_migrated_database(&config)?;
+            badges::run(&pool, all)
         }
         Command::Mail { command } => {
             let pool = open_migrated_database(&config)?;

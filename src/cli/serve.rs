@@ -56,6 +56,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!(mail_url = %mail_url, "mail worker started");
     let webhooks = start_webhooks(&webhook_state, pool.clone());
     let targets = crate::services::response_targets::task::start(pool.clone(), outbox.clone());
+    let badges = crate::services::badges::task::start(pool.clone());
     let serial_voting = crate::services::reputation::serial_voting::start(pool.clone());
     let digests = crate::mail::digest::start(pool, outbox);
     let server = server.run();
@@ -63,6 +64,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     // actix-server stops accepting on SIGINT/SIGTERM and lets in-flight requests finish.
     let served = server.await;
     digests.stop().await;
+    badges.stop().await;
     serial_voting.stop().await;
     targets.stop().await;
     webhooks.stop().await;

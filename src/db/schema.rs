@@ -571,3 +571,66 @@ diesel::table! {
 
 diesel::joinable!(suggested_edits -> posts (post_id));
 diesel::allow_tables_to_appear_in_same_query!(suggested_edits, posts);
+
+diesel::table! {
+    badge_checks (id) {
+        id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        post_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    badge_awards (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        badge -> Text,
+        subject_id -> BigInt,
+        awarded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    badge_totals (badge) {
+        badge -> Text,
+        awarded -> BigInt,
+    }
+}
+
+diesel::table! {
+    user_tag_scores (user_id, tag_id) {
+        user_id -> BigInt,
+        tag_id -> BigInt,
+        answer_score -> BigInt,
+        answer_count -> BigInt,
+    }
+}
+
+diesel::table! {
+    community_experts (tag_id, user_id) {
+        tag_id -> BigInt,
+        user_id -> BigInt,
+        points -> BigInt,
+        accepted -> BigInt,
+        endorsed -> BigInt,
+        upvotes -> BigInt,
+        computed_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(badge_awards -> users (user_id));
+diesel::joinable!(user_tag_scores -> users (user_id));
+diesel::joinable!(user_tag_scores -> tags (tag_id));
+diesel::joinable!(community_experts -> users (user_id));
+diesel::joinable!(community_experts -> tags (tag_id));
+// Badges and experts join their tables with users, tags and posts pair by pair.
+diesel::allow_tables_to_appear_in_same_query!(badge_awards, users);
+diesel::allow_tables_to_appear_in_same_query!(badge_awards, tags);
+diesel::allow_tables_to_appear_in_same_query!(badge_checks, posts);
+diesel::allow_tables_to_appear_in_same_query!(user_tag_scores, users);
+diesel::allow_tables_to_appear_in_same_query!(user_tag_scores, tags);
+diesel::allow_tables_to_appear_in_same_query!(community_experts, users);
+diesel::allow_tables_to_appear_in_same_query!(community_experts, tags);
+// Per-tag tallies of answers group by an answer's author and its question's tag.
+diesel::allow_columns_to_appear_in_same_group_by_clause!(posts::author_id, post_tags::tag_id);

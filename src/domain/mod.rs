@@ -5,6 +5,7 @@
 //! Nothing here runs a query or knows about HTTP.
 
 mod api_scope;
+pub mod badge;
 mod business_hours;
 mod close_reason;
 mod flag_reason;
@@ -26,6 +27,7 @@ mod token_purpose;
 mod webhook_event;
 
 pub use api_scope::ApiScope;
+pub use badge::{Badge, BadgeClass, TagThreshold};
 pub use business_hours::BusinessHours;
 pub use close_reason::CloseReason;
 pub use flag_reason::FlagReason;

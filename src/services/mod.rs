@@ -13,6 +13,7 @@ pub mod anti_spam;
 pub mod api_tokens;
 pub mod assignments;
 pub mod audit;
+pub mod badges;
 pub mod break_glass;
 pub mod close_votes;
 pub mod closing;

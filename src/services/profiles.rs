@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
+use super::badges::pages::{self as badge_pages, MemberBadges};
 use super::question_lists::{self, excerpt, QuestionSummary};
 use super::question_page::{author_view, AuthorView};
 use super::ServiceResult;
@@ -45,6 +46,8 @@ pub struct Profile {
     pub questions: Vec<QuestionSummary>,
     /// Their latest answers to questions still visible.
     pub answers: Vec<AnswerLine>,
+    /// The badges they hold.
+    pub badges: MemberBadges,
 }
 
 /// Member `id`, or `None` when there is no such member; a deleted account is gone (410).
@@ -113,5 +116,6 @@ pub fn load(conn: &mut DbConnection, id: i64) -> ServiceResult<Option<Profile>> 
         author: author_view(&user),
         questions: questions.questions,
         answers,
+        badges: badge_pages::of_member(conn, user.id)?,
     }))
 }

@@ -15,6 +15,7 @@ pub mod api_tokens;
 pub mod ask;
 pub mod assets;
 pub mod assignments;
+pub mod badges;
 pub mod break_glass;
 pub mod charts;
 pub mod closing;
@@ -113,6 +114,9 @@ fn finding(cfg: &mut web::ServiceConfig) {
         .route("/questions/similar", web::get().to(search::similar_questions))
         .route("/ask/suggested/{id}", web::get().to(search::suggested))
         // tags.rs
+        // badges.rs
+        .route("/badges", web::get().to(badges::index))
+        .route("/badges/{slug}", web::get().to(badges::show))
         .route("/tags", web::get().to(tags::index))
         .route("/tags/{name}", web::get().to(tags::show))
         // topics.rs: watching a topic (leading one is with the staff routes)
@@ -259,6 +263,8 @@ fn staff_and_moderators(cfg: &mut web::ServiceConfig) {
     cfg.route("/staff", web::get().to(staff_dashboard::show))
         .route("/staff/queue", web::get().to(staff_queue::show))
         .route("/staff/gaps", web::get().to(staff_gaps::show))
+        // badges.rs
+        .route("/staff/experts", web::get().to(badges::staff_experts))
         // my_work.rs
         .route("/staff/my-work", web::get().to(my_work::show))
         .route("/staff/my-work/topics", web::post().to(topics::lead_by_name))

@@ -43,6 +43,7 @@ pub async fn show(
     context.insert("member_since", &profile.member_since);
     context.insert("questions", &profile.questions);
     context.insert("answers", &profile.answers);
+    context.insert("badges", &profile.badges);
     visitor.render(&state, "users/show.html", context)
 }
 

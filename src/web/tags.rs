@@ -5,6 +5,7 @@ use serde::Deserialize;
 use tera::Context;
 
 use crate::error::AppError;
+use crate::services::badges::experts;
 use crate::services::question_lists::{self, QuestionOrder};
 use crate::services::{tags, topics, ServiceError};
 use crate::state::AppState;
@@ -57,11 +58,12 @@ pub async fn show(
         (None, None) => None,
     };
     let viewer = visitor.user.clone();
-    let (tag, list, topic) = state
+    let (tag, list, topic, experts) = state
         .db(move |conn| {
             let Some((tag, list)) = tags::tagged(conn, &name, cursor)? else { return Ok::<_, ServiceError>(None) };
             let topic = topics::panel(conn, &tag, viewer.as_ref())?;
-            Ok(Some((tag, list, topic)))
+            let experts = experts::of_tag(conn, tag.id)?;
+            Ok(Some((tag, list, topic, experts)))
         })
         .await?
         .ok_or(AppError::NotFound)?;
@@ -83,5 +85,6 @@ pub async fn show(
     context.insert("tag", &tag);
     context.insert("list", &list);
     context.insert("topic", &topic);
+    context.insert("experts", &experts);
     visitor.render(&state, "tags/show.html", context)
 }

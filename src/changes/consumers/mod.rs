@@ -1,5 +1,6 @@
 //! The change feed's consumers, one module each.
 
+pub mod badges;
 pub mod deadlines;
 pub mod mail;
 pub mod notifications;
@@ -17,7 +18,7 @@ use crate::site_settings::LiveSettings;
 
 /// The consumers every process that writes needs, the CLI included (`settings` gives the
 /// response promises their target): the search queue, the
-/// watchers' notifications and the webhook deliveries are durable rows that other nodes and the
+/// watchers' notifications, the webhook deliveries and the badge checks are durable rows that other nodes and the
 /// workers read, and waking the mail worker is harmless where none runs. A node adds its own
 /// indexer's waker ([`search::WakeIndexer`]) once the indexer is started, and its webhook
 /// worker's ([`webhooks::WakeWebhookWorker`]) once that runs.
@@ -31,5 +32,6 @@ pub fn standard(outbox: &Outbox, settings: &Arc<LiveSettings>) -> Vec<Arc<dyn Co
         Arc::new(reputation::ReputationLedger::new(Arc::clone(settings))),
         Arc::new(mail::WakeMailWorker::new(outbox.clone())),
         Arc::new(webhooks::WebhookOutbox::new(outbox.base_url())),
+        Arc::new(badges::BadgeChecks),
     ]
 }

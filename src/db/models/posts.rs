@@ -255,9 +255,13 @@ pub fn add_score(conn: &mut DbConnection, post_id: i64, delta: i32) -> QueryResu
     diesel::update(posts::table.find(post_id)).set(posts::score.eq(posts::score + delta)).execute(conn)
 }
 
-/// Adds de-duplicated views to a question.
-pub fn add_views(conn: &mut DbConnection, question_id: i64, views: i64) -> QueryResult<usize> {
-    diesel::update(posts::table.find(question_id)).set(posts::view_count.eq(posts::view_count + views)).execute(conn)
+/// Adds de-duplicated views to a question; returns its new count (`None`: no such question).
+pub fn add_views(conn: &mut DbConnection, question_id: i64, views: i64) -> QueryResult<Option<i64>> {
+    diesel::update(posts::table.find(question_id))
+        .set(posts::view_count.eq(posts::view_count + views))
+        .returning(posts::view_count)
+        .get_result(conn)
+        .optional()
 }
 
 /// Sets or clears a question's accepted answer.
