@@ -550,3 +550,13 @@ diesel::allow_tables_to_appear_in_same_query!(reputation_events, votes);
 diesel::joinable!(close_votes -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(close_votes, users);
 diesel::allow_tables_to_appear_in_same_query!(close_votes, posts);
+
+diesel::table! {
+    mentions (id) {
+        id -> BigInt,
+        post_id -> Nullable<BigInt>,
+        comment_id -> Nullable<BigInt>,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}

@@ -174,6 +174,8 @@ async function savePages(server, thread, dir) {
     ['tags', '/tags', null, 200],
     ['tag', `/tags/${tag}`, null, 200],
     ['user', thread.profile, null, 200],
+    ['users', '/users', null, 200],
+    ['users-tag', `/users?tag=${tag}`, null, 200],
     ['question-history', thread.history, null, 200],
     ['search', '/search?q=clock+reset', null, 200],
     ['search-empty', '/search?q=teleporter+warranty', null, 200],

@@ -2,6 +2,7 @@
 
 pub mod deadlines;
 pub mod mail;
+pub mod mentions;
 pub mod notifications;
 pub mod reputation;
 pub mod search;
@@ -22,6 +23,8 @@ use crate::site_settings::LiveSettings;
 /// worker's ([`webhooks::WakeWebhookWorker`]) once that runs.
 pub fn standard(outbox: &Outbox, settings: &Arc<LiveSettings>) -> Vec<Arc<dyn Consumer>> {
     vec![
+        // First: it links mentions in bodies just written, which later consumers may read.
+        Arc::new(mentions::TellMentioned::new(outbox.clone())),
         Arc::new(search::SearchQueue),
         Arc::new(notifications::TellWatchers::new(outbox.clone())),
         Arc::new(topics::TopicOwners::new(outbox.clone())),
