@@ -36,6 +36,7 @@ impl Templates {
         tera.register_filter("attr", attribute_text);
         tera.register_filter("iso", iso_time);
         tera.register_filter("code_spans", code_spans);
+        tera.register_filter("thousands", thousands);
         Ok(Self { tera })
     }
 
@@ -95,6 +96,12 @@ fn human_time(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> 
 fn iso_time(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     static FORMAT: LazyLock<Vec<Item<'static>>> = LazyLock::new(|| time_format("%Y-%m-%dT%H:%M:%SZ"));
     Ok(Value::String(parse_time(value)?.format_with_items(FORMAT.iter()).to_string()))
+}
+
+/// `{{ n | thousands }}`: a whole number with thousands separated, `12,345`.
+fn thousands(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let n = value.as_i64().ok_or_else(|| tera::Error::msg("thousands: not a whole number"))?;
+    Ok(Value::String(crate::services::actor::thousands(n)))
 }
 
 /// `{{ text | code_spans | safe }}`: escapes text and shows its `backticked` spans as code, as

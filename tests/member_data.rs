@@ -134,6 +134,7 @@ async fn a_member_downloads_their_data_and_nothing_of_anyone_elses(app: TestApp)
         "revisions",
         "sessions",
         "site",
+        "suggested_edits",
         "version",
         "votes",
         "watches",

@@ -103,6 +103,22 @@ pub enum Change {
         /// Who edited it.
         editor: i64,
     },
+    /// A reviewer approved or rejected a member's suggested edit of a post (an approval also
+    /// states the [`Change::PostEdited`] it made).
+    SuggestedEditReviewed {
+        /// The post's question.
+        question: i64,
+        /// The post the edit was suggested for.
+        post: i64,
+        /// The suggestion.
+        suggestion: i64,
+        /// Who suggested it.
+        author: i64,
+        /// Applied (true) or turned down.
+        approved: bool,
+        /// The reviewer.
+        by: i64,
+    },
     /// A post left or came back to public view (held, hidden by flags, approved, restored).
     PostVisibilityChanged {
         /// The post's question.
@@ -305,6 +321,8 @@ impl Change {
             | Self::QuestionReopened { question, duplicate_of, .. } => (Some(question), duplicate_of),
             // "Last reviewed" is not searched.
             Self::OfficialReviewed { .. }
+            // Its approval's `PostEdited` carries the new text.
+            | Self::SuggestedEditReviewed { .. }
             | Self::CommentPosted { .. }
             | Self::CommentModerated { .. }
             | Self::Flagged { .. }

@@ -552,6 +552,27 @@ diesel::allow_tables_to_appear_in_same_query!(close_votes, users);
 diesel::allow_tables_to_appear_in_same_query!(close_votes, posts);
 
 diesel::table! {
+    suggested_edits (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        author_id -> BigInt,
+        title -> Nullable<Text>,
+        tags -> Nullable<Text>,
+        body -> Text,
+        summary -> Text,
+        base_revision_id -> Nullable<BigInt>,
+        status -> Text,
+        reviewer_id -> Nullable<BigInt>,
+        review_note -> Nullable<Text>,
+        created_at -> Timestamp,
+        reviewed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(suggested_edits -> posts (post_id));
+diesel::allow_tables_to_appear_in_same_query!(suggested_edits, posts);
+
+diesel::table! {
     mentions (id) {
         id -> BigInt,
         post_id -> Nullable<BigInt>,

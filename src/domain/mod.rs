@@ -20,6 +20,7 @@ mod question_alert;
 mod reputation_reason;
 mod role;
 mod setting_name;
+mod suggestion_status;
 mod text_enum;
 mod token_purpose;
 mod webhook_event;
@@ -39,6 +40,7 @@ pub use question_alert::QuestionAlert;
 pub use reputation_reason::ReputationReason;
 pub use role::{Role, UnknownRole};
 pub use setting_name::SettingName;
+pub use suggestion_status::SuggestionStatus;
 pub use token_purpose::TokenPurpose;
 pub use webhook_event::{WebhookEvent, WebhookFormat};
 
@@ -56,7 +58,7 @@ pub struct UnknownState {
 mod tests {
     use super::{
         ApiScope, CloseReason, FlagReason, HeldReason, MailPreference, NotificationEvent, OfficialKind, PostKind, Role,
-        SettingName, TokenPurpose, WebhookEvent, WebhookFormat,
+        SettingName, SuggestionStatus, TokenPurpose, WebhookEvent, WebhookFormat,
     };
 
     /// Templates compare these words, so serde must give exactly the stored text.
@@ -84,6 +86,7 @@ mod tests {
         round_trips(FlagReason::ALL, FlagReason::as_str, FlagReason::from_stored);
         round_trips(SettingName::ALL, SettingName::as_str, SettingName::from_stored);
         round_trips(ApiScope::ALL, ApiScope::as_str, ApiScope::from_stored);
+        round_trips(SuggestionStatus::ALL, SuggestionStatus::as_str, SuggestionStatus::from_stored);
         assert_eq!(ApiScope::parse_list(" write read retired "), vec![ApiScope::Write, ApiScope::Read]);
         assert_eq!(ApiScope::list_to_stored(&[ApiScope::Staff, ApiScope::Read]), "read staff");
         assert!(ApiScope::Write.covers(ApiScope::Read) && !ApiScope::Read.covers(ApiScope::Write));

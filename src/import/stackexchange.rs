@@ -91,7 +91,7 @@ fn import_all(
     if DumpReader::open(dir, "Posts.xml")?.is_none() {
         return Err(ImportError::NoPosts(dir.display().to_string()));
     }
-    each_batch(dir, "Users.xml", &["Id", "DisplayName", "CreationDate"], progress, |rows| {
+    each_batch(dir, "Users.xml", &["Id", "DisplayName", "CreationDate", "Reputation"], progress, |rows| {
         crate::db::write_transaction(conn, |conn| users(conn, &source, rows, &mut summary))
     })?;
     // Tag ids by name, learnt as the import goes: a few thousand at most on any site.
@@ -154,7 +154,8 @@ fn users(
         let display_name: String = name.chars().take(60).collect();
         let username = convert::username(&display_name, &source.label, id);
         let created_at = row.get("CreationDate").and_then(convert::date).unwrap_or(source.now);
-        fresh.push(imports::ImportedUser { username, display_name, source_id: id, created_at });
+        let reputation = row.int("Reputation").unwrap_or(1);
+        fresh.push(imports::ImportedUser { username, display_name, source_id: id, created_at, reputation });
     }
     imports::insert_users(conn, source.site, &fresh)?;
     summary.users += fresh.len() as u64;
@@ -207,6 +208,7 @@ fn placeholder_author(conn: &mut DbConnection, source: &Source<'_>) -> Result<i6
         display_name: "former member".to_owned(),
         source_id: 0,
         created_at: source.now,
+        reputation: 1,
     };
     imports::insert_users(conn, source.site, std::slice::from_ref(&user))?;
     let created = imports::users_by_source(conn, source.site, &[0])?;

@@ -121,6 +121,7 @@ fn erase(
     crate::db::models::sso::delete_identities_of(conn, user.id)?;
     crate::db::models::sso::delete_link_requests_of(conn, user.id)?;
     erasure::delete_watches(conn, user.id)?;
+    crate::db::models::suggested_edits::withdraw_pending_by(conn, user.id)?;
     // Topics they led or watched, and questions they were on, go back to nobody.
     crate::db::models::topics::forget_user(conn, user.id)?;
     crate::db::models::assignments::release_all_of(conn, user.id)?;

@@ -100,23 +100,7 @@ pub(crate) fn close_within(
     if question.closed_at.is_some() {
         return Err(ServiceError::Conflict("This question is already closed; reopen it first.".to_owned()));
     }
-    let canonical = match reason {
-        Closing::Duplicate(id) if id == question.id => {
-            return Err(ServiceError::invalid("duplicate_of", "A question cannot duplicate itself."));
-        }
-        Closing::Duplicate(id) => {
-            let original = find_question(conn, id)
-                .map_err(|_| ServiceError::invalid("duplicate_of", "There is no such question."))?;
-            if let Some(further) = original.duplicate_of_id {
-                return Err(ServiceError::invalid(
-                    "duplicate_of",
-                    format!("That question is itself a duplicate; close this one against question {further}."),
-                ));
-            }
-            Some(original.id)
-        }
-        _ => None,
-    };
+    let canonical = canonical_for(conn, &question, reason)?;
     posts::close(conn, question.id, reason.reason(), canonical, actor.id, now)?;
     // The canonical question's search document gains this question's title.
     changes.push(Change::QuestionClosed { question: question.id, duplicate_of: canonical, by: actor.id });
@@ -128,6 +112,34 @@ pub(crate) fn close_within(
     Ok(question)
 }
 
+/// The canonical question a question would be closed against: for duplicates, an open question
+/// other than itself that is not itself a duplicate.
+pub(crate) fn canonical_for(conn: &mut DbConnection, question: &Post, reason: Closing) -> ServiceResult<Option<i64>> {
+    match reason {
+        Closing::Duplicate(id) if id == question.id => {
+            Err(ServiceError::invalid("duplicate_of", "A question cannot duplicate itself."))
+        }
+        Closing::Duplicate(id) => {
+            let original = find_question(conn, id)
+                .map_err(|_| ServiceError::invalid("duplicate_of", "There is no such question."))?;
+            if let Some(further) = original.duplicate_of_id {
+                return Err(ServiceError::invalid(
+                    "duplicate_of",
+                    format!("That question is itself a duplicate; close this one against question {further}."),
+                ));
+            }
+            Ok(Some(original.id))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Whether `actor` closes (for `reason`) or reopens alone, without votes: moderators always,
+/// staff for duplicates.
+pub(crate) fn closes_alone(actor: &Actor, reason: Option<Closing>) -> bool {
+    ensure_may_close(actor, reason).is_ok()
+}
+
 /// Reopens a closed question; a duplicate stops pointing at its canonical question.
 pub fn reopen(
     conn: &mut DbConnection,
@@ -136,25 +148,39 @@ pub fn reopen(
     QuestionId(question_id): QuestionId,
     now: NaiveDateTime,
 ) -> ServiceResult<Post> {
-    feed.write(conn, now, |conn, changes| {
-        let question = find_question(conn, question_id)?;
-        let Some(reason) = question.close_reason else {
-            return Err(ServiceError::Conflict("This question is not closed.".to_owned()));
-        };
-        let was = match (reason, question.duplicate_of_id) {
-            (CloseReason::Duplicate, Some(id)) => Closing::Duplicate(id),
-            _ => Closing::OffTopic,
-        };
-        ensure_may_close(actor, Some(was))?;
-        posts::reopen(conn, question.id)?;
-        changes.push(Change::QuestionReopened {
-            question: question.id,
-            duplicate_of: question.duplicate_of_id,
-            by: actor.id,
-        });
-        audit::record(conn, actor, "question.reopen", ("post", question.id), Some(reason.as_str()), now)?;
-        Ok(question)
+    feed.write(conn, now, |conn, changes| reopen_within(conn, changes, actor, QuestionId(question_id), now))
+}
+
+/// The reason a closed question was closed for, as [`ensure_may_close`] judges who may reopen it.
+pub(crate) fn closed_as(question: &Post) -> Option<Closing> {
+    let reason = question.close_reason?;
+    Some(match (reason, question.duplicate_of_id) {
+        (CloseReason::Duplicate, Some(id)) => Closing::Duplicate(id),
+        _ => Closing::OffTopic,
     })
+}
+
+/// [`reopen`], inside a transaction the caller holds (and states the changes of).
+pub(crate) fn reopen_within(
+    conn: &mut DbConnection,
+    changes: &mut Changes,
+    actor: &Actor,
+    QuestionId(question_id): QuestionId,
+    now: NaiveDateTime,
+) -> ServiceResult<Post> {
+    let question = find_question(conn, question_id)?;
+    let Some(reason) = question.close_reason else {
+        return Err(ServiceError::Conflict("This question is not closed.".to_owned()));
+    };
+    ensure_may_close(actor, closed_as(&question))?;
+    posts::reopen(conn, question.id)?;
+    changes.push(Change::QuestionReopened {
+        question: question.id,
+        duplicate_of: question.duplicate_of_id,
+        by: actor.id,
+    });
+    audit::record(conn, actor, "question.reopen", ("post", question.id), Some(reason.as_str()), now)?;
+    Ok(question)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use super::{ServiceError, ServiceResult};
 use crate::changes::{Change, ChangeFeed};
 use crate::db::models::{comments, posts};
 use crate::db::DbConnection;
-use crate::domain::PostId;
+use crate::domain::{PostId, Privilege};
 use crate::markdown;
 
 /// Comment length, in characters.
@@ -44,6 +44,9 @@ pub fn add_comment(
         if super::moderation::is_locked(conn, &post)? {
             return Err(ServiceError::Forbidden("This question is locked; it takes no new comments.".to_owned()));
         }
+        if !actor.has_privilege(Privilege::Comment, &policy.privileges) && !is_own_thread(conn, actor, &post)? {
+            actor.ensure_privilege(Privilege::Comment, &policy.privileges)?;
+        }
         check_rate(conn, actor, Activity::Comment, &policy.moderation, now)?;
         check_comment_links(conn, actor, &body, &policy.moderation, now)?;
         let comment = comments::insert(conn, post.id, actor.id, &body, html.as_str(), now)?;
@@ -52,5 +55,17 @@ pub fn add_comment(
         posts::touch_activity(conn, question_id, now)?;
         changes.push(Change::CommentPosted { question: question_id, post: post.id, comment, author: actor.id });
         Ok(question_id)
+    })
+}
+
+/// Whether a member may comment on `post` before earning the privilege to comment everywhere:
+/// it is theirs, or an answer to their question (so they can talk with whoever answered).
+fn is_own_thread(conn: &mut DbConnection, actor: &Actor, post: &posts::Post) -> ServiceResult<bool> {
+    if post.author_id == actor.id {
+        return Ok(true);
+    }
+    Ok(match post.question_id {
+        Some(question_id) => posts::find(conn, question_id)?.is_some_and(|q| q.author_id == actor.id),
+        None => false,
     })
 }

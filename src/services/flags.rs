@@ -22,7 +22,7 @@ pub use crate::db::models::flags::FlagTarget;
 use crate::db::models::flags::{self, Flag};
 use crate::db::models::posts::{self, Post};
 use crate::db::DbConnection;
-use crate::domain::{HeldReason, QuestionId};
+use crate::domain::{HeldReason, Privilege, QuestionId};
 
 pub use crate::domain::FlagReason;
 
@@ -67,6 +67,7 @@ pub fn flag(
     now: NaiveDateTime,
 ) -> ServiceResult<(Post, Flagged)> {
     actor.ensure_can_post(policy.require_verified_email)?;
+    actor.ensure_privilege(Privilege::Flag, &policy.privileges)?;
     let FlagForm { target, reason, note } = form;
     let note = note.map(str::trim).filter(|n| !n.is_empty());
     if note.is_some_and(|n| n.chars().count() > NOTE_LENGTH) {

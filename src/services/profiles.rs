@@ -47,15 +47,36 @@ pub struct Profile {
     pub answers: Vec<AnswerLine>,
 }
 
+/// Member `id`, or `None` when there is no such member; a deleted account is gone (410).
+pub fn member(conn: &mut DbConnection, id: i64) -> ServiceResult<Option<users::User>> {
+    match users::find(conn, id)? {
+        Some(user) if user.deleted_at.is_some() => {
+            Err(super::ServiceError::Gone("This member deleted their account.".to_owned()))
+        }
+        found => Ok(found),
+    }
+}
+
+/// The reputation page of member `id`: who they are, and a page of their ledger before row
+/// `before`, with the cursor of the next page.
+pub fn reputation(
+    conn: &mut DbConnection,
+    id: i64,
+    before: Option<i64>,
+) -> ServiceResult<Option<(AuthorView, String, Vec<super::reputation::profile::LedgerLine>, Option<i64>)>> {
+    let Some(user) = member(conn, id)? else {
+        return Ok(None);
+    };
+    let (lines, next) = super::reputation::profile::history(conn, id, before)?;
+    Ok(Some((author_view(&user), user.username, lines, next)))
+}
+
 /// The profile of member `id`, or `None` when there is no such member; a deleted account is
 /// gone (410), its posts shown under "Deleted member" without a link.
 pub fn load(conn: &mut DbConnection, id: i64) -> ServiceResult<Option<Profile>> {
-    let Some(user) = users::find(conn, id)? else {
+    let Some(user) = member(conn, id)? else {
         return Ok(None);
     };
-    if user.deleted_at.is_some() {
-        return Err(super::ServiceError::Gone("This member deleted their account.".to_owned()));
-    }
     let asked = posts::by_author(conn, id, PostKind::Question, RECENT)?;
     let questions = question_lists::summarize(conn, asked, 1)?;
     let answer_rows = posts::by_author(conn, id, PostKind::Answer, RECENT)?;

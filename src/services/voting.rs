@@ -10,7 +10,7 @@ use super::{ServiceError, ServiceResult};
 use crate::changes::{Change, ChangeFeed};
 use crate::db::models::{posts, votes};
 use crate::db::DbConnection;
-use crate::domain::PostId;
+use crate::domain::{PostId, Privilege};
 
 /// A vote as submitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +79,9 @@ pub fn vote(
         let question_id = post.question_id.unwrap_or(post.id);
         let previous = votes::find(conn, actor.id, post.id)?.unwrap_or(0);
         let wanted = value.as_i32();
+        if wanted < 0 && previous >= 0 {
+            actor.ensure_privilege(Privilege::VoteDown, &policy.privileges)?;
+        }
         if previous == 0 && wanted != 0 {
             // Only a new vote counts against the allowance; changing or withdrawing one is free.
             check_rate(conn, actor, Activity::Vote, &policy.moderation, now)?;

@@ -7,7 +7,9 @@ use serde::Deserialize;
 
 use crate::domain::{paths, QuestionId};
 use crate::error::AppError;
-use crate::services::closing::{self, Closing};
+use crate::services::close_votes::{self, Outcome};
+use crate::services::closing::Closing;
+use crate::services::policy::PostingPolicy;
 use crate::state::AppState;
 use crate::web::forms;
 use crate::web::session;
@@ -33,8 +35,10 @@ pub async fn close(
     let CloseForm { reason, duplicate_of } = form.into_inner();
     let reason = Closing::from_form(&reason, duplicate_of.as_deref())?;
     let now = chrono::Utc::now().naive_utc();
-    let question = state.write(move |conn, feed| closing::close(conn, feed, &actor, id, reason, now)).await?;
-    session::flash(&session, "The question is closed.");
+    let policy = PostingPolicy::of_site(&state.settings());
+    let (question, outcome) =
+        state.write(move |conn, feed| close_votes::vote_to_close(conn, feed, &actor, policy, id, reason, now)).await?;
+    session::flash(&session, &said(outcome, "close"));
     Ok(forms::see_other(&paths::question(QuestionId(question.id), question.slug.as_deref())))
 }
 
@@ -47,7 +51,20 @@ pub async fn reopen(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let now = chrono::Utc::now().naive_utc();
-    let question = state.write(move |conn, feed| closing::reopen(conn, feed, &actor, id, now)).await?;
-    session::flash(&session, "The question is open again.");
+    let policy = PostingPolicy::of_site(&state.settings());
+    let (question, outcome) =
+        state.write(move |conn, feed| close_votes::vote_to_reopen(conn, feed, &actor, policy, id, now)).await?;
+    session::flash(&session, &said(outcome, "reopen"));
     Ok(forms::see_other(&paths::question(QuestionId(question.id), question.slug.as_deref())))
+}
+
+/// What the flash message says a close or reopen vote did.
+fn said(outcome: Outcome, verb: &str) -> String {
+    match outcome {
+        Outcome::Closed => "The question is closed.".to_owned(),
+        Outcome::Reopened => "The question is open again.".to_owned(),
+        Outcome::Counted { votes, needed } => {
+            format!("Your vote to {verb} is counted: {votes} of the {needed} needed.")
+        }
+    }
 }

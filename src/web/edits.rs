@@ -8,10 +8,14 @@ use crate::domain::{paths, AnswerId, PostId, QuestionId};
 use crate::error::AppError;
 use crate::services::editing::Post;
 use crate::services::editing::{self, PostEdit};
+use crate::services::suggested_edits::{self, EditAccess, EditOutcome};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::session;
 use crate::web::visitor::{CurrentUser, Visitor};
+
+/// What a member below the edit privilege reads after suggesting an edit.
+const SUGGESTED: &str = "Thank you. Your edit waits for review: the post changes once a reviewer approves it.";
 
 /// The edit form.
 #[derive(Deserialize)]
@@ -32,11 +36,12 @@ pub async fn form(
     id: web::Path<PostId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let post = state.db(move |conn| editing::editable(conn, &actor, id)).await?;
+    let policy = state.posting_policy();
+    let (post, access) = state.db(move |conn| suggested_edits::edit_access(conn, &actor, &policy, id)).await?;
     let values = serde_json::json!({
         "title": post.title, "tags": post.tags, "body": post.body_markdown, "reason": ""
     });
-    page(&state, &visitor, &post, values, &FieldErrors::new())
+    page(&state, &visitor, &post, access, values, &FieldErrors::new())
 }
 
 /// POST /posts/{id}/edit
@@ -57,11 +62,19 @@ pub async fn submit(
     let now = chrono::Utc::now().naive_utc();
     let editor = actor.clone();
     let edited = match state.compute(move || edit.prepare(&policy)).await {
-        Ok(draft) => state.write(move |conn, feed| editing::edit(conn, feed, &editor, policy, id, draft, now)).await,
+        Ok(draft) => {
+            state
+                .write(move |conn, feed| suggested_edits::edit_or_suggest(conn, feed, &editor, policy, id, draft, now))
+                .await
+        }
         Err(e) => Err(e),
     };
     match edited {
-        Ok(post) if post.held_reason.is_some() => {
+        Ok(EditOutcome::Suggested(post)) => {
+            session::flash(&session, SUGGESTED);
+            Ok(forms::see_other(&post_location(&post)))
+        }
+        Ok(EditOutcome::Edited(post)) if post.held_reason.is_some() => {
             session::flash(&session, forms::HELD_FOR_REVIEW);
             // A held answer has no public permalink yet; its author sees it on the question page.
             let location = match post.question_id {
@@ -70,11 +83,11 @@ pub async fn submit(
             };
             Ok(forms::see_other(&location))
         }
-        Ok(post) => Ok(forms::see_other(&post_location(&post))),
+        Ok(EditOutcome::Edited(post)) => Ok(forms::see_other(&post_location(&post))),
         Err(e) => {
             let errors = FieldErrors::from_error(e)?;
-            let post = state.db(move |conn| editing::editable(conn, &actor, id)).await?;
-            page(&state, &visitor, &post, values, &errors)
+            let (post, access) = state.db(move |conn| suggested_edits::edit_access(conn, &actor, &policy, id)).await?;
+            page(&state, &visitor, &post, access, values, &errors)
         }
     }
 }
@@ -109,10 +122,12 @@ fn page(
     state: &AppState,
     visitor: &Visitor,
     post: &Post,
+    access: EditAccess,
     values: serde_json::Value,
     errors: &FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let mut context = Context::new();
+    context.insert("access", &access);
     context.insert("post_id", &post.id);
     context.insert("is_question", &post.is_question());
     context.insert("post_path", &post_location(post));

@@ -36,6 +36,15 @@ pub fn context(state: &AppState, path: &str, csrf: Option<&CsrfToken>, user: Opt
     context.insert("year", &chrono::Utc::now().year());
     context.insert("user", &user);
     context.insert("is_admin", &user.is_some_and(|u| u.role.is_admin()));
+    // What the viewer's reputation lets them do, so pages offer only what will work; the
+    // services check again.
+    let privileges = crate::domain::Privileges::of(&site.moderation);
+    let may: std::collections::BTreeMap<&str, bool> = crate::domain::Privilege::ALL
+        .iter()
+        .map(|&p| (p.as_str(), user.is_some_and(|u| u.has_privilege(p, &privileges))))
+        .collect();
+    context.insert("may", &may);
+    context.insert("close_votes_needed", &site.moderation.close_votes_needed);
     context.insert("require_verified_email", &site.require_verified_email);
     context
 }

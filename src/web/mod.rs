@@ -42,6 +42,7 @@ pub mod page_cache;
 pub mod password;
 pub mod posts;
 pub mod preview;
+pub mod privileges;
 pub mod profiles;
 pub mod question_page;
 pub mod question_views;
@@ -64,6 +65,7 @@ pub mod staff_dashboard;
 pub mod staff_gaps;
 pub mod staff_queue;
 pub mod structured_data;
+pub mod suggested_edits;
 pub mod tags;
 pub mod target_figures;
 pub mod theme;
@@ -120,7 +122,9 @@ fn finding(cfg: &mut web::ServiceConfig) {
         .route("/users", web::get().to(users_list::index))
         // profiles.rs
         .route("/users/{id}", web::get().to(profiles::show))
-        .route("/users/{id}/{slug}", web::get().to(profiles::show));
+        .route("/users/{id}/{slug}", web::get().to(profiles::show))
+        .route("/users/{id}/{slug}/reputation", web::get().to(profiles::reputation))
+        .route("/help/privileges", web::get().to(privileges::show));
 }
 
 /// Signing up and in, passwords, email links, settings, notifications.
@@ -244,6 +248,10 @@ fn posts_and_comments(cfg: &mut web::ServiceConfig) {
             web::resource("/posts/{id}/edit").route(web::get().to(edits::form)).route(web::post().to(edits::submit)),
         )
         .route("/posts/{id}/revisions", web::get().to(edits::revisions))
+        // suggested_edits.rs: the review queue of suggested edits (the review privilege)
+        .route("/review/suggested-edits", web::get().to(suggested_edits::queue))
+        .route("/review/suggested-edits/{id}/approve", web::post().to(suggested_edits::approve))
+        .route("/review/suggested-edits/{id}/reject", web::post().to(suggested_edits::reject))
         // preview.rs
         .route("/preview", web::post().to(preview::render));
 }

@@ -45,3 +45,35 @@ pub async fn show(
     context.insert("answers", &profile.answers);
     visitor.render(&state, "users/show.html", context)
 }
+
+/// `?before=` on the reputation page: the ledger row the page continues before.
+#[derive(Deserialize)]
+pub struct LedgerPage {
+    before: Option<i64>,
+}
+
+/// GET /users/{id}/{slug}/reputation: what the member's reputation is made of.
+pub async fn reputation(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<ProfilePath>,
+    page: web::Query<LedgerPage>,
+) -> Result<HttpResponse, AppError> {
+    let ProfilePath { id, slug } = path.into_inner();
+    let before = page.into_inner().before;
+    let (author, username, lines, next) =
+        state.db(move |conn| profiles::reputation(conn, id, before)).await?.ok_or(AppError::NotFound)?;
+    let canonical = slugify(&username);
+    if slug.as_deref() != Some(canonical.as_str()) {
+        let path = format!("{}/reputation", paths::profile(UserId(author.id), &username));
+        return Ok(forms::moved_permanently(&path));
+    }
+    let mut context = Context::new();
+    context.insert("social_title", &format!("{} — reputation", author.display_name));
+    context.insert("profile", &author);
+    context.insert("username", &username);
+    context.insert("lines", &lines);
+    context.insert("next", &next);
+    context.insert("first_page", &before.is_none());
+    visitor.render(&state, "users/reputation.html", context)
+}

@@ -46,12 +46,11 @@ pub struct Page {
 }
 
 /// The settings of the reputation each privilege needs.
-pub const PRIVILEGE_THRESHOLDS: [&str; 6] = [
+pub const PRIVILEGE_THRESHOLDS: [&str; 5] = [
     "GUIDEPOST_REPUTATION_TO_FLAG",
     "GUIDEPOST_REPUTATION_TO_COMMENT",
     "GUIDEPOST_REPUTATION_TO_VOTE_DOWN",
     "GUIDEPOST_REPUTATION_TO_REVIEW",
-    "GUIDEPOST_REPUTATION_TO_CLOSE",
     "GUIDEPOST_REPUTATION_TO_EDIT",
 ];
 
@@ -79,8 +78,9 @@ pub fn test_config_from(db: &TestDb, file: Option<&std::path::Path>, settings: &
     // Every test request comes from one address; the costly-request budget has its own tests
     // (tests/hardening).
     env.insert("GUIDEPOST_HEAVY_REQUESTS_PER_MINUTE".into(), "0".into());
-    // A new member may do everything, as before reputation existed; the privileges have their
-    // own tests (tests/privileges.rs), which set the thresholds they test.
+    // A new member may do everything, as before reputation existed, except vote to close (which
+    // only moderators and staff did); the privileges have their own tests (tests/privileges.rs),
+    // which set the thresholds they test.
     for privilege in PRIVILEGE_THRESHOLDS {
         env.insert(privilege.into(), "0".into());
     }

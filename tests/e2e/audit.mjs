@@ -205,6 +205,7 @@ async function savePages(server, thread, dir) {
     ['mod-flags', '/mod/flags', 'ada', 200],
     ['mod-review', '/mod/review', 'ada', 200],
     ['mod-log', '/mod/log', 'ada', 200],
+    ['review-suggested-edits', '/review/suggested-edits', 'ada', 200],
   ];
   const saved = [];
   const problems = [];

@@ -176,6 +176,12 @@ pub(crate) const ROUTES: &[Route] = &[
     post("/users/{id}/delete-as-spam", &[("next", Next)]),
     get_post("/posts/{id}/edit", &[("title", Text), ("tags", Tags), ("body", Markdown), ("reason", Text)]),
     get("/posts/{id}/revisions"),
+    get("/review/suggested-edits"),
+    post("/review/suggested-edits/{id}/approve", &[]),
+    post(
+        "/review/suggested-edits/{id}/reject",
+        &[("reason", OneOf(&["vandalism", "no-improvement", "changes-meaning", "other"])), ("note", Text)],
+    ),
     post("/preview", &[("body", Markdown)]),
     get("/staff/queue"),
     get("/tags"),

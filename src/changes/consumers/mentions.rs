@@ -46,6 +46,8 @@ fn work(change: &Change) -> Option<(MentionedIn, bool, Option<i64>)> {
         Change::CommentModerated { comment, visible: true, .. } => Some((MentionedIn::Comment(comment), false, None)),
         Change::PostVisibilityChanged { visible: false, .. }
         | Change::CommentModerated { visible: false, .. }
+        // An approval also states the `PostEdited` it made, which is handled above.
+        | Change::SuggestedEditReviewed { .. }
         | Change::AnswerAccepted { .. }
         | Change::AcceptanceWithdrawn { .. }
         | Change::AnswerEndorsed { .. }

@@ -6,6 +6,7 @@ pub mod mentions;
 pub mod notifications;
 pub mod reputation;
 pub mod search;
+pub mod suggested_edits;
 pub mod topics;
 pub mod webhooks;
 
@@ -28,6 +29,7 @@ pub fn standard(outbox: &Outbox, settings: &Arc<LiveSettings>) -> Vec<Arc<dyn Co
         Arc::new(search::SearchQueue),
         Arc::new(notifications::TellWatchers::new(outbox.clone())),
         Arc::new(topics::TopicOwners::new(outbox.clone())),
+        Arc::new(suggested_edits::TellSuggesters::new(outbox.clone())),
         Arc::new(deadlines::Deadlines::new(Arc::clone(settings))),
         Arc::new(reputation::ReputationLedger::new(Arc::clone(settings))),
         Arc::new(mail::WakeMailWorker::new(outbox.clone())),

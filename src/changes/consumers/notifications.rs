@@ -47,6 +47,7 @@ fn event(change: &Change) -> Option<Event> {
         | Change::OfficialReviewed { .. }
         | Change::VoteCast { .. }
         | Change::PostEdited { .. }
+        | Change::SuggestedEditReviewed { .. }
         | Change::PostVisibilityChanged { .. }
         | Change::PostModerated { .. }
         | Change::QuestionClosed { .. }

@@ -32,8 +32,8 @@ impl Consumer for ReputationLedger {
         for change in changes {
             match *change {
                 Change::VoteCast { post, voter, .. } => reputation::vote_changed(conn, rules, post, voter, now)?,
-                Change::AnswerAccepted { answer, .. } | Change::AcceptanceWithdrawn { answer, .. } => {
-                    reputation::acceptance_changed(conn, rules, answer, now)?;
+                Change::AnswerAccepted { question, .. } | Change::AcceptanceWithdrawn { question, .. } => {
+                    reputation::acceptance_changed(conn, rules, question, now)?;
                 }
                 Change::AnswerEndorsed { answer, .. } | Change::OfficialWithdrawn { answer, .. } => {
                     reputation::endorsement_changed(conn, rules, answer, now)?;

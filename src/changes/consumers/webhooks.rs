@@ -68,6 +68,7 @@ fn events(change: &Change) -> Vec<(WebhookEvent, Subject)> {
         | Change::OfficialReviewed { .. }
         | Change::VoteCast { .. }
         | Change::PostEdited { .. }
+        | Change::SuggestedEditReviewed { .. }
         | Change::PostModerated { .. }
         | Change::QuestionReopened { .. }
         | Change::CommentPosted { .. }

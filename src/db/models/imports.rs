@@ -7,9 +7,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
-use crate::db::schema::{comments, post_sources, post_tags, posts, tags, users};
+use crate::db::schema::{comments, post_sources, post_tags, posts, reputation_events, tags, users};
 use crate::db::{insert_many, DbConnection};
-use crate::domain::{CloseReason, PostKind};
+use crate::domain::{CloseReason, PostKind, ReputationReason};
 
 /// Local ids of a source's users, by their source id.
 pub fn users_by_source(conn: &mut DbConnection, site: &str, ids: &[i64]) -> QueryResult<HashMap<i64, i64>> {
@@ -31,6 +31,8 @@ pub struct ImportedUser {
     pub source_id: i64,
     /// When they joined the source site.
     pub created_at: NaiveDateTime,
+    /// Their reputation there: kept as a starting balance, marked as imported.
+    pub reputation: i64,
 }
 
 /// Rows per multi-row INSERT: well under both backends' limits on bound values.
@@ -49,10 +51,38 @@ pub fn insert_users(conn: &mut DbConnection, site: &str, fresh: &[ImportedUser])
                     users::created_at.eq(u.created_at),
                     users::source_site.eq(site),
                     users::source_id.eq(u.source_id),
+                    users::reputation.eq(u.reputation.max(1)),
                 )
             })
             .collect();
         insert_many!(conn, users::table, &rows)?;
+    }
+    starting_balances(conn, site, fresh)
+}
+
+/// One `imported` ledger row per fresh author who brought reputation, so their total stays
+/// explained (and recomputable) like any other.
+fn starting_balances(conn: &mut DbConnection, site: &str, fresh: &[ImportedUser]) -> QueryResult<()> {
+    let earned: Vec<&ImportedUser> = fresh.iter().filter(|u| u.reputation > 1).collect();
+    if earned.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = earned.iter().map(|u| u.source_id).collect();
+    let local = users_by_source(conn, site, &ids)?;
+    for part in earned.chunks(ROWS_PER_STATEMENT) {
+        let rows: Vec<_> = part
+            .iter()
+            .filter_map(|u| {
+                let amount = i32::try_from(u.reputation - 1).ok()?;
+                Some((
+                    reputation_events::user_id.eq(*local.get(&u.source_id)?),
+                    reputation_events::reason.eq(ReputationReason::Imported),
+                    reputation_events::amount.eq(amount),
+                    reputation_events::created_at.eq(u.created_at),
+                ))
+            })
+            .collect();
+        insert_many!(conn, reputation_events::table, &rows)?;
     }
     Ok(())
 }

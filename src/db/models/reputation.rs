@@ -64,31 +64,33 @@ pub fn insert(conn: &mut DbConnection, event: &NewReputationEvent) -> QueryResul
     diesel::insert_into(reputation_events::table).values(event).execute(conn).map(drop)
 }
 
-/// The rows for `reasons` that `actor_id`'s act on `post_id` created, as (user, reversal).
-pub fn of_act(
+/// Whether upvotes from `voter` to `author` were reversed as serial voting since `since`.
+pub fn pair_reversed_since(
     conn: &mut DbConnection,
-    post_id: i64,
-    actor_id: i64,
-    reasons: &[ReputationReason],
-) -> QueryResult<Vec<(i64, Option<String>)>> {
-    reputation_events::table
-        .filter(reputation_events::post_id.eq(post_id))
-        .filter(reputation_events::actor_id.eq(actor_id))
-        .filter(reputation_events::reason.eq_any(reasons))
-        .select((reputation_events::user_id, reputation_events::reversal))
-        .load(conn)
+    voter: i64,
+    author: i64,
+    since: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        reputation_events::table
+            .filter(reputation_events::user_id.eq(author))
+            .filter(reputation_events::actor_id.eq(voter))
+            .filter(reputation_events::reversal.eq(SERIAL_VOTING))
+            .filter(reputation_events::reversed_at.ge(since)),
+    ))
+    .get_result(conn)
 }
 
-/// Removes the rows for `reasons` on `post_id` (from `actor_id`'s act, when given): the act was
-/// undone. Returns whose reputation moved.
+/// Removes the rows for `reasons` on the posts `post_ids` (from `actor_id`'s act, when given):
+/// the act was undone. Returns whose reputation moved.
 pub fn remove(
     conn: &mut DbConnection,
-    post_id: i64,
+    post_ids: &[i64],
     actor_id: Option<i64>,
     reasons: &[ReputationReason],
 ) -> QueryResult<Vec<i64>> {
     let mut query = reputation_events::table
-        .filter(reputation_events::post_id.eq(post_id))
+        .filter(reputation_events::post_id.eq_any(post_ids))
         .filter(reputation_events::reason.eq_any(reasons))
         .select((reputation_events::id, reputation_events::user_id))
         .into_boxed();

@@ -116,3 +116,18 @@ pub fn of_post(conn: &mut DbConnection, post_id: i64) -> QueryResult<Vec<Revisio
     }
     Ok(revisions)
 }
+
+/// The post's latest revision, which moves with every edit (a suggested edit made against an
+/// older one is stale).
+pub fn latest_id(conn: &mut DbConnection, post_id: i64) -> QueryResult<Option<i64>> {
+    revisions::table.filter(revisions::post_id.eq(post_id)).select(diesel::dsl::max(revisions::id)).first(conn)
+}
+
+/// [`latest_id`] of each of these posts (those with any revision), in one query.
+pub fn latest_ids(conn: &mut DbConnection, post_ids: &[i64]) -> QueryResult<Vec<(i64, Option<i64>)>> {
+    revisions::table
+        .filter(revisions::post_id.eq_any(post_ids))
+        .group_by(revisions::post_id)
+        .select((revisions::post_id, diesel::dsl::max(revisions::id)))
+        .load(conn)
+}

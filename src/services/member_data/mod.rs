@@ -144,6 +144,21 @@ fn gather(conn: &mut DbConnection, user: &User, site: &str, now: NaiveDateTime) 
             handled_at: f.handled_at.map(utc),
         })
         .collect();
+    let suggested_edits = crate::db::models::suggested_edits::by_author(conn, id)?
+        .into_iter()
+        .map(|s| SuggestedEditEntry {
+            id: s.id,
+            post_id: s.post_id,
+            title: s.title,
+            tags: s.tags,
+            body_markdown: s.body,
+            summary: s.summary,
+            status: s.status.as_str().to_owned(),
+            review_note: s.review_note,
+            created_at: utc(s.created_at),
+            reviewed_at: s.reviewed_at.map(utc),
+        })
+        .collect();
     let sessions = rows::sessions_of(conn, id)?
         .into_iter()
         .map(|(created, seen)| SessionEntry { created_at: utc(created), last_seen_at: utc(seen) })
@@ -226,6 +241,7 @@ fn gather(conn: &mut DbConnection, user: &User, site: &str, now: NaiveDateTime) 
         watches,
         notifications,
         flags,
+        suggested_edits,
         sessions,
         auth_tokens,
         api_tokens,

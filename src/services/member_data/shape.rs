@@ -41,6 +41,8 @@ pub struct MemberExport {
     pub notifications: Vec<NotificationEntry>,
     /// Flags they raised.
     pub flags: Vec<FlagEntry>,
+    /// Edits they suggested of others' posts, and what became of them.
+    pub suggested_edits: Vec<SuggestedEditEntry>,
     /// Their signed-in sessions.
     pub sessions: Vec<SessionEntry>,
     /// Their link tokens (confirmation, password reset, set-password), without the secrets.
@@ -231,6 +233,31 @@ pub struct FlagEntry {
     pub created_at: Time,
     /// When a moderator handled it.
     pub handled_at: Option<Time>,
+}
+
+/// An edit they suggested.
+#[derive(Debug, Serialize)]
+pub struct SuggestedEditEntry {
+    /// Suggestion id.
+    pub id: i64,
+    /// The post.
+    pub post_id: i64,
+    /// The title suggested (questions).
+    pub title: Option<String>,
+    /// The tags suggested (questions).
+    pub tags: Option<String>,
+    /// The text suggested.
+    pub body_markdown: String,
+    /// Their summary.
+    pub summary: String,
+    /// pending, approved or rejected.
+    pub status: String,
+    /// The reviewer's reason, for a rejection.
+    pub review_note: Option<String>,
+    /// When they suggested it.
+    pub created_at: Time,
+    /// When it was decided.
+    pub reviewed_at: Option<Time>,
 }
 
 /// A signed-in session.

@@ -5,12 +5,14 @@ use std::collections::HashMap;
 
 mod views;
 
-pub use views::{Attribution, AuthorView, Closure, CommentView, PostView, QuestionLink, QuestionPage, Standing};
+pub use views::{
+    Attribution, AuthorView, CloseTally, Closure, CommentView, PostView, QuestionLink, QuestionPage, Standing,
+};
 
 use super::actor::Actor;
 use super::questions::find_question;
 use super::{ServiceError, ServiceResult};
-use crate::db::models::{comments, posts, topics, users, votes};
+use crate::db::models::{close_votes, comments, posts, topics, users, votes};
 use crate::db::DbConnection;
 use crate::domain::{paths, QuestionId, UserId};
 use crate::markdown::SafeHtml;
@@ -51,8 +53,10 @@ impl<'a> ViewerRules<'a> {
         self.viewer.is_some_and(|v| v.id == author_id)
     }
 
+    /// Whether the page offers "Edit": to the author and moderators, and to any other active
+    /// member on an unlocked post (at once with the edit privilege, else as a suggested edit).
     fn may_edit(&self, post: &posts::Post) -> bool {
-        self.active.is_some_and(|v| v.id == post.author_id || v.role.is_moderator())
+        self.active.is_some_and(|v| v.id == post.author_id || v.role.is_moderator() || post.locked_at.is_none())
     }
 
     fn may_flag(&self, author_id: i64, deleted: bool) -> bool {
@@ -84,6 +88,15 @@ pub fn load(
     let question_view = around.post_view(&question, &question, rules);
     let mut answer_views: Vec<PostView> = answers.iter().map(|a| around.post_view(a, &question, rules)).collect();
     answer_views.sort_by_key(answer_rank);
+    // Only signed-in visitors are told of edits waiting for review: the public page stays one
+    // query shorter, and the same for everyone.
+    let (pending_edits, my_pending_edits) = match viewer {
+        Some(v) => {
+            let post_ids: Vec<i64> = std::iter::once(question.id).chain(answers.iter().map(|a| a.id)).collect();
+            super::suggested_edits::pending_marks(conn, v.id, &post_ids)?
+        }
+        None => (Vec::new(), Vec::new()),
+    };
     let newest_official =
         answers.iter().filter(|a| a.official_kind.is_some()).max_by_key(|a| (a.official_at, a.id)).map(|a| a.id);
     Ok(QuestionPage {
@@ -112,8 +125,21 @@ pub fn load(
             .into_iter()
             .map(QuestionLink::from_row)
             .collect(),
+        close_votes: match viewer {
+            Some(v) => Some(close_tally(conn, &question, v.id)?),
+            None => None,
+        },
         body_markdown: question.body_markdown,
+        pending_edits,
+        my_pending_edits,
     })
+}
+
+/// The votes that would change the question's state: to reopen it when closed, else to close it.
+fn close_tally(conn: &mut DbConnection, question: &posts::Post, viewer: i64) -> ServiceResult<CloseTally> {
+    let kind = if question.closed_at.is_some() { close_votes::REOPEN } else { close_votes::CLOSE };
+    let votes = close_votes::of_question(conn, question.id, kind)?;
+    Ok(CloseTally { votes: votes.len(), viewer_voted: votes.iter().any(|v| v.user_id == viewer) })
 }
 
 /// What the page's posts are shown with: comments, authors, the viewer's votes, sources.

@@ -194,6 +194,21 @@ pub struct QuestionPage {
     pub closed: Option<Closure>,
     /// Questions closed as duplicates of this one: other ways of asking it.
     pub also_asked_as: Vec<QuestionLink>,
+    /// Votes to close (or, when closed, to reopen) so far, for a signed-in viewer.
+    pub close_votes: Option<CloseTally>,
+    /// The posts on the page with a suggested edit waiting for review (signed-in viewers only).
+    pub pending_edits: Vec<i64>,
+    /// Those of them the viewer suggested.
+    pub my_pending_edits: Vec<i64>,
+}
+
+/// How many members voted to close (or reopen) a question, and whether the viewer did.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct CloseTally {
+    /// Votes so far.
+    pub votes: usize,
+    /// The viewer is among them.
+    pub viewer_voted: bool,
 }
 
 impl QuestionPage {

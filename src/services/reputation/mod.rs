@@ -59,16 +59,16 @@ pub fn vote_changed(
 ) -> ServiceResult<()> {
     let Some(post) = posts::find(conn, post_id)? else { return Ok(()) };
     let vote = votes::find(conn, voter, post_id)?.unwrap_or(0);
-    // A pair caught voting in a run stays reversed when the voter votes again.
-    let serial = reputation::of_act(conn, post_id, voter, &VOTE_REASONS)?
-        .iter()
-        .any(|(_, reversal)| reversal.as_deref() == Some(SERIAL_VOTING));
     let mut moved = Moved::default();
-    moved.add(reputation::remove(conn, post_id, Some(voter), &VOTE_REASONS)?);
+    moved.add(reputation::remove(conn, &[post_id], Some(voter), &VOTE_REASONS)?);
     let is_answer = post.question_id.is_some();
-    let act = Act { post_id, actor_id: voter, now, born_reversed: serial };
+    let act = Act { post_id, actor_id: voter, now, born_reversed: false };
     match vote {
         1 => {
+            // A pair caught voting in a run earns nothing from its votes for a while after.
+            let since = now - chrono::Duration::hours(serial_voting::WINDOW_HOURS);
+            let serial = reputation::pair_reversed_since(conn, voter, post.author_id, since)?;
+            let act = Act { born_reversed: serial, ..act };
             let reason = if is_answer { ReputationReason::AnswerUpvoted } else { ReputationReason::QuestionUpvoted };
             moved.add(grant(conn, rules, post.author_id, reason, act)?);
         }
@@ -91,22 +91,25 @@ pub fn vote_changed(
     moved.recompute(conn)
 }
 
-/// Brings the ledger in line with whether `answer_id` is its question's accepted answer.
+/// Brings the ledger in line with which answer of `question_id` is accepted, if any (accepting
+/// another answer moves what the first earned).
 pub fn acceptance_changed(
     conn: &mut DbConnection,
     rules: Rules,
-    answer_id: i64,
+    question_id: i64,
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     let reasons = [ReputationReason::AnswerAccepted, ReputationReason::AcceptedAnswer];
     let mut moved = Moved::default();
-    moved.add(reputation::remove(conn, answer_id, None, &reasons)?);
-    let Some(answer) = posts::find(conn, answer_id)? else { return moved.recompute(conn) };
-    let question = match answer.question_id {
-        Some(question_id) => posts::find(conn, question_id)?,
+    let answers = posts::answer_ids(conn, question_id)?;
+    moved.add(reputation::remove(conn, &answers, None, &reasons)?);
+    let Some(question) = posts::find(conn, question_id)? else { return moved.recompute(conn) };
+    let answer = match question.accepted_answer_id {
+        Some(answer_id) => posts::find(conn, answer_id)?,
         None => None,
     };
-    if let Some(question) = question.filter(|q| q.accepted_answer_id == Some(answer_id)) {
+    if let Some(answer) = answer {
+        let answer_id = answer.id;
         // Accepting one's own answer earns nothing.
         if question.author_id != answer.author_id {
             let act = Act { post_id: answer_id, actor_id: question.author_id, now, born_reversed: false };
@@ -126,7 +129,7 @@ pub fn endorsement_changed(
 ) -> ServiceResult<()> {
     let reasons = [ReputationReason::AnswerEndorsed];
     let mut moved = Moved::default();
-    moved.add(reputation::remove(conn, answer_id, None, &reasons)?);
+    moved.add(reputation::remove(conn, &[answer_id], None, &reasons)?);
     if let Some(answer) = posts::find(conn, answer_id)? {
         let endorsed = answer.official_kind == Some(crate::domain::OfficialKind::Endorsed);
         if let (true, Some(by)) = (endorsed, answer.official_by.filter(|&by| by != answer.author_id)) {
