@@ -260,7 +260,35 @@ async fn reputation_shows_beside_authors_and_is_explained_on_the_profile(app: Te
     app.get(&format!("/users/{wilma_id}/wilma/reputation?before=abc")).await.assert_status(400);
 }
 
+async fn an_approved_suggested_edit_earns_its_suggester_two(app: TestApp) {
+    let app = app.restart_with(&[("GUIDEPOST_REPUTATION_TO_EDIT", "1000")]).await;
+    let (fred, _) = member(&app, "fred", Role::Member).await;
+    let (wilma, wilma_id) = member(&app, "wilma", Role::Member).await;
+    let (stella, _) = member(&app, "stella", Role::Staff).await;
+    let path = fred.ask_ok("Why will my widget not pair over bluetooth?", "widgets").await;
+    let question = question_id(&path);
+    let fields = [
+        ("title", "Why will my widget not pair over Bluetooth?"),
+        ("tags", "widgets"),
+        ("body", "It stopped pairing with my phone after the last update; the light just blinks blue."),
+        ("reason", "capitalised Bluetooth, said what the light does"),
+    ];
+    wilma.submit(&path, &format!("/posts/{question}/edit"), &fields).await.assert_status(303);
+    let suggestion: i64 = app.with_db(|c| {
+        guidepost::db::schema::suggested_edits::table
+            .select(guidepost::db::schema::suggested_edits::id)
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(reputation_of(&app, wilma_id), 1, "a suggestion earns nothing until approved");
+    let queue = "/review/suggested-edits";
+    stella.submit(queue, &format!("{queue}/{suggestion}/approve"), &[]).await.assert_status(303);
+    assert_eq!(ledger(&app, wilma_id), vec![("edit_approved".to_owned(), 2, None)]);
+    assert_eq!(reputation_of(&app, wilma_id), 3);
+}
+
 on_both_backends!(
+    an_approved_suggested_edit_earns_its_suggester_two,
     votes_earn_and_cost_and_undoing_them_takes_it_back,
     acceptance_and_endorsement_earn_until_withdrawn,
     votes_earn_at_most_the_daily_cap,

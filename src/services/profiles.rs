@@ -59,16 +59,24 @@ pub fn member(conn: &mut DbConnection, id: i64) -> ServiceResult<Option<users::U
 
 /// The reputation page of member `id`: who they are, and a page of their ledger before row
 /// `before`, with the cursor of the next page.
-pub fn reputation(
-    conn: &mut DbConnection,
-    id: i64,
-    before: Option<i64>,
-) -> ServiceResult<Option<(AuthorView, String, Vec<super::reputation::profile::LedgerLine>, Option<i64>)>> {
+pub fn reputation(conn: &mut DbConnection, id: i64, before: Option<i64>) -> ServiceResult<Option<ReputationPage>> {
     let Some(user) = member(conn, id)? else {
         return Ok(None);
     };
     let (lines, next) = super::reputation::profile::history(conn, id, before)?;
-    Ok(Some((author_view(&user), user.username, lines, next)))
+    Ok(Some(ReputationPage { author: author_view(&user), username: user.username, lines, next }))
+}
+
+/// A member's reputation page: who they are, and a page of their ledger.
+pub struct ReputationPage {
+    /// The member as shown beside their posts.
+    pub author: AuthorView,
+    /// Their username, which the canonical slug is made from.
+    pub username: String,
+    /// Ledger rows, newest first.
+    pub lines: Vec<super::reputation::profile::LedgerLine>,
+    /// The cursor of the next (earlier) page.
+    pub next: Option<i64>,
 }
 
 /// The profile of member `id`, or `None` when there is no such member; a deleted account is

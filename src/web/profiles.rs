@@ -61,7 +61,7 @@ pub async fn reputation(
 ) -> Result<HttpResponse, AppError> {
     let ProfilePath { id, slug } = path.into_inner();
     let before = page.into_inner().before;
-    let (author, username, lines, next) =
+    let profiles::ReputationPage { author, username, lines, next } =
         state.db(move |conn| profiles::reputation(conn, id, before)).await?.ok_or(AppError::NotFound)?;
     let canonical = slugify(&username);
     if slug.as_deref() != Some(canonical.as_str()) {

@@ -193,6 +193,8 @@ pub(crate) const ROUTES: &[Route] = &[
     get("/users"),
     get("/users/{id}"),
     get("/users/{id}/{slug}"),
+    get("/users/{id}/{slug}/reputation"),
+    get("/help/privileges"),
     get("/robots.txt"),
     get("/sitemap.xml"),
     get("/sitemaps/tags.xml"),

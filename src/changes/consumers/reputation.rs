@@ -44,6 +44,9 @@ impl Consumer for ReputationLedger {
                 Change::PostModerated { post, action: ModerationAction::Undeleted, .. } => {
                     reputation::post_deleted(conn, post, false, now)?;
                 }
+                Change::SuggestedEditReviewed { post, author, approved: true, by, .. } => {
+                    reputation::edit_approved(conn, rules, post, author, by, now)?;
+                }
                 _ => {}
             }
         }
