@@ -9,6 +9,8 @@
 //! It must not touch the database, templates or HTTP, and nothing outside it may turn arbitrary
 //! text into a [`SafeHtml`]: that type is the promise that autoescaping may be skipped.
 
+/// `@username` mentions: finding them in rendered HTML and linking the ones that exist.
+pub mod mentions;
 // Public so that the fuzz targets (fuzz/) can check rendered HTML against the same allow-lists.
 pub mod policy;
 mod rewrite;
@@ -23,8 +25,9 @@ use serde::Serialize;
 /// Sanitised HTML: the only value a template may print with `| safe`; everything else stays autoescaped.
 ///
 /// It serialises as a plain string, so a template prints it with `{{ answer.body_html | safe }}`.
-/// It is built only by [`render_post`], [`render_page`] and [`render_inline`], or by [`SafeHtml::from_trusted_db`]
-/// for HTML those functions rendered earlier. It deliberately has no `Deserialize`, `From<String>`
+/// It is built only by [`render_post`], [`render_page`] and [`render_inline`] (and [`mentions::link`], which
+/// adds mention links to their output), or by [`SafeHtml::from_trusted_db`] for HTML those functions rendered
+/// earlier. It deliberately has no `Deserialize`, `From<String>`
 /// or `FromStr`: each would be a way to smuggle unsanitised HTML past autoescaping.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]

@@ -634,3 +634,13 @@ diesel::allow_tables_to_appear_in_same_query!(community_experts, users);
 diesel::allow_tables_to_appear_in_same_query!(community_experts, tags);
 // Per-tag tallies of answers group by an answer's author and its question's tag.
 diesel::allow_columns_to_appear_in_same_group_by_clause!(posts::author_id, post_tags::tag_id);
+
+diesel::table! {
+    mentions (id) {
+        id -> BigInt,
+        post_id -> Nullable<BigInt>,
+        comment_id -> Nullable<BigInt>,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}

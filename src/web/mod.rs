@@ -72,6 +72,7 @@ pub mod target_figures;
 pub mod theme;
 pub mod topics;
 pub mod unsubscribe;
+pub mod users_list;
 pub mod verify_email;
 pub mod visitor;
 pub mod votes;
@@ -121,6 +122,8 @@ fn finding(cfg: &mut web::ServiceConfig) {
         .route("/tags/{name}", web::get().to(tags::show))
         // topics.rs: watching a topic (leading one is with the staff routes)
         .route("/tags/{name}/watch", web::post().to(topics::watch))
+        // users_list.rs
+        .route("/users", web::get().to(users_list::index))
         // profiles.rs
         .route("/users/{id}", web::get().to(profiles::show))
         .route("/users/{id}/{slug}", web::get().to(profiles::show))

@@ -177,6 +177,8 @@ async function savePages(server, thread, dir) {
     ['badges', '/badges', null, 200],
     ['badge', '/badges/first-answer', null, 200],
     ['tag-badge', `/badges/tag-bronze?tag=${tag}`, null, 200],
+    ['users', '/users', null, 200],
+    ['users-tag', `/users?tag=${tag}`, null, 200],
     ['user-reputation', `${thread.profile}/reputation`, null, 200],
     ['privileges', '/help/privileges', null, 200],
     ['member-privileges', '/help/privileges', 'ann', 200],

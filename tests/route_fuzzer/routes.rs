@@ -193,6 +193,7 @@ pub(crate) const ROUTES: &[Route] = &[
     post("/tags/{name}/leads", &[("username", Username)]),
     post("/tags/{name}/leads/{user_id}/remove", &[]),
     post("/tags/{name}/target", &[("hours", OneOf(&["8", "", "0", "-1", "100000", "two"]))]),
+    get("/users"),
     get("/users/{id}"),
     get("/users/{id}/{slug}"),
     get("/users/{id}/{slug}/reputation"),

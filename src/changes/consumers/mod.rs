@@ -3,6 +3,7 @@
 pub mod badges;
 pub mod deadlines;
 pub mod mail;
+pub mod mentions;
 pub mod notifications;
 pub mod reputation;
 pub mod search;
@@ -24,6 +25,8 @@ use crate::site_settings::LiveSettings;
 /// worker's ([`webhooks::WakeWebhookWorker`]) once that runs.
 pub fn standard(outbox: &Outbox, settings: &Arc<LiveSettings>) -> Vec<Arc<dyn Consumer>> {
     vec![
+        // First: it links mentions in bodies just written, which later consumers may read.
+        Arc::new(mentions::TellMentioned::new(outbox.clone())),
         Arc::new(search::SearchQueue),
         Arc::new(notifications::TellWatchers::new(outbox.clone())),
         Arc::new(topics::TopicOwners::new(outbox.clone())),
