@@ -39,7 +39,7 @@ CREATE TABLE user_tag_scores (
     answer_count BIGINT NOT NULL,
     PRIMARY KEY (user_id, tag_id)
 );
-CREATE INDEX user_tag_scores_by_tag ON user_tag_scores (tag_id, answer_score DESC);
+CREATE INDEX user_tag_scores_by_tag ON user_tag_scores (tag_id, answer_score DESC, user_id DESC);
 
 -- The members whose answers in a tag did most good over the last 90 days, recomputed by the
 -- badge job for the tags its checks touched and in full every few hours (the window slides).

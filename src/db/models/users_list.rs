@@ -7,9 +7,8 @@
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
-use crate::db::schema::{post_tags, posts, users};
+use crate::db::schema::{user_tag_scores, users};
 use crate::db::DbConnection;
-use crate::domain::PostKind;
 
 diesel::define_sql_function! {
     /// SQL `lower(text)`, the same on SQLite (ASCII letters) and PostgreSQL.
@@ -89,12 +88,9 @@ pub fn by_reputation(
     query.load(conn)
 }
 
-/// Up to `limit` members by the total score of their answers in tag `tag_id`, highest first
-/// (then newest), after `after`, filtered by `name` as [`by_reputation`] is.
-///
-/// Interim: this sums the tag's answers on every request, so its cost grows with the tag. The
-/// badge job's `user_tag_scores` table keeps these sums; once it is in, this reads that table
-/// along its `(tag_id, answer_score)` index instead (same results, same cursor).
+/// Members by their answers' total score in tag `tag_id` (then newest), after `after`, filtered by
+/// `name` as [`by_reputation`] is. The totals are the badge job's `user_tag_scores`, read along
+/// its `(tag_id, answer_score, user_id)` index, so a page costs the same in any tag.
 pub fn by_tag_score(
     conn: &mut DbConnection,
     tag_id: i64,
@@ -102,18 +98,13 @@ pub fn by_tag_score(
     after: Option<After>,
     limit: i64,
 ) -> QueryResult<Vec<ListedMember>> {
-    let score = diesel::dsl::sum(posts::score);
-    let total = score.assume_not_null();
-    let mut query = posts::table
-        .inner_join(post_tags::table.on(post_tags::post_id.nullable().eq(posts::question_id)))
-        .inner_join(users::table.on(users::id.eq(posts::author_id)))
-        .filter(post_tags::tag_id.eq(tag_id))
-        .filter(posts::kind.eq(PostKind::Answer))
-        .filter(posts::deleted_at.is_null())
+    let mut query = user_tag_scores::table
+        .inner_join(users::table)
+        .filter(user_tag_scores::tag_id.eq(tag_id))
+        .filter(user_tag_scores::answer_count.gt(0))
         .filter(users::deleted_at.is_null())
         .filter(users::suspended_at.is_null())
-        .group_by(users::id)
-        .order((total.desc(), users::id.desc()))
+        .order((user_tag_scores::answer_score.desc(), user_tag_scores::user_id.desc()))
         .limit(limit)
         .select((
             users::id,
@@ -123,8 +114,8 @@ pub fn by_tag_score(
             users::gold_badges,
             users::silver_badges,
             users::bronze_badges,
-            total,
-            diesel::dsl::count(posts::id),
+            user_tag_scores::answer_score,
+            user_tag_scores::answer_count,
         ))
         .into_boxed();
     if let Some(name) = name {
@@ -137,7 +128,11 @@ pub fn by_tag_score(
         );
     }
     if let Some((key, id)) = after {
-        query = query.having(total.lt(key).or(total.eq(key).and(users::id.lt(id))));
+        query = query.filter(
+            user_tag_scores::answer_score
+                .lt(key)
+                .or(user_tag_scores::answer_score.eq(key).and(user_tag_scores::user_id.lt(id))),
+        );
     }
     query.load(conn)
 }
