@@ -16,7 +16,6 @@ use guidepost::services::badges::{self, RunSummary};
 use guidepost::services::{views, ServiceError};
 
 use common::forum::{question_id, DETAILS};
-use common::members::PASSWORD;
 use common::TestApp;
 
 /// Asks, past the "these may already answer you" step (the tests ask alike questions on purpose).
@@ -29,13 +28,6 @@ async fn ask(member: &TestApp, title: &str, tags: &str) -> String {
 
 fn now() -> NaiveDateTime {
     chrono::Utc::now().naive_utc()
-}
-
-async fn signed_in(app: &TestApp, username: &str, role: Role) -> (TestApp, i64) {
-    let visitor = app.another_visitor();
-    let id = app.create_user(username, role);
-    visitor.sign_in(username, PASSWORD).await.assert_status(303);
-    (visitor, id)
 }
 
 /// Runs the badge job once, as the background task does.
@@ -96,9 +88,9 @@ fn pending(app: &TestApp) -> i64 {
 }
 
 async fn each_badge_is_awarded_when_its_rule_is_met_and_not_before(app: TestApp) {
-    let (alice, _) = signed_in(&app, "alice", Role::Member).await;
-    let (bob, bob_id) = signed_in(&app, "bob", Role::Member).await;
-    let (sam, _) = signed_in(&app, "sam", Role::Staff).await;
+    let (alice, _) = app.signed_in_member("alice", Role::Member).await;
+    let (bob, bob_id) = app.signed_in_member("bob", Role::Member).await;
+    let (sam, _) = app.signed_in_member("sam", Role::Staff).await;
     let path = ask(&alice, "Why does my red widget stop in the rain?", "widgets").await;
     let question = question_id(&path);
     let answer = bob.answer(&path, "Dry the widget's contacts and reseat the battery cover firmly.").await;
@@ -112,7 +104,7 @@ async fn each_badge_is_awarded_when_its_rule_is_met_and_not_before(app: TestApp)
     // Nice answer at a score of 3, through real votes; not at 2.
     let mut voters = Vec::new();
     for name in ["voter1", "voter2", "voter3"] {
-        voters.push(signed_in(&app, name, Role::Member).await.0);
+        voters.push(app.signed_in_member(name, Role::Member).await.0);
     }
     for voter in &voters[..2] {
         voter.vote(&path, answer, "up").await.assert_status(303);
@@ -197,8 +189,8 @@ fn tag_id(app: &TestApp, name: &str) -> i64 {
 
 /// A member with a few badges waiting to be awarded (checks left, the job not yet run).
 async fn badges_waiting(app: &TestApp) -> i64 {
-    let (alice, _) = signed_in(app, "alice", Role::Member).await;
-    let (bob, bob_id) = signed_in(app, "bob", Role::Member).await;
+    let (alice, _) = app.signed_in_member("alice", Role::Member).await;
+    let (bob, bob_id) = app.signed_in_member("bob", Role::Member).await;
     let path = ask(&alice, "How do I reset the blue gadget to factory settings?", "gadgets").await;
     let answer = bob.answer(&path, "Hold reset and power together for ten seconds, then release both.").await;
     set_score(app, answer, 30);
@@ -251,8 +243,8 @@ async fn two_nodes_at_once_award_once(app: TestApp) {
 }
 
 async fn checks_vanish_with_a_rolled_back_write(app: TestApp) {
-    let (alice, _) = signed_in(&app, "alice", Role::Member).await;
-    let (bob, bob_id) = signed_in(&app, "bob", Role::Member).await;
+    let (alice, _) = app.signed_in_member("alice", Role::Member).await;
+    let (bob, bob_id) = app.signed_in_member("bob", Role::Member).await;
     let path = ask(&alice, "Where is the serial number on the green gadget?", "gadgets").await;
     let question = question_id(&path);
     let answer = bob.answer(&path, "Under the battery, printed on a white sticker next to the barcode.").await;
@@ -279,8 +271,8 @@ async fn checks_vanish_with_a_rolled_back_write(app: TestApp) {
 }
 
 async fn badge_pages_list_holders_and_tag_badges_per_tag(app: TestApp) {
-    let (alice, _) = signed_in(&app, "alice", Role::Member).await;
-    let (bob, bob_id) = signed_in(&app, "bob", Role::Member).await;
+    let (alice, _) = app.signed_in_member("alice", Role::Member).await;
+    let (bob, bob_id) = app.signed_in_member("bob", Role::Member).await;
     let mut answers = Vec::new();
     for n in 0..5 {
         let p = ask(&alice, &format!("Which charger fits the gadget model {n}?"), "gadgets chargers").await;
@@ -319,12 +311,12 @@ async fn badge_pages_list_holders_and_tag_badges_per_tag(app: TestApp) {
 }
 
 async fn experts_appear_on_the_tag_page_by_points_within_the_window(app: TestApp) {
-    let (alice, _) = signed_in(&app, "alice", Role::Member).await;
-    let (carol, _) = signed_in(&app, "carol", Role::Member).await;
-    let (dave, _) = signed_in(&app, "dave", Role::Member).await;
-    let (erin, _) = signed_in(&app, "erin", Role::Member).await;
-    let (v1, _) = signed_in(&app, "voter1", Role::Member).await;
-    let (v2, _) = signed_in(&app, "voter2", Role::Member).await;
+    let (alice, _) = app.signed_in_member("alice", Role::Member).await;
+    let (carol, _) = app.signed_in_member("carol", Role::Member).await;
+    let (dave, _) = app.signed_in_member("dave", Role::Member).await;
+    let (erin, _) = app.signed_in_member("erin", Role::Member).await;
+    let (v1, _) = app.signed_in_member("voter1", Role::Member).await;
+    let (v2, _) = app.signed_in_member("voter2", Role::Member).await;
     let q1 = ask(&alice, "Why was I charged twice this month?", "billing").await;
     let carols = carol.answer(&q1, "A pending authorisation shows until the bank releases it, within a week.").await;
     let q2 = ask(&alice, "How do I change the card I pay with?", "billing").await;
@@ -359,7 +351,7 @@ async fn experts_appear_on_the_tag_page_by_points_within_the_window(app: TestApp
 
     // Staff see them, with their numbers; members are refused.
     v1.get("/staff/experts").await.assert_status(403);
-    let (sam, _) = signed_in(&app, "sam", Role::Staff).await;
+    let (sam, _) = app.signed_in_member("sam", Role::Staff).await;
     let staff = sam.get("/staff/experts?tag=billing").await;
     staff.assert_status(200).assert_contains(">dave<").assert_contains(">carol<");
     assert!(!staff.body.contains(">erin<"));

@@ -17,13 +17,6 @@ use common::TestApp;
 
 const TITLE: &str = "Why did my red widget break in the rain?";
 
-async fn signed_in(app: &TestApp, username: &str, role: Role) -> (TestApp, i64) {
-    let visitor = app.another_visitor();
-    let id = app.create_user(username, role);
-    visitor.sign_in(username, PASSWORD).await.assert_status(303);
-    (visitor, id)
-}
-
 /// The events of a member's notifications, oldest first.
 fn events_of(app: &TestApp, user_id: i64) -> Vec<String> {
     app.with_db(|conn| {
@@ -60,9 +53,9 @@ async fn ask_with(member: &TestApp, body: &str) -> String {
 
 async fn mentions_link_members_who_exist_and_tell_them_once(app: TestApp) {
     // Staff, because a new member's link would hold the question for review (tested below).
-    let (fred, fred_id) = signed_in(&app, "fred", Role::Staff).await;
-    let (_, ann_id) = signed_in(&app, "ann", Role::Member).await;
-    let (_, bob_id) = signed_in(&app, "Bob", Role::Member).await;
+    let (fred, fred_id) = app.signed_in_member("fred", Role::Staff).await;
+    let (_, ann_id) = app.signed_in_member("ann", Role::Member).await;
+    let (_, bob_id) = app.signed_in_member("Bob", Role::Member).await;
     app.with_db(|c| users::set_email_preference(c, bob_id, MailPreference::Never).unwrap());
     let body = "Can @ann or @bob help? I am @fred; not `@ann` in code, not fred@ann.example, \
                 not [@ann](https://example.com), and @nobody is nobody.\n\n```\n@bob\n```";
@@ -92,10 +85,10 @@ async fn mentions_link_members_who_exist_and_tell_them_once(app: TestApp) {
 }
 
 async fn an_edit_tells_only_members_newly_mentioned(app: TestApp) {
-    let (fred, _) = signed_in(&app, "fred", Role::Member).await;
-    let (wilma, _) = signed_in(&app, "wilma", Role::Member).await;
-    let (_, ann_id) = signed_in(&app, "ann", Role::Member).await;
-    let (_, bob_id) = signed_in(&app, "bob", Role::Member).await;
+    let (fred, _) = app.signed_in_member("fred", Role::Member).await;
+    let (wilma, _) = app.signed_in_member("wilma", Role::Member).await;
+    let (_, ann_id) = app.signed_in_member("ann", Role::Member).await;
+    let (_, bob_id) = app.signed_in_member("bob", Role::Member).await;
     let path = fred.ask_ok(TITLE, "widgets").await;
     let answer = wilma.answer(&path, "Dry it for a day, as @ann explained to me last week.").await;
     assert_eq!(mention_count(&app, ann_id), 1);
@@ -116,7 +109,7 @@ async fn an_edit_tells_only_members_newly_mentioned(app: TestApp) {
 }
 
 async fn a_post_tells_at_most_five_members(app: TestApp) {
-    let (fred, _) = signed_in(&app, "fred", Role::Member).await;
+    let (fred, _) = app.signed_in_member("fred", Role::Member).await;
     let mut ids = Vec::new();
     for n in 1..=7 {
         ids.push(app.create_user(&format!("member{n}"), Role::Member));
@@ -137,10 +130,10 @@ async fn a_post_tells_at_most_five_members(app: TestApp) {
 }
 
 async fn hidden_text_tells_nobody_until_it_is_public(app: TestApp) {
-    let (fred, _) = signed_in(&app, "fred", Role::Member).await;
-    let (newbie, _) = signed_in(&app, "newbie", Role::Member).await;
-    let (mona, _) = signed_in(&app, "mona", Role::Moderator).await;
-    let (_, ann_id) = signed_in(&app, "ann", Role::Member).await;
+    let (fred, _) = app.signed_in_member("fred", Role::Member).await;
+    let (newbie, _) = app.signed_in_member("newbie", Role::Member).await;
+    let (mona, _) = app.signed_in_member("mona", Role::Moderator).await;
+    let (_, ann_id) = app.signed_in_member("ann", Role::Member).await;
     let path = fred.ask_ok(TITLE, "widgets").await;
     let qid = question_id(&path);
 
@@ -176,8 +169,8 @@ async fn hidden_text_tells_nobody_until_it_is_public(app: TestApp) {
 }
 
 async fn suspended_members_are_not_told(app: TestApp) {
-    let (fred, _) = signed_in(&app, "fred", Role::Member).await;
-    let (_, sue_id) = signed_in(&app, "sue", Role::Member).await;
+    let (fred, _) = app.signed_in_member("fred", Role::Member).await;
+    let (_, sue_id) = app.signed_in_member("sue", Role::Member).await;
     let now = chrono::Utc::now().naive_utc();
     app.with_db(|c| users::set_suspension(c, sue_id, Some((now, "spam"))).unwrap());
     let path = fred.ask_ok(TITLE, "widgets").await;
@@ -190,8 +183,8 @@ async fn suspended_members_are_not_told(app: TestApp) {
 }
 
 async fn comments_mention_too(app: TestApp) {
-    let (fred, fred_id) = signed_in(&app, "fred", Role::Member).await;
-    let (_, ann_id) = signed_in(&app, "ann", Role::Member).await;
+    let (fred, fred_id) = app.signed_in_member("fred", Role::Member).await;
+    let (_, ann_id) = app.signed_in_member("ann", Role::Member).await;
     let path = fred.ask_ok(TITLE, "widgets").await;
     let qid = question_id(&path);
     let action = format!("/posts/{qid}/comments");

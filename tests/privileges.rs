@@ -12,7 +12,6 @@ use guidepost::db::schema::{comments, flags, users};
 use guidepost::roles::Role;
 
 use common::forum::question_id;
-use common::members::PASSWORD;
 use common::TestApp;
 
 /// The thresholds this file tests: the built-in defaults (tests elsewhere run with them at 0).
@@ -24,13 +23,6 @@ const DEFAULTS: [(&str, &str); 6] = [
     ("GUIDEPOST_REPUTATION_TO_CLOSE", "500"),
     ("GUIDEPOST_REPUTATION_TO_EDIT", "1000"),
 ];
-
-async fn member(app: &TestApp, username: &str, role: Role) -> (TestApp, i64) {
-    let visitor = app.another_visitor();
-    let id = app.create_user(username, role);
-    visitor.sign_in(username, PASSWORD).await.assert_status(303);
-    (visitor, id)
-}
 
 fn set_reputation(app: &TestApp, id: i64, reputation: i64) {
     app.with_db(|c| diesel::update(users::table.find(id)).set(users::reputation.eq(reputation)).execute(c).unwrap());
@@ -50,9 +42,9 @@ fn score(app: &TestApp, post: i64) -> i32 {
 
 async fn each_gate_says_its_threshold_and_opens_at_it(app: TestApp) {
     let app = app.restart_with(&DEFAULTS).await;
-    let (fred, _) = member(&app, "fred", Role::Member).await;
-    let (wilma, wilma_id) = member(&app, "wilma", Role::Member).await;
-    let (stella, _) = member(&app, "stella", Role::Staff).await;
+    let (fred, _) = app.signed_in_member("fred", Role::Member).await;
+    let (wilma, wilma_id) = app.signed_in_member("wilma", Role::Member).await;
+    let (stella, _) = app.signed_in_member("stella", Role::Staff).await;
     let path = fred.ask_ok("Why does the widget beep three times?", "widgets").await;
     let question = question_id(&path);
     let answer = fred.answer(&path, "Three beeps mean the filter needs cleaning, says the manual.").await;
@@ -112,9 +104,9 @@ async fn each_gate_says_its_threshold_and_opens_at_it(app: TestApp) {
 
 async fn the_admin_moves_a_threshold_and_the_gate_follows(app: TestApp) {
     let app = app.restart_with(&DEFAULTS).await;
-    let (fred, _) = member(&app, "fred", Role::Member).await;
-    let (wilma, _) = member(&app, "wilma", Role::Member).await;
-    let (ada, _) = member(&app, "ada", Role::Admin).await;
+    let (fred, _) = app.signed_in_member("fred", Role::Member).await;
+    let (wilma, _) = app.signed_in_member("wilma", Role::Member).await;
+    let (ada, _) = app.signed_in_member("ada", Role::Admin).await;
     let path = fred.ask_ok("Can the widget timer run past midnight?", "widgets").await;
     let question = question_id(&path);
     wilma.vote(&path, question, "down").await.assert_status(403);
@@ -135,10 +127,10 @@ async fn the_admin_moves_a_threshold_and_the_gate_follows(app: TestApp) {
 
 async fn enough_close_votes_close_and_enough_reopen_votes_reopen(app: TestApp) {
     let app = app.restart_with(&[("GUIDEPOST_CLOSE_VOTES_NEEDED", "3")]).await;
-    let (fred, _) = member(&app, "fred", Role::Member).await;
+    let (fred, _) = app.signed_in_member("fred", Role::Member).await;
     let mut voters = Vec::new();
     for name in ["vera", "victor", "violet", "vince"] {
-        let (visitor, id) = member(&app, name, Role::Member).await;
+        let (visitor, id) = app.signed_in_member(name, Role::Member).await;
         set_reputation(&app, id, 500);
         voters.push(visitor);
     }
@@ -178,14 +170,14 @@ async fn enough_close_votes_close_and_enough_reopen_votes_reopen(app: TestApp) {
     let reopened = app.with_db(|c| posts::find(c, question).unwrap().unwrap());
     assert!(reopened.closed_at.is_none() && reopened.duplicate_of_id.is_none());
     // Moderators still act alone.
-    let (moira, _) = member(&app, "moira", Role::Moderator).await;
+    let (moira, _) = app.signed_in_member("moira", Role::Moderator).await;
     moira.submit(&path, &close, &[("reason", "off-topic")]).await.assert_status(303);
     assert!(app.with_db(|c| posts::find(c, question).unwrap().unwrap().closed_at.is_some()));
 }
 
 async fn the_privileges_page_shows_how_far_each_is(app: TestApp) {
     let app = app.restart_with(&DEFAULTS).await;
-    let (wilma, wilma_id) = member(&app, "wilma", Role::Member).await;
+    let (wilma, wilma_id) = app.signed_in_member("wilma", Role::Member).await;
     set_reputation(&app, wilma_id, 100);
     let page = wilma.get("/help/privileges").await;
     page.assert_status(200)

@@ -19,7 +19,6 @@ use guidepost::services::actor::Actor;
 use guidepost::services::question_page;
 
 use common::forum::question_id;
-use common::members::PASSWORD;
 use common::TestApp;
 
 /// Statements the page's loading runs for `viewer` (anonymous when `None`).
@@ -42,10 +41,7 @@ fn statements(app: &TestApp, question: i64, viewer: Option<i64>) -> usize {
 
 /// A new member answers, comments on the answer, and the asker votes it up.
 async fn answer_as(app: &TestApp, asker: &TestApp, path: &str, n: usize) {
-    let visitor = app.another_visitor();
-    let name = format!("answerer{n}");
-    app.create_user(&name, Role::Member);
-    visitor.sign_in(&name, PASSWORD).await.assert_status(303);
+    let (visitor, _) = app.signed_in_member(&format!("answerer{n}"), Role::Member).await;
     let answer = visitor.answer(path, &format!("Answer {n}: the scheduled update check restarts it.")).await;
     let comment = [("body", "A comment to show with the answer.")];
     visitor.submit(path, &format!("/posts/{answer}/comments"), &comment).await.assert_status(303);
@@ -53,9 +49,7 @@ async fn answer_as(app: &TestApp, asker: &TestApp, path: &str, n: usize) {
 }
 
 async fn the_question_page_runs_a_fixed_number_of_statements(app: TestApp) {
-    let asker = app.another_visitor();
-    let asker_id = app.create_user("fred", Role::Member);
-    asker.sign_in("fred", PASSWORD).await.assert_status(303);
+    let (asker, asker_id) = app.signed_in_member("fred", Role::Member).await;
     let path = asker.ask_ok("Why does my widget reboot at noon every day?", "widgets").await;
     let question = question_id(&path);
     answer_as(&app, &asker, &path, 1).await;

@@ -21,15 +21,7 @@ use guidepost::services::voting::{self, VoteValue};
 
 use common::dumps::data_dir;
 use common::forum::question_id;
-use common::members::PASSWORD;
 use common::TestApp;
-
-async fn member(app: &TestApp, username: &str, role: Role) -> (TestApp, i64) {
-    let visitor = app.another_visitor();
-    let id = app.create_user(username, role);
-    visitor.sign_in(username, PASSWORD).await.assert_status(303);
-    (visitor, id)
-}
 
 fn reputation_of(app: &TestApp, id: i64) -> i64 {
     app.with_db(|c| users::find(c, id).unwrap().unwrap().reputation)
@@ -62,9 +54,9 @@ fn vote_at(app: &TestApp, voter: i64, post: i64, value: VoteValue, now: NaiveDat
 }
 
 async fn votes_earn_and_cost_and_undoing_them_takes_it_back(app: TestApp) {
-    let (fred, fred_id) = member(&app, "fred", Role::Member).await;
-    let (wilma, wilma_id) = member(&app, "wilma", Role::Member).await;
-    let (barney, barney_id) = member(&app, "barney", Role::Member).await;
+    let (fred, fred_id) = app.signed_in_member("fred", Role::Member).await;
+    let (wilma, wilma_id) = app.signed_in_member("wilma", Role::Member).await;
+    let (barney, barney_id) = app.signed_in_member("barney", Role::Member).await;
     let path = fred.ask_ok("Why does my widget hum at night?", "widgets").await;
     let question = question_id(&path);
     let answer = wilma.answer(&path, "The transformer hums when the mains frequency drifts a little.").await;
@@ -98,10 +90,10 @@ async fn votes_earn_and_cost_and_undoing_them_takes_it_back(app: TestApp) {
 }
 
 async fn acceptance_and_endorsement_earn_until_withdrawn(app: TestApp) {
-    let (fred, fred_id) = member(&app, "fred", Role::Member).await;
-    let (wilma, wilma_id) = member(&app, "wilma", Role::Member).await;
-    let (betty, betty_id) = member(&app, "betty", Role::Member).await;
-    let (stella, _) = member(&app, "stella", Role::Staff).await;
+    let (fred, fred_id) = app.signed_in_member("fred", Role::Member).await;
+    let (wilma, wilma_id) = app.signed_in_member("wilma", Role::Member).await;
+    let (betty, betty_id) = app.signed_in_member("betty", Role::Member).await;
+    let (stella, _) = app.signed_in_member("stella", Role::Staff).await;
     let path = fred.ask_ok("How do I reset a frozen widget?", "widgets").await;
     let first = wilma.answer(&path, "Hold the button for ten seconds until the light blinks twice.").await;
     let second = betty.answer(&path, "Unplug it for a minute; the memory clears and it boots again.").await;
@@ -129,8 +121,8 @@ async fn acceptance_and_endorsement_earn_until_withdrawn(app: TestApp) {
 
 async fn votes_earn_at_most_the_daily_cap(app: TestApp) {
     let app = app.restart_with(&[("GUIDEPOST_REPUTATION_DAILY_CAP", "25")]).await;
-    let (fred, _) = member(&app, "fred", Role::Member).await;
-    let (wilma, wilma_id) = member(&app, "wilma", Role::Member).await;
+    let (fred, _) = app.signed_in_member("fred", Role::Member).await;
+    let (wilma, wilma_id) = app.signed_in_member("wilma", Role::Member).await;
     let voters: Vec<i64> =
         ["voter1", "voter2", "voter3", "voter4"].iter().map(|v| app.create_user(v, Role::Member)).collect();
     let path = fred.ask_ok("Which glue holds a cracked widget case?", "widgets").await;
@@ -155,10 +147,10 @@ async fn votes_earn_at_most_the_daily_cap(app: TestApp) {
 }
 
 async fn deleting_a_post_reverses_what_it_earned_and_undeleting_restores_it(app: TestApp) {
-    let (fred, fred_id) = member(&app, "fred", Role::Member).await;
-    let (wilma, wilma_id) = member(&app, "wilma", Role::Member).await;
-    let (barney, _) = member(&app, "barney", Role::Member).await;
-    let (moderator, _) = member(&app, "moira", Role::Moderator).await;
+    let (fred, fred_id) = app.signed_in_member("fred", Role::Member).await;
+    let (wilma, wilma_id) = app.signed_in_member("wilma", Role::Member).await;
+    let (barney, _) = app.signed_in_member("barney", Role::Member).await;
+    let (moderator, _) = app.signed_in_member("moira", Role::Moderator).await;
     let path = fred.ask_ok("Can a widget run on batteries?", "widgets").await;
     let question = question_id(&path);
     let answer = wilma.answer(&path, "Yes, with the 9 V adapter kit sold for the outdoor models.").await;
@@ -180,8 +172,8 @@ async fn deleting_a_post_reverses_what_it_earned_and_undeleting_restores_it(app:
 }
 
 async fn serial_voting_is_reversed_once_and_audited(app: TestApp) {
-    let (wilma, wilma_id) = member(&app, "wilma", Role::Member).await;
-    let (fred, _) = member(&app, "fred", Role::Member).await;
+    let (wilma, wilma_id) = app.signed_in_member("wilma", Role::Member).await;
+    let (fred, _) = app.signed_in_member("fred", Role::Member).await;
     let friend = app.create_user("friend", Role::Member);
     let stranger = app.create_user("stranger", Role::Member);
     let path = fred.ask_ok("Which widget cable is the right one?", "widgets").await;
@@ -238,8 +230,8 @@ async fn imported_members_keep_their_reputation_as_a_starting_balance(app: TestA
 }
 
 async fn reputation_shows_beside_authors_and_is_explained_on_the_profile(app: TestApp) {
-    let (fred, fred_id) = member(&app, "fred", Role::Member).await;
-    let (wilma, wilma_id) = member(&app, "wilma", Role::Member).await;
+    let (fred, fred_id) = app.signed_in_member("fred", Role::Member).await;
+    let (wilma, wilma_id) = app.signed_in_member("wilma", Role::Member).await;
     let path = fred.ask_ok("Where is the widget serial number printed?", "widgets").await;
     let answer = wilma.answer(&path, "Under the battery cover, on a silver sticker near the hinge.").await;
     fred.vote(&path, answer, "up").await.assert_status(303);
@@ -262,9 +254,9 @@ async fn reputation_shows_beside_authors_and_is_explained_on_the_profile(app: Te
 
 async fn an_approved_suggested_edit_earns_its_suggester_two(app: TestApp) {
     let app = app.restart_with(&[("GUIDEPOST_REPUTATION_TO_EDIT", "1000")]).await;
-    let (fred, _) = member(&app, "fred", Role::Member).await;
-    let (wilma, wilma_id) = member(&app, "wilma", Role::Member).await;
-    let (stella, _) = member(&app, "stella", Role::Staff).await;
+    let (fred, _) = app.signed_in_member("fred", Role::Member).await;
+    let (wilma, wilma_id) = app.signed_in_member("wilma", Role::Member).await;
+    let (stella, _) = app.signed_in_member("stella", Role::Staff).await;
     let path = fred.ask_ok("Why will my widget not pair over bluetooth?", "widgets").await;
     let question = question_id(&path);
     let fields = [

@@ -43,6 +43,15 @@ impl TestApp {
         self.get("/settings").await.status.as_u16() == 200
     }
 
+    /// Creates an account with a role and signs it in, in a visitor of its own; returns the
+    /// visitor and the account's id.
+    pub async fn signed_in_member(&self, username: &str, role: Role) -> (TestApp, i64) {
+        let visitor = self.another_visitor();
+        let id = self.create_user(username, role);
+        visitor.sign_in(username, PASSWORD).await.assert_status(303);
+        (visitor, id)
+    }
+
     /// Creates a confirmed account with a role directly (as `guidepost user create` would).
     pub fn create_user(&self, username: &str, role: Role) -> i64 {
         self.with_feed(|conn, feed| {
