@@ -61,7 +61,7 @@ write_mixed_data() {
   local out=$1 questions=$2 posts=$3 id slug n cookie csrf
   {
     echo "return {"
-    echo "  write_share = 0.05,"
+    echo "  write_share = ${WRITE_SHARE:-0.05}, votes_only = ${VOTES_ONLY:-false},"
     printf '  tag = "%s", search = "%s",\n' "$(urlencode "$TAG")" "$SEARCH"
     echo "  questions = {"
     while IFS='|' read -r id slug; do printf '    { id = %s, path = "/questions/%s/%s" },\n' "$id" "$id" "$slug"; done \
@@ -109,6 +109,12 @@ measure_site() {
     mixed_data="$RUN_DIR/mixed-data.lua"
     write_mixed_data "$mixed_data" "$SITE_DIR/sample-questions" "$SITE_DIR/sample-posts"
     BENCH_MIXED_DATA="$mixed_data" BENCH_LUA_DIR="$BENCH/lua" WRK_SCRIPT="$BENCH/lua/mixed.lua" run_wrk mixed "/"
+  fi
+  # Votes only: every request a signed-in member's vote (up, or withdrawn) on a sampled post.
+  if wanted votes; then
+    mixed_data="$RUN_DIR/votes-data.lua"
+    WRITE_SHARE=1 VOTES_ONLY=true write_mixed_data "$mixed_data" "$SITE_DIR/sample-questions" "$SITE_DIR/sample-posts"
+    BENCH_MIXED_DATA="$mixed_data" BENCH_LUA_DIR="$BENCH/lua" WRK_SCRIPT="$BENCH/lua/mixed.lua" run_wrk votes "/"
   fi
   IFS=$'\t' read -r hwm rss anon < <(memory_of "$SERVER_PID")
   memory_breakdown "$SERVER_PID" >"$RAW/$BACKEND-$QUESTIONS-memory.txt"

@@ -5,7 +5,8 @@
 --     posts = { id, ... },                -- questions and answers members may vote on
 --     members = { {cookie=, csrf=}, ... },-- signed-in sessions of the bench members
 --     tag = "name", search = "words",     -- what the list and search reads ask for
---     write_share = 0.05 }
+--     write_share = 0.05,
+--     votes_only = false }                -- true: every request is a vote (the `votes` run)
 -- Of all requests, write_share are writes (half answers, half votes, each by a random member);
 -- the rest are reads: 70 % question pages, 15 % the home list, 10 % a tag page, 5 % search.
 -- A write answers 303 (answers) or 200 (votes); wrk counts any status >= 400 as an error.
@@ -41,7 +42,7 @@ function request()
   if r < data.write_share then
     local member = pick(data.members)
     local headers = { ["Cookie"] = member.cookie, ["X-CSRF-Token"] = member.csrf, ["Content-Type"] = form }
-    if r < data.write_share / 2 then
+    if r < data.write_share / 2 and not data.votes_only then
       local q = pick(data.questions)
       return wrk.format("POST", "/questions/" .. q.id .. "/answers", headers, answer_body())
     end
