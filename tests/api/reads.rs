@@ -43,6 +43,8 @@ async fn lists_page_by_cursor_with_next_links(app: TestApp) {
     assert!(next.starts_with("/api/v1/questions?sort=newest&cursor="), "{next}");
     assert_eq!(first.header("link"), Some(format!("<{next}>; rel=\"next\"").as_str()));
     assert_eq!(body["items"][0]["author"]["display_name"], "fred");
+    assert_eq!(body["items"][0]["author"]["reputation"], 1);
+    assert_eq!(body["items"][0]["author"]["badges"]["gold"], 0);
     assert_eq!(body["items"][0]["tags"], serde_json::json!(["widgets"]));
 
     let (second, body) = get_json(&app, &next).await;

@@ -28,6 +28,21 @@ pub struct Author {
     pub badge: Option<String>,
     /// The public profile page; empty for a deleted account.
     pub profile_path: String,
+    /// Their reputation (1 for a new member).
+    pub reputation: i64,
+    /// Badges they hold, by class.
+    pub badges: BadgeCounts,
+}
+
+/// How many gold, silver and bronze badges a member holds.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BadgeCounts {
+    /// Gold badges.
+    pub gold: i32,
+    /// Silver badges.
+    pub silver: i32,
+    /// Bronze badges.
+    pub bronze: i32,
 }
 
 impl From<&AuthorView> for Author {
@@ -38,6 +53,12 @@ impl From<&AuthorView> for Author {
             role: view.role.to_string(),
             badge: view.badge.map(str::to_owned),
             profile_path: view.profile_path.clone(),
+            reputation: view.standing.reputation,
+            badges: BadgeCounts {
+                gold: view.standing.gold,
+                silver: view.standing.silver,
+                bronze: view.standing.bronze,
+            },
         }
     }
 }
