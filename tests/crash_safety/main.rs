@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use rand::Rng;
 
+use common::browser::PRIVILEGE_THRESHOLDS;
 use common::cli::{guidepost, text, HttpReply, HttpVisitor, Server};
 use common::forum::question_id;
 use common::mail::free_port;
@@ -98,6 +99,10 @@ fn serve(db: &TestDb) -> Command {
         .env("GUIDEPOST_MIN_FORM_SECONDS", "0")
         // A per-client limit on searches; the check after the restart searches a lot.
         .env("GUIDEPOST_HEAVY_REQUESTS_PER_MINUTE", "0");
+    // New members post comments here; reputation gates have their own tests.
+    for privilege in PRIVILEGE_THRESHOLDS {
+        serve.env(privilege, "0");
+    }
     serve
 }
 

@@ -74,6 +74,13 @@ export async function startServer({ readyTimeoutMs = 30_000, env = {}, args = []
     GUIDEPOST_BASE_URL: baseUrl,
     // The browser fills forms faster than any person; tests/anti_spam.rs covers the robot trap.
     GUIDEPOST_MIN_FORM_SECONDS: '0',
+    // Members made by a test start at reputation 1; tests/privileges.rs covers the reputation
+    // gates, so here they may comment, flag, vote down, review and edit (closing keeps its gate).
+    GUIDEPOST_REPUTATION_TO_FLAG: '0',
+    GUIDEPOST_REPUTATION_TO_COMMENT: '0',
+    GUIDEPOST_REPUTATION_TO_VOTE_DOWN: '0',
+    GUIDEPOST_REPUTATION_TO_REVIEW: '0',
+    GUIDEPOST_REPUTATION_TO_EDIT: '0',
     RUST_LOG: 'warn',
     ...env,
   };
