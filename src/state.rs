@@ -116,6 +116,7 @@ impl AppState {
         feed.subscribe(Arc::new(consumers::search::WakeIndexer::new(bell)));
         let page_cache =
             std::sync::Arc::new(PageCache::new(std::time::Duration::from_secs(u64::from(config.page_cache_seconds))));
+        feed.subscribe(Arc::new(page_cache.invalidator()));
         let rate_limits = RateLimits::new(crate::rate_limits::PerMinute {
             heavy: config.heavy_requests_per_minute,
             api: config.api_requests_per_minute,

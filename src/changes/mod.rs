@@ -15,7 +15,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use chrono::NaiveDateTime;
 
-pub use change::{AccountChange, Change, ModerationAction};
+pub use change::{AccountChange, Change, ModerationAction, PublicPages};
 
 use crate::db::DbConnection;
 use crate::services::{ServiceError, ServiceResult};

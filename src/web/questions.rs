@@ -101,6 +101,7 @@ pub async fn show(
     if visitor.user.is_none() {
         // A visit answered from the page cache must count as a view too.
         response.extensions_mut().insert(page_cache::CountsViewOf(id));
+        response.extensions_mut().insert(page_cache::ShowsQuestion(id));
     }
     Ok(response)
 }

@@ -199,7 +199,10 @@ pub async fn show(
     let id = id.into_inner();
     let viewer = caller.viewer().cloned();
     let page = state.db(move |conn| question_page::load(conn, id, viewer.as_ref())).await?;
-    respond::read(&req, &Question::from(&page), caller.viewer().is_some(), None)
+    let mut response = respond::read(&req, &Question::from(&page), caller.viewer().is_some(), None)?;
+    // Its copy for anonymous callers goes stale with this question, not with every write.
+    response.extensions_mut().insert(crate::web::page_cache::ShowsQuestion(page.id));
+    Ok(response)
 }
 
 /// `?title=`

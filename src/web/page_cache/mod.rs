@@ -2,76 +2,56 @@
 //! visitor (those [`super::visitor::Visitor::render`] marks `public`): a popular question read by
 //! thousands is rendered once every few seconds instead of once per visit.
 //!
-//! A copy is used only while it is younger than `page_cache_seconds` **and** no write transaction
-//! has committed on this node since it was rendered, so a visitor never sees this node's content
-//! older than the last change made here; a change made on another node shows within the time
-//! limit; a change of the site settings, read from the database by every node, makes copies
-//! drawn with the old ones unreachable at once. Requests carrying a session cookie (members, and anyone with a message waiting) always
-//! go to the handler. Question views are still counted on every visit served from a copy.
+//! A copy is used only while it is younger than `page_cache_seconds` and nothing it shows has
+//! changed on this node since it was rendered (see [`copies`]): a question's page goes stale when
+//! a write committed here names that question, a list at most [`copies::LIST_STALENESS`] after any
+//! write. A change made on another node shows within the time limit; a change of the site
+//! settings, read from the database by every node, makes copies drawn with the old ones
+//! unreachable at once. Requests carrying a session cookie (members, and anyone with a message
+//! waiting) always go to the handler, so a member sees their own write at once. Question views
+//! are still counted on every visit served from a copy.
 //!
 //! A page missing from the cache is rendered once however many visitors ask for it meanwhile:
 //! the first renders it, the others wait for that copy.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::web::{Bytes, Data};
+use actix_web::web::Data;
 use actix_web::HttpResponse;
 
 use crate::metrics::RoutePattern;
 use crate::state::AppState;
 use crate::web::{http_cache, session};
 
-/// The most page bytes kept; past it, stale copies go, and then all of them.
-const MAX_BYTES: usize = 32 * 1024 * 1024;
+mod copies;
+
+use copies::{Copies, Hit, PageCopy, Shows};
+pub use copies::{Invalidator, LIST_STALENESS};
 
 /// Set in a response's extensions by a page that counts a question view, so a visit served
 /// from the copy is counted too.
 #[derive(Debug, Clone, Copy)]
 pub struct CountsViewOf(pub i64);
 
-struct PageCopy {
-    rendered_at: Instant,
-    generation: u64,
-    etag: HeaderValue,
-    content_type: HeaderValue,
-    body: Bytes,
-    counts_view_of: Option<i64>,
-    /// The route the page came from, for the request metrics of visits served from the copy.
-    route: Option<Arc<str>>,
-}
+/// Set in a response's extensions by a page that shows one question (its page, its JSON): its
+/// copy then stays fresh until a change names that question, instead of going with the lists.
+#[derive(Debug, Clone, Copy)]
+pub struct ShowsQuestion(pub i64);
 
-/// The copies, their total size, and the newest write generation any was rendered under.
-#[derive(Default)]
-struct Copies {
-    map: HashMap<String, PageCopy>,
-    bytes: usize,
-    generation: u64,
-}
-
-/// This node's copies of anonymous pages.
+/// This node's copies of anonymous pages, and the renderings under way.
 pub struct PageCache {
-    lifetime: Duration,
-    copies: RwLock<Copies>,
+    copies: Arc<Copies>,
     /// Pages being rendered right now, each with the signal its renderer gives when done.
     rendering: Mutex<HashMap<String, Arc<Notify>>>,
-}
-
-/// What a visit served from a copy needs of it.
-struct Hit {
-    etag: HeaderValue,
-    content_type: HeaderValue,
-    body: Bytes,
-    counts_view_of: Option<i64>,
-    route: Option<Arc<str>>,
 }
 
 /// Whether this request renders a missing page or waits for the one already rendering it.
@@ -101,7 +81,12 @@ impl Drop for RenderClaim {
 impl PageCache {
     /// A cache keeping copies for `lifetime`; zero turns it off.
     pub fn new(lifetime: Duration) -> Self {
-        Self { lifetime, copies: RwLock::default(), rendering: Mutex::new(HashMap::new()) }
+        Self { copies: Arc::new(Copies::new(lifetime)), rendering: Mutex::new(HashMap::new()) }
+    }
+
+    /// What the change feed tells of each commit on this node, so the copies it concerns go.
+    pub fn invalidator(&self) -> Invalidator {
+        Invalidator(Arc::clone(&self.copies))
     }
 
     /// Claims the rendering of a missing page, unless another request has claimed it already.
@@ -122,54 +107,6 @@ impl PageCache {
     fn still_rendering(&self, key: &str, done: &Arc<Notify>) -> bool {
         self.rendering.lock().is_ok_and(|rendering| rendering.get(key).is_some_and(|d| Arc::ptr_eq(d, done)))
     }
-
-    fn fresh(&self, copy: &PageCopy, generation: u64) -> bool {
-        copy.generation == generation && copy.rendered_at.elapsed() < self.lifetime
-    }
-
-    fn lookup(&self, key: &str, generation: u64) -> Option<Hit> {
-        let copies = self.copies.read().ok()?;
-        let copy = copies.map.get(key).filter(|c| self.fresh(c, generation))?;
-        Some(Hit {
-            etag: copy.etag.clone(),
-            content_type: copy.content_type.clone(),
-            body: copy.body.clone(),
-            counts_view_of: copy.counts_view_of,
-            route: copy.route.clone(),
-        })
-    }
-
-    fn store(&self, key: String, copy: PageCopy) {
-        let Ok(mut copies) = self.copies.write() else {
-            return;
-        };
-        let Copies { map, bytes, generation: newest } = &mut *copies;
-        // A copy rendered under an older generation can never be served again (a lookup asks
-        // for its own, current one). Dropping them as soon as a newer copy arrives keeps
-        // memory to what can still be used: on a busy site, where writes come every few
-        // milliseconds, dead copies would otherwise fill the cache to its limit and stay.
-        if copy.generation < *newest {
-            return;
-        }
-        if copy.generation > *newest {
-            *newest = copy.generation;
-            map.retain(|_, c| c.generation == copy.generation);
-            *bytes = map.values().map(|c| c.body.len()).sum();
-        }
-        if *bytes + copy.body.len() > MAX_BYTES {
-            let generation = copy.generation;
-            map.retain(|_, c| c.generation == generation && c.rendered_at.elapsed() < self.lifetime);
-            *bytes = map.values().map(|c| c.body.len()).sum();
-            if *bytes + copy.body.len() > MAX_BYTES {
-                map.clear();
-                *bytes = 0;
-            }
-        }
-        *bytes += copy.body.len();
-        if let Some(old) = map.insert(key, copy) {
-            *bytes -= old.body.len();
-        }
-    }
 }
 
 /// The middleware: answers from a fresh copy when it can, and keeps a copy of public pages.
@@ -183,7 +120,7 @@ pub async fn serve(
     let cache = &state.page_cache;
     // A request carrying credentials (a Prometheus scrape's bearer token) is never answered from
     // a copy that others share, whatever its response says about caching.
-    let cacheable_request = !cache.lifetime.is_zero()
+    let cacheable_request = !cache.copies.lifetime().is_zero()
         && matches!(*req.method(), Method::GET | Method::HEAD)
         && req.cookie(session::COOKIE).is_none()
         && !req.headers().contains_key(header::AUTHORIZATION);
@@ -204,9 +141,10 @@ pub async fn serve(
         if wants_json { "#json" } else { "" },
         state.settings().generation
     );
-    // Read before the handler runs: a write committed meanwhile makes this copy stale at once.
-    let generation = state.feed.generation();
-    let mut copy = cache.lookup(&key, generation);
+    // Noted before the handler reads anything: a write heard meanwhile makes this copy stale.
+    let rendered_at = Instant::now();
+    let epoch = cache.copies.epoch();
+    let mut copy = cache.copies.lookup(&key);
     let mut claim = None;
     if copy.is_none() {
         match cache.turn(&key) {
@@ -217,9 +155,9 @@ pub async fn serve(
                 finished.as_mut().enable();
                 if cache.still_rendering(&key, &done) {
                     // Past this, render it here after all: the first renderer may be stuck.
-                    let _ = tokio::time::timeout(cache.lifetime, finished).await;
+                    let _ = tokio::time::timeout(cache.copies.lifetime(), finished).await;
                 }
-                copy = cache.lookup(&key, generation);
+                copy = cache.copies.lookup(&key);
             }
             None => {}
         }
@@ -261,6 +199,7 @@ pub async fn serve(
         return Ok(res.map_into_boxed_body());
     }
     let counts_view_of = res.response().extensions().get::<CountsViewOf>().map(|c| c.0);
+    let shows = res.response().extensions().get::<ShowsQuestion>().map_or(Shows::List, |q| Shows::Question(q.0));
     let route = res.request().match_pattern().map(Arc::from);
     state.metrics.page_cache_miss();
     let (req, res) = res.into_parts();
@@ -269,17 +208,9 @@ pub async fn serve(
         Ok(bytes) => bytes,
         Err(_) => return Err(actix_web::error::ErrorInternalServerError("a page body could not be read")),
     };
-    cache.store(
+    cache.copies.store(
         key,
-        PageCopy {
-            rendered_at: Instant::now(),
-            generation,
-            etag,
-            content_type,
-            body: body.clone(),
-            counts_view_of,
-            route,
-        },
+        PageCopy { rendered_at, epoch, shows, etag, content_type, body: body.clone(), counts_view_of, route },
     );
     // Only now may the requests waiting for this page look again.
     drop(claim);
