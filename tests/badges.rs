@@ -243,7 +243,7 @@ async fn two_nodes_at_once_award_once(app: TestApp) {
 }
 
 async fn checks_vanish_with_a_rolled_back_write(app: TestApp) {
-    let (alice, _) = app.signed_in_member("alice", Role::Member).await;
+    let (alice, alice_id) = app.signed_in_member("alice", Role::Member).await;
     let (bob, bob_id) = app.signed_in_member("bob", Role::Member).await;
     let path = ask(&alice, "Where is the serial number on the green gadget?", "gadgets").await;
     let question = question_id(&path);
@@ -251,7 +251,7 @@ async fn checks_vanish_with_a_rolled_back_write(app: TestApp) {
     run_job(&app);
     let before = pending(&app);
     assert_eq!(before, 0);
-    let change = Change::VoteCast { question, post: answer, voter: bob_id };
+    let change = Change::VoteCast { question, post: answer, voter: alice_id, author: bob_id, value: 1, previous: 0 };
     let failed: Result<(), ServiceError> = app.with_feed(|conn, feed| {
         feed.write(conn, now(), |_, changes| {
             changes.push(change);

@@ -115,11 +115,15 @@ async fn each_consumer_hears_each_change_once_per_commit(app: TestApp) {
 
     // An answer's vote is not searched; the question's is. Both reach every consumer.
     fred.vote(&path, answer, "up").await.assert_status(303);
-    let voted = vec![Change::VoteCast { question, post: answer, voter: fred_id }];
+    let voted =
+        vec![Change::VoteCast { question, post: answer, voter: fred_id, author: ann_id, value: 1, previous: 0 }];
     assert_eq!(recorder.take().committed, [voted]);
     assert_eq!(queued_searches(&app, question), 2, "an answer's score is not searched");
     ann.vote(&path, question, "up").await.assert_status(303);
-    assert_eq!(recorder.take().committed, [vec![Change::VoteCast { question, post: question, voter: ann_id }]]);
+    assert_eq!(
+        recorder.take().committed,
+        [vec![Change::VoteCast { question, post: question, voter: ann_id, author: fred_id, value: 1, previous: 0 }]]
+    );
     assert_eq!(queued_searches(&app, question), 3);
     assert_eq!(app.state.feed.generation(), generation + 4);
 
@@ -153,7 +157,14 @@ async fn a_rolled_back_write_reaches_no_consumer(app: TestApp) {
     let outcome: ServiceResult<()> = app.with_feed(|conn, feed| {
         feed.write(conn, now, |conn, changes| {
             guidepost::db::models::posts::add_score(conn, question, 5)?;
-            changes.push(Change::VoteCast { question, post: question, voter: fred_id });
+            changes.push(Change::VoteCast {
+                question,
+                post: question,
+                voter: fred_id,
+                author: fred_id,
+                value: 1,
+                previous: 0,
+            });
             Err(ServiceError::Conflict("changed its mind".to_owned()))
         })
     });
@@ -169,9 +180,23 @@ async fn a_rolled_back_write_reaches_no_consumer(app: TestApp) {
     // without) the outer commit.
     let nested: ServiceResult<()> = app.with_feed(|conn, feed| {
         feed.write(conn, now, |conn, changes| {
-            changes.push(Change::VoteCast { question, post: question, voter: fred_id });
+            changes.push(Change::VoteCast {
+                question,
+                post: question,
+                voter: fred_id,
+                author: fred_id,
+                value: 1,
+                previous: 0,
+            });
             feed.write(conn, now, |_, inner| {
-                inner.push(Change::VoteCast { question, post: question, voter: fred_id });
+                inner.push(Change::VoteCast {
+                    question,
+                    post: question,
+                    voter: fred_id,
+                    author: fred_id,
+                    value: 1,
+                    previous: 0,
+                });
                 Ok(())
             })
         })

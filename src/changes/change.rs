@@ -93,6 +93,12 @@ pub enum Change {
         post: i64,
         /// Who voted.
         voter: i64,
+        /// Who wrote the post.
+        author: i64,
+        /// The vote now: 1 up, -1 down, 0 none.
+        value: i32,
+        /// The vote before: 1 up, -1 down, 0 none.
+        previous: i32,
     },
     /// A post's title, tags or body changed.
     PostEdited {

@@ -42,9 +42,12 @@ impl ReputationReason {
         }
     }
 
+    /// The rules the day's cap on vote-earned reputation applies to.
+    pub const CAPPED: [Self; 2] = [Self::QuestionUpvoted, Self::AnswerUpvoted];
+
     /// Whether the day's cap on vote-earned reputation applies.
     pub fn capped(self) -> bool {
-        matches!(self, Self::QuestionUpvoted | Self::AnswerUpvoted)
+        Self::CAPPED.contains(&self)
     }
 
     /// How the profile's reputation tab names it.

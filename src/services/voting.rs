@@ -86,12 +86,19 @@ pub fn vote(
             // Only a new vote counts against the allowance; changing or withdrawing one is free.
             check_rate(conn, actor, Activity::Vote, &policy.moderation, now)?;
         }
+        let mut score = post.score;
         if previous != wanted {
             votes::set(conn, actor.id, post.id, wanted, now)?;
-            posts::add_score(conn, post.id, wanted - previous)?;
-            changes.push(Change::VoteCast { question: question_id, post: post.id, voter: actor.id });
+            score = posts::add_score(conn, post.id, wanted - previous)?;
+            changes.push(Change::VoteCast {
+                question: question_id,
+                post: post.id,
+                voter: actor.id,
+                author: post.author_id,
+                value: wanted,
+                previous,
+            });
         }
-        let score = posts::find(conn, post.id)?.map(|p| p.score).unwrap_or_default();
         Ok(VoteOutcome { post_id: post.id, score, vote: wanted, question_id })
     })
 }

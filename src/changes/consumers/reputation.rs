@@ -31,7 +31,10 @@ impl Consumer for ReputationLedger {
         let rules = Rules { daily_cap: self.settings.current().moderation.reputation_daily_cap };
         for change in changes {
             match *change {
-                Change::VoteCast { post, voter, .. } => reputation::vote_changed(conn, rules, post, voter, now)?,
+                Change::VoteCast { question, post, voter, author, value, previous } => {
+                    let vote = reputation::Vote { post, is_answer: post != question, voter, author, value, previous };
+                    reputation::vote_changed(conn, rules, vote, now)?;
+                }
                 Change::AnswerAccepted { question, .. } | Change::AcceptanceWithdrawn { question, .. } => {
                     reputation::acceptance_changed(conn, rules, question, now)?;
                 }

@@ -250,9 +250,12 @@ pub fn add_comment(conn: &mut DbConnection, post_id: i64, delta: i32) -> QueryRe
     diesel::update(posts::table.find(post_id)).set(posts::comment_count.eq(posts::comment_count + delta)).execute(conn)
 }
 
-/// Adds to a post's score.
-pub fn add_score(conn: &mut DbConnection, post_id: i64, delta: i32) -> QueryResult<usize> {
-    diesel::update(posts::table.find(post_id)).set(posts::score.eq(posts::score + delta)).execute(conn)
+/// Adds to a post's score; returns the new score.
+pub fn add_score(conn: &mut DbConnection, post_id: i64, delta: i32) -> QueryResult<i32> {
+    diesel::update(posts::table.find(post_id))
+        .set(posts::score.eq(posts::score + delta))
+        .returning(posts::score)
+        .get_result(conn)
 }
 
 /// Adds de-duplicated views to a question; returns its new count (`None`: no such question).

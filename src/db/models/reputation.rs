@@ -107,11 +107,13 @@ pub fn remove(
 
 /// What `user_id` earned today (from `day_start`) under the capped rules.
 pub fn capped_since(conn: &mut DbConnection, user_id: i64, day_start: NaiveDateTime) -> QueryResult<i64> {
-    let capped: Vec<ReputationReason> = ReputationReason::ALL.iter().copied().filter(|r| r.capped()).collect();
+    // Two fixed comparisons rather than a list: SQLite prepares a statement with an IN list
+    // anew each time, and this one runs with every upvote.
+    let [first, second] = ReputationReason::CAPPED;
     let total: Option<i64> = reputation_events::table
         .filter(reputation_events::user_id.eq(user_id))
         .filter(reputation_events::created_at.ge(day_start))
-        .filter(reputation_events::reason.eq_any(capped))
+        .filter(reputation_events::reason.eq(first).or(reputation_events::reason.eq(second)))
         .filter(reputation_events::reversed_at.is_null())
         .select(sum(reputation_events::amount))
         .first::<Option<i64>>(conn)?;

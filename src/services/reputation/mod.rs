@@ -11,8 +11,8 @@ use std::collections::BTreeSet;
 use chrono::NaiveDateTime;
 
 use super::ServiceResult;
+use crate::db::models::posts;
 use crate::db::models::reputation::{self, NewReputationEvent, SERIAL_VOTING};
-use crate::db::models::{posts, votes};
 use crate::db::DbConnection;
 use crate::domain::ReputationReason;
 
@@ -49,41 +49,49 @@ impl Moved {
     }
 }
 
-/// Brings the ledger in line with `voter`'s current vote on `post_id`.
-pub fn vote_changed(
-    conn: &mut DbConnection,
-    rules: Rules,
-    post_id: i64,
-    voter: i64,
-    now: NaiveDateTime,
-) -> ServiceResult<()> {
-    let Some(post) = posts::find(conn, post_id)? else { return Ok(()) };
-    let vote = votes::find(conn, voter, post_id)?.unwrap_or(0);
+/// A vote as the change feed states it: everything the ledger needs, so recording it reads
+/// neither the post nor the vote again.
+#[derive(Debug, Clone, Copy)]
+pub struct Vote {
+    /// The post voted on.
+    pub post: i64,
+    /// Whether the post is an answer.
+    pub is_answer: bool,
+    /// Who voted.
+    pub voter: i64,
+    /// Who wrote the post.
+    pub author: i64,
+    /// The vote now: 1, -1 or 0.
+    pub value: i32,
+    /// The vote before.
+    pub previous: i32,
+}
+
+/// Brings the ledger in line with a member's changed vote on a post.
+pub fn vote_changed(conn: &mut DbConnection, rules: Rules, vote: Vote, now: NaiveDateTime) -> ServiceResult<()> {
     let mut moved = Moved::default();
-    moved.add(reputation::remove(conn, &[post_id], Some(voter), &VOTE_REASONS)?);
-    let is_answer = post.question_id.is_some();
-    let act = Act { post_id, actor_id: voter, now, born_reversed: false };
-    match vote {
+    // A vote that did not exist earned nothing, so there is nothing to take back: a new vote,
+    // the common case, skips the look.
+    if vote.previous != 0 {
+        moved.add(reputation::remove(conn, &[vote.post], Some(vote.voter), &VOTE_REASONS)?);
+    }
+    let act = Act { post_id: vote.post, actor_id: vote.voter, now, born_reversed: false };
+    match vote.value {
         1 => {
             // A pair caught voting in a run earns nothing from its votes for a while after.
             let since = now - chrono::Duration::hours(serial_voting::WINDOW_HOURS);
-            let serial = reputation::pair_reversed_since(conn, voter, post.author_id, since)?;
+            let serial = reputation::pair_reversed_since(conn, vote.voter, vote.author, since)?;
             let act = Act { born_reversed: serial, ..act };
-            let reason = if is_answer { ReputationReason::AnswerUpvoted } else { ReputationReason::QuestionUpvoted };
-            moved.add(grant(conn, rules, post.author_id, reason, act)?);
+            let reason =
+                if vote.is_answer { ReputationReason::AnswerUpvoted } else { ReputationReason::QuestionUpvoted };
+            moved.add(grant(conn, rules, vote.author, reason, act)?);
         }
         -1 => {
             let reason =
-                if is_answer { ReputationReason::AnswerDownvoted } else { ReputationReason::QuestionDownvoted };
-            moved.add(grant(conn, rules, post.author_id, reason, Act { born_reversed: false, ..act })?);
-            if is_answer {
-                moved.add(grant(
-                    conn,
-                    rules,
-                    voter,
-                    ReputationReason::DownvotedAnswer,
-                    Act { born_reversed: false, ..act },
-                )?);
+                if vote.is_answer { ReputationReason::AnswerDownvoted } else { ReputationReason::QuestionDownvoted };
+            moved.add(grant(conn, rules, vote.author, reason, act)?);
+            if vote.is_answer {
+                moved.add(grant(conn, rules, vote.voter, ReputationReason::DownvotedAnswer, act)?);
             }
         }
         _ => {}

@@ -1,0 +1,2 @@
+DROP INDEX reputation_events_serial;
+DROP INDEX reputation_events_counting;
