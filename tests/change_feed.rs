@@ -157,14 +157,7 @@ async fn a_rolled_back_write_reaches_no_consumer(app: TestApp) {
     let outcome: ServiceResult<()> = app.with_feed(|conn, feed| {
         feed.write(conn, now, |conn, changes| {
             guidepost::db::models::posts::add_score(conn, question, 5)?;
-            changes.push(Change::VoteCast {
-                question,
-                post: question,
-                voter: fred_id,
-                author: fred_id,
-                value: 1,
-                previous: 0,
-            });
+            changes.push(fred_votes_up(question, fred_id));
             Err(ServiceError::Conflict("changed its mind".to_owned()))
         })
     });
@@ -180,23 +173,9 @@ async fn a_rolled_back_write_reaches_no_consumer(app: TestApp) {
     // without) the outer commit.
     let nested: ServiceResult<()> = app.with_feed(|conn, feed| {
         feed.write(conn, now, |conn, changes| {
-            changes.push(Change::VoteCast {
-                question,
-                post: question,
-                voter: fred_id,
-                author: fred_id,
-                value: 1,
-                previous: 0,
-            });
+            changes.push(fred_votes_up(question, fred_id));
             feed.write(conn, now, |_, inner| {
-                inner.push(Change::VoteCast {
-                    question,
-                    post: question,
-                    voter: fred_id,
-                    author: fred_id,
-                    value: 1,
-                    previous: 0,
-                });
+                inner.push(fred_votes_up(question, fred_id));
                 Ok(())
             })
         })
@@ -225,3 +204,9 @@ async fn a_rolled_back_write_reaches_no_consumer(app: TestApp) {
 }
 
 on_both_backends!(each_consumer_hears_each_change_once_per_commit, a_rolled_back_write_reaches_no_consumer);
+
+/// A change a test states by hand: fred's upvote of his own question, which no use case would
+/// allow; only its passage through the feed matters here.
+fn fred_votes_up(question: i64, fred_id: i64) -> Change {
+    Change::VoteCast { question, post: question, voter: fred_id, author: fred_id, value: 1, previous: 0 }
+}
