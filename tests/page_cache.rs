@@ -1,6 +1,7 @@
 //! The page cache: anonymous visitors are answered from a node's recent copy of a public page,
-//! never older than the last write committed on this node nor than `PAGE_CACHE_SECONDS`; members
-//! always get a fresh page; views are still counted.
+//! never older than `PAGE_CACHE_SECONDS` nor than this node's last write to what it shows (see
+//! tests/page_cache_invalidation.rs for which writes reach which copies); members always get a
+//! fresh page; views are still counted.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
 
