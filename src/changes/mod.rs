@@ -9,13 +9,15 @@
 
 mod change;
 pub mod consumers;
+mod reach;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use chrono::NaiveDateTime;
 
-pub use change::{AccountChange, Change, ModerationAction, PublicPages};
+pub use change::{AccountChange, Change, ModerationAction};
+pub use reach::PublicPages;
 
 use crate::db::DbConnection;
 use crate::services::{ServiceError, ServiceResult};
