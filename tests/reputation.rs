@@ -23,8 +23,34 @@ use common::dumps::data_dir;
 use common::forum::question_id;
 use common::TestApp;
 
+/// The member's reputation as pages show it, after checking that the figures kept on the
+/// member's row (moved by each grant) are what the ledger recomputes.
 fn reputation_of(app: &TestApp, id: i64) -> i64 {
-    app.with_db(|c| users::find(c, id).unwrap().unwrap().reputation)
+    let kept = kept_figures(app, id);
+    // A member who never earned under the cap keeps no day; count today's rows for them (none).
+    let day = kept.2.unwrap_or_else(|| chrono::Utc::now().date_naive().and_time(chrono::NaiveTime::MIN));
+    let recomputed = app.with_db(|c| {
+        let mut read: Option<(i64, i64, Option<NaiveDateTime>, i64)> = None;
+        // Recomputed in a transaction rolled back, so checking changes nothing the test goes on with.
+        let _ = c.transaction::<(), diesel::result::Error, _>(|c| {
+            reputation::recompute_total(c, id, day).unwrap();
+            read = Some(user_rows::table.find(id).select(KEPT).first(c).unwrap());
+            Err(diesel::result::Error::RollbackTransaction)
+        });
+        read.unwrap()
+    });
+    let expected = (recomputed.0, recomputed.1, kept.2.and(recomputed.2), recomputed.3);
+    assert_eq!(kept, expected, "member {id}'s kept (earned, reputation, capped day, capped earned)");
+    kept.1
+}
+
+/// A member's kept reputation figures.
+const KEPT: (user_rows::reputation_earned, user_rows::reputation, user_rows::capped_day, user_rows::capped_earned) =
+    (user_rows::reputation_earned, user_rows::reputation, user_rows::capped_day, user_rows::capped_earned);
+
+/// (earned, reputation, capped day, capped earned) as kept on the member's row.
+fn kept_figures(app: &TestApp, id: i64) -> (i64, i64, Option<NaiveDateTime>, i64) {
+    app.with_db(|c| user_rows::table.find(id).select(KEPT).first(c).unwrap())
 }
 
 /// The member's ledger as (reason, amount, reversal), oldest first.
@@ -146,6 +172,31 @@ async fn votes_earn_at_most_the_daily_cap(app: TestApp) {
     assert_eq!(reputation_of(&app, wilma_id), 41);
 }
 
+async fn a_vote_withdrawn_the_same_day_frees_its_share_of_the_cap(app: TestApp) {
+    let app = app.restart_with(&[("GUIDEPOST_REPUTATION_DAILY_CAP", "25")]).await;
+    let (fred, _) = app.signed_in_member("fred", Role::Member).await;
+    let (wilma, wilma_id) = app.signed_in_member("wilma", Role::Member).await;
+    let voters: Vec<i64> = ["voter1", "voter2", "voter3"].iter().map(|v| app.create_user(v, Role::Member)).collect();
+    let path = fred.ask_ok("Why does the widget clock drift each week?", "widgets").await;
+    let answer = wilma.answer(&path, "The backup cell is flat; a fresh CR2032 keeps it on time.").await;
+    let other = wilma.answer(&path, "Or sync it to the hub once a day; the hub keeps network time.").await;
+    let day = NaiveDateTime::parse_from_str("2026-06-01 09:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
+
+    vote_at(&app, voters[0], answer, VoteValue::Up, day);
+    vote_at(&app, voters[1], answer, VoteValue::Up, day + Duration::minutes(1));
+    vote_at(&app, voters[0], answer, VoteValue::None, day + Duration::minutes(2));
+    assert_eq!(kept_figures(&app, wilma_id).3, 10, "the withdrawn upvote no longer counts against the day");
+    vote_at(&app, voters[2], other, VoteValue::Up, day + Duration::minutes(3));
+    vote_at(&app, voters[0], other, VoteValue::Up, day + Duration::minutes(4));
+    let amounts: Vec<i32> = ledger(&app, wilma_id).iter().map(|(_, a, _)| *a).collect();
+    assert_eq!(amounts, vec![10, 10, 5], "10 left after the withdrawal, then 5 up to the cap");
+    assert_eq!(reputation_of(&app, wilma_id), 26);
+    // A downvote is not capped and leaves the day's capped count alone.
+    vote_at(&app, voters[1], other, VoteValue::Down, day + Duration::minutes(5));
+    assert_eq!(reputation_of(&app, wilma_id), 24);
+    assert_eq!(kept_figures(&app, wilma_id).3, 25);
+}
+
 async fn deleting_a_post_reverses_what_it_earned_and_undeleting_restores_it(app: TestApp) {
     let (fred, fred_id) = app.signed_in_member("fred", Role::Member).await;
     let (wilma, wilma_id) = app.signed_in_member("wilma", Role::Member).await;
@@ -203,7 +254,7 @@ async fn serial_voting_is_reversed_once_and_audited(app: TestApp) {
     let last = ledger(&app, wilma_id).pop().unwrap();
     assert_eq!(last.2.as_deref(), Some(SERIAL_VOTING));
     // The total is what the ledger says.
-    assert_eq!(app.with_db(|c| reputation::recompute_total(c, wilma_id).unwrap()), 11);
+    assert_eq!(app.with_db(|c| reputation::recompute_total(c, wilma_id, later).unwrap()), 11);
 }
 
 async fn imported_members_keep_their_reputation_as_a_starting_balance(app: TestApp) {
@@ -219,7 +270,8 @@ async fn imported_members_keep_their_reputation_as_a_starting_balance(app: TestA
             .unwrap()
     });
     assert_eq!(ledger(&app, id), vec![("imported".to_owned(), i32::try_from(stored - 1).unwrap(), None)]);
-    assert_eq!(app.with_db(|c| reputation::recompute_total(c, id).unwrap()), stored);
+    let now = chrono::Utc::now().naive_utc();
+    assert_eq!(app.with_db(|c| reputation::recompute_total(c, id, now).unwrap()), stored);
     let page = app.get(&format!("/users/{id}/x/reputation")).await;
     let page = app.get(page.header("location").unwrap()).await;
     page.assert_status(200).assert_contains("imported reputation");
@@ -284,6 +336,7 @@ on_both_backends!(
     votes_earn_and_cost_and_undoing_them_takes_it_back,
     acceptance_and_endorsement_earn_until_withdrawn,
     votes_earn_at_most_the_daily_cap,
+    a_vote_withdrawn_the_same_day_frees_its_share_of_the_cap,
     deleting_a_post_reverses_what_it_earned_and_undeleting_restores_it,
     serial_voting_is_reversed_once_and_audited,
     imported_members_keep_their_reputation_as_a_starting_balance,

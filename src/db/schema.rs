@@ -25,6 +25,9 @@ diesel::table! {
         gold_badges -> Integer,
         silver_badges -> Integer,
         bronze_badges -> Integer,
+        reputation_earned -> BigInt,
+        capped_day -> Nullable<Timestamp>,
+        capped_earned -> BigInt,
     }
 }
 

@@ -52,6 +52,8 @@ pub fn insert_users(conn: &mut DbConnection, site: &str, fresh: &[ImportedUser])
                     users::source_site.eq(site),
                     users::source_id.eq(u.source_id),
                     users::reputation.eq(u.reputation.max(1)),
+                    // the starting balance's ledger row explains all of it
+                    users::reputation_earned.eq((u.reputation - 1).max(0)),
                 )
             })
             .collect();

@@ -1,8 +1,10 @@
-//! The `reputation_events` ledger and the maintained `users.reputation` total it explains.
+//! The `reputation_events` ledger and the kept totals it explains (`users.reputation`, with the
+//! raw sum and the day's capped earnings beside it).
 
 use chrono::NaiveDateTime;
-use diesel::dsl::{count_star, sum};
+use diesel::dsl::{case_when, count_star, sum};
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 
 use crate::db::schema::{posts, reputation_events, users};
 use crate::db::DbConnection;
@@ -105,19 +107,48 @@ pub fn remove(
     Ok(rows.into_iter().map(|(_, user)| user).collect())
 }
 
-/// What `user_id` earned today (from `day_start`) under the capped rules.
-pub fn capped_since(conn: &mut DbConnection, user_id: i64, day_start: NaiveDateTime) -> QueryResult<i64> {
-    // Two fixed comparisons rather than a list: SQLite prepares a statement with an IN list
-    // anew each time, and this one runs with every upvote.
-    let [first, second] = ReputationReason::CAPPED;
-    let total: Option<i64> = reputation_events::table
-        .filter(reputation_events::user_id.eq(user_id))
-        .filter(reputation_events::created_at.ge(day_start))
-        .filter(reputation_events::reason.eq(first).or(reputation_events::reason.eq(second)))
-        .filter(reputation_events::reversed_at.is_null())
-        .select(sum(reputation_events::amount))
-        .first::<Option<i64>>(conn)?;
-    Ok(total.unwrap_or(0))
+/// What `user_id` earned under the capped rules in the day that starts at `day_start`, from the
+/// member's kept counter (0 when it counts another day).
+pub fn capped_earned(conn: &mut DbConnection, user_id: i64, day_start: NaiveDateTime) -> QueryResult<i64> {
+    let kept: Option<(Option<NaiveDateTime>, i64)> =
+        users::table.find(user_id).select((users::capped_day, users::capped_earned)).first(conn).optional()?;
+    Ok(match kept {
+        Some((Some(day), earned)) if day == day_start => earned,
+        _ => 0,
+    })
+}
+
+/// Moves `user_id`'s kept total by a granted `amount`, and the day's capped counter too when
+/// the grant counts against the cap of the day starting at `capped_day`. One UPDATE of
+/// arithmetic on the row, so two grants to one member at once (PostgreSQL) both count.
+pub fn add_to_total(
+    conn: &mut DbConnection,
+    user_id: i64,
+    amount: i64,
+    capped_day: Option<NaiveDateTime>,
+) -> QueryResult<()> {
+    let earned = users::reputation_earned + amount;
+    // `reputation` is 1 plus what was earned, never below 1.
+    let total = case_when(earned.lt(0_i64), 1_i64.into_sql::<BigInt>()).otherwise(earned + 1_i64);
+    let target = users::table.find(user_id);
+    let updated = match capped_day {
+        None => {
+            diesel::update(target).set((users::reputation_earned.eq(earned), users::reputation.eq(total))).execute(conn)
+        }
+        Some(day) => {
+            let today = case_when(users::capped_day.eq(day), users::capped_earned + amount)
+                .otherwise(amount.into_sql::<BigInt>());
+            diesel::update(target)
+                .set((
+                    users::reputation_earned.eq(earned),
+                    users::reputation.eq(total),
+                    users::capped_earned.eq(today),
+                    users::capped_day.eq(Some(day)),
+                ))
+                .execute(conn)
+        }
+    };
+    updated.map(drop)
 }
 
 /// Reverses (or, with `reversal` `None`, restores) every row about the posts `post_ids` that was
@@ -188,15 +219,28 @@ pub fn reverse_run(
     .execute(conn)
 }
 
-/// Sets `users.reputation` from the ledger: 1 plus the unreversed amounts, never below 1.
-pub fn recompute_total(conn: &mut DbConnection, user_id: i64) -> QueryResult<i64> {
-    let total: Option<i64> = reputation_events::table
+/// Sets `user_id`'s kept total and the capped counter of the day starting at `day_start` from
+/// the ledger: after rows were taken back or reversed, and to check the kept figures.
+pub fn recompute_total(conn: &mut DbConnection, user_id: i64, day_start: NaiveDateTime) -> QueryResult<i64> {
+    let counting = reputation_events::table
         .filter(reputation_events::user_id.eq(user_id))
-        .filter(reputation_events::reversed_at.is_null())
+        .filter(reputation_events::reversed_at.is_null());
+    let earned: Option<i64> = counting.select(sum(reputation_events::amount)).first(conn)?;
+    let capped_today: Option<i64> = counting
+        .filter(reputation_events::created_at.ge(day_start))
+        .filter(reputation_events::reason.eq_any(ReputationReason::CAPPED))
         .select(sum(reputation_events::amount))
-        .first::<Option<i64>>(conn)?;
-    let reputation = (1 + total.unwrap_or(0)).max(1);
-    diesel::update(users::table.find(user_id)).set(users::reputation.eq(reputation)).execute(conn)?;
+        .first(conn)?;
+    let earned = earned.unwrap_or(0);
+    let reputation = (1 + earned).max(1);
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::reputation.eq(reputation),
+            users::reputation_earned.eq(earned),
+            users::capped_day.eq(Some(day_start)),
+            users::capped_earned.eq(capped_today.unwrap_or(0)),
+        ))
+        .execute(conn)?;
     Ok(reputation)
 }
 

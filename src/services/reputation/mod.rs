@@ -1,7 +1,8 @@
 //! Reputation: what others think of a member's posts, as a ledger of events. The change feed's
 //! reputation consumer calls these in the writer's transaction, so a vote and what it earned
 //! commit or roll back together. Each function first removes what the act earned before and
-//! then grants what it earns now, so running one twice changes nothing.
+//! then grants what it earns now, so running one twice changes nothing. A grant moves the
+//! member's kept total by its amount; taking rows back recomputes the total from the ledger.
 
 pub mod profile;
 pub mod serial_voting;
@@ -32,21 +33,19 @@ pub struct Rules {
     pub daily_cap: u32,
 }
 
-/// Whose totals an act moved, to recompute once at the end.
-#[derive(Debug, Default)]
-struct Moved(BTreeSet<i64>);
+/// The start of `now`'s UTC day: what the daily cap counts from.
+fn day_start(now: NaiveDateTime) -> NaiveDateTime {
+    now.date().and_time(chrono::NaiveTime::MIN)
+}
 
-impl Moved {
-    fn add(&mut self, users: impl IntoIterator<Item = i64>) {
-        self.0.extend(users);
+/// Recomputes from the ledger the totals of the members whose rows were just taken back or
+/// reversed, before anything is granted: a grant then moves a total that is right, and its cap
+/// sees what is left today.
+fn recompute(conn: &mut DbConnection, users: impl IntoIterator<Item = i64>, now: NaiveDateTime) -> ServiceResult<()> {
+    for user in users.into_iter().collect::<BTreeSet<i64>>() {
+        reputation::recompute_total(conn, user, day_start(now))?;
     }
-
-    fn recompute(self, conn: &mut DbConnection) -> ServiceResult<()> {
-        for user in self.0 {
-            reputation::recompute_total(conn, user)?;
-        }
-        Ok(())
-    }
+    Ok(())
 }
 
 /// A vote as the change feed states it: everything the ledger needs, so recording it reads
@@ -69,11 +68,11 @@ pub struct Vote {
 
 /// Brings the ledger in line with a member's changed vote on a post.
 pub fn vote_changed(conn: &mut DbConnection, rules: Rules, vote: Vote, now: NaiveDateTime) -> ServiceResult<()> {
-    let mut moved = Moved::default();
     // A vote that did not exist earned nothing, so there is nothing to take back: a new vote,
     // the common case, skips the look.
     if vote.previous != 0 {
-        moved.add(reputation::remove(conn, &[vote.post], Some(vote.voter), &VOTE_REASONS)?);
+        let moved = reputation::remove(conn, &[vote.post], Some(vote.voter), &VOTE_REASONS)?;
+        recompute(conn, moved, now)?;
     }
     let act = Act { post_id: vote.post, actor_id: vote.voter, now, born_reversed: false };
     match vote.value {
@@ -84,19 +83,19 @@ pub fn vote_changed(conn: &mut DbConnection, rules: Rules, vote: Vote, now: Naiv
             let act = Act { born_reversed: serial, ..act };
             let reason =
                 if vote.is_answer { ReputationReason::AnswerUpvoted } else { ReputationReason::QuestionUpvoted };
-            moved.add(grant(conn, rules, vote.author, reason, act)?);
+            grant(conn, rules, vote.author, reason, act)?;
         }
         -1 => {
             let reason =
                 if vote.is_answer { ReputationReason::AnswerDownvoted } else { ReputationReason::QuestionDownvoted };
-            moved.add(grant(conn, rules, vote.author, reason, act)?);
+            grant(conn, rules, vote.author, reason, act)?;
             if vote.is_answer {
-                moved.add(grant(conn, rules, vote.voter, ReputationReason::DownvotedAnswer, act)?);
+                grant(conn, rules, vote.voter, ReputationReason::DownvotedAnswer, act)?;
             }
         }
         _ => {}
     }
-    moved.recompute(conn)
+    Ok(())
 }
 
 /// Brings the ledger in line with which answer of `question_id` is accepted, if any (accepting
@@ -108,10 +107,10 @@ pub fn acceptance_changed(
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     let reasons = [ReputationReason::AnswerAccepted, ReputationReason::AcceptedAnswer];
-    let mut moved = Moved::default();
     let answers = posts::answer_ids(conn, question_id)?;
-    moved.add(reputation::remove(conn, &answers, None, &reasons)?);
-    let Some(question) = posts::find(conn, question_id)? else { return moved.recompute(conn) };
+    let moved = reputation::remove(conn, &answers, None, &reasons)?;
+    recompute(conn, moved, now)?;
+    let Some(question) = posts::find(conn, question_id)? else { return Ok(()) };
     let answer = match question.accepted_answer_id {
         Some(answer_id) => posts::find(conn, answer_id)?,
         None => None,
@@ -121,11 +120,11 @@ pub fn acceptance_changed(
         // Accepting one's own answer earns nothing.
         if question.author_id != answer.author_id {
             let act = Act { post_id: answer_id, actor_id: question.author_id, now, born_reversed: false };
-            moved.add(grant(conn, rules, answer.author_id, ReputationReason::AnswerAccepted, act)?);
-            moved.add(grant(conn, rules, question.author_id, ReputationReason::AcceptedAnswer, act)?);
+            grant(conn, rules, answer.author_id, ReputationReason::AnswerAccepted, act)?;
+            grant(conn, rules, question.author_id, ReputationReason::AcceptedAnswer, act)?;
         }
     }
-    moved.recompute(conn)
+    Ok(())
 }
 
 /// Brings the ledger in line with whether staff endorse `answer_id` as official.
@@ -136,16 +135,16 @@ pub fn endorsement_changed(
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     let reasons = [ReputationReason::AnswerEndorsed];
-    let mut moved = Moved::default();
-    moved.add(reputation::remove(conn, &[answer_id], None, &reasons)?);
+    let moved = reputation::remove(conn, &[answer_id], None, &reasons)?;
+    recompute(conn, moved, now)?;
     if let Some(answer) = posts::find(conn, answer_id)? {
         let endorsed = answer.official_kind == Some(crate::domain::OfficialKind::Endorsed);
         if let (true, Some(by)) = (endorsed, answer.official_by.filter(|&by| by != answer.author_id)) {
             let act = Act { post_id: answer_id, actor_id: by, now, born_reversed: false };
-            moved.add(grant(conn, rules, answer.author_id, ReputationReason::AnswerEndorsed, act)?);
+            grant(conn, rules, answer.author_id, ReputationReason::AnswerEndorsed, act)?;
         }
     }
-    moved.recompute(conn)
+    Ok(())
 }
 
 /// A reviewer approved `author`'s suggested edit of `post_id`.
@@ -157,10 +156,8 @@ pub fn edit_approved(
     reviewer: i64,
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
-    let mut moved = Moved::default();
     let act = Act { post_id, actor_id: reviewer, now, born_reversed: false };
-    moved.add(grant(conn, rules, author, ReputationReason::EditApproved, act)?);
-    moved.recompute(conn)
+    grant(conn, rules, author, ReputationReason::EditApproved, act)
 }
 
 /// A post was deleted (`deleted`) or restored: what it earned, and for a question what its
@@ -169,9 +166,8 @@ pub fn post_deleted(conn: &mut DbConnection, post_id: i64, deleted: bool, now: N
     let mut post_ids = vec![post_id];
     post_ids.extend(posts::answer_ids(conn, post_id)?);
     let reversal = deleted.then_some((now, reputation::POST_DELETED));
-    let mut moved = Moved::default();
-    moved.add(reputation::set_post_reversal(conn, &post_ids, reversal)?);
-    moved.recompute(conn)
+    let moved = reputation::set_post_reversal(conn, &post_ids, reversal)?;
+    recompute(conn, moved, now)
 }
 
 /// Who did what to which post, and when.
@@ -184,18 +180,14 @@ struct Act {
     born_reversed: bool,
 }
 
-/// Adds one ledger row for `user`, capped by the day's allowance where the rule is capped.
-fn grant(
-    conn: &mut DbConnection,
-    rules: Rules,
-    user: i64,
-    reason: ReputationReason,
-    act: Act,
-) -> ServiceResult<Option<i64>> {
+/// Adds one ledger row for `user`, capped by the day's allowance where the rule is capped, and
+/// moves the member's total by what it granted.
+fn grant(conn: &mut DbConnection, rules: Rules, user: i64, reason: ReputationReason, act: Act) -> ServiceResult<()> {
     let mut amount = reason.points();
-    if reason.capped() && rules.daily_cap > 0 && !act.born_reversed {
-        let day_start = act.now.date().and_time(chrono::NaiveTime::MIN);
-        let earned = reputation::capped_since(conn, user, day_start)?;
+    // A row born reversed counts for nothing, so it takes nothing from the day's allowance.
+    let capped_day = (reason.capped() && !act.born_reversed).then(|| day_start(act.now));
+    if let (Some(day), true) = (capped_day, rules.daily_cap > 0) {
+        let earned = reputation::capped_earned(conn, user, day)?;
         let left = (i64::from(rules.daily_cap) - earned).max(0);
         amount = amount.min(i32::try_from(left).unwrap_or(i32::MAX));
     }
@@ -212,5 +204,8 @@ fn grant(
             reversal: act.born_reversed.then_some(SERIAL_VOTING),
         },
     )?;
-    Ok(Some(user))
+    if !act.born_reversed {
+        reputation::add_to_total(conn, user, i64::from(amount), capped_day)?;
+    }
+    Ok(())
 }

@@ -41,7 +41,7 @@ pub fn sweep(conn: &mut DbConnection, now: NaiveDateTime) -> ServiceResult<Vec<R
         let run = crate::db::write_transaction(conn, |conn| -> ServiceResult<ReversedRun> {
             let votes = reputation::reverse_run(conn, voter, author, since, now)?;
             if votes > 0 {
-                reputation::recompute_total(conn, author)?;
+                reputation::recompute_total(conn, author, now.date().and_time(chrono::NaiveTime::MIN))?;
                 let detail = format!("{votes} upvotes from member #{voter} within {WINDOW_HOURS} hours reversed");
                 audit::record_automatic(conn, "reputation.serial_voting", ("user", author), Some(&detail), now)?;
             }
