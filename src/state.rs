@@ -46,6 +46,9 @@ pub struct AppState {
     pub view_counter: ViewCounter,
     /// This node's copies of anonymous pages.
     pub page_cache: std::sync::Arc<PageCache>,
+    /// Hears other nodes' writes for the page cache (PostgreSQL, with the cache on); stops
+    /// when the state is dropped.
+    pub page_notices: Option<crate::web::page_cache::Listener>,
     /// This node's search index.
     pub search: Search,
     /// This node's recently computed related-question lists.
@@ -92,6 +95,9 @@ pub enum StartupError {
     /// The site settings thread could not be started.
     #[error("site settings: {0}")]
     SettingsFollower(std::io::Error),
+    /// The thread that hears other nodes' page notices could not be started.
+    #[error("page notices: {0}")]
+    PageNotices(std::io::Error),
     /// A single sign-on provider cannot be set up.
     #[error("sso.providers: {0}")]
     IdentityProviders(String),
@@ -110,13 +116,17 @@ impl AppState {
         let site_settings = Arc::new(LiveSettings::new(&config));
         let outbox =
             Outbox::for_site(&config, Arc::clone(&templates), secret).with_site_settings(Arc::clone(&site_settings));
-        let feed = Arc::new(ChangeFeed::new(consumers::standard(&outbox, &site_settings)));
+        // Signs this process's page notices, so its own listener skips them.
+        let origin: u64 = rand::random();
+        let feed = Arc::new(ChangeFeed::new(consumers::standard(&outbox, &site_settings, origin)));
         let bell = Arc::new(Bell::default());
         let indexer = Indexer::start(pool.clone(), search.clone(), Arc::clone(&bell)).map_err(StartupError::Indexer)?;
         feed.subscribe(Arc::new(consumers::search::WakeIndexer::new(bell)));
         let page_cache =
             std::sync::Arc::new(PageCache::new(std::time::Duration::from_secs(u64::from(config.page_cache_seconds))));
         feed.subscribe(Arc::new(page_cache.invalidator()));
+        let page_notices =
+            page_cache.follow_other_nodes(&config.database_url, origin).map_err(StartupError::PageNotices)?;
         let rate_limits = RateLimits::new(crate::rate_limits::PerMinute {
             heavy: config.heavy_requests_per_minute,
             api: config.api_requests_per_minute,
@@ -132,6 +142,7 @@ impl AppState {
             settings_follower,
             cookie_key,
             page_cache,
+            page_notices,
             config: Arc::new(config),
             pool,
             templates,

@@ -1,6 +1,7 @@
 //! Which copies a write makes stale (issue 24): a change to question A renders A's page again for
 //! anonymous visitors at once, and leaves question B's copy alone; lists follow any write within
-//! `LIST_STALENESS`. Each page's freshness shows by retitling both questions behind the app's
+//! `LIST_STALENESS`; on PostgreSQL another node drops A's copy as soon as it hears the commit's
+//! notice, and B's not at all. Each page's freshness shows by retitling both questions behind the app's
 //! back (as another node's write would look) before the write: a page rendered again shows the
 //! new title, a copy still served shows the old one.
 
@@ -8,10 +9,13 @@
 
 mod common;
 
+use std::time::{Duration, Instant};
+
 use diesel::prelude::*;
+use guidepost::config::DatabaseUrl;
 use guidepost::db::schema::posts;
 use guidepost::roles::Role;
-use guidepost::web::page_cache::LIST_STALENESS;
+use guidepost::web::page_cache::{LIST_STALENESS, POLL_EVERY};
 
 use common::forum::question_id;
 use common::TestApp;
@@ -54,11 +58,19 @@ impl Forum {
         }
     }
 
-    /// After a write to A only: A's page is rendered again, B's copy is still served.
-    async fn assert_only_a_fresh(&self, round: &str) {
-        let a = self.visitor.get(&self.a).await;
-        a.assert_status(200);
-        assert!(a.body.contains(&format!("Kettle question {round}")), "{round}: question A was not rendered again");
+    /// After a write to A only: A's page is rendered again (within `wait`, polled), B's copy is
+    /// still served.
+    async fn assert_only_a_fresh(&self, round: &str, wait: Duration) {
+        let asked = Instant::now();
+        loop {
+            let a = self.visitor.get(&self.a).await;
+            a.assert_status(200);
+            if a.body.contains(&format!("Kettle question {round}")) {
+                break;
+            }
+            assert!(asked.elapsed() < wait, "{round}: question A was not rendered again within {wait:?}");
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
         let b = self.visitor.get(&self.b).await;
         b.assert_status(200);
         assert!(
@@ -66,56 +78,68 @@ impl Forum {
             "{round}: question B was rendered again for a write to A"
         );
     }
+
+    /// One of the [`WRITES`] to question A, by a member of the first node.
+    async fn write(&self, round: &str) {
+        let a_id = question_id(&self.a);
+        let (member, path, fields): (&TestApp, String, Vec<(&str, &str)>) = match round {
+            "after a vote" => (&self.moderator, format!("/posts/{}/vote", self.answer), vec![("value", "up")]),
+            "after an answer" => (
+                &self.moderator,
+                format!("/questions/{a_id}/answers"),
+                vec![("body", "Or the lid is not shut: steam escapes past the switch.")],
+            ),
+            "after an edit" => (
+                &self.wilma,
+                format!("/posts/{}/edit", self.answer),
+                vec![("body", "Descale it with citric acid: limescale on the sensor fools it."), ("reason", "how")],
+            ),
+            "after a comment" => {
+                (&self.wilma, format!("/posts/{a_id}/comments"), vec![("body", "Which model is it, and how old?")])
+            }
+            "after a deletion" => {
+                (&self.moderator, format!("/posts/{}/delete", self.answer), vec![("reason", "testing")])
+            }
+            "after closing" => (&self.moderator, format!("/questions/{a_id}/close"), vec![("reason", "off-topic")]),
+            other => panic!("no such write: {other}"),
+        };
+        member.submit(&self.a, &path, &fields).await.assert_status(303);
+    }
 }
+
+/// The writes each test makes to question A, in order.
+const WRITES: [&str; 6] =
+    ["after a vote", "after an answer", "after an edit", "after a comment", "after a deletion", "after closing"];
 
 async fn a_write_to_one_question_renders_only_that_question_again(app: TestApp) {
     let forum = Forum::open(app).await;
-    let a_id = question_id(&forum.a);
+    for round in WRITES {
+        forum.retitle_behind_the_copies(round).await;
+        forum.write(round).await;
+        forum.assert_only_a_fresh(round, Duration::ZERO).await;
+    }
+}
 
-    forum.retitle_behind_the_copies("after a vote").await;
-    forum.moderator.vote(&forum.a, forum.answer, "up").await.assert_status(303);
-    forum.assert_only_a_fresh("after a vote").await;
-
-    forum.retitle_behind_the_copies("after an answer").await;
-    forum.moderator.answer(&forum.a, "Or the lid is not shut: steam escapes past the switch.").await;
-    forum.assert_only_a_fresh("after an answer").await;
-
-    forum.retitle_behind_the_copies("after an edit").await;
-    let edit = format!("/posts/{}/edit", forum.answer);
-    forum
-        .wilma
-        .submit(
-            &edit,
-            &edit,
-            &[("body", "Descale it with citric acid: limescale on the sensor fools it."), ("reason", "how")],
-        )
-        .await
-        .assert_status(303);
-    forum.assert_only_a_fresh("after an edit").await;
-
-    forum.retitle_behind_the_copies("after a comment").await;
-    forum
-        .wilma
-        .submit(&forum.a, &format!("/posts/{a_id}/comments"), &[("body", "Which model is it, and how old?")])
-        .await
-        .assert_status(303);
-    forum.assert_only_a_fresh("after a comment").await;
-
-    forum.retitle_behind_the_copies("after a deletion").await;
-    forum
-        .moderator
-        .submit(&forum.a, &format!("/posts/{}/delete", forum.answer), &[("reason", "testing")])
-        .await
-        .assert_status(303);
-    forum.assert_only_a_fresh("after a deletion").await;
-
-    forum.retitle_behind_the_copies("after closing").await;
-    forum
-        .moderator
-        .submit(&forum.a, &format!("/questions/{a_id}/close"), &[("reason", "off-topic")])
-        .await
-        .assert_status(303);
-    forum.assert_only_a_fresh("after closing").await;
+async fn a_write_on_another_node_renders_only_that_question_again_there(app: TestApp) {
+    let mut forum = Forum::open(app).await;
+    if matches!(forum.app.db.url, DatabaseUrl::Postgres(_)) {
+        // The second node hears each commit's page notice: only A's copy goes, at once.
+        forum.visitor = forum.app.another_node(&[("GUIDEPOST_PAGE_CACHE_SECONDS", "60")]).await;
+        for round in WRITES {
+            forum.retitle_behind_the_copies(round).await;
+            forum.write(round).await;
+            forum.assert_only_a_fresh(round, POLL_EVERY * 30).await;
+        }
+    } else {
+        // SQLite serves one node; another process on the file sees writes when its copies expire.
+        forum.visitor = forum.app.another_node(&[("GUIDEPOST_PAGE_CACHE_SECONDS", "1")]).await;
+        forum.retitle_behind_the_copies("on another process").await;
+        forum.write("after a vote").await;
+        let stale = forum.visitor.get(&forum.a).await;
+        assert!(!stale.body.contains("Kettle question on another process"), "the copy was not kept at all");
+        actix_web::rt::time::sleep(Duration::from_millis(1_100)).await;
+        forum.visitor.get(&forum.a).await.assert_contains("Kettle question on another process");
+    }
 }
 
 async fn lists_follow_any_write_within_their_staleness(app: TestApp) {
@@ -124,7 +148,7 @@ async fn lists_follow_any_write_within_their_staleness(app: TestApp) {
     forum.retitle_behind_the_copies("seen on the home page").await;
 
     // With no write heard, the list's copy is served past its staleness.
-    actix_web::rt::time::sleep(LIST_STALENESS + std::time::Duration::from_millis(100)).await;
+    actix_web::rt::time::sleep(LIST_STALENESS + Duration::from_millis(100)).await;
     let home = forum.visitor.get("/").await;
     assert!(!home.body.contains("seen on the home page"), "the home page was rendered again with no write");
 
@@ -135,5 +159,6 @@ async fn lists_follow_any_write_within_their_staleness(app: TestApp) {
 
 on_both_backends!(
     a_write_to_one_question_renders_only_that_question_again,
+    a_write_on_another_node_renders_only_that_question_again_there,
     lists_follow_any_write_within_their_staleness
 );

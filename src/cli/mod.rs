@@ -303,5 +303,5 @@ fn change_feed(config: &Config) -> anyhow::Result<crate::changes::ChangeFeed> {
     let (secret, _) = crate::secret::resolve(config)?;
     let outbox = crate::mail::Outbox::for_site(config, std::sync::Arc::new(templates), &secret);
     let settings = std::sync::Arc::new(crate::site_settings::LiveSettings::new(config));
-    Ok(crate::changes::ChangeFeed::new(crate::changes::consumers::standard(&outbox, &settings)))
+    Ok(crate::changes::ChangeFeed::new(crate::changes::consumers::standard(&outbox, &settings, rand::random())))
 }

@@ -165,6 +165,12 @@ impl Copies {
     /// would cost every write a walk over every copy): a lookup finds them stale, a newer
     /// rendering replaces them, and [`Copies::store`] sweeps them out when space runs short.
     fn heard(&self, changes: &[Change]) {
+        self.heard_pages(changes.iter().map(Change::public_pages));
+    }
+
+    /// Notes one commit's changes by the pages they reach: a commit here, or one another node
+    /// announced (see [`super::elsewhere`]).
+    pub(super) fn heard_pages(&self, pages: impl IntoIterator<Item = PublicPages>) {
         let Ok(mut shelf) = self.shelf.write() else {
             return;
         };
@@ -172,8 +178,8 @@ impl Copies {
         changed.epoch += 1;
         let epoch = changed.epoch;
         let now = Instant::now();
-        for change in changes {
-            match change.public_pages() {
+        for reach in pages {
+            match reach {
                 PublicPages::Unchanged => {}
                 PublicPages::Lists => changed.lists = epoch,
                 PublicPages::Questions(first, second) => {

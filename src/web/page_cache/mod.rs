@@ -5,7 +5,8 @@
 //! A copy is used only while it is younger than `page_cache_seconds` and nothing it shows has
 //! changed on this node since it was rendered (see [`copies`]): a question's page goes stale when
 //! a write committed here names that question, a list at most [`copies::LIST_STALENESS`] after any
-//! write. A change made on another node shows within the time limit; a change of the site
+//! write. A change made on another node shows as soon as this node hears its notice on
+//! PostgreSQL ([`elsewhere`]), and within the time limit at worst; a change of the site
 //! settings, read from the database by every node, makes copies drawn with the old ones
 //! unreachable at once. Requests carrying a session cookie (members, and anyone with a message
 //! waiting) always go to the handler, so a member sees their own write at once. Question views
@@ -28,14 +29,17 @@ use actix_web::middleware::Next;
 use actix_web::web::Data;
 use actix_web::HttpResponse;
 
+use crate::config::DatabaseUrl;
 use crate::metrics::RoutePattern;
 use crate::state::AppState;
 use crate::web::{http_cache, session};
 
 mod copies;
+mod elsewhere;
 
 use copies::{Copies, Hit, PageCopy, Shows};
 pub use copies::{Invalidator, LIST_STALENESS};
+pub use elsewhere::{Listener, POLL_EVERY};
 
 /// Set in a response's extensions by a page that counts a question view, so a visit served
 /// from the copy is counted too.
@@ -87,6 +91,15 @@ impl PageCache {
     /// What the change feed tells of each commit on this node, so the copies it concerns go.
     pub fn invalidator(&self) -> Invalidator {
         Invalidator(Arc::clone(&self.copies))
+    }
+
+    /// Starts hearing other nodes' commits (see [`elsewhere`]): on PostgreSQL with copies kept;
+    /// `None` otherwise (SQLite serves one node, and without copies there is nothing to drop).
+    pub fn follow_other_nodes(&self, url: &DatabaseUrl, origin: u64) -> std::io::Result<Option<Listener>> {
+        if self.copies.lifetime().is_zero() || !matches!(url, DatabaseUrl::Postgres(_)) {
+            return Ok(None);
+        }
+        Listener::start(url.clone(), origin, Arc::clone(&self.copies)).map(Some)
     }
 
     /// Claims the rendering of a missing page, unless another request has claimed it already.
