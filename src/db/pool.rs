@@ -25,9 +25,6 @@ const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
 const PG_CONNECT_TIMEOUT_SECS: u32 = 5;
 /// Milliseconds a SQLite writer waits for another writer's lock.
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
-/// Bytes of a SQLite file each connection reads through a memory map: SQLite's own ceiling
-/// (2 GiB less 64 KiB), which covers the file of a site with a million questions.
-const SQLITE_MMAP_BYTES: u64 = 0x7fff_0000;
 
 /// Opens connections of the one backend its URL names.
 #[derive(Debug, Clone)]
@@ -60,18 +57,12 @@ impl Manager {
                 // WAL): a post row with its Markdown and HTML is about 1.7 KB, so 4 KiB pages
                 // hold two and waste a quarter; 8 KiB pages hold four, a site is about a sixth
                 // smaller and a bulk load (seed, import) writes and scans that much less.
-                // Reads go through a memory map: in WAL mode a connection drops its whole page
-                // cache whenever another connection has committed since its last read, so under
-                // writes every read started cold, copying each page it touched from the kernel;
-                // mapped, a page is read where the kernel keeps it. The mapped pages are the
-                // kernel's file cache, shared by every connection, not the server's heap.
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
                      PRAGMA page_size = 8192;
                      PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = NORMAL;
-                     PRAGMA foreign_keys = ON;
-                     PRAGMA mmap_size = {SQLITE_MMAP_BYTES};"
+                     PRAGMA foreign_keys = ON;"
                 ))
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))
