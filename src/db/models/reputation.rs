@@ -83,28 +83,48 @@ pub fn pair_reversed_since(
     .get_result(conn)
 }
 
+/// A ledger row that stopped counting (taken back, reversed) or started again (restored): what
+/// it moves on its member's kept figures.
+#[derive(Debug, Clone, Copy, Queryable)]
+pub struct Counted {
+    /// Whose.
+    pub user_id: i64,
+    /// The rule (capped or not).
+    pub reason: ReputationReason,
+    /// What it granted.
+    pub amount: i32,
+    /// When (the day whose cap it counted against).
+    pub created_at: NaiveDateTime,
+}
+
+/// The columns of a [`Counted`].
+type CountedColumns =
+    (reputation_events::user_id, reputation_events::reason, reputation_events::amount, reputation_events::created_at);
+const COUNTED: CountedColumns =
+    (reputation_events::user_id, reputation_events::reason, reputation_events::amount, reputation_events::created_at);
+
 /// Removes the rows for `reasons` on the posts `post_ids` (from `actor_id`'s act, when given):
-/// the act was undone. Returns whose reputation moved.
+/// the act was undone. Returns the removed rows that were counting.
 pub fn remove(
     conn: &mut DbConnection,
     post_ids: &[i64],
     actor_id: Option<i64>,
     reasons: &[ReputationReason],
-) -> QueryResult<Vec<i64>> {
+) -> QueryResult<Vec<Counted>> {
     let mut query = reputation_events::table
         .filter(reputation_events::post_id.eq_any(post_ids))
         .filter(reputation_events::reason.eq_any(reasons))
-        .select((reputation_events::id, reputation_events::user_id))
+        .select((reputation_events::id, reputation_events::reversed_at.is_null(), COUNTED))
         .into_boxed();
     if let Some(actor) = actor_id {
         query = query.filter(reputation_events::actor_id.eq(actor));
     }
-    let rows: Vec<(i64, i64)> = query.load(conn)?;
+    let rows: Vec<(i64, bool, Counted)> = query.load(conn)?;
     if !rows.is_empty() {
-        let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+        let ids: Vec<i64> = rows.iter().map(|(id, _, _)| *id).collect();
         diesel::delete(reputation_events::table.filter(reputation_events::id.eq_any(ids))).execute(conn)?;
     }
-    Ok(rows.into_iter().map(|(_, user)| user).collect())
+    Ok(rows.into_iter().filter(|(_, counting, _)| *counting).map(|(_, _, row)| row).collect())
 }
 
 /// What `user_id` earned under the capped rules in the day that starts at `day_start`, from the
@@ -118,24 +138,29 @@ pub fn capped_earned(conn: &mut DbConnection, user_id: i64, day_start: NaiveDate
     })
 }
 
-/// Moves `user_id`'s kept total by a granted `amount`, and the day's capped counter too when
-/// the grant counts against the cap of the day starting at `capped_day`. One UPDATE of
-/// arithmetic on the row, so two grants to one member at once (PostgreSQL) both count.
-pub fn add_to_total(
-    conn: &mut DbConnection,
-    user_id: i64,
-    amount: i64,
-    capped_day: Option<NaiveDateTime>,
-) -> QueryResult<()> {
+/// How moving a member's total moves the day's capped counter too.
+#[derive(Debug, Clone, Copy)]
+pub enum Capped {
+    /// A capped grant made in the day starting then: it counts, starting that day's count when
+    /// the kept one is of an earlier day.
+    Granted(NaiveDateTime),
+    /// A capped row of the day starting then, taken back or restored: it moves the count only
+    /// while the kept count is that day's.
+    Moved(NaiveDateTime),
+}
+
+/// Moves `user_id`'s kept total by `amount` (and the capped counter as `capped` says). One
+/// UPDATE of arithmetic on the row, so two moves of one member at once (PostgreSQL) both count.
+pub fn move_total(conn: &mut DbConnection, user_id: i64, amount: i64, capped: Option<Capped>) -> QueryResult<()> {
     let earned = users::reputation_earned + amount;
     // `reputation` is 1 plus what was earned, never below 1.
     let total = case_when(earned.lt(0_i64), 1_i64.into_sql::<BigInt>()).otherwise(earned + 1_i64);
     let target = users::table.find(user_id);
-    let updated = match capped_day {
+    let moved = match capped {
         None => {
             diesel::update(target).set((users::reputation_earned.eq(earned), users::reputation.eq(total))).execute(conn)
         }
-        Some(day) => {
+        Some(Capped::Granted(day)) => {
             let today = case_when(users::capped_day.eq(day), users::capped_earned + amount)
                 .otherwise(amount.into_sql::<BigInt>());
             diesel::update(target)
@@ -147,26 +172,38 @@ pub fn add_to_total(
                 ))
                 .execute(conn)
         }
+        Some(Capped::Moved(day)) => {
+            let that_day =
+                case_when(users::capped_day.eq(day), users::capped_earned + amount).otherwise(users::capped_earned);
+            diesel::update(target)
+                .set((
+                    users::reputation_earned.eq(earned),
+                    users::reputation.eq(total),
+                    users::capped_earned.eq(that_day),
+                ))
+                .execute(conn)
+        }
     };
-    updated.map(drop)
+    moved.map(drop)
 }
 
 /// Reverses (or, with `reversal` `None`, restores) every row about the posts `post_ids` that was
-/// reversed for [`POST_DELETED`] or not at all; returns whose reputation moved.
+/// reversed for [`POST_DELETED`] or not at all; returns the rows that stopped (or started again)
+/// counting.
 pub fn set_post_reversal(
     conn: &mut DbConnection,
     post_ids: &[i64],
     reversal: Option<(NaiveDateTime, &'static str)>,
-) -> QueryResult<Vec<i64>> {
+) -> QueryResult<Vec<Counted>> {
     let mut query = reputation_events::table
         .filter(reputation_events::post_id.eq_any(post_ids))
-        .select((reputation_events::id, reputation_events::user_id))
+        .select((reputation_events::id, COUNTED))
         .into_boxed();
     query = match reversal {
         Some(_) => query.filter(reputation_events::reversed_at.is_null()),
         None => query.filter(reputation_events::reversal.eq(POST_DELETED)),
     };
-    let rows: Vec<(i64, i64)> = query.load(conn)?;
+    let rows: Vec<(i64, Counted)> = query.load(conn)?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -179,7 +216,7 @@ pub fn set_post_reversal(
     diesel::update(target)
         .set((reputation_events::reversed_at.eq(at), reputation_events::reversal.eq(why)))
         .execute(conn)?;
-    Ok(rows.into_iter().map(|(_, user)| user).collect())
+    Ok(rows.into_iter().map(|(_, row)| row).collect())
 }
 
 /// Pairs (voter, author) with at least `min_votes` unreversed upvotes from voter to author
@@ -220,7 +257,7 @@ pub fn reverse_run(
 }
 
 /// Sets `user_id`'s kept total and the capped counter of the day starting at `day_start` from
-/// the ledger: after rows were taken back or reversed, and to check the kept figures.
+/// the ledger: after a run of serial votes was reversed, and to check the kept figures.
 pub fn recompute_total(conn: &mut DbConnection, user_id: i64, day_start: NaiveDateTime) -> QueryResult<i64> {
     let counting = reputation_events::table
         .filter(reputation_events::user_id.eq(user_id))

@@ -1,19 +1,18 @@
 //! Reputation: what others think of a member's posts, as a ledger of events. The change feed's
 //! reputation consumer calls these in the writer's transaction, so a vote and what it earned
 //! commit or roll back together. Each function first removes what the act earned before and
-//! then grants what it earns now, so running one twice changes nothing. A grant moves the
-//! member's kept total by its amount; taking rows back recomputes the total from the ledger.
+//! then grants what it earns now, so running one twice changes nothing. Granting, taking back,
+//! reversing and restoring each move the member's kept total by the rows' amounts, so no act
+//! sums the member's ledger.
 
 pub mod profile;
 pub mod serial_voting;
-
-use std::collections::BTreeSet;
 
 use chrono::NaiveDateTime;
 
 use super::ServiceResult;
 use crate::db::models::posts;
-use crate::db::models::reputation::{self, NewReputationEvent, SERIAL_VOTING};
+use crate::db::models::reputation::{self, Capped, Counted, NewReputationEvent, SERIAL_VOTING};
 use crate::db::DbConnection;
 use crate::domain::ReputationReason;
 
@@ -38,12 +37,13 @@ fn day_start(now: NaiveDateTime) -> NaiveDateTime {
     now.date().and_time(chrono::NaiveTime::MIN)
 }
 
-/// Recomputes from the ledger the totals of the members whose rows were just taken back or
-/// reversed, before anything is granted: a grant then moves a total that is right, and its cap
-/// sees what is left today.
-fn recompute(conn: &mut DbConnection, users: impl IntoIterator<Item = i64>, now: NaiveDateTime) -> ServiceResult<()> {
-    for user in users.into_iter().collect::<BTreeSet<i64>>() {
-        reputation::recompute_total(conn, user, day_start(now))?;
+/// Moves the kept totals by rows that stopped counting (`sign` -1: taken back, reversed) or
+/// started again (+1: restored), before anything is granted: a grant's cap then sees what is
+/// left today.
+fn recount(conn: &mut DbConnection, rows: &[Counted], sign: i64) -> ServiceResult<()> {
+    for row in rows {
+        let capped = row.reason.capped().then(|| Capped::Moved(day_start(row.created_at)));
+        reputation::move_total(conn, row.user_id, sign * i64::from(row.amount), capped)?;
     }
     Ok(())
 }
@@ -71,8 +71,8 @@ pub fn vote_changed(conn: &mut DbConnection, rules: Rules, vote: Vote, now: Naiv
     // A vote that did not exist earned nothing, so there is nothing to take back: a new vote,
     // the common case, skips the look.
     if vote.previous != 0 {
-        let moved = reputation::remove(conn, &[vote.post], Some(vote.voter), &VOTE_REASONS)?;
-        recompute(conn, moved, now)?;
+        let taken = reputation::remove(conn, &[vote.post], Some(vote.voter), &VOTE_REASONS)?;
+        recount(conn, &taken, -1)?;
     }
     let act = Act { post_id: vote.post, actor_id: vote.voter, now, born_reversed: false };
     match vote.value {
@@ -108,8 +108,8 @@ pub fn acceptance_changed(
 ) -> ServiceResult<()> {
     let reasons = [ReputationReason::AnswerAccepted, ReputationReason::AcceptedAnswer];
     let answers = posts::answer_ids(conn, question_id)?;
-    let moved = reputation::remove(conn, &answers, None, &reasons)?;
-    recompute(conn, moved, now)?;
+    let taken = reputation::remove(conn, &answers, None, &reasons)?;
+    recount(conn, &taken, -1)?;
     let Some(question) = posts::find(conn, question_id)? else { return Ok(()) };
     let answer = match question.accepted_answer_id {
         Some(answer_id) => posts::find(conn, answer_id)?,
@@ -135,8 +135,8 @@ pub fn endorsement_changed(
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     let reasons = [ReputationReason::AnswerEndorsed];
-    let moved = reputation::remove(conn, &[answer_id], None, &reasons)?;
-    recompute(conn, moved, now)?;
+    let taken = reputation::remove(conn, &[answer_id], None, &reasons)?;
+    recount(conn, &taken, -1)?;
     if let Some(answer) = posts::find(conn, answer_id)? {
         let endorsed = answer.official_kind == Some(crate::domain::OfficialKind::Endorsed);
         if let (true, Some(by)) = (endorsed, answer.official_by.filter(|&by| by != answer.author_id)) {
@@ -167,7 +167,7 @@ pub fn post_deleted(conn: &mut DbConnection, post_id: i64, deleted: bool, now: N
     post_ids.extend(posts::answer_ids(conn, post_id)?);
     let reversal = deleted.then_some((now, reputation::POST_DELETED));
     let moved = reputation::set_post_reversal(conn, &post_ids, reversal)?;
-    recompute(conn, moved, now)
+    recount(conn, &moved, if deleted { -1 } else { 1 })
 }
 
 /// Who did what to which post, and when.
@@ -205,7 +205,7 @@ fn grant(conn: &mut DbConnection, rules: Rules, user: i64, reason: ReputationRea
         },
     )?;
     if !act.born_reversed {
-        reputation::add_to_total(conn, user, i64::from(amount), capped_day)?;
+        reputation::move_total(conn, user, i64::from(amount), capped_day.map(Capped::Granted))?;
     }
     Ok(())
 }
