@@ -4,6 +4,7 @@
 //! The layers, outermost first: [`web`] (HTTP), [`services`] (the forum's rules), [`db`] (SQL).
 
 pub mod archive;
+pub mod background_thread;
 pub mod changes;
 pub mod cli;
 pub mod config;

@@ -11,7 +11,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Utc};
@@ -19,6 +18,7 @@ use guidepost_search::{SearchError, SearchIndex, Writer};
 
 use super::signal::Bell;
 use super::{documents, rebuild, Search};
+use crate::background_thread::BackgroundThread;
 use crate::db::models::search_changes;
 use crate::db::DbPool;
 
@@ -62,34 +62,16 @@ pub enum IndexerError {
 /// The running indexer; dropping it stops the thread.
 #[derive(Debug)]
 pub struct Indexer {
-    stop: Arc<AtomicBool>,
-    bell: Arc<Bell>,
-    thread: Option<JoinHandle<()>>,
+    _thread: BackgroundThread,
 }
 
 impl Indexer {
     /// Starts the indexer thread for this node's live index.
     /// `bell` is rung after each commit that changed something searchable.
     pub fn start(pool: DbPool, search: Search, bell: Arc<Bell>) -> std::io::Result<Indexer> {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
         let waker = Arc::clone(&bell);
-        let thread = std::thread::Builder::new()
-            .name("search-indexer".into())
-            .spawn(move || run(&pool, &search, &bell, &flag))?;
-        Ok(Indexer { stop, bell: waker, thread: Some(thread) })
-    }
-}
-
-impl Drop for Indexer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        self.bell.ring();
-        if let Some(thread) = self.thread.take() {
-            if thread.join().is_err() {
-                tracing::error!("the search indexer panicked");
-            }
-        }
+        let thread = BackgroundThread::spawn("search-indexer", waker, move |stop| run(&pool, &search, &bell, stop))?;
+        Ok(Indexer { _thread: thread })
     }
 }
 

@@ -4,11 +4,11 @@
 //! own next page shows it; every other node follows within a poll.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError, RwLock};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::background_thread::BackgroundThread;
 use crate::config::Config;
 use crate::db::models::site_settings as rows;
 use crate::db::{DbConnection, DbPool};
@@ -86,28 +86,25 @@ impl LiveSettings {
 /// The running follower thread; dropping it stops the thread.
 #[derive(Debug)]
 pub struct SettingsFollower {
-    stop: Arc<AtomicBool>,
-    bell: Arc<Bell>,
-    thread: Option<JoinHandle<()>>,
+    _thread: BackgroundThread,
 }
 
 impl SettingsFollower {
     /// Loads the settings once (so the first request sees them), then follows them in a thread.
     pub fn start(pool: DbPool, live: Arc<LiveSettings>) -> std::io::Result<Self> {
-        let stop = Arc::new(AtomicBool::new(false));
         let bell = Arc::new(Bell::default());
         look(&pool, &live, &mut true);
-        let (flag, waker) = (Arc::clone(&stop), Arc::clone(&bell));
-        let thread = std::thread::Builder::new().name("site-settings".into()).spawn(move || {
+        let waker = Arc::clone(&bell);
+        let thread = BackgroundThread::spawn("site-settings", bell, move |stop| {
             let mut healthy = true;
-            while !flag.load(Ordering::Relaxed) {
+            while !stop.load(Ordering::Relaxed) {
                 waker.wait_after(waker.generation(), POLL_EVERY);
-                if !flag.load(Ordering::Relaxed) {
+                if !stop.load(Ordering::Relaxed) {
                     look(&pool, &live, &mut healthy);
                 }
             }
         })?;
-        Ok(Self { stop, bell, thread: Some(thread) })
+        Ok(Self { _thread: thread })
     }
 }
 
@@ -128,17 +125,5 @@ fn look(pool: &DbPool, live: &LiveSettings, healthy: &mut bool) {
             *healthy = false;
         }
         Err(_) => {}
-    }
-}
-
-impl Drop for SettingsFollower {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        self.bell.ring();
-        if let Some(thread) = self.thread.take() {
-            if thread.join().is_err() {
-                tracing::error!("the site settings follower panicked");
-            }
-        }
     }
 }

@@ -6,12 +6,12 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use diesel::{PgConnection, RunQueryDsl};
 
 use super::copies::Copies;
+use crate::background_thread::BackgroundThread;
 use crate::changes::consumers::page_notices::{PageNotice, CHANNEL};
 use crate::changes::PublicPages;
 use crate::config::DatabaseUrl;
@@ -30,38 +30,23 @@ const RETRY_AFTER: Duration = Duration::from_secs(2);
 /// The listening thread; dropping it stops the thread.
 #[derive(Debug)]
 pub struct Listener {
-    stop: Arc<AtomicBool>,
-    bell: Arc<Bell>,
-    thread: Option<JoinHandle<()>>,
+    _thread: BackgroundThread,
 }
 
 impl Listener {
     /// Listens on `url`'s server for notices not signed with `origin` (this process's own).
     /// The first connection is made here, so the node listens before it serves a copy.
     pub(super) fn start(url: DatabaseUrl, origin: u64, copies: Arc<Copies>) -> std::io::Result<Self> {
-        let stop = Arc::new(AtomicBool::new(false));
-        let bell = Arc::new(Bell::default());
         let first = connect(&url)
             .map_err(|error| tracing::warn!(%error, "cannot listen for other nodes' page notices yet; will try again"))
             .ok()
             .map(|conn| (conn, Instant::now()));
-        let (flag, waker) = (Arc::clone(&stop), Arc::clone(&bell));
-        let thread = std::thread::Builder::new()
-            .name("page-notices".into())
-            .spawn(move || listen(first, &url, origin, &copies, &flag, &waker))?;
-        Ok(Self { stop, bell, thread: Some(thread) })
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        self.bell.ring();
-        if let Some(thread) = self.thread.take() {
-            if thread.join().is_err() {
-                tracing::error!("the page notice listener panicked");
-            }
-        }
+        let bell = Arc::new(Bell::default());
+        let waker = Arc::clone(&bell);
+        let thread = BackgroundThread::spawn("page-notices", bell, move |stop| {
+            listen(first, &url, origin, &copies, stop, &waker);
+        })?;
+        Ok(Self { _thread: thread })
     }
 }
 
