@@ -27,6 +27,77 @@ fn round_trip(db: TestDb) {
     conn.batch_execute("SELECT id, username_key, session_epoch FROM users").expect("users table is back");
 }
 
+/// The migration that keeps reputation totals on the member's row fills them from a ledger that
+/// already has rows: the raw sum of the rows that count, and today's capped earnings.
+fn reputation_counters_are_filled_from_the_ledger(db: TestDb) {
+    use diesel::sql_types::{BigInt, Nullable, Timestamp};
+    use diesel::RunQueryDsl;
+
+    const COUNTERS: &str = "20261207000001";
+    let pool = db::connect(&db.url, 2).expect("connect");
+    let mut conn = pool.get().expect("connection");
+    migrations::run_pending(&mut conn).expect("migrations");
+    while migrations::revert_last(&mut conn).expect("revert") != COUNTERS {}
+    let now = chrono::Utc::now().naive_utc();
+    let yesterday = now - chrono::Duration::days(1);
+    let today = now.date().and_time(chrono::NaiveTime::MIN);
+    diesel::sql_query(
+        "INSERT INTO users (id, username, username_key, display_name, created_at) VALUES
+         (1, 'wilma', 'wilma', 'Wilma', $1), (2, 'fred', 'fred', 'Fred', $1), (3, 'barney', 'barney', 'Barney', $1)",
+    )
+    .bind::<Timestamp, _>(now)
+    .execute(&mut *conn)
+    .expect("members");
+    // Wilma: two upvotes today, one yesterday, one reversed today, an acceptance today.
+    // Barney: one downvote received, below the floor of 1.
+    diesel::sql_query(
+        "INSERT INTO reputation_events (user_id, reason, amount, actor_id, created_at, reversed_at, reversal) VALUES
+         (1, 'answer_upvoted', 10, 2, $1, NULL, NULL),
+         (1, 'question_upvoted', 5, 2, $1, NULL, NULL),
+         (1, 'answer_upvoted', 10, 2, $2, NULL, NULL),
+         (1, 'answer_upvoted', 10, 3, $1, $1, 'serial_voting'),
+         (1, 'answer_accepted', 15, 2, $1, NULL, NULL),
+         (3, 'answer_downvoted', -2, 2, $1, NULL, NULL)",
+    )
+    .bind::<Timestamp, _>(now)
+    .bind::<Timestamp, _>(yesterday)
+    .execute(&mut *conn)
+    .expect("ledger");
+    migrations::run_pending(&mut conn).expect("the counters migration");
+
+    #[derive(diesel::QueryableByName, Debug, PartialEq)]
+    struct Kept {
+        #[diesel(sql_type = BigInt)]
+        reputation_earned: i64,
+        #[diesel(sql_type = Nullable<Timestamp>)]
+        capped_day: Option<chrono::NaiveDateTime>,
+        #[diesel(sql_type = BigInt)]
+        capped_earned: i64,
+    }
+    let kept: Vec<Kept> =
+        diesel::sql_query("SELECT reputation_earned, capped_day, capped_earned FROM users ORDER BY id")
+            .load(&mut *conn)
+            .expect("kept figures");
+    let expected = [(40, 15), (0, 0), (-2, 0)];
+    for (kept, (earned, capped)) in kept.iter().zip(expected) {
+        assert_eq!((kept.reputation_earned, kept.capped_earned), (earned, capped), "{kept:?}");
+        assert_eq!(kept.capped_day, Some(today), "the counters count today");
+    }
+}
+
+#[test]
+fn reputation_counters_are_filled_from_the_ledger_on_sqlite() {
+    reputation_counters_are_filled_from_the_ledger(TestDb::sqlite());
+}
+
+#[test]
+fn reputation_counters_are_filled_from_the_ledger_on_postgres() {
+    match TestDb::postgres() {
+        Some(db) => reputation_counters_are_filled_from_the_ledger(db),
+        None => eprintln!("skipped: GUIDEPOST_TEST_POSTGRES_URL is not set"),
+    }
+}
+
 #[test]
 fn migrations_round_trip_on_sqlite() {
     round_trip(TestDb::sqlite());

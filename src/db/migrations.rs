@@ -32,6 +32,16 @@ pub fn revert_all(conn: &mut DbConnection) -> Result<Vec<String>, MigrationError
     Ok(versions(reverted))
 }
 
+/// Reverts the newest applied migration; returns its version. For tests that fill a table in an
+/// older schema and then check what a migration makes of it; never used by `serve`.
+pub fn revert_last(conn: &mut DbConnection) -> Result<String, MigrationError> {
+    let reverted = match conn {
+        DbConnection::Sqlite(c) => c.revert_last_migration(SQLITE)?,
+        DbConnection::Postgresql(c) => c.revert_last_migration(POSTGRES)?,
+    };
+    Ok(reverted.to_string())
+}
+
 /// Names of migrations embedded in the binary but not yet applied.
 pub fn pending(conn: &mut DbConnection) -> Result<Vec<String>, MigrationError> {
     Ok(match conn {
