@@ -19,12 +19,11 @@ use crate::mail::Outbox;
 use crate::site_settings::LiveSettings;
 
 /// The consumers every process that writes needs, the CLI included (`settings` gives the
-/// response promises their target): the search queue, the
-/// watchers' notifications, the webhook deliveries and the badge checks are durable rows that other nodes and the
-/// workers read, and waking the mail worker is harmless where none runs. Page notices tell the
-/// nodes' page caches what changed, signed with `origin` (random per process) so a node skips
-/// its own. A node adds its own
-/// indexer's waker ([`search::WakeIndexer`]) once the indexer is started, and its webhook
+/// response promises their target): the search queue, the watchers' notifications, the webhook
+/// deliveries and the badge checks are durable rows that other nodes and the workers read, and
+/// waking the mail worker is harmless where none runs. Page notices tell the nodes' page caches
+/// what changed, signed with `origin` (random per process) so a node skips its own. A node adds
+/// its own indexer's waker ([`search::WakeIndexer`]) once the indexer is started, and its webhook
 /// worker's ([`webhooks::WakeWebhookWorker`]) once that runs.
 pub fn standard(outbox: &Outbox, settings: &Arc<LiveSettings>, origin: u64) -> Vec<Arc<dyn Consumer>> {
     vec![
