@@ -6,7 +6,7 @@
 //! changed on this node since it was rendered (see [`copies`]): a question's page goes stale when
 //! a write committed here names that question, a list at most [`copies::LIST_STALENESS`] after any
 //! write. A change made on another node shows as soon as this node hears its notice on
-//! PostgreSQL ([`elsewhere`]), and within the time limit at worst; a change of the site
+//! PostgreSQL ([`Listener`]), and within the time limit at worst; a change of the site
 //! settings, read from the database by every node, makes copies drawn with the old ones
 //! unreachable at once. Requests carrying a session cookie (members, and anyone with a message
 //! waiting) always go to the handler, so a member sees their own write at once. Question views
@@ -93,7 +93,7 @@ impl PageCache {
         Invalidator(Arc::clone(&self.copies))
     }
 
-    /// Starts hearing other nodes' commits (see [`elsewhere`]): on PostgreSQL with copies kept;
+    /// Starts hearing other nodes' commits (see [`Listener`]): on PostgreSQL with copies kept;
     /// `None` otherwise (SQLite serves one node, and without copies there is nothing to drop).
     pub fn follow_other_nodes(&self, url: &DatabaseUrl, origin: u64) -> std::io::Result<Option<Listener>> {
         if self.copies.lifetime().is_zero() || !matches!(url, DatabaseUrl::Postgres(_)) {
