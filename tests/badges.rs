@@ -30,8 +30,10 @@ fn now() -> NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }
 
-/// Runs the badge job once, as the background task does.
+/// Runs the badge job once, as the background task does (after the reputation job, which leaves
+/// the checks of answers voted on).
 fn run_job(app: &TestApp) -> RunSummary {
+    app.apply_votes();
     app.with_db(|conn| badges::run(conn, now(), true, &mut |_| {}).unwrap())
 }
 
@@ -259,7 +261,8 @@ async fn checks_vanish_with_a_rolled_back_write(app: TestApp) {
         })
     });
     assert!(failed.is_err());
-    assert_eq!(pending(&app), 0, "the check rolled back with the write");
+    let queued = || app.with_db(|conn| guidepost::db::models::reputation_queue::pending(conn).unwrap());
+    assert_eq!((pending(&app), queued()), (0, 0), "the vote's queue row rolled back with the write");
     app.with_feed(|conn, feed| {
         feed.write(conn, now(), |_, changes| {
             changes.push(change);
@@ -267,7 +270,9 @@ async fn checks_vanish_with_a_rolled_back_write(app: TestApp) {
         })
     })
     .unwrap();
-    assert_eq!(pending(&app), 1, "a committed write leaves its check");
+    assert_eq!((pending(&app), queued()), (0, 1), "a committed vote waits for the reputation job");
+    app.apply_votes();
+    assert_eq!(pending(&app), 1, "which leaves the answer's check");
 }
 
 async fn badge_pages_list_holders_and_tag_badges_per_tag(app: TestApp) {

@@ -26,6 +26,7 @@ use common::TestApp;
 /// The member's reputation as pages show it, after checking that the figures kept on the
 /// member's row (moved by each grant) are what the ledger recomputes.
 fn reputation_of(app: &TestApp, id: i64) -> i64 {
+    app.apply_votes();
     let kept = kept_figures(app, id);
     // A member who never earned under the cap keeps no day; count today's rows for them (none).
     let day = kept.2.unwrap_or_else(|| chrono::Utc::now().date_naive().and_time(chrono::NaiveTime::MIN));
@@ -55,6 +56,7 @@ fn kept_figures(app: &TestApp, id: i64) -> (i64, i64, Option<NaiveDateTime>, i64
 
 /// The member's ledger as (reason, amount, reversal), oldest first.
 fn ledger(app: &TestApp, id: i64) -> Vec<(String, i32, Option<String>)> {
+    app.apply_votes();
     app.with_db(|c| {
         reputation_events::table
             .filter(reputation_events::user_id.eq(id))
@@ -77,6 +79,7 @@ fn vote_at(app: &TestApp, voter: i64, post: i64, value: VoteValue, now: NaiveDat
         };
         voting::vote(c, feed, &actor, policy, PostId(post), value, now).unwrap();
     });
+    app.apply_votes_at(now);
 }
 
 async fn votes_earn_and_cost_and_undoing_them_takes_it_back(app: TestApp) {
@@ -288,6 +291,7 @@ async fn reputation_shows_beside_authors_and_is_explained_on_the_profile(app: Te
     let answer = wilma.answer(&path, "Under the battery cover, on a silver sticker near the hinge.").await;
     fred.vote(&path, answer, "up").await.assert_status(303);
     fred.submit(&path, &format!("/answers/{answer}/accept"), &[]).await.assert_status(303);
+    app.apply_votes();
 
     let page = app.get(&path).await;
     page.assert_status(200).assert_contains("26<span class=\"visually-hidden\"> reputation</span>");

@@ -258,7 +258,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Badges { all } => {
             let pool = open_migrated_database(&config)?;
-            badges::run(&pool, all)
+            badges::run(&config, &pool, all)
         }
         Command::Mail { command } => {
             let pool = open_migrated_database(&config)?;

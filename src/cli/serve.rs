@@ -6,10 +6,12 @@ use std::time::Duration;
 use actix_web::{web, HttpServer};
 use anyhow::Context as _;
 
+use crate::changes::consumers::reputation::WakeReputationJob;
 use crate::changes::consumers::webhooks::WakeWebhookWorker;
 use crate::config::Config;
 use crate::mail::{self, MailUrl, MailWorker};
 use crate::secret::{self, KeySource};
+use crate::services::reputation::queue::ReputationWorker;
 use crate::state::AppState;
 use crate::webhooks::overdue::ResponseTarget;
 use crate::webhooks::{self, WebhookWorker};
@@ -57,6 +59,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let webhooks = start_webhooks(&webhook_state, pool.clone());
     let targets = crate::services::response_targets::task::start(pool.clone(), outbox.clone());
     let badges = crate::services::badges::task::start(pool.clone());
+    let reputation = start_reputation_job(&webhook_state, pool.clone())?;
     let serial_voting = crate::services::reputation::serial_voting::start(pool.clone());
     let digests = crate::mail::digest::start(pool, outbox);
     let server = server.run();
@@ -64,6 +67,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     // actix-server stops accepting on SIGINT/SIGTERM and lets in-flight requests finish.
     let served = server.await;
     digests.stop().await;
+    drop(reputation);
     badges.stop().await;
     serial_voting.stop().await;
     targets.stop().await;
@@ -87,6 +91,14 @@ fn start_webhooks(state: &AppState, pool: crate::db::DbPool) -> WebhookWorker {
     state.feed.subscribe(Arc::new(WakeWebhookWorker::new(worker.wake_signal())));
     tracing::info!(allow_private = state.config.webhook_allow_private, "webhook worker started");
     worker
+}
+
+/// Starts the job that applies votes' reputation, and has the change feed wake it after a vote.
+fn start_reputation_job(state: &AppState, pool: crate::db::DbPool) -> anyhow::Result<ReputationWorker> {
+    let worker =
+        ReputationWorker::start(pool, Arc::clone(&state.site_settings)).context("starting the reputation job")?;
+    state.feed.subscribe(Arc::new(WakeReputationJob::new(worker.bell())));
+    Ok(worker)
 }
 
 /// Threads each worker may run database and search work on. actix allows 512 in all, and under

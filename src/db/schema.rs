@@ -522,6 +522,15 @@ diesel::allow_tables_to_appear_in_same_query!(question_alerts, posts);
 diesel::allow_tables_to_appear_in_same_query!(topic_digests, users);
 
 diesel::table! {
+    reputation_queue (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        voter_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     reputation_events (id) {
         id -> BigInt,
         user_id -> BigInt,

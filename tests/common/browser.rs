@@ -213,6 +213,20 @@ impl TestApp {
         work(&mut conn)
     }
 
+    /// Applies the votes whose reputation waits, dated `now`: the reputation job's work, which a
+    /// running node does a moment after each vote and tests do in step.
+    pub fn apply_votes_at(&self, now: chrono::NaiveDateTime) -> u64 {
+        let cap = self.state.site_settings.current().moderation.reputation_daily_cap;
+        let rules = guidepost::services::reputation::Rules { daily_cap: cap };
+        self.with_db(|c| guidepost::services::reputation::queue::apply_pending(c, rules, now, &mut |_| {}))
+            .expect("applying votes' reputation")
+    }
+
+    /// Applies the votes whose reputation waits, now.
+    pub fn apply_votes(&self) -> u64 {
+        self.apply_votes_at(chrono::Utc::now().naive_utc())
+    }
+
     /// Runs a write use case directly, through this site's change feed (as a handler would).
     pub fn with_feed<T>(&self, work: impl FnOnce(&mut DbConnection, &guidepost::changes::ChangeFeed) -> T) -> T {
         let mut conn = self.pool().get().expect("connection");

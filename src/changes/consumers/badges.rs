@@ -27,8 +27,6 @@ fn checked_post(change: &Change) -> Option<i64> {
         | Change::AcceptanceWithdrawn { answer, .. }
         | Change::AnswerEndorsed { answer, .. }
         | Change::OfficialWithdrawn { answer, .. } => Some(answer),
-        // Questions earn no badges; an answer's score earns its author some.
-        Change::VoteCast { question, post, .. } => (post != question).then_some(post),
         // An answer (or a question with its answers) leaving or coming back moves tag scores.
         Change::PostModerated { post, action: ModerationAction::Deleted | ModerationAction::Undeleted, .. }
         | Change::PostVisibilityChanged { post, .. } => Some(post),
@@ -36,6 +34,8 @@ fn checked_post(change: &Change) -> Option<i64> {
         Change::PostEdited { question, post, .. } => (post == question).then_some(question),
         Change::AnswerPosted { held: true, .. }
         | Change::QuestionAsked { .. }
+        // The reputation job leaves the check of an answer voted on, when it applies the vote.
+        | Change::VoteCast { .. }
         | Change::OfficialReviewed { .. }
         // An approved suggestion also states the `PostEdited` it made.
         | Change::SuggestedEditReviewed { .. }

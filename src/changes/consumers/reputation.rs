@@ -1,13 +1,17 @@
-//! Keeps the reputation ledger in step with votes, acceptance, endorsement, approved edit
-//! suggestions and deletions, in the writer's transaction: a vote and what it earned commit or
-//! roll back together, and every node's writes reach the one ledger.
+//! Keeps the reputation ledger in step with acceptance, endorsement, approved edit suggestions
+//! and deletions, in the writer's transaction: the act and what it earned commit or roll back
+//! together, and every node's writes reach the one ledger. A vote leaves a queue row in its
+//! transaction instead, which the reputation job applies a moment later
+//! ([`crate::services::reputation::queue`]); [`WakeReputationJob`] wakes this node's job.
 
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
 use crate::changes::{Change, Consumer, ModerationAction};
+use crate::db::models::reputation_queue;
 use crate::db::DbConnection;
+use crate::search::signal::Bell;
 use crate::services::reputation::{self, Rules};
 use crate::services::ServiceResult;
 use crate::site_settings::LiveSettings;
@@ -31,10 +35,7 @@ impl Consumer for ReputationLedger {
         let rules = Rules { daily_cap: self.settings.current().moderation.reputation_daily_cap };
         for change in changes {
             match *change {
-                Change::VoteCast { question, post, voter, author, value, previous } => {
-                    let vote = reputation::Vote { post, is_answer: post != question, voter, author, value, previous };
-                    reputation::vote_changed(conn, rules, vote, now)?;
-                }
+                Change::VoteCast { post, voter, .. } => reputation_queue::record(conn, post, voter, now)?,
                 Change::AnswerAccepted { question, .. } | Change::AcceptanceWithdrawn { question, .. } => {
                     reputation::acceptance_changed(conn, rules, question, now)?;
                 }
@@ -54,5 +55,26 @@ impl Consumer for ReputationLedger {
             }
         }
         Ok(())
+    }
+}
+
+/// Wakes this node's reputation job after a vote commits.
+#[derive(Debug)]
+pub struct WakeReputationJob {
+    bell: Arc<Bell>,
+}
+
+impl WakeReputationJob {
+    /// Rings `bell`, the one the job waits on.
+    pub fn new(bell: Arc<Bell>) -> Self {
+        Self { bell }
+    }
+}
+
+impl Consumer for WakeReputationJob {
+    fn committed(&self, changes: &[Change]) {
+        if changes.iter().any(|change| matches!(change, Change::VoteCast { .. })) {
+            self.bell.ring();
+        }
     }
 }

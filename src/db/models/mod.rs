@@ -25,6 +25,7 @@ pub mod posts;
 pub mod question_alerts;
 pub mod question_pages;
 pub mod reputation;
+pub mod reputation_queue;
 pub mod response_deadlines;
 pub mod revisions;
 pub mod search_changes;

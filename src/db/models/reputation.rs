@@ -55,7 +55,8 @@ pub struct NewReputationEvent {
     pub actor_id: Option<i64>,
     /// When.
     pub created_at: NaiveDateTime,
-    /// Set when the row is born reversed (a vote again from a pair caught serial voting).
+    /// Set when the row is born reversed (a vote from a pair caught serial voting, or on a post
+    /// deleted before the vote was applied).
     pub reversed_at: Option<NaiveDateTime>,
     /// Why it was born reversed.
     pub reversal: Option<&'static str>,

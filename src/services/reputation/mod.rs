@@ -1,11 +1,13 @@
 //! Reputation: what others think of a member's posts, as a ledger of events. The change feed's
-//! reputation consumer calls these in the writer's transaction, so a vote and what it earned
-//! commit or roll back together. Each function first removes what the act earned before and
-//! then grants what it earns now, so running one twice changes nothing. Granting, taking back,
-//! reversing and restoring each move the member's kept total by the rows' amounts, so no act
-//! sums the member's ledger.
+//! reputation consumer calls these in the writer's transaction, so an acceptance, an endorsement
+//! or a deletion and what it earned commit or roll back together; votes, by far the most frequent
+//! act, wait in a queue that [`queue`] applies many at a time. Each function first removes what
+//! the act earned before and then grants what it earns now, so running one twice changes
+//! nothing. Granting, taking back, reversing and restoring each move the member's kept total by
+//! the rows' amounts, so no act sums the member's ledger.
 
 pub mod profile;
+pub mod queue;
 pub mod serial_voting;
 
 use chrono::NaiveDateTime;
@@ -48,8 +50,7 @@ fn recount(conn: &mut DbConnection, rows: &[Counted], sign: i64) -> ServiceResul
     Ok(())
 }
 
-/// A vote as the change feed states it: everything the ledger needs, so recording it reads
-/// neither the post nor the vote again.
+/// A member's vote on a post as it stands when the reputation job applies it.
 #[derive(Debug, Clone, Copy)]
 pub struct Vote {
     /// The post voted on.
@@ -60,27 +61,27 @@ pub struct Vote {
     pub voter: i64,
     /// Who wrote the post.
     pub author: i64,
-    /// The vote now: 1, -1 or 0.
+    /// The vote now: 1, -1 or 0 (taken back).
     pub value: i32,
-    /// The vote before.
-    pub previous: i32,
+    /// Whether the post, or an answer's question, is deleted: what the vote earns is recorded
+    /// but does not count until the post is restored.
+    pub post_deleted: bool,
 }
 
-/// Brings the ledger in line with a member's changed vote on a post.
-pub fn vote_changed(conn: &mut DbConnection, rules: Rules, vote: Vote, now: NaiveDateTime) -> ServiceResult<()> {
-    // A vote that did not exist earned nothing, so there is nothing to take back: a new vote,
-    // the common case, skips the look.
-    if vote.previous != 0 {
-        let taken = reputation::remove(conn, &[vote.post], Some(vote.voter), &VOTE_REASONS)?;
-        recount(conn, &taken, -1)?;
-    }
-    let act = Act { post_id: vote.post, actor_id: vote.voter, now, born_reversed: false };
+/// Brings the ledger in line with a member's vote on a post: what an earlier value of it earned
+/// is taken back, and what it earns now is granted.
+pub fn vote_settled(conn: &mut DbConnection, rules: Rules, vote: Vote, now: NaiveDateTime) -> ServiceResult<()> {
+    let taken = reputation::remove(conn, &[vote.post], Some(vote.voter), &VOTE_REASONS)?;
+    recount(conn, &taken, -1)?;
+    let reversal = vote.post_deleted.then_some(reputation::POST_DELETED);
+    let act = Act { post_id: vote.post, actor_id: vote.voter, now, reversal };
     match vote.value {
         1 => {
-            // A pair caught voting in a run earns nothing from its votes for a while after.
+            // A pair caught voting in a run earns nothing from its votes for a while after (and
+            // that reversal outlives a deleted post's restoring).
             let since = now - chrono::Duration::hours(serial_voting::WINDOW_HOURS);
             let serial = reputation::pair_reversed_since(conn, vote.voter, vote.author, since)?;
-            let act = Act { born_reversed: serial, ..act };
+            let act = if serial { Act { reversal: Some(SERIAL_VOTING), ..act } } else { act };
             let reason =
                 if vote.is_answer { ReputationReason::AnswerUpvoted } else { ReputationReason::QuestionUpvoted };
             grant(conn, rules, vote.author, reason, act)?;
@@ -119,7 +120,7 @@ pub fn acceptance_changed(
         let answer_id = answer.id;
         // Accepting one's own answer earns nothing.
         if question.author_id != answer.author_id {
-            let act = Act { post_id: answer_id, actor_id: question.author_id, now, born_reversed: false };
+            let act = Act { post_id: answer_id, actor_id: question.author_id, now, reversal: None };
             grant(conn, rules, answer.author_id, ReputationReason::AnswerAccepted, act)?;
             grant(conn, rules, question.author_id, ReputationReason::AcceptedAnswer, act)?;
         }
@@ -140,7 +141,7 @@ pub fn endorsement_changed(
     if let Some(answer) = posts::find(conn, answer_id)? {
         let endorsed = answer.official_kind == Some(crate::domain::OfficialKind::Endorsed);
         if let (true, Some(by)) = (endorsed, answer.official_by.filter(|&by| by != answer.author_id)) {
-            let act = Act { post_id: answer_id, actor_id: by, now, born_reversed: false };
+            let act = Act { post_id: answer_id, actor_id: by, now, reversal: None };
             grant(conn, rules, answer.author_id, ReputationReason::AnswerEndorsed, act)?;
         }
     }
@@ -156,7 +157,7 @@ pub fn edit_approved(
     reviewer: i64,
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
-    let act = Act { post_id, actor_id: reviewer, now, born_reversed: false };
+    let act = Act { post_id, actor_id: reviewer, now, reversal: None };
     grant(conn, rules, author, ReputationReason::EditApproved, act)
 }
 
@@ -176,8 +177,9 @@ struct Act {
     post_id: i64,
     actor_id: i64,
     now: NaiveDateTime,
-    /// Recorded but not counted (a vote from a pair caught voting in a run).
-    born_reversed: bool,
+    /// Recorded but not counted, and why: a vote from a pair caught voting in a run
+    /// ([`SERIAL_VOTING`]), or on a post deleted before the vote was applied.
+    reversal: Option<&'static str>,
 }
 
 /// Adds one ledger row for `user`, capped by the day's allowance where the rule is capped, and
@@ -185,7 +187,7 @@ struct Act {
 fn grant(conn: &mut DbConnection, rules: Rules, user: i64, reason: ReputationReason, act: Act) -> ServiceResult<()> {
     let mut amount = reason.points();
     // A row born reversed counts for nothing, so it takes nothing from the day's allowance.
-    let capped_day = (reason.capped() && !act.born_reversed).then(|| day_start(act.now));
+    let capped_day = (reason.capped() && act.reversal.is_none()).then(|| day_start(act.now));
     if let (Some(day), true) = (capped_day, rules.daily_cap > 0) {
         let earned = reputation::capped_earned(conn, user, day)?;
         let left = (i64::from(rules.daily_cap) - earned).max(0);
@@ -200,11 +202,11 @@ fn grant(conn: &mut DbConnection, rules: Rules, user: i64, reason: ReputationRea
             post_id: Some(act.post_id),
             actor_id: Some(act.actor_id),
             created_at: act.now,
-            reversed_at: act.born_reversed.then_some(act.now),
-            reversal: act.born_reversed.then_some(SERIAL_VOTING),
+            reversed_at: act.reversal.map(|_| act.now),
+            reversal: act.reversal,
         },
     )?;
-    if !act.born_reversed {
+    if act.reversal.is_none() {
         reputation::move_total(conn, user, i64::from(amount), capped_day.map(Capped::Granted))?;
     }
     Ok(())
