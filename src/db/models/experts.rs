@@ -98,6 +98,12 @@ pub struct Standing {
     pub upvotes: i64,
 }
 
+/// When the stalest stored standing was computed: the last full refresh, or later when every
+/// tag was recomputed since (`None` when none is stored).
+pub fn oldest_computed_at(conn: &mut DbConnection) -> QueryResult<Option<NaiveDateTime>> {
+    community_experts::table.select(diesel::dsl::min(community_experts::computed_at)).first(conn)
+}
+
 /// Replaces the experts of tags `only` (every tag when `None`) with `rows`, in the caller's
 /// transaction.
 pub fn replace(
