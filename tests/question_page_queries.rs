@@ -15,10 +15,9 @@ use diesel::connection::{Connection, InstrumentationEvent};
 use guidepost::config::DatabaseUrl;
 use guidepost::db::models::users;
 use guidepost::db::DbConnection;
-use guidepost::domain::{PostId, Privileges, QuestionId};
+use guidepost::domain::{PostId, QuestionId};
 use guidepost::roles::Role;
 use guidepost::services::actor::Actor;
-use guidepost::services::policy::PostingPolicy;
 use guidepost::services::question_page;
 use guidepost::services::voting::{self, VoteValue};
 
@@ -73,12 +72,7 @@ fn vote_statements(app: &TestApp, voter: i64, post: i64) -> Vec<String> {
     let mut conn = app.pool().get().unwrap();
     let conn: &mut DbConnection = &mut conn;
     let actor = Actor::from_user(&users::find(conn, voter).unwrap().unwrap());
-    let policy = PostingPolicy {
-        require_verified_email: false,
-        allow_images: false,
-        moderation: common::NO_POSTING_LIMITS,
-        privileges: Privileges::of(&common::NO_POSTING_LIMITS),
-    };
+    let policy = common::open_posting_policy();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = Arc::clone(&seen);
     conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {

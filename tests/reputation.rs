@@ -11,11 +11,10 @@ use diesel::prelude::*;
 use guidepost::db::models::reputation::{self, SERIAL_VOTING};
 use guidepost::db::models::{audit_log, users};
 use guidepost::db::schema::{reputation_events, users as user_rows};
-use guidepost::domain::{PostId, Privileges, ReputationReason};
+use guidepost::domain::{PostId, ReputationReason};
 use guidepost::import::{self, Silent};
 use guidepost::roles::Role;
 use guidepost::services::actor::Actor;
-use guidepost::services::policy::PostingPolicy;
 use guidepost::services::reputation::serial_voting;
 use guidepost::services::voting::{self, VoteValue};
 
@@ -71,12 +70,7 @@ fn ledger(app: &TestApp, id: i64) -> Vec<(String, i32, Option<String>)> {
 fn vote_at(app: &TestApp, voter: i64, post: i64, value: VoteValue, now: NaiveDateTime) {
     app.with_feed(|c, feed| {
         let actor = Actor::from_user(&users::find(c, voter).unwrap().unwrap());
-        let policy = PostingPolicy {
-            require_verified_email: false,
-            allow_images: false,
-            moderation: common::NO_POSTING_LIMITS,
-            privileges: Privileges::of(&common::NO_POSTING_LIMITS),
-        };
+        let policy = common::open_posting_policy();
         voting::vote(c, feed, &actor, policy, PostId(post), value, now).unwrap();
     });
     app.apply_votes_at(now);

@@ -14,7 +14,6 @@ use guidepost::db::{self, DbPool};
 use guidepost::roles::Role;
 use guidepost::services::accounts::{self, NewAccount};
 use guidepost::services::actor::Actor;
-use guidepost::services::policy::PostingPolicy;
 use guidepost::services::questions::{self, Ask};
 
 use common::cli::{guidepost, http_get, run, text, Server};
@@ -65,12 +64,7 @@ fn member(pool: &DbPool) -> Actor {
 fn ask_many(pool: &DbPool, actor: &Actor, from: usize, to: usize) {
     let mut conn = pool.get().unwrap();
     let feed = feed();
-    let policy = PostingPolicy {
-        require_verified_email: false,
-        allow_images: false,
-        moderation: common::NO_POSTING_LIMITS,
-        privileges: guidepost::domain::Privileges::of(&common::NO_POSTING_LIMITS),
-    };
+    let policy = common::open_posting_policy();
     for n in from..to {
         let ask = Ask {
             title: format!("Generated question number {n} about the {SHARED_WORD} valve"),

@@ -12,7 +12,6 @@ use guidepost::db::schema::posts;
 use guidepost::roles::Role;
 use guidepost::services::actor::Actor;
 use guidepost::services::dashboard::{self, BacklogBucket, Dashboard};
-use guidepost::services::policy::PostingPolicy;
 use guidepost::services::questions::{self, Ask};
 
 use common::members::PASSWORD;
@@ -105,12 +104,7 @@ fn fixture() -> Vec<Fixture> {
 /// Asks every fixture question through the service as `staff`, then moves its timestamps and
 /// counters to the fixture's values relative to `now`.
 fn ask_fixture(app: &TestApp, staff: &Actor, now: NaiveDateTime) {
-    let policy = PostingPolicy {
-        require_verified_email: false,
-        allow_images: false,
-        moderation: common::NO_POSTING_LIMITS,
-        privileges: guidepost::domain::Privileges::of(&common::NO_POSTING_LIMITS),
-    };
+    let policy = common::open_posting_policy();
     for (i, f) in fixture().into_iter().enumerate() {
         let form = Ask {
             title: format!("Fixture question number {i} about widgets"),

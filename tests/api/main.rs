@@ -15,7 +15,6 @@ mod writes;
 use actix_web::test::TestRequest;
 use guidepost::roles::Role;
 use guidepost::services::actor::Actor;
-use guidepost::services::policy::PostingPolicy;
 use guidepost::services::questions::{self, Ask};
 use serde_json::Value;
 
@@ -40,12 +39,7 @@ fn actor(app: &TestApp, username: &str) -> Actor {
 
 /// Asks a question straight through the service (no form, no posting limits); returns its id.
 fn ask_directly(app: &TestApp, asker: &Actor, title: &str, tags: &str) -> i64 {
-    let policy = PostingPolicy {
-        require_verified_email: false,
-        allow_images: false,
-        moderation: common::NO_POSTING_LIMITS,
-        privileges: guidepost::domain::Privileges::of(&common::NO_POSTING_LIMITS),
-    };
+    let policy = common::open_posting_policy();
     let ask = Ask { title: title.into(), body: common::forum::DETAILS.into(), tags: tags.into() };
     app.with_feed(|conn, feed| {
         questions::ask(conn, feed, asker, policy, ask.prepare(&policy).unwrap(), chrono::Utc::now().naive_utc())

@@ -39,6 +39,17 @@ pub const NO_POSTING_LIMITS: guidepost::config::ModerationConfig = guidepost::co
     ..guidepost::config::ModerationConfig::DEFAULT
 };
 
+/// The posting policy of a site without posting limits, where every privilege opens at 0
+/// reputation: for tests that call write use cases directly.
+pub fn open_posting_policy() -> guidepost::services::policy::PostingPolicy {
+    guidepost::services::policy::PostingPolicy {
+        require_verified_email: false,
+        allow_images: false,
+        moderation: NO_POSTING_LIMITS,
+        privileges: guidepost::domain::Privileges::of(&NO_POSTING_LIMITS),
+    }
+}
+
 /// Runs an async scenario once on SQLite and once on PostgreSQL (when configured), as two tests
 /// named `<scenario>::sqlite` and `<scenario>::postgres`.
 #[macro_export]

@@ -18,7 +18,6 @@ use guidepost::db::models::{tags, topics, users};
 use guidepost::db::schema::{notifications, posts, response_deadlines as deadlines_table};
 use guidepost::roles::Role;
 use guidepost::services::actor::Actor;
-use guidepost::services::policy::PostingPolicy;
 use guidepost::services::questions::{self, Ask};
 use guidepost::services::response_targets::report::{self, Tally};
 use guidepost::services::response_targets::sweep::{self, Swept};
@@ -46,12 +45,7 @@ fn user_id(app: &TestApp, username: &str) -> i64 {
 
 /// Asks a question through the real use case at `now` (the change feed fixes its promise).
 fn ask(app: &TestApp, who: &Actor, title: &str, tag_names: &str, now: NaiveDateTime) -> Post {
-    let policy = PostingPolicy {
-        require_verified_email: false,
-        allow_images: false,
-        moderation: common::NO_POSTING_LIMITS,
-        privileges: guidepost::domain::Privileges::of(&common::NO_POSTING_LIMITS),
-    };
+    let policy = common::open_posting_policy();
     let form = Ask {
         title: title.to_owned(),
         body: "A body that is long enough to pass the length rule.".into(),
