@@ -1,16 +1,25 @@
 //! Votes' reputation waits in a queue that the reputation job applies: a vote alone writes no
 //! ledger row, the job applies each vote once as it stands when it runs (changed, withdrawn, on a
-//! post deleted since), leaves the answer's badge check, and two appliers at once grant once.
+//! post deleted since), leaves the answer's badge check, and two appliers at once grant once. A
+//! batch runs the same statements whatever its number of votes, and keeps the day's cap.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
 
 mod common;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use diesel::connection::InstrumentationEvent;
 use diesel::prelude::*;
-use guidepost::db::models::reputation_queue;
+use guidepost::db::models::{reputation_queue, users as members};
 use guidepost::db::schema::{badge_checks, reputation_events, users};
+use guidepost::db::DbConnection;
+use guidepost::domain::PostId;
 use guidepost::roles::Role;
+use guidepost::services::actor::Actor;
 use guidepost::services::reputation::{queue, Rules};
+use guidepost::services::voting::{self, VoteValue};
 
 use common::forum::question_id;
 use common::TestApp;
@@ -143,7 +152,73 @@ async fn two_appliers_at_once_grant_each_vote_once(app: TestApp) {
     assert_eq!(kept_reputation(&app, wilma_id), 61);
 }
 
+/// Each of `voters` upvotes each of `answers`, leaving the votes queued.
+fn upvote_all(app: &TestApp, voters: &[i64], answers: &[i64]) {
+    app.with_feed(|c, feed| {
+        for &voter in voters {
+            let actor = Actor::from_user(&members::find(c, voter).unwrap().unwrap());
+            for &answer in answers {
+                let now = chrono::Utc::now().naive_utc();
+                voting::vote(c, feed, &actor, common::open_posting_policy(), PostId(answer), VoteValue::Up, now)
+                    .unwrap();
+            }
+        }
+    });
+}
+
+/// Applies the waiting votes under a daily cap of 25; returns how many, and the statements run.
+fn apply_counting_statements(app: &TestApp) -> (u64, usize) {
+    let mut conn = app.pool().get().unwrap();
+    let conn: &mut DbConnection = &mut conn;
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&count);
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    let applied =
+        queue::apply_pending(conn, Rules { daily_cap: 25 }, chrono::Utc::now().naive_utc(), &mut |_| {}).unwrap();
+    conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+    (applied, count.load(Ordering::Relaxed))
+}
+
+async fn a_batch_reads_once_for_all_its_votes_and_keeps_the_daily_cap(app: TestApp) {
+    let (fred, _) = app.signed_in_member("fred", Role::Member).await;
+    let path = fred.ask_ok("Why does the widget's fan run after shutdown?", "widgets").await;
+    let mut answers = Vec::new();
+    let mut authors = Vec::new();
+    for (name, body) in [
+        ("wilma", "It cools the power stage for a minute; that is by design."),
+        ("betty", "A firmware setting keeps it on; the menu can shorten the delay."),
+        ("pebbles", "A stuck thermal sensor reads hot; replacing it stops the fan."),
+    ] {
+        let (author, id) = app.signed_in_member(name, Role::Member).await;
+        answers.push(author.answer(&path, body).await);
+        authors.push(id);
+    }
+    let voters: Vec<i64> = (0..8).map(|i| app.create_user(&format!("voter{i}"), Role::Member)).collect();
+
+    upvote_all(&app, &voters[..2], &answers);
+    let (applied, few) = apply_counting_statements(&app);
+    assert_eq!(applied, 6);
+    upvote_all(&app, &voters[2..], &answers);
+    let (applied, many) = apply_counting_statements(&app);
+    assert_eq!(applied, 18);
+    // Three times the votes on the same three authors: the same statements.
+    assert_eq!(few, many, "a batch's statements do not grow with its votes");
+
+    for (&answer, &author) in answers.iter().zip(&authors) {
+        let amounts: Vec<i32> = rows_about(&app, answer).iter().map(|(_, amount, _)| *amount).collect();
+        assert_eq!(amounts.iter().filter(|&&a| a == 10).count(), 2, "{amounts:?}");
+        assert_eq!(amounts.iter().sum::<i32>(), 25, "10 + 10, then 5 up to the cap, then nothing: {amounts:?}");
+        assert_eq!(amounts.len(), 8, "every vote is in the ledger, capped or not");
+        assert_eq!(kept_reputation(&app, author), 26);
+    }
+}
+
 on_both_backends!(
+    a_batch_reads_once_for_all_its_votes_and_keeps_the_daily_cap,
     a_vote_waits_for_the_job_which_applies_it_once,
     a_vote_changed_before_the_job_runs_is_applied_as_it_stands,
     a_vote_on_a_post_deleted_before_the_job_ran_counts_only_once_restored,

@@ -37,6 +37,23 @@ pub fn record_check(
         .map(drop)
 }
 
+/// A check of a post's answers, as [`record_post_checks`] leaves it.
+#[derive(Insertable)]
+#[diesel(table_name = badge_checks)]
+struct PostCheck {
+    post_id: i64,
+    created_at: NaiveDateTime,
+}
+
+/// Leaves a check for each of `post_ids`, in one statement in the caller's transaction.
+pub fn record_post_checks(conn: &mut DbConnection, post_ids: &[i64], now: NaiveDateTime) -> QueryResult<()> {
+    if post_ids.is_empty() {
+        return Ok(());
+    }
+    let checks: Vec<PostCheck> = post_ids.iter().map(|&post_id| PostCheck { post_id, created_at: now }).collect();
+    crate::db::insert_many!(conn, badge_checks::table, &checks).map(drop)
+}
+
 /// Up to `limit` checks, oldest first, locked for the caller's transaction: on PostgreSQL
 /// another node's job skips them (SKIP LOCKED) instead of waiting and doing them again; SQLite
 /// runs one writer at a time, so the caller's write transaction has them to itself.

@@ -42,6 +42,8 @@ pub struct ReputationEvent {
 /// A row to add.
 #[derive(Debug, Clone, Copy, Insertable)]
 #[diesel(table_name = reputation_events)]
+// `None` binds NULL (these columns default to NULL anyway), so SQLite can insert many at once.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewReputationEvent {
     /// Whose reputation moves.
     pub user_id: i64,
@@ -62,26 +64,29 @@ pub struct NewReputationEvent {
     pub reversal: Option<&'static str>,
 }
 
-/// Adds a row.
-pub fn insert(conn: &mut DbConnection, event: &NewReputationEvent) -> QueryResult<()> {
-    diesel::insert_into(reputation_events::table).values(event).execute(conn).map(drop)
+/// Adds rows, in one statement.
+pub fn insert_all(conn: &mut DbConnection, events: &[NewReputationEvent]) -> QueryResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    crate::db::insert_many!(conn, reputation_events::table, events).map(drop)
 }
 
-/// Whether upvotes from `voter` to `author` were reversed as serial voting since `since`.
-pub fn pair_reversed_since(
+/// The pairs (voter, author) among `voters`' upvotes whose run was reversed as serial voting
+/// since `since`.
+pub fn serial_pairs_since(
     conn: &mut DbConnection,
-    voter: i64,
-    author: i64,
+    voters: &[i64],
     since: NaiveDateTime,
-) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        reputation_events::table
-            .filter(reputation_events::user_id.eq(author))
-            .filter(reputation_events::actor_id.eq(voter))
-            .filter(reputation_events::reversal.eq(SERIAL_VOTING))
-            .filter(reputation_events::reversed_at.ge(since)),
-    ))
-    .get_result(conn)
+) -> QueryResult<Vec<(i64, i64)>> {
+    let pairs: Vec<(Option<i64>, i64)> = reputation_events::table
+        .filter(reputation_events::actor_id.eq_any(voters))
+        .filter(reputation_events::reversal.eq(SERIAL_VOTING))
+        .filter(reputation_events::reversed_at.ge(since))
+        .select((reputation_events::actor_id, reputation_events::user_id))
+        .distinct()
+        .load(conn)?;
+    Ok(pairs.into_iter().filter_map(|(voter, author)| Some((voter?, author))).collect())
 }
 
 /// A ledger row that stopped counting (taken back, reversed) or started again (restored): what
@@ -104,50 +109,94 @@ type CountedColumns =
 const COUNTED: CountedColumns =
     (reputation_events::user_id, reputation_events::reason, reputation_events::amount, reputation_events::created_at);
 
-/// Removes the rows for `reasons` on the posts `post_ids` (from `actor_id`'s act, when given):
-/// the act was undone. Returns the removed rows that were counting.
-pub fn remove(
+/// A ledger row about to be removed.
+#[derive(Debug, Clone, Copy, Queryable)]
+pub struct Recorded {
+    /// Row id.
+    pub id: i64,
+    /// The post it is about.
+    pub post_id: Option<i64>,
+    /// Whose act earned it.
+    pub actor_id: Option<i64>,
+    /// Whether it counts (is not reversed).
+    pub counting: bool,
+    /// What it moved on its member's kept figures.
+    pub counted: Counted,
+}
+
+/// The rows for `reasons` on the posts `post_ids` (from the acts of `actor_ids`, when given).
+pub fn about(
     conn: &mut DbConnection,
     post_ids: &[i64],
-    actor_id: Option<i64>,
+    actor_ids: Option<&[i64]>,
     reasons: &[ReputationReason],
-) -> QueryResult<Vec<Counted>> {
+) -> QueryResult<Vec<Recorded>> {
     let mut query = reputation_events::table
         .filter(reputation_events::post_id.eq_any(post_ids))
         .filter(reputation_events::reason.eq_any(reasons))
-        .select((reputation_events::id, reputation_events::reversed_at.is_null(), COUNTED))
+        .select((
+            reputation_events::id,
+            reputation_events::post_id,
+            reputation_events::actor_id,
+            reputation_events::reversed_at.is_null(),
+            COUNTED,
+        ))
         .into_boxed();
-    if let Some(actor) = actor_id {
-        query = query.filter(reputation_events::actor_id.eq(actor));
+    if let Some(actors) = actor_ids {
+        query = query.filter(reputation_events::actor_id.eq_any(actors));
     }
-    let rows: Vec<(i64, bool, Counted)> = query.load(conn)?;
-    if !rows.is_empty() {
-        let ids: Vec<i64> = rows.iter().map(|(id, _, _)| *id).collect();
-        diesel::delete(reputation_events::table.filter(reputation_events::id.eq_any(ids))).execute(conn)?;
-    }
-    Ok(rows.into_iter().filter(|(_, counting, _)| *counting).map(|(_, _, row)| row).collect())
+    query.load(conn)
 }
 
-/// What `user_id` earned under the capped rules in the day that starts at `day_start`, from the
-/// member's kept counter (0 when it counts another day).
-pub fn capped_earned(conn: &mut DbConnection, user_id: i64, day_start: NaiveDateTime) -> QueryResult<i64> {
-    let kept: Option<(Option<NaiveDateTime>, i64)> =
-        users::table.find(user_id).select((users::capped_day, users::capped_earned)).first(conn).optional()?;
-    Ok(match kept {
-        Some((Some(day), earned)) if day == day_start => earned,
-        _ => 0,
-    })
+/// Deletes rows by id.
+pub fn delete(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::delete(reputation_events::table.filter(reputation_events::id.eq_any(ids))).execute(conn)
+}
+
+/// Removes the rows for `reasons` on the posts `post_ids`: the act was undone. Returns the
+/// removed rows that were counting.
+pub fn remove(conn: &mut DbConnection, post_ids: &[i64], reasons: &[ReputationReason]) -> QueryResult<Vec<Counted>> {
+    let rows = about(conn, post_ids, None, reasons)?;
+    delete(conn, &rows.iter().map(|r| r.id).collect::<Vec<_>>())?;
+    Ok(rows.into_iter().filter(|r| r.counting).map(|r| r.counted).collect())
+}
+
+/// What each of `user_ids` earned under the capped rules in the day that starts at
+/// `day_start`, from the members' kept counters (0 for a counter of another day).
+pub fn capped_earned(
+    conn: &mut DbConnection,
+    user_ids: &[i64],
+    day_start: NaiveDateTime,
+) -> QueryResult<Vec<(i64, i64)>> {
+    let kept: Vec<(i64, Option<NaiveDateTime>, i64)> = users::table
+        .filter(users::id.eq_any(user_ids))
+        .select((users::id, users::capped_day, users::capped_earned))
+        .load(conn)?;
+    Ok(kept.into_iter().map(|(id, day, earned)| (id, if day == Some(day_start) { earned } else { 0 })).collect())
 }
 
 /// How moving a member's total moves the day's capped counter too.
 #[derive(Debug, Clone, Copy)]
 pub enum Capped {
-    /// A capped grant made in the day starting then: it counts, starting that day's count when
-    /// the kept one is of an earlier day.
-    Granted(NaiveDateTime),
-    /// A capped row of the day starting then, taken back or restored: it moves the count only
-    /// while the kept count is that day's.
-    Moved(NaiveDateTime),
+    /// Capped grants of `amount` made in the day starting at `day`: they count, starting that
+    /// day's count when the kept one is of an earlier day.
+    Granted {
+        /// The day's start.
+        day: NaiveDateTime,
+        /// What they granted.
+        amount: i64,
+    },
+    /// Capped rows of `amount` from the day starting at `day`, taken back or restored: they move
+    /// the count only while the kept count is that day's.
+    Moved {
+        /// The day's start.
+        day: NaiveDateTime,
+        /// What they move it by.
+        amount: i64,
+    },
 }
 
 /// Moves `user_id`'s kept total by `amount` (and the capped counter as `capped` says). One
@@ -161,9 +210,9 @@ pub fn move_total(conn: &mut DbConnection, user_id: i64, amount: i64, capped: Op
         None => {
             diesel::update(target).set((users::reputation_earned.eq(earned), users::reputation.eq(total))).execute(conn)
         }
-        Some(Capped::Granted(day)) => {
-            let today = case_when(users::capped_day.eq(day), users::capped_earned + amount)
-                .otherwise(amount.into_sql::<BigInt>());
+        Some(Capped::Granted { day, amount: capped }) => {
+            let today = case_when(users::capped_day.eq(day), users::capped_earned + capped)
+                .otherwise(capped.into_sql::<BigInt>());
             diesel::update(target)
                 .set((
                     users::reputation_earned.eq(earned),
@@ -173,9 +222,9 @@ pub fn move_total(conn: &mut DbConnection, user_id: i64, amount: i64, capped: Op
                 ))
                 .execute(conn)
         }
-        Some(Capped::Moved(day)) => {
+        Some(Capped::Moved { day, amount: capped }) => {
             let that_day =
-                case_when(users::capped_day.eq(day), users::capped_earned + amount).otherwise(users::capped_earned);
+                case_when(users::capped_day.eq(day), users::capped_earned + capped).otherwise(users::capped_earned);
             diesel::update(target)
                 .set((
                     users::reputation_earned.eq(earned),

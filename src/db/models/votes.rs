@@ -21,6 +21,15 @@ pub fn of_user_on(conn: &mut DbConnection, user_id: i64, post_ids: &[i64]) -> Qu
         .load(conn)
 }
 
+/// The votes of any of `user_ids` on any of `post_ids`, as (user id, post id, value).
+pub fn of_users_on(conn: &mut DbConnection, user_ids: &[i64], post_ids: &[i64]) -> QueryResult<Vec<(i64, i64, i32)>> {
+    votes::table
+        .filter(votes::user_id.eq_any(user_ids))
+        .filter(votes::post_id.eq_any(post_ids))
+        .select((votes::user_id, votes::post_id, votes::value))
+        .load(conn)
+}
+
 /// Records, changes or withdraws (`value` 0) a vote. The caller adjusts the post's score.
 pub fn set(conn: &mut DbConnection, user_id: i64, post_id: i64, value: i32, now: NaiveDateTime) -> QueryResult<()> {
     let existing = find(conn, user_id, post_id)?;

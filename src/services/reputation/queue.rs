@@ -16,9 +16,9 @@ use std::time::Duration;
 
 use chrono::NaiveDateTime;
 
-use super::{vote_settled, Rules, Vote};
+use super::{vote_batch, Rules};
 use crate::background_thread::BackgroundThread;
-use crate::db::models::{badges, posts, reputation_queue, votes};
+use crate::db::models::{badges, reputation_queue};
 use crate::db::{write_transaction, DbConnection, DbPool};
 use crate::search::signal::Bell;
 use crate::services::ServiceResult;
@@ -60,39 +60,12 @@ fn one_batch(conn: &mut DbConnection, rules: Rules, now: NaiveDateTime) -> Servi
         return Ok(0);
     }
     let pairs: BTreeSet<(i64, i64)> = queued.iter().map(|q| (q.post_id, q.voter_id)).collect();
-    let mut answers = BTreeSet::new();
-    for (post, voter) in pairs {
-        let Some(vote) = as_it_stands(conn, post, voter)? else { continue };
-        vote_settled(conn, rules, vote, now)?;
-        if vote.is_answer {
-            answers.insert(post);
-        }
-    }
+    let answers = vote_batch::apply(conn, rules, &pairs, now)?;
     // An answer's score earns its author badges and tag scores.
-    for answer in answers {
-        badges::record_check(conn, None, Some(answer), now)?;
-    }
+    badges::record_post_checks(conn, &answers, now)?;
     let ids: Vec<i64> = queued.iter().map(|q| q.id).collect();
     reputation_queue::delete(conn, &ids)?;
     Ok(queued.len() as u64)
-}
-
-/// `voter`'s vote on `post` now, with what the ledger needs of the post; `None` when the post is
-/// gone (its ledger rows went with it).
-fn as_it_stands(conn: &mut DbConnection, post_id: i64, voter: i64) -> ServiceResult<Option<Vote>> {
-    let Some(post) = posts::find(conn, post_id)? else { return Ok(None) };
-    let question_deleted = match post.question_id {
-        Some(question) => posts::find(conn, question)?.is_none_or(|q| q.deleted_at.is_some()),
-        None => false,
-    };
-    Ok(Some(Vote {
-        post: post.id,
-        is_answer: post.question_id.is_some(),
-        voter,
-        author: post.author_id,
-        value: votes::find(conn, voter, post.id)?.unwrap_or(0),
-        post_deleted: post.deleted_at.is_some() || question_deleted,
-    }))
 }
 
 /// The job on a node: applies waiting votes [`GATHER`] after the change feed rings its bell for a
