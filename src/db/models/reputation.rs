@@ -64,12 +64,15 @@ pub struct NewReputationEvent {
     pub reversal: Option<&'static str>,
 }
 
-/// Adds rows, in one statement.
+/// Rows per INSERT: eight parameters each keeps a statement well inside SQLite's limit of 32,766.
+const ROWS_PER_INSERT: usize = 1_000;
+
+/// Adds rows, a thousand to a statement.
 pub fn insert_all(conn: &mut DbConnection, events: &[NewReputationEvent]) -> QueryResult<()> {
-    if events.is_empty() {
-        return Ok(());
+    for rows in events.chunks(ROWS_PER_INSERT) {
+        crate::db::insert_many!(conn, reputation_events::table, rows)?;
     }
-    crate::db::insert_many!(conn, reputation_events::table, events).map(drop)
+    Ok(())
 }
 
 /// The pairs (voter, author) among `voters`' upvotes whose run was reversed as serial voting

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::reputation_queue;
+use crate::db::schema::{posts, reputation_queue};
 use crate::db::DbConnection;
 
 /// A waiting vote: who voted on which post. What the vote is now, the job reads from `votes`.
@@ -61,4 +61,24 @@ pub fn delete(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<usize> {
 /// How many votes wait.
 pub fn pending(conn: &mut DbConnection) -> QueryResult<i64> {
     reputation_queue::table.count().get_result(conn)
+}
+
+/// What the job needs of a post voted on (or of an answer's question): not its body, which a
+/// batch of thousands of votes would otherwise hold in memory.
+#[derive(Debug, Clone, Copy, Queryable, Selectable)]
+#[diesel(table_name = posts)]
+pub struct VotedPost {
+    /// Row id.
+    pub id: i64,
+    /// Who wrote it.
+    pub author_id: i64,
+    /// For answers: the question.
+    pub question_id: Option<i64>,
+    /// Set when it was deleted.
+    pub deleted_at: Option<NaiveDateTime>,
+}
+
+/// The posts `ids` that exist, deleted or not, in no particular order.
+pub fn voted_posts(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<VotedPost>> {
+    posts::table.filter(posts::id.eq_any(ids)).select(VotedPost::as_select()).load(conn)
 }

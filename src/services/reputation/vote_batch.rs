@@ -11,8 +11,8 @@ use chrono::NaiveDateTime;
 
 use super::grants::{Act, Grants};
 use super::{recount, serial_voting, Rules};
-use crate::db::models::posts::{self, Post};
 use crate::db::models::reputation::{self, POST_DELETED, SERIAL_VOTING};
+use crate::db::models::reputation_queue::{voted_posts, VotedPost};
 use crate::db::models::votes;
 use crate::db::DbConnection;
 use crate::domain::ReputationReason;
@@ -119,11 +119,11 @@ fn as_they_stand(
     post_ids: &[i64],
     voter_ids: &[i64],
 ) -> ServiceResult<Vec<Vote>> {
-    let posts: HashMap<i64, Post> = posts::find_many(conn, post_ids)?.into_iter().map(|p| (p.id, p)).collect();
+    let posts: HashMap<i64, VotedPost> = voted_posts(conn, post_ids)?.into_iter().map(|p| (p.id, p)).collect();
     let mut deleted: HashMap<i64, bool> = posts.values().map(|p| (p.id, p.deleted_at.is_some())).collect();
     let other_questions = distinct(posts.values().filter_map(|p| p.question_id).filter(|q| !deleted.contains_key(q)));
     if !other_questions.is_empty() {
-        deleted.extend(posts::find_many(conn, &other_questions)?.into_iter().map(|q| (q.id, q.deleted_at.is_some())));
+        deleted.extend(voted_posts(conn, &other_questions)?.into_iter().map(|q| (q.id, q.deleted_at.is_some())));
     }
     let values: HashMap<(i64, i64), i32> = votes::of_users_on(conn, voter_ids, post_ids)?
         .into_iter()
