@@ -1,10 +1,13 @@
-//! Many members acting at the same moment: every write succeeds and every counter adds up.
+//! Many members acting at the same moment: every write succeeds and every counter adds up, and a
+//! job committing batch after batch does not keep members' writes out.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
 
 mod common;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
 
 use guidepost::db::models::{posts, users};
 use guidepost::roles::Role;
@@ -112,4 +115,48 @@ async fn simultaneous_questions_may_create_the_same_new_tags(app: TestApp) {
     assert_eq!(counts, [("another-new-tag".to_owned(), expected), ("brand-new-tag".to_owned(), expected)]);
 }
 
-on_both_backends!(simultaneous_votes_all_count, simultaneous_questions_may_create_the_same_new_tags);
+/// Longer than SQLite's busy timeout (5 s), so a member left waiting behind the job would fail.
+const JOB_RUNS_FOR: Duration = Duration::from_secs(7);
+
+async fn a_job_writing_batch_after_batch_lets_members_write_between(app: TestApp) {
+    let (fred, _) = app.signed_in_member("fred", Role::Member).await;
+    // A job like the badge or reputation job under a backlog: a write transaction of 50 ms,
+    // begun again the moment the last one commits.
+    let (pool, feed, started) = (app.pool().clone(), Arc::clone(&app.state.feed), Arc::new(AtomicBool::new(false)));
+    let job_started = Arc::clone(&started);
+    let job = std::thread::spawn(move || {
+        let mut conn = pool.get().unwrap();
+        let until = Instant::now() + JOB_RUNS_FOR;
+        let mut batches = 0;
+        while Instant::now() < until {
+            let now = chrono::Utc::now().naive_utc();
+            feed.write(&mut conn, now, |_, _| {
+                job_started.store(true, Ordering::Relaxed);
+                std::thread::sleep(Duration::from_millis(50));
+                Ok(())
+            })
+            .unwrap();
+            batches += 1;
+        }
+        batches
+    });
+    while !started.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // Each of these waits for its turn between two batches instead of failing after the busy
+    // timeout with "database is locked".
+    for title in [
+        "Why does the widget blink twice at start?",
+        "Can a gadget charger power the sprocket?",
+        "Where is the serial number on a gizmo case?",
+    ] {
+        fred.ask_ok(title, "widgets").await;
+    }
+    assert!(job.join().unwrap() > 10, "the job kept writing meanwhile");
+}
+
+on_both_backends!(
+    simultaneous_votes_all_count,
+    simultaneous_questions_may_create_the_same_new_tags,
+    a_job_writing_batch_after_batch_lets_members_write_between
+);

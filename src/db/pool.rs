@@ -24,7 +24,7 @@ const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Seconds libpq waits for a PostgreSQL server that does not answer.
 const PG_CONNECT_TIMEOUT_SECS: u32 = 5;
 /// Milliseconds a SQLite writer waits for another writer's lock.
-const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+pub(crate) const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 
 /// Opens connections of the one backend its URL names.
 #[derive(Debug, Clone)]

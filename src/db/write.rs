@@ -5,12 +5,42 @@
 //! locked" at once, whatever the busy timeout. Starting write transactions with `BEGIN IMMEDIATE`
 //! takes the write lock up front, so a second writer waits (up to the busy timeout) instead of
 //! failing. PostgreSQL needs nothing of the sort and gets an ordinary transaction.
+//!
+//! Waiting is not queueing, though: a SQLite writer that finds the lock taken sleeps and tries
+//! again (up to 100 ms between tries), so a job that commits and begins its next batch at once
+//! can keep every request out until the busy timeout, which then fails with "database is
+//! locked". This process's writers therefore take turns first, in the order they asked, through
+//! one fair lock; only another process's writer (the CLI beside a running server) still meets the
+//! busy timeout.
+
+use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
-use diesel::result::Error;
-use diesel::Connection;
+use diesel::result::{DatabaseErrorKind, Error};
+use diesel::{Connection, SqliteConnection};
+use parking_lot::{const_fair_mutex, FairMutex, FairMutexGuard};
 
+use super::pool::SQLITE_BUSY_TIMEOUT_MS;
 use super::DbConnection;
+
+/// The turn to write to SQLite, handed to the writer that has waited longest.
+static SQLITE_TURN: FairMutex<()> = const_fair_mutex(());
+
+/// Waits for this process's turn to write (as long as SQLite's busy timeout, then fails as
+/// SQLite would). A connection already in a transaction has its turn, or needs none.
+fn take_turn(conn: &mut SqliteConnection) -> Result<Option<FairMutexGuard<'static, ()>>, Error> {
+    let status = <AnsiTransactionManager as TransactionManager<SqliteConnection>>::transaction_manager_status_mut(conn);
+    if status.transaction_depth()?.is_some() {
+        return Ok(None);
+    }
+    match SQLITE_TURN.try_lock_for(Duration::from_millis(u64::from(SQLITE_BUSY_TIMEOUT_MS))) {
+        Some(turn) => Ok(Some(turn)),
+        None => Err(Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new(String::from("database is locked: no turn to write within the busy timeout")),
+        )),
+    }
+}
 
 /// Runs `work` in a transaction that may write; commits on `Ok`, rolls back on `Err`. Nested
 /// calls become savepoints of the outer transaction, as with `Connection::transaction`.
@@ -23,12 +53,17 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<Error>,
 {
+    // Held until the transaction ends (dropped on return).
+    let mut _turn = None;
     let began_immediate = match conn {
-        DbConnection::Sqlite(inner) => match AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE") {
-            Ok(()) => true,
-            Err(Error::AlreadyInTransaction) => false,
-            Err(e) => return Err(e.into()),
-        },
+        DbConnection::Sqlite(inner) => {
+            _turn = take_turn(inner)?;
+            match AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE") {
+                Ok(()) => true,
+                Err(Error::AlreadyInTransaction) => false,
+                Err(e) => return Err(e.into()),
+            }
+        }
         DbConnection::Postgresql(_) => false,
     };
     if !began_immediate {
