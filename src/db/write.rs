@@ -9,8 +9,8 @@
 //! Waiting is not queueing, though: a SQLite writer that finds the lock taken sleeps and tries
 //! again (up to 100 ms between tries), so a job that commits and begins its next batch at once
 //! can keep every request out until the busy timeout, which then fails with "database is
-//! locked". This process's writers therefore take turns first, in the order they asked, through
-//! one fair lock; only another process's writer (the CLI beside a running server) still meets the
+//! locked". This process's writers therefore take turns first through one lock that hands itself
+//! to a writer that has waited; only another process's writer (the CLI beside a running server) still meets the
 //! busy timeout.
 
 use std::time::Duration;
@@ -18,17 +18,20 @@ use std::time::Duration;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::result::{DatabaseErrorKind, Error};
 use diesel::{Connection, SqliteConnection};
-use parking_lot::{const_fair_mutex, FairMutex, FairMutexGuard};
+use parking_lot::{const_mutex, Mutex, MutexGuard};
 
 use super::pool::SQLITE_BUSY_TIMEOUT_MS;
 use super::DbConnection;
 
-/// The turn to write to SQLite, handed to the writer that has waited longest.
-static SQLITE_TURN: FairMutex<()> = const_fair_mutex(());
+/// The turn to write to SQLite. parking_lot's lock is eventually fair: about every half
+/// millisecond a release hands it to the writer waiting longest, so a job cannot keep it, while
+/// other releases let whoever runs take it without a hand-over (a strictly fair lock, handing
+/// over at every release, halved the votes a node could take).
+static SQLITE_TURN: Mutex<()> = const_mutex(());
 
 /// Waits for this process's turn to write (as long as SQLite's busy timeout, then fails as
 /// SQLite would). A connection already in a transaction has its turn, or needs none.
-fn take_turn(conn: &mut SqliteConnection) -> Result<Option<FairMutexGuard<'static, ()>>, Error> {
+fn take_turn(conn: &mut SqliteConnection) -> Result<Option<MutexGuard<'static, ()>>, Error> {
     let status = <AnsiTransactionManager as TransactionManager<SqliteConnection>>::transaction_manager_status_mut(conn);
     if status.transaction_depth()?.is_some() {
         return Ok(None);

@@ -19,7 +19,7 @@ use tokio::sync::{watch, Notify};
 
 use super::transport::{parse_sender, Transport};
 use crate::db::models::mail_outbox::{self, FailureOutcome, OutboxMail};
-use crate::db::DbPool;
+use crate::db::{write_transaction, DbConnection, DbPool};
 
 /// Messages claimed at a time; small, so a slow server cannot outlast [`CLAIM_LEASE`].
 const BATCH_SIZE: i64 = 10;
@@ -68,7 +68,9 @@ fn deliver(
     let mut conn = pool.get().context("mail worker: no database connection")?;
     let mut report = Report::default();
     while !stopping() {
-        let batch = mail_outbox::claim_due(&mut conn, clock(), BATCH_SIZE, CLAIM_LEASE).context("claiming due mail")?;
+        // In a write transaction, so on SQLite the claim waits its turn among this process's writers.
+        let claim = |c: &mut DbConnection| mail_outbox::claim_due(c, clock(), BATCH_SIZE, CLAIM_LEASE);
+        let batch = write_transaction(&mut conn, claim).context("claiming due mail")?;
         if batch.is_empty() {
             break;
         }

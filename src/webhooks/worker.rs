@@ -21,7 +21,7 @@ use super::overdue::{self, ResponseTarget};
 use super::{chat, signing};
 use crate::db::models::webhooks::deliveries::{self, Attempt, Delivery, FailureOutcome};
 use crate::db::models::webhooks::endpoints::{self, Endpoint};
-use crate::db::DbPool;
+use crate::db::{write_transaction, DbConnection, DbPool};
 use crate::domain::WebhookFormat;
 use crate::mail::Outbox;
 
@@ -81,8 +81,9 @@ fn deliver(job: &Job, clock: &dyn Fn() -> NaiveDateTime, stopping: &dyn Fn() -> 
     let mut conn = job.pool.get().context("webhook worker: no database connection")?;
     let mut report = Report::default();
     while !stopping() {
-        let batch = deliveries::claim_due(&mut conn, clock(), BATCH_SIZE, CLAIM_LEASE)
-            .context("claiming due webhook deliveries")?;
+        // In a write transaction, so on SQLite the claim waits its turn among this process's writers.
+        let claim = |c: &mut DbConnection| deliveries::claim_due(c, clock(), BATCH_SIZE, CLAIM_LEASE);
+        let batch = write_transaction(&mut conn, claim).context("claiming due webhook deliveries")?;
         if batch.is_empty() {
             break;
         }
