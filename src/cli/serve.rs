@@ -8,7 +8,9 @@ use anyhow::Context as _;
 
 use crate::changes::consumers::reputation::WakeReputationJob;
 use crate::changes::consumers::webhooks::WakeWebhookWorker;
-use crate::config::Config;
+use crate::config::{Config, DatabaseUrl};
+use crate::db::checkpointer::Checkpointer;
+use crate::db::Checkpoints;
 use crate::mail::{self, MailUrl, MailWorker};
 use crate::secret::{self, KeySource};
 use crate::services::reputation::queue::ReputationWorker;
@@ -25,7 +27,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let mail_url = MailUrl::parse(&config.mail_url)?;
     let transport = mail_url.transport()?;
     let mail_from = mail::parse_sender(&config.mail_from)?;
-    let pool = super::open_database(&config)?;
+    // SQLite's log is copied back by a thread of the server's own, not inside a writer's commit.
+    let pool = crate::db::connect_with(&config.database_url, config.db_pool_size, Checkpoints::Background)
+        .context("GUIDEPOST_DATABASE_URL")?;
+    let checkpointer = match config.database_url {
+        DatabaseUrl::Sqlite(_) => Some(Checkpointer::start(pool.clone()).context("starting the SQLite checkpointer")?),
+        DatabaseUrl::Postgres(_) => None,
+    };
     if config.auto_migrate {
         super::apply_migrations(&pool)?;
     }
@@ -73,6 +81,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     targets.stop().await;
     webhooks.stop().await;
     mail_worker.stop().await;
+    drop(checkpointer);
     served.context("the HTTP server failed")?;
     tracing::info!("stopped");
     Ok(())

@@ -5,6 +5,7 @@
 //! it, as a `match` on [`DbConnection`], with a comment saying why.
 
 pub(crate) mod bulk_load;
+pub mod checkpointer;
 mod connection;
 pub mod migrations;
 pub mod models;
@@ -13,7 +14,7 @@ pub mod schema;
 mod write;
 
 pub use connection::{DbConnection, MultiBackend};
-pub use pool::{connect, DbPool, PooledConn};
+pub use pool::{connect, connect_with, Checkpoints, DbPool, PooledConn};
 pub(crate) use write::write_transaction;
 
 /// Runs a multi-row INSERT on the concrete connection: diesel's `MultiConnection` cannot batch.

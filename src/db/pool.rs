@@ -26,20 +26,38 @@ const PG_CONNECT_TIMEOUT_SECS: u32 = 5;
 /// Milliseconds a SQLite writer waits for another writer's lock.
 pub(crate) const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 
+/// Who copies SQLite's write-ahead log back into the database file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checkpoints {
+    /// The connection whose commit takes the log past 1,000 pages, inside that commit (SQLite's
+    /// default: right for the CLI, imports and tests).
+    Automatic,
+    /// A thread of the server's own ([`super::checkpointer::Checkpointer`]): a checkpoint inside
+    /// a commit would hold this process's write turn while it copies megabytes, and keep every
+    /// other writer waiting (a fifth of the votes a node could take).
+    Background,
+}
+
 /// Opens connections of the one backend its URL names.
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DatabaseUrl,
+    checkpoints: Checkpoints,
 }
 
 impl Manager {
-    /// A manager for the given database.
+    /// A manager for the given database, with SQLite's automatic checkpoints.
     pub fn new(url: DatabaseUrl) -> Self {
+        Self::with_checkpoints(url, Checkpoints::Automatic)
+    }
+
+    /// A manager for the given database, with checkpoints as `checkpoints` says.
+    pub fn with_checkpoints(url: DatabaseUrl, checkpoints: Checkpoints) -> Self {
         let url = match url {
             DatabaseUrl::Postgres(raw) => DatabaseUrl::Postgres(with_connect_timeout(&raw)),
             sqlite => sqlite,
         };
-        Self { url }
+        Self { url, checkpoints }
     }
 
     /// Opens one new connection, set up for our use.
@@ -65,6 +83,10 @@ impl Manager {
                      PRAGMA foreign_keys = ON;"
                 ))
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                if self.checkpoints == Checkpoints::Background {
+                    conn.batch_execute("PRAGMA wal_autocheckpoint = 0;")
+                        .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                }
                 Ok(DbConnection::Sqlite(conn))
             }
         }
@@ -126,13 +148,18 @@ pub enum ConnectError {
 /// Opens the database: creates a SQLite file's folder, makes one connection to prove the server is
 /// reachable (failing fast), then builds the pool.
 pub fn connect(url: &DatabaseUrl, size: u32) -> Result<DbPool, ConnectError> {
+    connect_with(url, size, Checkpoints::Automatic)
+}
+
+/// [`connect`], with SQLite's checkpoints as `checkpoints` says.
+pub fn connect_with(url: &DatabaseUrl, size: u32, checkpoints: Checkpoints) -> Result<DbPool, ConnectError> {
     if let DatabaseUrl::Sqlite(path) = url {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
                 .map_err(|source| ConnectError::Folder { path: path.display().to_string(), source })?;
         }
     }
-    let manager = Manager::new(url.clone());
+    let manager = Manager::with_checkpoints(url.clone(), checkpoints);
     let first = manager.open().map_err(|e| ConnectError::Connect {
         url: url.to_string(),
         message: e.to_string().split_whitespace().collect::<Vec<_>>().join(" "),

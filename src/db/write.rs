@@ -10,8 +10,9 @@
 //! again (up to 100 ms between tries), so a job that commits and begins its next batch at once
 //! can keep every request out until the busy timeout, which then fails with "database is
 //! locked". This process's writers therefore take turns first through one lock that hands itself
-//! to a writer that has waited; only another process's writer (the CLI beside a running server) still meets the
-//! busy timeout.
+//! to a writer that has waited; only another process's writer (the CLI beside a running server)
+//! still meets the busy timeout. A thread must not begin a write on a second connection while
+//! its first is in a write transaction: it would wait for its own turn.
 
 use std::time::Duration;
 

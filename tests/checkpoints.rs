@@ -1,0 +1,50 @@
+//! A server's SQLite connections leave checkpoints to the server's checkpointer thread: no commit
+//! copies the write-ahead log back (it would hold the write turn meanwhile), and a checkpoint
+//! copies every frame. PostgreSQL keeps its own log and has nothing to checkpoint.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
+
+mod common;
+
+use diesel::connection::SimpleConnection;
+use guidepost::db::checkpointer::checkpoint_now;
+use guidepost::db::{connect_with, Checkpoints, DbConnection};
+
+use common::TestApp;
+
+/// Log frames: well past SQLite's automatic checkpoint at 1,000.
+const ROWS: usize = 1_500;
+
+/// Writes `ROWS` commits of one 8,000-byte row each through a pool opened with `checkpoints`,
+/// then checkpoints; returns what the checkpoint found and copied.
+fn log_after_writes(app: &TestApp, checkpoints: Checkpoints, table: &str) -> Option<(i32, i32)> {
+    let pool = connect_with(&app.db.url, 2, checkpoints).unwrap();
+    let mut conn = pool.get().unwrap();
+    let conn: &mut DbConnection = &mut conn;
+    if matches!(conn, DbConnection::Sqlite(_)) {
+        conn.batch_execute(&format!("CREATE TABLE {table} (filler BLOB)")).unwrap();
+        for _ in 0..ROWS {
+            conn.batch_execute(&format!("INSERT INTO {table} VALUES (randomblob(8000))")).unwrap();
+        }
+    }
+    checkpoint_now(conn).unwrap().map(|c| {
+        assert_eq!(c.busy, 0);
+        (c.log, c.checkpointed)
+    })
+}
+
+async fn the_servers_commits_leave_the_log_to_the_checkpointer(app: TestApp) {
+    match log_after_writes(&app, Checkpoints::Background, "filler_background") {
+        Some((log, checkpointed)) => {
+            assert!(log as usize >= ROWS, "no commit checkpointed: {log} frames waited");
+            assert_eq!(checkpointed, log, "the checkpoint copied every frame");
+        }
+        None => assert!(!matches!(app.db.url, guidepost::config::DatabaseUrl::Sqlite(_))),
+    }
+    // The CLI's and the tests' connections keep SQLite's automatic checkpoints.
+    if let Some((log, _)) = log_after_writes(&app, Checkpoints::Automatic, "filler_automatic") {
+        assert!(log < 1_100, "commits checkpointed along the way: {log} frames left");
+    }
+}
+
+on_both_backends!(the_servers_commits_leave_the_log_to_the_checkpointer);
