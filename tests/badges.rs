@@ -244,6 +244,28 @@ async fn two_nodes_at_once_award_once(app: TestApp) {
     assert_eq!(counts(&app, bob), counted_from_awards(&app, bob));
 }
 
+async fn two_jobs_on_the_same_checks_award_once(app: TestApp) {
+    let bob = badges_waiting(&app).await;
+    app.apply_votes();
+    let pool = app.pool().clone();
+    // Both read the same waiting checks before either writes (on SQLite the reading is done
+    // outside the write turn); one does them, the other finds them gone and reads again.
+    let jobs: Vec<_> = (0..2)
+        .map(|_| {
+            let pool = pool.clone();
+            std::thread::spawn(move || {
+                let mut conn = pool.get().unwrap();
+                badges::run(&mut conn, now(), false, &mut |_| {}).unwrap()
+            })
+        })
+        .collect();
+    let summaries: Vec<RunSummary> = jobs.into_iter().map(|job| job.join().unwrap()).collect();
+    assert_eq!(summaries.iter().map(|s| s.awarded).sum::<usize>(), 5, "{summaries:?}");
+    assert_eq!(pending(&app), 0);
+    assert_eq!(counts(&app, bob), (1, 1, 3));
+    assert_eq!(counts(&app, bob), counted_from_awards(&app, bob));
+}
+
 async fn checks_vanish_with_a_rolled_back_write(app: TestApp) {
     let (alice, alice_id) = app.signed_in_member("alice", Role::Member).await;
     let (bob, bob_id) = app.signed_in_member("bob", Role::Member).await;
@@ -368,6 +390,7 @@ on_both_backends!(
     each_badge_is_awarded_when_its_rule_is_met_and_not_before,
     running_twice_or_after_a_restart_awards_once,
     two_nodes_at_once_award_once,
+    two_jobs_on_the_same_checks_award_once,
     checks_vanish_with_a_rolled_back_write,
     badge_pages_list_holders_and_tag_badges_per_tag,
     experts_appear_on_the_tag_page_by_points_within_the_window,

@@ -14,7 +14,7 @@ use super::question_lists::{summarize, QuestionSummary};
 use super::recent::Recent;
 use super::{ServiceError, ServiceResult};
 use crate::db::models::{posts, search_log};
-use crate::db::DbConnection;
+use crate::db::{write_transaction, DbConnection};
 use crate::domain::{paths, QuestionId};
 use crate::markdown::plain_text_prefix;
 
@@ -160,7 +160,8 @@ pub fn run(
             None => {
                 let took_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
                 let count = i32::try_from(shown.total).unwrap_or(i32::MAX);
-                let id = search_log::insert(conn, &log_key(&request.query), count, took_ms, now)?;
+                let key = log_key(&request.query);
+                let id = write_transaction(conn, |conn| search_log::insert(conn, &key, count, took_ms, now))?;
                 searcher.logged.put(seen_key, 0, std::sync::Arc::new(id), started);
                 Some(id)
             }
@@ -218,7 +219,7 @@ pub fn click(conn: &mut DbConnection, log_id: Option<i64>, question_id: i64) -> 
         .filter(|p| p.is_question() && p.deleted_at.is_none())
         .ok_or(ServiceError::NotFound("Question"))?;
     if let Some(log_id) = log_id {
-        search_log::click(conn, log_id, question.id)?;
+        write_transaction(conn, |conn| search_log::click(conn, log_id, question.id))?;
     }
     Ok(paths::question(QuestionId(question.id), question.slug.as_deref()))
 }

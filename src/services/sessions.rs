@@ -3,13 +3,17 @@
 //! The cookie alone (encrypted, carrying the user id and session epoch) cannot be taken back:
 //! a copy made before signing out would work until it expired. So each sign-in also gets a row
 //! named by a secret only that cookie holds, and signing out deletes the row.
+//!
+//! Each write here is a transaction of its own, even a single statement: on SQLite that makes
+//! it wait its turn with this process's other writers (`db::write`) instead of polling for the
+//! lock, which a busy job could keep from it until the busy timeout.
 
 use chrono::{NaiveDateTime, TimeDelta};
 
 use super::tokens;
 use super::ServiceResult;
 use crate::db::models::sessions;
-use crate::db::DbConnection;
+use crate::db::{write_transaction, DbConnection};
 
 /// How long a session lasts unused; the cookie's lifetime is the same.
 pub const LIFETIME_DAYS: i64 = 30;
@@ -20,9 +24,11 @@ const TOUCH_EVERY: TimeDelta = TimeDelta::hours(24);
 /// Opens a session for `user_id` and returns the secret its cookie must carry. Sessions of
 /// anyone not seen for [`LIFETIME_DAYS`] are forgotten on the way.
 pub fn open(conn: &mut DbConnection, user_id: i64, now: NaiveDateTime) -> ServiceResult<String> {
-    sessions::delete_unseen_since(conn, now - TimeDelta::days(LIFETIME_DAYS))?;
     let secret = tokens::generate();
-    sessions::insert(conn, user_id, &tokens::digest(&secret), now)?;
+    write_transaction(conn, |conn| {
+        sessions::delete_unseen_since(conn, now - TimeDelta::days(LIFETIME_DAYS))?;
+        sessions::insert(conn, user_id, &tokens::digest(&secret), now)
+    })?;
     Ok(secret)
 }
 
@@ -33,7 +39,7 @@ pub fn is_open(conn: &mut DbConnection, user_id: i64, secret: &str, now: NaiveDa
         Some(seen) if seen + TimeDelta::days(LIFETIME_DAYS) <= now => Ok(false),
         Some(seen) => {
             if seen + TOUCH_EVERY <= now {
-                sessions::touch(conn, &digest, now)?;
+                write_transaction(conn, |conn| sessions::touch(conn, &digest, now))?;
             }
             Ok(true)
         }
@@ -43,7 +49,8 @@ pub fn is_open(conn: &mut DbConnection, user_id: i64, secret: &str, now: NaiveDa
 
 /// Closes the session named by `secret` (signing out).
 pub fn close(conn: &mut DbConnection, secret: &str) -> ServiceResult<()> {
-    sessions::delete(conn, &tokens::digest(secret))?;
+    let digest = tokens::digest(secret);
+    write_transaction(conn, |conn| sessions::delete(conn, &digest))?;
     Ok(())
 }
 
@@ -51,7 +58,7 @@ pub fn close(conn: &mut DbConnection, secret: &str) -> ServiceResult<()> {
 /// a new password).
 pub fn close_others(conn: &mut DbConnection, user_id: i64, keep: Option<&str>) -> ServiceResult<()> {
     let keep = keep.map(tokens::digest);
-    sessions::delete_others(conn, user_id, keep.as_deref())?;
+    write_transaction(conn, |conn| sessions::delete_others(conn, user_id, keep.as_deref()))?;
     Ok(())
 }
 

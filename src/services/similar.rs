@@ -9,7 +9,7 @@ use guidepost_search::{coverage, similar, SearchIndex};
 
 use super::{ServiceError, ServiceResult};
 use crate::db::models::{posts, search_log};
-use crate::db::DbConnection;
+use crate::db::{write_transaction, DbConnection};
 use crate::domain::{paths, PostKind, QuestionId};
 
 /// Suggestions shown while asking.
@@ -157,6 +157,6 @@ pub fn deflect(
         .filter(|p| p.is_question() && p.deleted_at.is_none())
         .ok_or(ServiceError::NotFound("Question"))?;
     let draft: String = draft_title.trim().chars().take(MAX_TITLE_CHARS).collect();
-    search_log::insert_deflection(conn, question.id, &draft, now)?;
+    write_transaction(conn, |conn| search_log::insert_deflection(conn, question.id, &draft, now))?;
     Ok(paths::question(QuestionId(question.id), question.slug.as_deref()))
 }

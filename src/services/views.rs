@@ -8,15 +8,19 @@
 
 use super::ServiceResult;
 use crate::db::models::{badges, posts};
-use crate::db::DbConnection;
+use crate::db::{write_transaction, DbConnection};
 use crate::domain::badge::HELPFUL_VIEWS;
 
 /// Adds `views` to question `question_id`'s view count, and leaves a badge check for its
 /// answers when this crossed the "helpful to many" threshold.
+/// One transaction, so the count and the check commit together, and on SQLite it waits its
+/// turn with the other writers (see `db::write`) rather than polling for the lock.
 pub fn add(conn: &mut DbConnection, question_id: i64, views: i64) -> ServiceResult<()> {
-    let Some(total) = posts::add_views(conn, question_id, views)? else { return Ok(()) };
-    if total >= HELPFUL_VIEWS && total - views < HELPFUL_VIEWS {
-        badges::record_check(conn, None, Some(question_id), chrono::Utc::now().naive_utc())?;
-    }
-    Ok(())
+    write_transaction(conn, |conn| {
+        let Some(total) = posts::add_views(conn, question_id, views)? else { return Ok(()) };
+        if total >= HELPFUL_VIEWS && total - views < HELPFUL_VIEWS {
+            badges::record_check(conn, None, Some(question_id), chrono::Utc::now().naive_utc())?;
+        }
+        Ok(())
+    })
 }

@@ -54,9 +54,9 @@ pub fn record_post_checks(conn: &mut DbConnection, post_ids: &[i64], now: NaiveD
     crate::db::insert_many!(conn, badge_checks::table, &checks).map(drop)
 }
 
-/// Up to `limit` checks, oldest first, locked for the caller's transaction: on PostgreSQL
-/// another node's job skips them (SKIP LOCKED) instead of waiting and doing them again; SQLite
-/// runs one writer at a time, so the caller's write transaction has them to itself.
+/// Up to `limit` checks, oldest first. On PostgreSQL they are locked for the caller's
+/// transaction, and another node's job skips them (SKIP LOCKED) instead of waiting and doing
+/// them again; on SQLite they are only read (see `services::badges::job` for why that is safe).
 pub fn claim_checks(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Check>> {
     let query = badge_checks::table.order(badge_checks::id).limit(limit).select((
         badge_checks::id,
@@ -67,6 +67,11 @@ pub fn claim_checks(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Chec
         DbConnection::Postgresql(pg) => query.for_update().skip_locked().load(pg),
         DbConnection::Sqlite(lite) => query.load(lite),
     }
+}
+
+/// How many of checks `ids` are still waiting.
+pub fn count_checks(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<i64> {
+    badge_checks::table.filter(badge_checks::id.eq_any(ids)).count().get_result(conn)
 }
 
 /// Deletes checks that were done.

@@ -12,7 +12,7 @@ pub mod task;
 use chrono::NaiveDateTime;
 
 use crate::db::models::{badge_facts, badges};
-use crate::db::{write_transaction, DbConnection};
+use crate::db::DbConnection;
 use crate::services::ServiceResult;
 
 /// Members re-checked per transaction by a full re-check.
@@ -64,7 +64,7 @@ pub fn recheck_all(
     loop {
         let members = badge_facts::member_ids_after(conn, after, MEMBERS_PER_BATCH)?;
         let Some(&last) = members.last() else { break };
-        let pass = write_transaction(conn, |conn| job::recheck_members(conn, &members, now))?;
+        let pass = job::recheck_members(conn, &members, now)?;
         summary.checked += members.len();
         summary.awarded += pass.awarded;
         progress(members.len() as u64);
