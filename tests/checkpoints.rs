@@ -7,8 +7,10 @@
 mod common;
 
 use diesel::connection::SimpleConnection;
-use guidepost::db::checkpointer::checkpoint_now;
-use guidepost::db::{connect_with, Checkpoints, DbConnection};
+use std::time::Instant;
+
+use guidepost::db::checkpointer::{checkpoint_now, Checkpointer, EVERY};
+use guidepost::db::{connect_with, write_transaction, Checkpoints, DbConnection};
 
 use common::TestApp;
 
@@ -47,4 +49,29 @@ async fn the_servers_commits_leave_the_log_to_the_checkpointer(app: TestApp) {
     }
 }
 
-on_both_backends!(the_servers_commits_leave_the_log_to_the_checkpointer);
+/// A writer that never stops (one commit after another) for many checkpointer rounds: the log
+/// must start again from its beginning now and then, not grow for as long as the writes go on.
+async fn the_log_starts_again_under_writes_that_never_stop(app: TestApp) {
+    let pool = connect_with(&app.db.url, 2, Checkpoints::Background).unwrap();
+    let mut conn = pool.get().unwrap();
+    let conn: &mut DbConnection = &mut conn;
+    if !matches!(conn, DbConnection::Sqlite(_)) {
+        assert_eq!(checkpoint_now(conn).unwrap(), None, "PostgreSQL has no log of ours to copy");
+        return;
+    }
+    conn.batch_execute("CREATE TABLE filler_nonstop (filler BLOB)").unwrap();
+    let _checkpointer = Checkpointer::start(pool.clone()).unwrap();
+    let started = Instant::now();
+    let mut commits = 0_i32;
+    while started.elapsed() < EVERY * 8 || commits < 1_000 {
+        write_transaction(conn, |c| c.batch_execute("INSERT INTO filler_nonstop VALUES (randomblob(3000))")).unwrap();
+        commits += 1;
+    }
+    let log = checkpoint_now(conn).unwrap().unwrap().log;
+    assert!(log < commits / 2, "{commits} commits, and {log} frames in the log: it never started again");
+}
+
+on_both_backends!(
+    the_servers_commits_leave_the_log_to_the_checkpointer,
+    the_log_starts_again_under_writes_that_never_stop
+);

@@ -15,7 +15,7 @@ mod write;
 
 pub use connection::{DbConnection, MultiBackend};
 pub use pool::{connect, connect_with, Checkpoints, DbPool, PooledConn};
-pub(crate) use write::write_transaction;
+pub use write::write_transaction;
 
 /// Runs a multi-row INSERT on the concrete connection: diesel's `MultiConnection` cannot batch.
 macro_rules! insert_many {

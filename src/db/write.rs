@@ -46,6 +46,15 @@ fn take_turn(conn: &mut SqliteConnection) -> Result<Option<MutexGuard<'static, (
     }
 }
 
+/// Runs `work` while this process's SQLite writers wait, once their turn comes (within the busy
+/// timeout; `None` if it does not). The checkpointer copies the last of the log this way: with
+/// no frame added meanwhile, the copy is complete, and the next writer starts the log again from
+/// its beginning.
+pub fn between_writes<T>(work: impl FnOnce() -> T) -> Option<T> {
+    let _turn = SQLITE_TURN.try_lock_for(Duration::from_millis(u64::from(SQLITE_BUSY_TIMEOUT_MS)))?;
+    Some(work())
+}
+
 /// Runs `work` in a transaction that may write; commits on `Ok`, rolls back on `Err`. Nested
 /// calls become savepoints of the outer transaction, as with `Connection::transaction`.
 ///
