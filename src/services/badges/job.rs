@@ -173,12 +173,15 @@ fn apply(conn: &mut DbConnection, plan: &Plan, now: NaiveDateTime) -> ServiceRes
     Ok(Pass { checks: plan.checks.len(), awarded, tags: plan.tags.clone() })
 }
 
-/// Re-checks members `members` from scratch (see [`plan_members`]): read first, then written
-/// in one transaction.
+/// Re-checks members `members` from scratch (see [`plan_members`]), reading and writing in one
+/// transaction: a full re-check leaves no check of its own behind, so scores read before a
+/// change that the job then applied would overwrite the job's newer ones for good.
 pub fn recheck_members(conn: &mut DbConnection, members: &[i64], now: NaiveDateTime) -> ServiceResult<Pass> {
-    let mut plan = Plan::default();
-    plan_members(conn, members, &mut plan)?;
-    write_transaction(conn, |conn| apply(conn, &plan, now))
+    write_transaction(conn, |conn| {
+        let mut plan = Plan::default();
+        plan_members(conn, members, &mut plan)?;
+        apply(conn, &plan, now)
+    })
 }
 
 /// Every award the facts call for, each once.
