@@ -12,7 +12,7 @@ use super::actor::Actor;
 use super::{audit, tokens, ServiceError, ServiceResult};
 use crate::changes::ChangeFeed;
 use crate::db::models::api_tokens::{self as rows, ApiToken, NewApiToken};
-use crate::db::DbConnection;
+use crate::db::{write_transaction, DbConnection};
 use crate::domain::ApiScope;
 
 /// What every token starts with, so secret scanners and people can recognise one.
@@ -118,7 +118,8 @@ pub fn authenticate(conn: &mut DbConnection, secret: &str, now: NaiveDateTime) -
         return Err(refused());
     }
     if token.last_used_at.is_none_or(|at| at + TOUCH_EVERY <= now) {
-        rows::touch(conn, token.id, now)?;
+        // A transaction of its own, so on SQLite it waits its turn with the other writers.
+        write_transaction(conn, |conn| rows::touch(conn, token.id, now))?;
     }
     Ok(Bearer { token_id: token.id, actor: Actor::from_user(&user), scopes: ApiScope::parse_list(&token.scopes) })
 }

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use super::passwords::{self, Verified};
 use super::{ServiceError, ServiceResult};
 use crate::db::models::users::{self, User};
-use crate::db::DbConnection;
+use crate::db::{write_transaction, DbConnection};
 
 /// The one message for every failed sign-in, so it never tells whether an account exists.
 pub const FAILED: &str = "That username or email and password do not match an account.";
@@ -45,10 +45,13 @@ pub fn complete(conn: &mut DbConnection, user: User, verified: Verified, now: Na
                     "This account is suspended. Contact the site's staff if you think this is a mistake.".to_owned(),
                 ));
             }
-            if let Verified::YesRehashed(hash) = verified {
-                users::upgrade_password_hash(conn, user.id, &hash)?;
-            }
-            users::touch_last_seen(conn, user.id, now)?;
+            // One transaction: on SQLite it waits its turn with the other writers.
+            write_transaction(conn, |conn| {
+                if let Verified::YesRehashed(hash) = verified {
+                    users::upgrade_password_hash(conn, user.id, &hash)?;
+                }
+                users::touch_last_seen(conn, user.id, now)
+            })?;
             Ok(user)
         }
     }
