@@ -269,7 +269,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Connects to the configured database, failing fast with one clear line.
 fn open_database(config: &Config) -> anyhow::Result<DbPool> {
-    db::connect(&config.database_url, config.db_pool_size).context("GUIDEPOST_DATABASE_URL")
+    open_database_with(config, db::Checkpoints::Automatic)
+}
+
+/// [`open_database`], with SQLite's log copied back as `checkpoints` says (the server has a
+/// thread of its own for it).
+fn open_database_with(config: &Config, checkpoints: db::Checkpoints) -> anyhow::Result<DbPool> {
+    db::connect_with(&config.database_url, config.db_pool_size, checkpoints).context("GUIDEPOST_DATABASE_URL")
 }
 
 /// Connects and, unless `GUIDEPOST_AUTO_MIGRATE=false`, applies pending migrations first, as

@@ -28,8 +28,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let transport = mail_url.transport()?;
     let mail_from = mail::parse_sender(&config.mail_from)?;
     // SQLite's log is copied back by a thread of the server's own, not inside a writer's commit.
-    let pool = crate::db::connect_with(&config.database_url, config.db_pool_size, Checkpoints::Background)
-        .context("GUIDEPOST_DATABASE_URL")?;
+    let pool = super::open_database_with(&config, Checkpoints::Background)?;
     let checkpointer = match config.database_url {
         DatabaseUrl::Sqlite(_) => Some(Checkpointer::start(pool.clone()).context("starting the SQLite checkpointer")?),
         DatabaseUrl::Postgres(_) => None,

@@ -37,7 +37,7 @@ fn take_turn(conn: &mut SqliteConnection) -> Result<Option<MutexGuard<'static, (
     if status.transaction_depth()?.is_some() {
         return Ok(None);
     }
-    match SQLITE_TURN.try_lock_for(Duration::from_millis(u64::from(SQLITE_BUSY_TIMEOUT_MS))) {
+    match wait_for_turn() {
         Some(turn) => Ok(Some(turn)),
         None => Err(Error::DatabaseError(
             DatabaseErrorKind::Unknown,
@@ -46,12 +46,17 @@ fn take_turn(conn: &mut SqliteConnection) -> Result<Option<MutexGuard<'static, (
     }
 }
 
+/// The turn, once it comes within SQLite's busy timeout.
+fn wait_for_turn() -> Option<MutexGuard<'static, ()>> {
+    SQLITE_TURN.try_lock_for(Duration::from_millis(u64::from(SQLITE_BUSY_TIMEOUT_MS)))
+}
+
 /// Runs `work` while this process's SQLite writers wait, once their turn comes (within the busy
 /// timeout; `None` if it does not). The checkpointer copies the last of the log this way: with
 /// no frame added meanwhile, the copy is complete, and the next writer starts the log again from
 /// its beginning.
 pub fn between_writes<T>(work: impl FnOnce() -> T) -> Option<T> {
-    let _turn = SQLITE_TURN.try_lock_for(Duration::from_millis(u64::from(SQLITE_BUSY_TIMEOUT_MS)))?;
+    let _turn = wait_for_turn()?;
     Some(work())
 }
 
