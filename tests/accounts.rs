@@ -1,8 +1,6 @@
 //! Joining, signing in and out, confirming the address, resetting the password, settings.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use guidepost::db::models::users;
 use guidepost::services::actor::Actor;

@@ -1,8 +1,6 @@
 //! The admin's user list: finding users, roles, suspensions, and who may see it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use diesel::prelude::*;
 use guidepost::db::models::{audit_log, users};

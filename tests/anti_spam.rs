@@ -2,9 +2,7 @@
 //! queue (and are capped), posting is rate-limited per member, and sign-up and ask carry robot
 //! traps (a honeypot field and a minimum time to fill the form in).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

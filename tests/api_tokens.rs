@@ -2,9 +2,7 @@
 //! `Authorization: Bearer`, refused once revoked or expired, limited per token, listed and
 //! revoked by admins, every action audited, and bad forms refused with nothing stored.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use actix_web::test::TestRequest;
 use diesel::prelude::*;

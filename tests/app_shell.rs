@@ -1,8 +1,6 @@
 //! The app shell: layout, error pages, probes, static files, security headers, CSRF and limits.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use guidepost::roles::Role;
 use guidepost::services::accounts::{self, NewAccount};

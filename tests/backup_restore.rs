@@ -3,9 +3,7 @@
 //! moment of the site; restored into a fresh SQLite and a fresh PostgreSQL database, every
 //! table's rows come back; a damaged or truncated archive is refused and writes nothing.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;

@@ -3,9 +3,7 @@
 //! change feed leaves commit or vanish with their write; the badge pages list holders; the tag
 //! page shows the community experts of the last 90 days, and staff (only) see them all.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;

@@ -1,9 +1,7 @@
 //! The change feed: each consumer hears each change of a committed write once, in its transaction
 //! and after its commit, and nothing of a write that rolled back.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -2,9 +2,7 @@
 //! copies the write-ahead log back (it would hold the write turn meanwhile), and a checkpoint
 //! copies every frame. PostgreSQL keeps its own log and has nothing to checkpoint.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use diesel::connection::SimpleConnection;
 use std::time::Instant;

@@ -1,9 +1,7 @@
 //! The `guidepost` binary as an operator uses it: migrate, user management, clear errors, and a
 //! server that starts, answers and stops cleanly on SIGTERM.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::Stdio;

@@ -2,9 +2,7 @@
 //! banner, "also asked as", search finding the canonical question by a duplicate's wording, and
 //! reopening undoing all of it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,9 +1,7 @@
 //! Many members acting at the same moment: every write succeeds and every counter adds up, and a
 //! job committing batch after batch does not keep members' writes out.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier};

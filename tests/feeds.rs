@@ -2,9 +2,7 @@
 //! answers; valid XML that a reader unescapes back to the stored text; 404 and 410 like the pages;
 //! public caching with ETags; and the pages that point readers at them.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use actix_web::test::TestRequest;
 use diesel::prelude::*;

@@ -2,9 +2,7 @@
 //! a second import that changes nothing, a truncated file that fails cleanly, and imported pages
 //! that render with their attribution.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;

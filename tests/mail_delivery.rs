@@ -3,9 +3,7 @@
 //! is given up only after the last attempt, and is never sent twice by concurrent workers; the
 //! file and memory transports keep readable messages.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::sync::Barrier;

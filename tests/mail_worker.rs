@@ -3,9 +3,7 @@
 //! `guidepost mail test`, also over STARTTLS and implicit TLS (rustls, verifying the server);
 //! bad mail settings end start-up with one clear line.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,8 +1,6 @@
 //! Rendered Markdown for tricky documents, pinned as insta snapshots, and checked for anything that
 //! could run script or restyle the page, whatever the snapshots say.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
 use guidepost::markdown::{plain_text, render_inline, render_post, MarkdownOptions};
 
 /// Each case: a snapshot name and the Markdown a user might write.

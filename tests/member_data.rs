@@ -1,9 +1,7 @@
 //! Members' own data: downloading everything the site holds about you, and deleting your account
 //! (or an admin doing either on a member's request), on both backends.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,9 +1,7 @@
 //! `@username` mentions: linked only for members who exist and only in prose, told once each (at
 //! most five per post), never the author, suspended members or anyone while the text is hidden.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use diesel::prelude::*;
 use guidepost::db::models::{comments, posts, users};

@@ -1,8 +1,6 @@
 //! Every migration runs up, down and up again on both backends, and a second run is a no-op.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use diesel::connection::SimpleConnection;
 use guidepost::db::{self, migrations};

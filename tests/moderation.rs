@@ -1,9 +1,7 @@
 //! Flags and the moderators' queue, comment deletion, "delete as spam" and the moderation log:
 //! every action and its undo, and members refused with 403 while nothing changes.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use diesel::prelude::*;
 use guidepost::db::models::{audit_log, comments, posts, users};

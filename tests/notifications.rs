@@ -1,8 +1,6 @@
 //! Watching questions, notifications, notification mail (each / daily / never) and unsubscribing.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use diesel::prelude::*;
 use guidepost::db::models::{mail_outbox, users, watches};

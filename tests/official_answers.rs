@@ -1,9 +1,7 @@
 //! Official answers: who may give them, how they are shown and ordered, endorsing, withdrawing,
 //! reviewing, and the staff queue they empty.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use guidepost::db::models::{audit_log, posts};
 use guidepost::roles::Role;

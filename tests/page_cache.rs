@@ -3,9 +3,7 @@
 //! tests/page_cache_invalidation.rs for which writes reach which copies); members always get a
 //! fresh page; views are still counted.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -5,9 +5,7 @@
 //! back (as another node's write would look) before the write: a page rendered again shows the
 //! new title, a copy still served shows the old one.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

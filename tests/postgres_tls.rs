@@ -10,9 +10,7 @@
 //! `GUIDEPOST_TEST_POSTGRES_URL` naming the server. Once set, an unreachable server or a
 //! missing file fails the tests: they never pass by skipping.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

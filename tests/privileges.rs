@@ -2,9 +2,7 @@
 //! changes nothing, and opens at it; staff always pass; the admin moves thresholds at run time;
 //! community close and reopen votes act when enough agree; the privileges page shows progress.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use diesel::prelude::*;
 use guidepost::db::models::{audit_log, posts};

@@ -4,9 +4,7 @@
 //! through. A vote's transaction is counted the same way: it leaves what the vote earns to the
 //! reputation job.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

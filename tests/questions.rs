@@ -1,8 +1,6 @@
 //! Asking, the question page and its canonical URL, answers, acceptance, votes, comments.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use guidepost::db::models::{posts, tags};
 use guidepost::roles::Role;

@@ -2,9 +2,7 @@
 //! the daily cap, reversal when votes are undone or posts deleted, serial voting caught and
 //! reversed, imported members' starting balance, and where reputation shows.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;

@@ -3,9 +3,7 @@
 //! post deleted since), leaves the answer's badge check, and two appliers at once grant once. A
 //! batch runs the same statements whatever its number of votes, and keeps the day's cap.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

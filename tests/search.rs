@@ -2,9 +2,7 @@
 //! filters, typos are forgiven, no query string can break the page, and searches feed the staff's
 //! FAQ gaps. Similar questions while asking, deflections and related questions live here too.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

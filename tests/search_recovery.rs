@@ -2,9 +2,7 @@
 //! index under a running server. Drives the real binary; questions are written through the
 //! services straight into the database, as another node would.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,9 +1,7 @@
 //! `guidepost seed`: a synthetic site whose counters add up, that renders, and that is the same
 //! every time for the same seed.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;

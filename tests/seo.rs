@@ -1,9 +1,7 @@
 //! What search engines see: meta tags, canonical URLs, QAPage structured data, status codes and
 //! redirects, noindex rules, and HTTP validators for anonymous pages.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use chrono::Utc;
 use diesel::prelude::*;

@@ -1,8 +1,6 @@
 //! The one-time "choose your password" link that `guidepost user create` prints.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use guidepost::db::models::users;
 use guidepost::roles::Role;

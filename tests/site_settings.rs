@@ -2,9 +2,7 @@
 //! only admins may change them, every change is audited, pinned settings stay the operator's,
 //! bad values change nothing, and a change made on one node shows on another within 5 seconds.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

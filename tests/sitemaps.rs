@@ -1,9 +1,7 @@
 //! What search engines read: robots.txt, the sitemap index, the questions files (split at 50,000
 //! URLs) and the tags file.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::time::Instant;
@@ -287,7 +285,7 @@ on_both_backends!(
 );
 
 /// Timings at a million questions, for the README and reviews (release build; the data takes a
-/// minute to insert): `cargo test --release --test sitemaps -- --ignored --nocapture`.
+/// minute to insert): `cargo test --release --test suite sitemaps:: -- --ignored --nocapture`.
 async fn measure_a_million_questions(app: TestApp) {
     use guidepost::services::sitemaps;
     let backend = app.with_db(|c| c.backend_name());

@@ -2,9 +2,7 @@
 //! harness): first and later sign-ins, every refusal of a forged or stale answer with nothing
 //! created, linking to an existing account only with proof, roles from a group claim, SSO-only
 //! mode, and unlinking. Runs when `GUIDEPOST_TEST_OIDC=1` (see tests/common/oidc.rs).
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
-
-mod common;
+use crate::common;
 
 use common::members::PASSWORD;
 use common::oidc::{dana, identity_count, role_of, round_trip, start, user_count, with_provider};

@@ -1,9 +1,7 @@
 //! The staff dashboard: who may see it, and the figures it reports for a hand-computed set of
 //! questions (counts, shares, medians and 90th percentiles, the trend and the backlog by age).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use diesel::prelude::*;

@@ -2,9 +2,7 @@
 //! waits for review instead of changing it; reviewers (the review privilege, staff always) see
 //! each as a difference and approve it (the suggester's revision) or reject it with a reason.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use diesel::prelude::*;
 use guidepost::db::models::suggested_edits::{self, SuggestedEdit};

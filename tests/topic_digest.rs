@@ -1,9 +1,7 @@
 //! The weekly topic digest: a topic watcher gets, once a week, the week's best-answered
 //! questions in the topics they watch — and nothing more, from any node.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;

@@ -2,9 +2,7 @@
 //! app and by mail, woken by the change feed), members watch topics with a mail choice, and staff
 //! take, reassign and give back questions, released by an official answer.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,9 +1,7 @@
 //! The users page: members by reputation, filtered by name or tag, read a page at a time by
 //! keyset cursors; bad cursors and unknown tags are refused plainly.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-mod common;
+use crate::common;
 
 use diesel::prelude::*;
 use guidepost::db::models::users::{self, NewUser};

@@ -7,7 +7,6 @@ use serde_json::Value;
 
 use super::get_json;
 use crate::common::TestApp;
-use crate::on_both_backends;
 
 on_both_backends!(the_document_names_every_route, the_reference_page_lists_every_operation);
 

@@ -5,7 +5,6 @@ use guidepost::roles::Role;
 
 use super::{actor, ask_directly, assert_problem, get_json};
 use crate::common::TestApp;
-use crate::on_both_backends;
 
 on_both_backends!(failures_are_problem_json, html_error_pages_are_unchanged);
 

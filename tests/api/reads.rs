@@ -11,7 +11,6 @@ use serde_json::Value;
 use super::{actor, ask_directly, assert_problem, get_json, send_json, signed_in};
 use crate::common::forum::question_id;
 use crate::common::TestApp;
-use crate::on_both_backends;
 
 on_both_backends!(
     lists_page_by_cursor_with_next_links,

@@ -9,7 +9,6 @@ use serde_json::{json, Value};
 
 use super::{actor, ask_directly, assert_problem, get_json, send_json};
 use crate::common::{Page, TestApp};
-use crate::on_both_backends;
 
 on_both_backends!(
     members_ask_answer_comment_vote_accept_edit_flag_and_watch,

@@ -5,7 +5,7 @@ use guidepost::roles::Role;
 
 use crate::common::forum::question_id;
 use crate::common::{Page, TestApp};
-use crate::{count_posts, signed_in};
+use crate::hardening::{count_posts, signed_in};
 
 /// A member's public profile, after its canonical redirect.
 async fn profile(app: &TestApp, user_id: i64) -> Page {

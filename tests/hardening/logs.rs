@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use guidepost::roles::Role;
 
 use crate::common::TestApp;
-use crate::signed_in;
+use crate::hardening::signed_in;
 
 /// Everything logged while the test runs, as text.
 #[derive(Clone, Default)]

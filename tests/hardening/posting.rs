@@ -6,7 +6,7 @@ use guidepost::roles::Role;
 
 use crate::common::forum::{question_id, DETAILS};
 use crate::common::TestApp;
-use crate::{count_posts, signed_in};
+use crate::hardening::{count_posts, signed_in};
 
 async fn oversized_tag_lists_are_refused_unread(app: TestApp) {
     let (fred, _) = signed_in(&app, "fred", Role::Member).await;

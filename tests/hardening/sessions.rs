@@ -7,7 +7,7 @@ use guidepost::roles::Role;
 
 use crate::common::members::{email_of, PASSWORD};
 use crate::common::TestApp;
-use crate::{count_posts, signed_in};
+use crate::hardening::{count_posts, signed_in};
 
 async fn signing_out_voids_copies_of_the_session_cookie(app: TestApp) {
     let (fred, _) = signed_in(&app, "fred", Role::Member).await;

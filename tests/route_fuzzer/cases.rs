@@ -12,10 +12,10 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::Rng;
 
-use crate::garbage::{self, chance, Csrf, Known, METHODS};
-use crate::routes::Route;
-use crate::visitors::{Call, Reply, Visitor};
-use crate::SLOW;
+use crate::route_fuzzer::garbage::{self, chance, Csrf, Known, METHODS};
+use crate::route_fuzzer::routes::Route;
+use crate::route_fuzzer::visitors::{Call, Reply, Visitor};
+use crate::route_fuzzer::SLOW;
 
 /// One request of the run, kept so it can be sent again and shown when it fails.
 pub(crate) struct Case {

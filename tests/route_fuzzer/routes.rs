@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::garbage::Value::{self, *};
+use crate::route_fuzzer::garbage::Value::{self, *};
 
 /// One route of `src/web/mod.rs`: its pattern, its methods and the form fields it reads.
 pub(crate) struct Route {

@@ -21,7 +21,7 @@ use guidepost::roles::Role;
 use crate::common;
 use crate::common::members::{email_of, PASSWORD};
 use crate::common::{Page, TestApp};
-use crate::garbage::Known;
+use crate::route_fuzzer::garbage::Known;
 
 /// A response as the fuzzer keeps it.
 pub(crate) type Reply = Page;
@@ -128,7 +128,7 @@ async fn arrive(call: &Call, role: &'static str, login: Option<&'static str>, n:
 }
 
 /// Signs a visitor in again if a request ended their session (signing out, "sign out
-/// everywhere"); their account was already put back by [`restore`](crate::database::restore).
+/// everywhere"); their account was already put back by [`restore`](crate::route_fuzzer::database::restore).
 pub(crate) async fn stay_signed_in(call: &Call, visitor: &mut Visitor) {
     let Some(login) = visitor.login else { return };
     let settings = visitor.send(call, TestRequest::get().uri("/settings")).await;

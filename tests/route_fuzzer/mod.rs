@@ -7,10 +7,7 @@
 //! file and fails when a route is missing there. `ROUTE_FUZZ_SEED` replays a run, `ROUTE_FUZZ_CASES`
 //! sets the cases per route and visitor.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 
 mod cases;
 mod database;

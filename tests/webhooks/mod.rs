@@ -7,10 +7,7 @@
 //! announced once; an endpoint limited to topics hears only of their questions (`topics.rs`); and
 //! a SIGKILL between commit and delivery loses nothing (`crash.rs`).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 
 mod crash;
 mod topics;

@@ -1,10 +1,7 @@
 //! Regression tests for what a security review of the running server found (issue 17), one
 //! module per area. Each test failed before its fix.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 
 mod deleted_questions;
 mod logs;

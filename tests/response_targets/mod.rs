@@ -3,10 +3,7 @@
 //! dashboard, the figures per week and per topic for a hand-computed fixture, the queue's
 //! time-left order, and the settings' validation.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 mod dashboard;
 mod queue;
 

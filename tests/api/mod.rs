@@ -2,10 +2,7 @@
 //! reference page, and writes through the same services as the HTML forms. Every scenario runs
 //! on SQLite and again on PostgreSQL when `GUIDEPOST_TEST_POSTGRES_URL` is set.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 
 mod document;
 mod problems;

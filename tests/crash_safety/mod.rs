@@ -4,10 +4,7 @@
 //! the kill) on its page, its search index catches up to find every one, and no post is
 //! half-written. Drives the real binary over HTTP on both backends.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 
 mod checks;
 

@@ -2,10 +2,7 @@
 //! as Prometheus would read it, with values that move as the site is used: requests by route
 //! pattern, page-cache hits, the mail outbox, the search index's lag behind the change feed.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the first surprise")]
-
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 
 mod exposition;
 
