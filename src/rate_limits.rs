@@ -26,6 +26,8 @@ pub enum Limit {
     ResetPerIp,
     /// Verification mails re-sent to one member.
     VerifyResendPerUser,
+    /// Requests to be told when a search is answered, from one client.
+    GapWaitPerClient,
     /// Costly requests from one client (an address, or a member's account); its rate is set by
     /// `GUIDEPOST_HEAVY_REQUESTS_PER_MINUTE`.
     HeavyPerClient,
@@ -57,6 +59,7 @@ impl Limit {
             Self::ResetPerAddress => (3, Duration::from_secs(1200)),
             Self::ResetPerIp => (10, Duration::from_secs(60)),
             Self::VerifyResendPerUser => (3, Duration::from_secs(600)),
+            Self::GapWaitPerClient => (10, Duration::from_secs(360)),
             Self::HeavyPerClient | Self::ApiPerCaller => return None,
         };
         Some(
@@ -91,6 +94,7 @@ impl RateLimits {
             Limit::ResetPerAddress,
             Limit::ResetPerIp,
             Limit::VerifyResendPerUser,
+            Limit::GapWaitPerClient,
             Limit::HeavyPerClient,
             Limit::ApiPerCaller,
         ];

@@ -24,6 +24,7 @@ mod closing;
 mod concurrent_writes;
 mod crash_safety;
 mod feeds;
+mod gap_waiters;
 mod hardening;
 mod import;
 mod mail_delivery;

@@ -68,12 +68,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let badges = crate::services::badges::task::start(pool.clone());
     let reputation = start_reputation_job(&webhook_state, pool.clone())?;
     let serial_voting = crate::services::reputation::serial_voting::start(pool.clone());
+    let gap_waits = crate::services::gap_waiters::start_expiry(pool.clone());
     let digests = crate::mail::digest::start(pool, outbox);
     let server = server.run();
     tracing::info!(%bind, %base_url, backend, "Guidepost is ready");
     // actix-server stops accepting on SIGINT/SIGTERM and lets in-flight requests finish.
     let served = server.await;
     digests.stop().await;
+    gap_waits.stop().await;
     drop(reputation);
     badges.stop().await;
     serial_voting.stop().await;

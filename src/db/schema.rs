@@ -335,6 +335,32 @@ diesel::joinable!(deflections -> posts (question_id));
 diesel::allow_tables_to_appear_in_same_query!(posts, deflections, search_changes);
 
 diesel::table! {
+    gap_waiters (id) {
+        id -> BigInt,
+        query -> Text,
+        user_id -> Nullable<BigInt>,
+        email -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    gap_answers (query) {
+        query -> Text,
+        question_id -> BigInt,
+        linked_by -> Nullable<BigInt>,
+        mailed -> Integer,
+        linked_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(gap_waiters -> users (user_id));
+diesel::joinable!(gap_answers -> posts (question_id));
+diesel::allow_tables_to_appear_in_same_query!(gap_waiters, users);
+diesel::allow_tables_to_appear_in_same_query!(gap_answers, posts);
+diesel::allow_tables_to_appear_in_same_query!(gap_answers, search_log);
+
+diesel::table! {
     post_sources (post_id) {
         post_id -> BigInt,
         source_site -> Text,

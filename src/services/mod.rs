@@ -23,6 +23,7 @@ pub mod editing;
 pub mod email_verification;
 pub mod feeds;
 pub mod flags;
+pub mod gap_waiters;
 pub mod health;
 pub mod hiding;
 pub mod home;

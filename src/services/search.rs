@@ -91,7 +91,7 @@ pub fn clean_query(raw: &str) -> String {
 }
 
 /// The form a query is logged and grouped under: lower-case, cut to a sane length.
-fn log_key(query: &str) -> String {
+pub(crate) fn log_key(query: &str) -> String {
     query.to_lowercase().chars().take(MAX_LOGGED_CHARS).collect()
 }
 

@@ -27,6 +27,7 @@ pub mod feeds;
 pub mod flags;
 pub mod form_guard;
 pub mod forms;
+pub mod gap_waiters;
 pub mod health;
 pub mod home;
 pub mod http_cache;
@@ -112,6 +113,8 @@ fn finding(cfg: &mut web::ServiceConfig) {
     // search.rs
     cfg.route("/search", web::get().to(search::page))
         .route("/search/click/{log}/{question}", web::get().to(search::click))
+        // gap_waiters.rs: tell me when this is answered
+        .route("/search/waiting", web::post().to(gap_waiters::wait))
         .route("/questions/similar", web::get().to(search::similar_questions))
         .route("/ask/suggested/{id}", web::get().to(search::suggested))
         // tags.rs
@@ -266,6 +269,7 @@ fn staff_and_moderators(cfg: &mut web::ServiceConfig) {
     cfg.route("/staff", web::get().to(staff_dashboard::show))
         .route("/staff/queue", web::get().to(staff_queue::show))
         .route("/staff/gaps", web::get().to(staff_gaps::show))
+        .route("/staff/gaps/answer", web::post().to(gap_waiters::link_answer))
         // badges.rs
         .route("/staff/experts", web::get().to(badges::staff_experts))
         // my_work.rs

@@ -11,6 +11,7 @@ use tera::Context;
 
 use crate::domain::QuestionId;
 use crate::error::AppError;
+use crate::services::gap_waiters;
 use crate::services::search::{self, SearchRequest};
 use crate::services::similar;
 use crate::signing::NumberSigner;
@@ -55,10 +56,17 @@ pub async fn page(
     let (client, logged) = (request_budget::client_key(&req, &state), Arc::clone(&state.logged_searches));
     // Results computed before the latest write may be out of date.
     let written = state.feed.generation();
-    let results = state
+    let member = visitor.user.clone();
+    let (results, waiting) = state
         .db(move |conn| {
             let searcher = search::Searcher { client: &client, logged: &logged };
-            search::run(conn, &index, &cache, &searcher, &request, written, now)
+            let results = search::run(conn, &index, &cache, &searcher, &request, written, now)?;
+            // A member who asked to be told sees that they did, not the button again.
+            let waiting = match &member {
+                Some(actor) if results.searched => gap_waiters::member_waits(conn, actor, &request.query)?,
+                _ => false,
+            };
+            Ok::<_, crate::services::ServiceError>((results, waiting))
         })
         .await?;
     let mut context = Context::new();
@@ -69,6 +77,8 @@ pub async fn page(
     // record a click on it.
     context.insert("click_token", &results.log_id.map(|id| click_signer(&state).token(id)));
     context.insert("results", &results);
+    context.insert("waiting", &waiting);
+    context.insert("wait_days", &gap_waiters::WAIT_DAYS);
     visitor.render_private(&state, "search/results.html", context)
 }
 

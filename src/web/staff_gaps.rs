@@ -1,8 +1,11 @@
 //! `/staff/gaps`: searches that found nothing useful, for staff to answer.
 
+use std::collections::HashMap;
+
 use actix_web::{web, HttpResponse};
 use tera::Context;
 
+use crate::db::models::search_log::Gap;
 use crate::error::AppError;
 use crate::services::search_gaps;
 use crate::state::AppState;
@@ -13,6 +16,13 @@ use crate::web::visitor::{CurrentUser, Visitor};
 const CHARTED: usize = 10;
 /// Chart labels are cut to this many characters.
 const LABEL_CHARS: usize = 16;
+
+/// A gap as the table shows it: with how many wait for its answer.
+#[derive(serde::Serialize)]
+struct GapRow<'a> {
+    gap: &'a Gap,
+    waiting: i64,
+}
 
 /// GET /staff/gaps
 pub async fn show(
@@ -36,6 +46,14 @@ pub async fn show(
         charts::horizontal_bar_chart(caption, &rows, "Searches without a click")
     });
     let mut context = Context::new();
+    let waiting_by_query: HashMap<&str, i64> =
+        report.waiting.iter().map(|gap| (gap.query.as_str(), gap.waiting)).collect();
+    let gap_rows: Vec<GapRow<'_>> = report
+        .gaps
+        .iter()
+        .map(|gap| GapRow { gap, waiting: waiting_by_query.get(gap.query.as_str()).copied().unwrap_or(0) })
+        .collect();
+    context.insert("gap_rows", &gap_rows);
     context.insert("report", &report);
     context.insert("chart", &chart);
     visitor.render_private(&state, "staff/gaps.html", context)

@@ -12,6 +12,7 @@ pub mod comments;
 pub mod experts;
 pub mod feeds;
 pub mod flags;
+pub mod gap_waiters;
 pub mod health;
 pub mod imports;
 pub mod mail_outbox;

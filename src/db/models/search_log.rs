@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{deflections, posts, search_log};
+use crate::db::schema::{deflections, gap_answers, posts, search_log};
 use crate::db::DbConnection;
 
 /// Records one search; returns its id, which result links carry so a click can be recorded.
@@ -56,6 +56,10 @@ pub fn gaps(conn: &mut DbConnection, since: NaiveDateTime, limit: i64) -> QueryR
     let rows: Vec<(String, i64, i64, Option<NaiveDateTime>)> = search_log::table
         .filter(search_log::created_at.ge(since))
         .filter(search_log::clicked_question_id.is_null())
+        // A gap staff linked an answer to is answered, whatever was searched since.
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            gap_answers::table.filter(gap_answers::query.eq(search_log::query)),
+        )))
         .group_by(search_log::query)
         .select((search_log::query, count_star(), empty, max(search_log::created_at)))
         .order((count_star().desc(), search_log::query))

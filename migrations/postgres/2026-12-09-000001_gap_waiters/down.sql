@@ -1,0 +1,2 @@
+DROP TABLE gap_answers;
+DROP TABLE gap_waiters;
