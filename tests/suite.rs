@@ -27,6 +27,7 @@ mod feeds;
 mod gap_waiters;
 mod hardening;
 mod import;
+mod insights;
 mod mail_delivery;
 mod mail_worker;
 mod markdown_snapshots;

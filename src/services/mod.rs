@@ -27,6 +27,7 @@ pub mod gap_waiters;
 pub mod health;
 pub mod hiding;
 pub mod home;
+pub mod insights;
 pub mod member_data;
 pub mod mentions;
 pub mod metrics;

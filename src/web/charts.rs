@@ -51,6 +51,19 @@ pub struct Bar {
 }
 
 const WIDTH: f64 = 640.0;
+/// Labels of horizontal bars are cut to this many characters.
+const LABEL_CHARS: usize = 16;
+
+/// A label cut to fit beside a horizontal bar, with an ellipsis when it was cut.
+pub fn short_label(text: &str) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(LABEL_CHARS).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
 
 /// A vertical bar chart: each bar's `total` with its `part` overlaid (the part must not exceed
 /// the total). `series` names the total and the part in each bar's tooltip ("asked", "with an

@@ -65,6 +65,7 @@ pub mod sso;
 pub mod sso_link;
 pub mod staff_dashboard;
 pub mod staff_gaps;
+pub mod staff_insights;
 pub mod staff_queue;
 pub mod structured_data;
 pub mod suggested_edits;
@@ -270,6 +271,9 @@ fn staff_and_moderators(cfg: &mut web::ServiceConfig) {
         .route("/staff/queue", web::get().to(staff_queue::show))
         .route("/staff/gaps", web::get().to(staff_gaps::show))
         .route("/staff/gaps/answer", web::post().to(gap_waiters::link_answer))
+        // staff_insights.rs
+        .route("/staff/insights", web::get().to(staff_insights::show))
+        .route("/staff/insights/{table}.csv", web::get().to(staff_insights::csv))
         // badges.rs
         .route("/staff/experts", web::get().to(badges::staff_experts))
         // my_work.rs

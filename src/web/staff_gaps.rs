@@ -14,8 +14,6 @@ use crate::web::visitor::{CurrentUser, Visitor};
 
 /// Gaps drawn in the chart (the table lists more).
 const CHARTED: usize = 10;
-/// Chart labels are cut to this many characters.
-const LABEL_CHARS: usize = 16;
 
 /// A gap as the table shows it: with how many wait for its answer.
 #[derive(serde::Serialize)]
@@ -32,7 +30,7 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let now = chrono::Utc::now().naive_utc();
     let report = state.db(move |conn| search_gaps::report(conn, &actor, now)).await?;
-    let labels: Vec<String> = report.gaps.iter().take(CHARTED).map(|gap| short_label(&gap.query)).collect();
+    let labels: Vec<String> = report.gaps.iter().take(CHARTED).map(|gap| charts::short_label(&gap.query)).collect();
     let rows: Vec<(&str, i64)> =
         labels.iter().map(String::as_str).zip(report.gaps.iter().map(|g| g.searches)).collect();
     let description = format!(
@@ -57,14 +55,4 @@ pub async fn show(
     context.insert("report", &report);
     context.insert("chart", &chart);
     visitor.render_private(&state, "staff/gaps.html", context)
-}
-
-fn short_label(query: &str) -> String {
-    let mut chars = query.chars();
-    let head: String = chars.by_ref().take(LABEL_CHARS).collect();
-    if chars.next().is_some() {
-        format!("{head}…")
-    } else {
-        head
-    }
 }

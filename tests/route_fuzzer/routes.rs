@@ -135,6 +135,8 @@ pub(crate) const ROUTES: &[Route] = &[
     get("/ask/suggested/{id}"),
     get("/staff/gaps"),
     post("/staff/gaps/answer", &[("query", Text), ("question", Text)]),
+    get("/staff/insights"),
+    get("/staff/insights/{table}.csv"),
     get("/staff/experts"),
     get("/staff/my-work"),
     post("/staff/my-work/topics", &[("tag", Tags)]),

@@ -15,6 +15,7 @@ pub mod flags;
 pub mod gap_waiters;
 pub mod health;
 pub mod imports;
+pub mod insights;
 pub mod mail_outbox;
 pub mod member_activity;
 pub mod member_erasure;

@@ -1,0 +1,123 @@
+//! What `/staff/insights` reads: questions by topic and by title over recent weeks, searches that
+//! led nowhere, and how long official answers took. Counts only: no member is named.
+
+use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use crate::db::schema::{post_tags, posts, search_log, tags};
+use crate::db::DbConnection;
+use crate::domain::PostKind;
+
+/// Public questions asked in `[from, to)`, counted by topic; at most `limit` topics, most first.
+pub fn questions_by_tag(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<(String, i64)>> {
+    posts::table
+        .inner_join(post_tags::table.on(post_tags::post_id.eq(posts::id)))
+        .inner_join(tags::table.on(tags::id.eq(post_tags::tag_id)))
+        .filter(posts::kind.eq(PostKind::Question))
+        .filter(posts::deleted_at.is_null())
+        .filter(posts::held_reason.is_null())
+        .filter(posts::created_at.ge(from))
+        .filter(posts::created_at.lt(to))
+        .group_by(tags::name)
+        .select((tags::name, count_star()))
+        .order((count_star().desc(), tags::name))
+        .limit(limit)
+        .load(conn)
+}
+
+/// The same count for the named topics only.
+pub fn questions_in_tags(
+    conn: &mut DbConnection,
+    names: &[String],
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<(String, i64)>> {
+    posts::table
+        .inner_join(post_tags::table.on(post_tags::post_id.eq(posts::id)))
+        .inner_join(tags::table.on(tags::id.eq(post_tags::tag_id)))
+        .filter(posts::kind.eq(PostKind::Question))
+        .filter(posts::deleted_at.is_null())
+        .filter(posts::held_reason.is_null())
+        .filter(posts::created_at.ge(from))
+        .filter(posts::created_at.lt(to))
+        .filter(tags::name.eq_any(names))
+        .group_by(tags::name)
+        .select((tags::name, count_star()))
+        .load(conn)
+}
+
+/// The titles and dates of public questions asked since `from`, newest first, at most `limit`.
+pub fn question_titles_since(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<(Option<String>, NaiveDateTime)>> {
+    posts::table
+        .filter(posts::kind.eq(PostKind::Question))
+        .filter(posts::deleted_at.is_null())
+        .filter(posts::held_reason.is_null())
+        .filter(posts::created_at.ge(from))
+        .select((posts::title, posts::created_at))
+        .order(posts::created_at.desc())
+        .limit(limit)
+        .load(conn)
+}
+
+/// Searches in `[from, to)` that nobody followed to a question, by query; at most `limit`, most
+/// first.
+pub fn unanswered_searches(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<(String, i64)>> {
+    search_log::table
+        .filter(search_log::created_at.ge(from))
+        .filter(search_log::created_at.lt(to))
+        .filter(search_log::clicked_question_id.is_null())
+        .group_by(search_log::query)
+        .select((search_log::query, count_star()))
+        .order((count_star().desc(), search_log::query))
+        .limit(limit)
+        .load(conn)
+}
+
+/// The same count for the given queries only.
+pub fn unanswered_searches_for(
+    conn: &mut DbConnection,
+    queries: &[String],
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<(String, i64)>> {
+    search_log::table
+        .filter(search_log::created_at.ge(from))
+        .filter(search_log::created_at.lt(to))
+        .filter(search_log::clicked_question_id.is_null())
+        .filter(search_log::query.eq_any(queries))
+        .group_by(search_log::query)
+        .select((search_log::query, count_star()))
+        .load(conn)
+}
+
+/// For questions asked since `from` that have an official answer: each topic with the time the
+/// question was asked and the time its first official answer came.
+pub fn first_official_by_tag(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+) -> QueryResult<Vec<(String, NaiveDateTime, NaiveDateTime)>> {
+    posts::table
+        .inner_join(post_tags::table.on(post_tags::post_id.eq(posts::id)))
+        .inner_join(tags::table.on(tags::id.eq(post_tags::tag_id)))
+        .filter(posts::kind.eq(PostKind::Question))
+        .filter(posts::deleted_at.is_null())
+        .filter(posts::created_at.ge(from))
+        .filter(posts::first_official_at.is_not_null())
+        .select((tags::name, posts::created_at, posts::first_official_at.assume_not_null()))
+        .load(conn)
+}
