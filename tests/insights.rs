@@ -106,14 +106,26 @@ async fn a_planted_trend_is_found_and_noise_is_not(app: TestApp) {
     let (staff, staff_id) = app.signed_in_member("stella", Role::Staff).await;
     let billing = seed_questions(&app, &staff_actor(&app, staff_id), now);
     seed_searches(&app, now);
-    // Three billing questions got official answers after 2, 4 and 10 hours.
+    // Three billing questions got official answers after 2, 4 and 10 hours, and served people:
+    // views, members who opened them instead of asking, searches that led to them.
     app.with_db(|conn| {
-        for (id, hours) in billing.iter().zip([2, 4, 10]) {
+        for (i, (id, hours)) in billing.iter().zip([2, 4, 10]).enumerate() {
             let asked: NaiveDateTime = posts::table.find(id).select(posts::created_at).first(conn).unwrap();
             diesel::update(posts::table.find(id))
-                .set(posts::first_official_at.eq(asked + TimeDelta::hours(hours)))
+                .set((
+                    posts::first_official_at.eq(asked + TimeDelta::hours(hours)),
+                    posts::has_official.eq(true),
+                    posts::view_count.eq(30 - 10 * i as i64),
+                ))
                 .execute(conn)
                 .unwrap();
+            for _ in 0..(2 - i) {
+                search_log::insert_deflection(conn, *id, "billing twice", now).unwrap();
+            }
+            for _ in 0..(3 - i) {
+                let search = search_log::insert(conn, "billing", 1, 2, now).unwrap();
+                search_log::click(conn, search, *id).unwrap();
+            }
         }
     });
 
@@ -131,12 +143,20 @@ async fn a_planted_trend_is_found_and_noise_is_not(app: TestApp) {
     let official = table_rows(&page.body, "official-answer-times");
     assert_eq!(official, [vec!["billing", "3", "4", "10"]]);
     page.assert_contains("<svg").assert_contains("Rising topics");
+    let served = table_rows(&page.body, "most-served-answers");
+    let figures: Vec<&[String]> = served.iter().map(|row| &row[1..]).collect();
+    assert_eq!(
+        figures,
+        [["official", "30", "2", "3", "5"], ["official", "20", "1", "2", "3"], ["official", "10", "0", "1", "1"]],
+        "views, deflections, search clicks and questions saved: {served:?}"
+    );
 
     // Each CSV is the page's table.
     for (table, id) in [
         ("rising-topics", "rising-topics"),
         ("rising-words", "rising-words"),
         ("rising-searches", "rising-searches"),
+        ("most-served-answers", "most-served-answers"),
         ("official-answer-times", "official-answer-times"),
     ] {
         let csv = staff.get(&format!("/staff/insights/{table}.csv")).await;

@@ -16,7 +16,8 @@ use crate::web::visitor::{CurrentUser, Visitor};
 const CHARTED: usize = 10;
 
 /// The tables offered as CSV, by the name in their URL.
-const TABLES: [&str; 4] = ["rising-topics", "rising-words", "rising-searches", "official-answer-times"];
+const TABLES: [&str; 5] =
+    ["rising-topics", "rising-words", "rising-searches", "most-served-answers", "official-answer-times"];
 
 async fn load(state: &AppState, actor: crate::services::actor::Actor) -> Result<InsightsReport, AppError> {
     let now = chrono::Utc::now().naive_utc();
@@ -38,6 +39,7 @@ pub async fn show(
         &rising_chart("searches-chart", "Rising searches without an answer", &report.rising_searches),
     );
     context.insert("official_chart", &official_chart(&report));
+    context.insert("served_chart", &served_chart(&report));
     context.insert("report", &report);
     visitor.render_private(&state, "staff/insights.html", context)
 }
@@ -57,6 +59,7 @@ pub async fn csv(
         "rising-topics" => rising_csv("topic", &report.rising_topics),
         "rising-words" => rising_csv("word", &report.rising_terms),
         "rising-searches" => rising_csv("search", &report.rising_searches),
+        "most-served-answers" => served_csv(&report),
         _ => official_csv(&report),
     }
     .map_err(|e| AppError::Service(ServiceError::Internal(format!("writing CSV: {e}"))))?;
@@ -92,6 +95,34 @@ fn official_chart(report: &InsightsReport) -> Option<Svg> {
     let caption =
         Caption { id: "official-chart", title: "Time to the first official answer", description: &description };
     Some(charts::horizontal_bar_chart(caption, &bars, "Median hours"))
+}
+
+fn served_chart(report: &InsightsReport) -> Option<Svg> {
+    if report.most_served.is_empty() {
+        return None;
+    }
+    let labels: Vec<String> = report.most_served.iter().take(CHARTED).map(|a| charts::short_label(&a.title)).collect();
+    let bars: Vec<(&str, i64)> =
+        labels.iter().map(String::as_str).zip(report.most_served.iter().map(|a| a.views)).collect();
+    let description = format!("Views of the {} most viewed answered questions.", bars.len());
+    let caption = Caption { id: "served-chart", title: "Most-served answers", description: &description };
+    Some(charts::horizontal_bar_chart(caption, &bars, "Views"))
+}
+
+fn served_csv(report: &InsightsReport) -> Result<String, csv::Error> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(["question", "answer", "views", "opened_instead_of_asking", "search_clicks", "saved"])?;
+    for row in &report.most_served {
+        out.write_record([
+            cell(&row.title),
+            (if row.official { "official" } else { "accepted" }).to_owned(),
+            row.views.to_string(),
+            row.deflections.to_string(),
+            row.search_clicks.to_string(),
+            row.saved.to_string(),
+        ])?;
+    }
+    finish(out)
 }
 
 fn rising_csv(what: &str, rows: &[Rising]) -> Result<String, csv::Error> {

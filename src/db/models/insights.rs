@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
-use crate::db::schema::{post_tags, posts, search_log, tags};
+use crate::db::schema::{deflections, post_tags, posts, search_log, tags};
 use crate::db::DbConnection;
 use crate::domain::PostKind;
 
@@ -119,5 +119,60 @@ pub fn first_official_by_tag(
         .filter(posts::created_at.ge(from))
         .filter(posts::first_official_at.is_not_null())
         .select((tags::name, posts::created_at, posts::first_official_at.assume_not_null()))
+        .load(conn)
+}
+
+/// A public question with an official or accepted answer, as the most-served list reads it.
+#[derive(Debug, Clone, Queryable)]
+pub struct ServedQuestion {
+    /// The question.
+    pub id: i64,
+    /// Its title.
+    pub title: Option<String>,
+    /// Its slug.
+    pub slug: Option<String>,
+    /// Times its page was viewed.
+    pub views: i64,
+    /// Whether staff answered it officially.
+    pub official: bool,
+    /// Its accepted answer, if any.
+    pub accepted_answer_id: Option<i64>,
+}
+
+/// The most viewed public questions with an official or accepted answer, at most `limit`.
+pub fn most_viewed_answered(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<ServedQuestion>> {
+    posts::table
+        .filter(posts::kind.eq(PostKind::Question))
+        .filter(posts::deleted_at.is_null())
+        .filter(posts::held_reason.is_null())
+        .filter(posts::has_official.eq(true).or(posts::accepted_answer_id.is_not_null()))
+        .select((
+            posts::id,
+            posts::title,
+            posts::slug,
+            posts::view_count,
+            posts::has_official,
+            posts::accepted_answer_id,
+        ))
+        .order((posts::view_count.desc(), posts::id))
+        .limit(limit)
+        .load(conn)
+}
+
+/// How often members about to ask opened each of `ids` instead.
+pub fn deflections_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
+    deflections::table
+        .filter(deflections::question_id.eq_any(ids))
+        .group_by(deflections::question_id)
+        .select((deflections::question_id, count_star()))
+        .load(conn)
+}
+
+/// How often a search led to each of `ids`.
+pub fn search_clicks_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
+    search_log::table
+        .filter(search_log::clicked_question_id.eq_any(ids))
+        .group_by(search_log::clicked_question_id)
+        .select((search_log::clicked_question_id.assume_not_null(), count_star()))
         .load(conn)
 }

@@ -13,6 +13,7 @@ use super::actor::Actor;
 use super::ServiceResult;
 use crate::db::models::insights;
 use crate::db::DbConnection;
+use crate::domain::{paths, QuestionId};
 pub use rising::{Rising, BASE_WEEKS, MIN_COUNT, Z_MIN};
 
 /// Topics or queries read for each week compared, at most (the most frequent).
@@ -37,6 +38,26 @@ pub struct OfficialSpeed {
     pub p90_hours: f64,
 }
 
+/// An answer that serves many: a question with an official or accepted answer.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ServedAnswer {
+    /// The question's title.
+    pub title: String,
+    /// Its canonical path.
+    pub path: String,
+    /// Times its page was viewed.
+    pub views: i64,
+    /// Whether the answer is official (else accepted).
+    pub official: bool,
+    /// Members about to ask who opened it instead.
+    pub deflections: i64,
+    /// Searches that led to it.
+    pub search_clicks: i64,
+    /// The estimate of questions it saved: people who had the question, searched or were about
+    /// to ask, and found it instead (deflections plus search clicks).
+    pub saved: i64,
+}
+
 /// Everything `/staff/insights` shows.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct InsightsReport {
@@ -56,6 +77,8 @@ pub struct InsightsReport {
     pub official_days: i64,
     /// Time to the first official answer, by topic, busiest first.
     pub official_speed: Vec<OfficialSpeed>,
+    /// The most viewed questions with an official or accepted answer.
+    pub most_served: Vec<ServedAnswer>,
 }
 
 /// The report, for staff only.
@@ -72,6 +95,7 @@ pub fn report(conn: &mut DbConnection, actor: &Actor, now: NaiveDateTime) -> Ser
         rising_searches: rising_searches(conn, base_start, week_start, now)?,
         official_days: OFFICIAL_DAYS,
         official_speed: official_speed(conn, now - TimeDelta::days(OFFICIAL_DAYS))?,
+        most_served: most_served(conn)?,
     })
 }
 
@@ -139,6 +163,29 @@ fn official_speed(conn: &mut DbConnection, since: NaiveDateTime) -> ServiceResul
     speeds.sort_by(|a, b| b.answered.cmp(&a.answered).then_with(|| a.tag.cmp(&b.tag)));
     speeds.truncate(LISTED);
     Ok(speeds)
+}
+
+fn most_served(conn: &mut DbConnection) -> ServiceResult<Vec<ServedAnswer>> {
+    let questions = insights::most_viewed_answered(conn, LISTED as i64)?;
+    let ids: Vec<i64> = questions.iter().map(|q| q.id).collect();
+    let deflections: HashMap<i64, i64> = insights::deflections_of(conn, &ids)?.into_iter().collect();
+    let clicks: HashMap<i64, i64> = insights::search_clicks_of(conn, &ids)?.into_iter().collect();
+    Ok(questions
+        .into_iter()
+        .map(|q| {
+            let deflections = deflections.get(&q.id).copied().unwrap_or(0);
+            let search_clicks = clicks.get(&q.id).copied().unwrap_or(0);
+            ServedAnswer {
+                path: paths::question(QuestionId(q.id), q.slug.as_deref()),
+                title: q.title.unwrap_or_default(),
+                views: q.views,
+                official: q.official,
+                deflections,
+                search_clicks,
+                saved: deflections + search_clicks,
+            }
+        })
+        .collect())
 }
 
 fn list(mut rows: Vec<Rising>) -> Vec<Rising> {
