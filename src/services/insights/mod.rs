@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDateTime, TimeDelta};
 
 use super::actor::Actor;
-use super::ServiceResult;
+use super::{dashboard, ServiceResult};
 use crate::db::models::insights;
 use crate::db::DbConnection;
 use crate::domain::{paths, QuestionId};
@@ -143,20 +143,21 @@ fn rising_searches(
 }
 
 fn official_speed(conn: &mut DbConnection, since: NaiveDateTime) -> ServiceResult<Vec<OfficialSpeed>> {
-    let mut by_tag: HashMap<String, Vec<f64>> = HashMap::new();
+    let mut by_tag: HashMap<String, Vec<i64>> = HashMap::new();
     for (tag, asked, answered) in insights::first_official_by_tag(conn, since)? {
-        let hours = (answered - asked).num_seconds().max(0) as f64 / 3_600.0;
-        by_tag.entry(tag).or_default().push(hours);
+        by_tag.entry(tag).or_default().push((answered - asked).num_seconds().max(0));
     }
+    let hours = |seconds: Option<i64>| (seconds.unwrap_or(0) as f64 / 360.0).round() / 10.0;
     let mut speeds: Vec<OfficialSpeed> = by_tag
         .into_iter()
-        .map(|(tag, mut hours)| {
-            hours.sort_by(f64::total_cmp);
+        .map(|(tag, mut seconds)| {
+            seconds.sort_unstable();
             OfficialSpeed {
                 tag,
-                answered: i64::try_from(hours.len()).unwrap_or(i64::MAX),
-                median_hours: round1(percentile(&hours, 0.5)),
-                p90_hours: round1(percentile(&hours, 0.9)),
+                answered: i64::try_from(seconds.len()).unwrap_or(i64::MAX),
+                // The dashboard's percentiles, so the two pages agree on a figure.
+                median_hours: hours(dashboard::percentile(&seconds, 0.5)),
+                p90_hours: hours(dashboard::percentile(&seconds, 0.9)),
             }
         })
         .collect();
@@ -191,30 +192,4 @@ fn most_served(conn: &mut DbConnection) -> ServiceResult<Vec<ServedAnswer>> {
 fn list(mut rows: Vec<Rising>) -> Vec<Rising> {
     rows.truncate(LISTED);
     rows
-}
-
-/// The value below which a share `q` of the sorted `values` lie (nearest rank).
-fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = (q * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-fn round1(value: f64) -> f64 {
-    (value * 10.0).round() / 10.0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::percentile;
-
-    #[test]
-    fn percentiles_by_nearest_rank() {
-        let hours = [1.0, 2.0, 3.0, 4.0, 10.0];
-        assert_eq!(percentile(&hours, 0.5), 3.0);
-        assert_eq!(percentile(&hours, 0.9), 10.0);
-        assert_eq!(percentile(&[], 0.5), 0.0);
-    }
 }
