@@ -28,6 +28,7 @@ mod gap_waiters;
 mod hardening;
 mod import;
 mod insights;
+mod insights_mail;
 mod mail_delivery;
 mod mail_worker;
 mod markdown_snapshots;

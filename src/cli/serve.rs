@@ -69,6 +69,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let reputation = start_reputation_job(&webhook_state, pool.clone())?;
     let serial_voting = crate::services::reputation::serial_voting::start(pool.clone());
     let gap_waits = crate::services::gap_waiters::start_expiry(pool.clone());
+    let insights_mail = crate::services::insights::mail::start_weekly(
+        pool.clone(),
+        outbox.clone(),
+        crate::web::insights_mail::key(&webhook_state),
+    );
     let digests = crate::mail::digest::start(pool, outbox);
     let server = server.run();
     tracing::info!(%bind, %base_url, backend, "Guidepost is ready");
@@ -76,6 +81,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let served = server.await;
     digests.stop().await;
     gap_waits.stop().await;
+    insights_mail.stop().await;
     drop(reputation);
     badges.stop().await;
     serial_voting.stop().await;

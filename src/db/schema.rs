@@ -361,6 +361,23 @@ diesel::allow_tables_to_appear_in_same_query!(gap_answers, posts);
 diesel::allow_tables_to_appear_in_same_query!(gap_answers, search_log);
 
 diesel::table! {
+    insights_recipients (id) {
+        id -> BigInt,
+        email -> Text,
+        added_by -> Nullable<BigInt>,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    insights_mailings (week_start) {
+        week_start -> Timestamp,
+        recipients -> Integer,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     post_sources (post_id) {
         post_id -> BigInt,
         source_site -> Text,

@@ -153,11 +153,14 @@ struct Submitted {
 
 /// Mail providers POST `List-Unsubscribe=One-Click` to a message's `List-Unsubscribe` URL
 /// (RFC 8058) with no cookies and so no CSRF token. That request needs no token: the
-/// unguessable HMAC token in the `/unsubscribe/{token}` path is itself the credential, so a
-/// forger cannot name a victim's URL, and all it can do is turn mail off for that one member.
+/// unguessable HMAC token in the `/unsubscribe/{token}` (or `/insights/unsubscribe/{token}`) path
+/// is itself the credential, so a forger cannot name a victim's URL, and all it can do is turn
+/// mail off for that one member (or take that one address off the insights list).
 fn is_one_click_unsubscribe(path: &str, submitted: &Submitted) -> bool {
     submitted.one_click
-        && path.strip_prefix("/unsubscribe/").is_some_and(|token| !token.is_empty() && !token.contains('/'))
+        && ["/unsubscribe/", "/insights/unsubscribe/"]
+            .iter()
+            .any(|prefix| path.strip_prefix(prefix).is_some_and(|token| !token.is_empty() && !token.contains('/')))
 }
 
 /// Whether a URL-encoded body is exactly the RFC 8058 one-click form, `List-Unsubscribe=One-Click`.

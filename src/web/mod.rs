@@ -31,6 +31,7 @@ pub mod gap_waiters;
 pub mod health;
 pub mod home;
 pub mod http_cache;
+pub mod insights_mail;
 pub mod layout;
 pub mod member_data;
 pub mod metrics;
@@ -210,6 +211,11 @@ fn accounts(cfg: &mut web::ServiceConfig) {
             web::resource("/unsubscribe/{token}")
                 .route(web::get().to(unsubscribe::form))
                 .route(web::post().to(unsubscribe::submit)),
+        )
+        .service(
+            web::resource("/insights/unsubscribe/{token}")
+                .route(web::get().to(insights_mail::unsubscribe_form))
+                .route(web::post().to(insights_mail::unsubscribe)),
         );
 }
 
@@ -274,6 +280,9 @@ fn staff_and_moderators(cfg: &mut web::ServiceConfig) {
         // staff_insights.rs
         .route("/staff/insights", web::get().to(staff_insights::show))
         .route("/staff/insights/{table}.csv", web::get().to(staff_insights::csv))
+        // insights_mail.rs: the weekly mail's list
+        .route("/staff/insights/recipients", web::post().to(insights_mail::add))
+        .route("/staff/insights/recipients/{id}/remove", web::post().to(insights_mail::remove))
         // badges.rs
         .route("/staff/experts", web::get().to(badges::staff_experts))
         // my_work.rs

@@ -30,8 +30,11 @@ pub async fn show(
     visitor: Visitor,
     CurrentUser(actor): CurrentUser,
 ) -> Result<HttpResponse, AppError> {
+    let lister = actor.clone();
+    let recipients = state.db(move |conn| insights::mail::recipients(conn, &lister)).await?;
     let report = load(&state, actor).await?;
     let mut context = Context::new();
+    context.insert("recipients", &recipients);
     context.insert("topics_chart", &rising_chart("topics-chart", "Rising topics", &report.rising_topics));
     context.insert("words_chart", &rising_chart("words-chart", "Rising words in titles", &report.rising_terms));
     context.insert(

@@ -16,6 +16,7 @@ pub mod gap_waiters;
 pub mod health;
 pub mod imports;
 pub mod insights;
+pub mod insights_mail;
 pub mod mail_outbox;
 pub mod member_activity;
 pub mod member_erasure;

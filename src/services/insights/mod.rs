@@ -2,6 +2,7 @@
 //! (topics and title words whose questions grow beyond chance), searches rising without an
 //! answer, and how long official answers take by topic. Counts only: no member is named.
 
+pub mod mail;
 pub mod rising;
 pub mod terms;
 
@@ -84,6 +85,12 @@ pub struct InsightsReport {
 /// The report, for staff only.
 pub fn report(conn: &mut DbConnection, actor: &Actor, now: NaiveDateTime) -> ServiceResult<InsightsReport> {
     actor.ensure_staff("see the insights")?;
+    build(conn, now)
+}
+
+/// The report as of `now`, for whoever may see it (the page checks; the weekly mail goes to the
+/// list admins keep).
+pub fn build(conn: &mut DbConnection, now: NaiveDateTime) -> ServiceResult<InsightsReport> {
     let week_start = now - TimeDelta::weeks(1);
     let base_start = week_start - TimeDelta::weeks(BASE_WEEKS);
     Ok(InsightsReport {

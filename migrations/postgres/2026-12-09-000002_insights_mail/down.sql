@@ -1,0 +1,2 @@
+DROP TABLE insights_mailings;
+DROP TABLE insights_recipients;
