@@ -71,8 +71,7 @@ pub async fn unsubscribe_form(
     visitor.render_private(&state, "insights_unsubscribe.html", context)
 }
 
-/// POST /insights/unsubscribe/{token} — a one-click request gets a plain 200; a browser is sent
-/// back to the page, which now says it is done.
+/// POST /insights/unsubscribe/{token}
 pub async fn unsubscribe(
     state: web::Data<AppState>,
     token: web::Path<String>,
@@ -81,8 +80,5 @@ pub async fn unsubscribe(
     let token = token.into_inner();
     let (key, lookup) = (key(&state), token.clone());
     state.db(move |conn| mail::unsubscribe(conn, &key, &lookup)).await?;
-    if crate::web::csrf::is_one_click_body(&body) {
-        return Ok(HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("Unsubscribed.\n"));
-    }
-    Ok(forms::see_other(&format!("/insights/unsubscribe/{token}")))
+    Ok(crate::web::unsubscribe::done(&body, &format!("/insights/unsubscribe/{token}")))
 }

@@ -43,8 +43,14 @@ pub async fn submit(
     let (key, lookup) = (key(&state), token.clone());
     let now = chrono::Utc::now().naive_utc();
     state.write(move |conn, feed| unsubscribe::unsubscribe(conn, feed, &key, &lookup, now)).await?;
-    if crate::web::csrf::is_one_click_body(&body) {
-        return Ok(HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("Unsubscribed.\n"));
+    Ok(done(&body, &format!("/unsubscribe/{token}")))
+}
+
+/// The answer to an unsubscribe POST: a plain 200 to a mail provider's one-click request, and
+/// the link's page again to a browser, which now says it is done.
+pub fn done(body: &[u8], page: &str) -> HttpResponse {
+    if crate::web::csrf::is_one_click_body(body) {
+        return HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("Unsubscribed.\n");
     }
-    Ok(forms::see_other(&format!("/unsubscribe/{token}")))
+    forms::see_other(page)
 }

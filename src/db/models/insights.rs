@@ -9,14 +9,16 @@ use crate::db::schema::{deflections, post_tags, posts, search_log, tags};
 use crate::db::DbConnection;
 use crate::domain::PostKind;
 
-/// Public questions asked in `[from, to)`, counted by topic; at most `limit` topics, most first.
+/// Public questions asked in `[from, to)`, counted by topic: every topic, or `only` those named;
+/// at most `limit` topics, most first.
 pub fn questions_by_tag(
     conn: &mut DbConnection,
     from: NaiveDateTime,
     to: NaiveDateTime,
+    only: Option<&[String]>,
     limit: i64,
 ) -> QueryResult<Vec<(String, i64)>> {
-    posts::table
+    let mut query = posts::table
         .inner_join(post_tags::table.on(post_tags::post_id.eq(posts::id)))
         .inner_join(tags::table.on(tags::id.eq(post_tags::tag_id)))
         .filter(posts::kind.eq(PostKind::Question))
@@ -28,28 +30,11 @@ pub fn questions_by_tag(
         .select((tags::name, count_star()))
         .order((count_star().desc(), tags::name))
         .limit(limit)
-        .load(conn)
-}
-
-/// The same count for the named topics only.
-pub fn questions_in_tags(
-    conn: &mut DbConnection,
-    names: &[String],
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-) -> QueryResult<Vec<(String, i64)>> {
-    posts::table
-        .inner_join(post_tags::table.on(post_tags::post_id.eq(posts::id)))
-        .inner_join(tags::table.on(tags::id.eq(post_tags::tag_id)))
-        .filter(posts::kind.eq(PostKind::Question))
-        .filter(posts::deleted_at.is_null())
-        .filter(posts::held_reason.is_null())
-        .filter(posts::created_at.ge(from))
-        .filter(posts::created_at.lt(to))
-        .filter(tags::name.eq_any(names))
-        .group_by(tags::name)
-        .select((tags::name, count_star()))
-        .load(conn)
+        .into_boxed();
+    if let Some(names) = only {
+        query = query.filter(tags::name.eq_any(names));
+    }
+    query.load(conn)
 }
 
 /// The titles and dates of public questions asked since `from`, newest first, at most `limit`.
@@ -69,15 +54,16 @@ pub fn question_titles_since(
         .load(conn)
 }
 
-/// Searches in `[from, to)` that nobody followed to a question, by query; at most `limit`, most
-/// first.
+/// Searches in `[from, to)` that nobody followed to a question, by query: every query, or
+/// `only` those given; at most `limit`, most first.
 pub fn unanswered_searches(
     conn: &mut DbConnection,
     from: NaiveDateTime,
     to: NaiveDateTime,
+    only: Option<&[String]>,
     limit: i64,
 ) -> QueryResult<Vec<(String, i64)>> {
-    search_log::table
+    let mut query = search_log::table
         .filter(search_log::created_at.ge(from))
         .filter(search_log::created_at.lt(to))
         .filter(search_log::clicked_question_id.is_null())
@@ -85,24 +71,11 @@ pub fn unanswered_searches(
         .select((search_log::query, count_star()))
         .order((count_star().desc(), search_log::query))
         .limit(limit)
-        .load(conn)
-}
-
-/// The same count for the given queries only.
-pub fn unanswered_searches_for(
-    conn: &mut DbConnection,
-    queries: &[String],
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-) -> QueryResult<Vec<(String, i64)>> {
-    search_log::table
-        .filter(search_log::created_at.ge(from))
-        .filter(search_log::created_at.lt(to))
-        .filter(search_log::clicked_question_id.is_null())
-        .filter(search_log::query.eq_any(queries))
-        .group_by(search_log::query)
-        .select((search_log::query, count_star()))
-        .load(conn)
+        .into_boxed();
+    if let Some(queries) = only {
+        query = query.filter(search_log::query.eq_any(queries));
+    }
+    query.load(conn)
 }
 
 /// For questions asked since `from` that have an official answer: each topic with the time the

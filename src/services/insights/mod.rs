@@ -112,10 +112,10 @@ fn rising_topics(
     week_start: NaiveDateTime,
     now: NaiveDateTime,
 ) -> ServiceResult<Vec<Rising>> {
-    let this_week = insights::questions_by_tag(conn, week_start, now, CANDIDATES)?;
+    let this_week = insights::questions_by_tag(conn, week_start, now, None, CANDIDATES)?;
     let names: Vec<String> = this_week.iter().map(|(name, _)| name.clone()).collect();
     let before: HashMap<String, i64> =
-        insights::questions_in_tags(conn, &names, base_start, week_start)?.into_iter().collect();
+        insights::questions_by_tag(conn, base_start, week_start, Some(&names), CANDIDATES)?.into_iter().collect();
     Ok(list(rising::rising(this_week.into_iter().map(|(name, count)| {
         let earlier = before.get(&name).copied().unwrap_or(0);
         (name, count, earlier)
@@ -139,10 +139,10 @@ fn rising_searches(
     week_start: NaiveDateTime,
     now: NaiveDateTime,
 ) -> ServiceResult<Vec<Rising>> {
-    let this_week = insights::unanswered_searches(conn, week_start, now, CANDIDATES)?;
+    let this_week = insights::unanswered_searches(conn, week_start, now, None, CANDIDATES)?;
     let queries: Vec<String> = this_week.iter().map(|(query, _)| query.clone()).collect();
     let before: HashMap<String, i64> =
-        insights::unanswered_searches_for(conn, &queries, base_start, week_start)?.into_iter().collect();
+        insights::unanswered_searches(conn, base_start, week_start, Some(&queries), CANDIDATES)?.into_iter().collect();
     Ok(list(rising::rising(this_week.into_iter().map(|(query, count)| {
         let earlier = before.get(&query).copied().unwrap_or(0);
         (query, count, earlier)
