@@ -4,7 +4,7 @@
 
 use chrono::{TimeDelta, Utc};
 use diesel::prelude::*;
-use guidepost::db::schema::{gap_answers, gap_waiters, mail_outbox};
+use guidepost::db::schema::{gap_answers, gap_waiters, mail_outbox, posts};
 use guidepost::roles::Role;
 use guidepost::services::gap_waiters::{self as service, WAIT_DAYS};
 
@@ -138,8 +138,47 @@ async fn unanswered_waits_are_deleted_after_their_time(app: TestApp) {
     assert_eq!(left, vec![Some("new@example.com".to_owned())]);
 }
 
+async fn a_gap_whose_answer_was_deleted_opens_again(app: TestApp) {
+    let (staff, _) = app.signed_in_member("stella", Role::Staff).await;
+    staff.get(SEARCH).await.assert_status(200);
+    let first = staff.ask_ok("Is the red widget safe to use in the rain?", "widgets").await;
+    staff
+        .submit("/staff/gaps", "/staff/gaps/answer", &[("query", "red widget rain"), ("question", &first)])
+        .await
+        .assert_status(303);
+    assert!(!staff.get("/staff/gaps").await.body.contains("value=\"red widget rain\""));
+
+    // The linked question is deleted: the gap is listed again and a request waits again.
+    let id = common::forum::question_id(&first);
+    app.with_db(|conn| {
+        diesel::update(posts::table.find(id))
+            .set(posts::deleted_at.eq(Some(Utc::now().naive_utc())))
+            .execute(conn)
+            .unwrap()
+    });
+    staff.get("/staff/gaps").await.assert_contains("value=\"red widget rain\"");
+    let visitor = app.another_visitor();
+    visitor
+        .submit(SEARCH, "/search/waiting", &[("q", "Red widget rain"), ("email", "pat@example.com")])
+        .await
+        .assert_status(303);
+    assert_eq!(waiting(&app), 1);
+
+    // A new answer can be linked, and the one waiting hears of it.
+    let second = staff.ask_ok("How do I keep my red widget dry in the rain?", "widgets").await;
+    staff
+        .submit("/staff/gaps", "/staff/gaps/answer", &[("query", "red widget rain"), ("question", &second)])
+        .await
+        .assert_status(303);
+    let mail = app.mail_to("pat@example.com");
+    assert_eq!(mail.len(), 1);
+    assert!(mail[0].1.contains(&second));
+    assert_eq!(waiting(&app), 0);
+}
+
 on_both_backends!(
     everyone_waiting_is_told_once,
+    a_gap_whose_answer_was_deleted_opens_again,
     only_staff_link_answers_to_a_real_question,
     unanswered_waits_are_deleted_after_their_time
 );

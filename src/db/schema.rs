@@ -359,6 +359,7 @@ diesel::joinable!(gap_answers -> posts (question_id));
 diesel::allow_tables_to_appear_in_same_query!(gap_waiters, users);
 diesel::allow_tables_to_appear_in_same_query!(gap_answers, posts);
 diesel::allow_tables_to_appear_in_same_query!(gap_answers, search_log);
+diesel::allow_tables_to_appear_in_same_query!(posts, search_log);
 
 diesel::table! {
     insights_recipients (id) {

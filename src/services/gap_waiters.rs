@@ -84,7 +84,8 @@ pub struct Linked {
 
 /// Links the question `question_ref` (its number or a link to it) to the gap `query` and mails
 /// everyone waiting for it, once; staff only. A gap is answered once: a second link (from
-/// another member of staff, on another node) is refused and mails nobody.
+/// another member of staff, on another node) is refused and mails nobody, unless the question
+/// linked first has been deleted since.
 pub fn link_answer(
     conn: &mut DbConnection,
     feed: &ChangeFeed,
@@ -103,6 +104,10 @@ pub fn link_answer(
         let question = posts::find(conn, id)?
             .filter(|post| post.kind == PostKind::Question && post.deleted_at.is_none() && post.held_reason.is_none())
             .ok_or_else(|| ServiceError::invalid("question", format!("There is no public question {id}.")))?;
+        // A gap whose linked question was deleted since is open again.
+        if gap_waiters::answer_of(conn, &key)?.is_some() && linked_question(conn, &key)?.is_none() {
+            gap_waiters::unlink_answer(conn, &key)?;
+        }
         let addresses = gap_waiters::addresses_for(conn, &key)?;
         let mailed = i32::try_from(addresses.len()).unwrap_or(i32::MAX);
         if !gap_waiters::link_answer(conn, &key, id, actor.id, mailed, now)? {

@@ -127,6 +127,11 @@ pub fn link_answer(
     Ok(added == 1)
 }
 
+/// Forgets the answer linked to `query` (its question is gone, and another may be linked).
+pub fn unlink_answer(conn: &mut DbConnection, query: &str) -> QueryResult<usize> {
+    diesel::delete(gap_answers::table.find(query)).execute(conn)
+}
+
 /// The question linked to `query`, if staff linked one.
 pub fn answer_of(conn: &mut DbConnection, query: &str) -> QueryResult<Option<i64>> {
     gap_answers::table.find(query).select(gap_answers::question_id).first(conn).optional()

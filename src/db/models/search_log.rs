@@ -56,9 +56,13 @@ pub fn gaps(conn: &mut DbConnection, since: NaiveDateTime, limit: i64) -> QueryR
     let rows: Vec<(String, i64, i64, Option<NaiveDateTime>)> = search_log::table
         .filter(search_log::created_at.ge(since))
         .filter(search_log::clicked_question_id.is_null())
-        // A gap staff linked an answer to is answered, whatever was searched since.
+        // A gap staff linked an answer to is answered, whatever was searched since, as long as
+        // that question is still there.
         .filter(diesel::dsl::not(diesel::dsl::exists(
-            gap_answers::table.filter(gap_answers::query.eq(search_log::query)),
+            gap_answers::table
+                .inner_join(posts::table)
+                .filter(gap_answers::query.eq(search_log::query))
+                .filter(posts::deleted_at.is_null()),
         )))
         .group_by(search_log::query)
         .select((search_log::query, count_star(), empty, max(search_log::created_at)))
