@@ -72,6 +72,8 @@ pub struct AppState {
     pub metrics: crate::metrics::Metrics,
     /// The OpenID providers people may sign in with, and what this node learnt of them.
     pub identity_providers: Arc<crate::sso::IdentityProviders>,
+    /// Fetches listening posts' feeds (staff's "check now" and each node's polling loop).
+    pub feed_client: crate::webhooks::OutboundClient,
 }
 
 /// Start-up failed before the server could listen.
@@ -136,8 +138,10 @@ impl AppState {
         let metrics = crate::metrics::Metrics::new(config.database_url.backend_name());
         let identity_providers =
             Arc::new(crate::sso::IdentityProviders::from_config(&config).map_err(StartupError::IdentityProviders)?);
+        let feed_client = crate::webhooks::OutboundClient::for_feeds(crate::webhooks::Reach::of(&config));
         Ok(Self {
             identity_providers,
+            feed_client,
             site_settings,
             settings_follower,
             cookie_key,

@@ -29,6 +29,7 @@ mod hardening;
 mod import;
 mod insights;
 mod insights_mail;
+mod listening;
 mod mail_delivery;
 mod mail_worker;
 mod markdown_snapshots;

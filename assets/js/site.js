@@ -137,4 +137,22 @@
       list.appendChild(item);
     });
   }
+
+  // Copy buttons (the heard-elsewhere queue's ready replies): without JavaScript the button stays
+  // hidden and the reply is selected and copied by hand from its read-only box.
+  document.querySelectorAll('button[data-copy]').forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener('click', async function () {
+      const source = document.getElementById(button.dataset.copy);
+      if (!source) return;
+      const status = button.nextElementSibling;
+      try {
+        await navigator.clipboard.writeText(source.value);
+        if (status) status.textContent = 'Copied.';
+      } catch (_) {
+        source.select();
+        if (status) status.textContent = 'Selected: press Ctrl+C (⌘C) to copy.';
+      }
+    });
+  });
 })();

@@ -74,12 +74,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         outbox.clone(),
         crate::web::insights_mail::key(&webhook_state),
     );
+    let listening = crate::services::listening::poll::start(pool.clone(), webhook_state.feed_client.clone());
     let digests = crate::mail::digest::start(pool, outbox);
     let server = server.run();
     tracing::info!(%bind, %base_url, backend, "Guidepost is ready");
     // actix-server stops accepting on SIGINT/SIGTERM and lets in-flight requests finish.
     let served = server.await;
     digests.stop().await;
+    listening.stop().await;
     gap_waits.stop().await;
     insights_mail.stop().await;
     drop(reputation);
@@ -98,7 +100,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 fn start_webhooks(state: &AppState, pool: crate::db::DbPool) -> WebhookWorker {
     let job = webhooks::Job {
         pool,
-        client: webhooks::OutboundClient::new(state.config.webhook_allow_private),
+        client: webhooks::OutboundClient::for_webhooks(webhooks::Reach::of(&state.config)),
         outbox: state.outbox.clone(),
         site_name: state.config.site_name.clone(),
         target: ResponseTarget::hours(state.config.webhook_response_target_hours),

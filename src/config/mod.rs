@@ -103,6 +103,9 @@ pub struct Config {
     /// Webhooks may post to loopback, private and link-local addresses (tests, a receiver on
     /// the same network); off by default, so an admin cannot aim the server at its neighbours.
     pub webhook_allow_private: bool,
+    /// Private addresses webhooks and listening posts may reach although the rest stay refused
+    /// (an internal forum's feed, the tests' servers on 127.0.0.1).
+    pub outbound_allow_addresses: Vec<std::net::IpAddr>,
     /// Hours a question may wait for its first answer before `question.overdue` announces it.
     pub webhook_response_target_hours: u32,
     /// Members may sign up and sign in with a password; off leaves single sign-on only (admins
@@ -256,6 +259,7 @@ impl Config {
         let business_hours = crate::domain::BusinessHours::parse(&business_hours_setting.text)
             .map_err(|reason| ConfigError::new(&business_hours_setting.name, reason))?;
         let pinned_settings = pinned_settings(&layers)?;
+        let outbound_allow_addresses = outbound_allow_addresses(&layers)?;
 
         Ok(Self {
             tagline: page_settings.tagline,
@@ -284,6 +288,7 @@ impl Config {
             api_requests_per_minute,
             metrics_token,
             webhook_allow_private,
+            outbound_allow_addresses,
             webhook_response_target_hours,
             password_sign_in,
             response_target_hours,
@@ -335,6 +340,21 @@ fn pinned_settings(layers: &Layers) -> Result<Vec<SettingName>, ConfigError> {
         }
     }
     Ok(pinned)
+}
+
+/// The private addresses outbound requests may reach all the same; each must be an IP address.
+fn outbound_allow_addresses(layers: &Layers) -> Result<Vec<std::net::IpAddr>, ConfigError> {
+    let Some((items, setting)) = layers.list(shape::OUTBOUND_ALLOW_ADDRESSES) else {
+        return Ok(Vec::new());
+    };
+    items
+        .iter()
+        .map(|item| {
+            item.parse().map_err(|_| {
+                ConfigError::new(&setting, format!("`{item}` is not an IP address like 10.0.0.7 or fd00::7"))
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -44,6 +44,13 @@ pub(super) const KEYS: [&str; 28] = [
 /// by commas in `GUIDEPOST_PINNED_SETTINGS`); read apart from the others, since it is a list.
 pub(super) const PINNED_SETTINGS: &str = "pinned_settings";
 
+/// The key listing private addresses webhooks and listening posts may reach all the same (a
+/// list in the file, addresses separated by commas in `GUIDEPOST_OUTBOUND_ALLOW_ADDRESSES`).
+pub(super) const OUTBOUND_ALLOW_ADDRESSES: &str = "outbound_allow_addresses";
+
+/// The keys whose values are lists, read apart from the others.
+pub(super) const LIST_KEYS: [&str; 2] = [PINNED_SETTINGS, OUTBOUND_ALLOW_ADDRESSES];
+
 /// The forum's name when none is set, or the one set is blank.
 pub(super) const SITE_NAME: &str = "Guidepost";
 
@@ -84,6 +91,7 @@ pub(super) struct FileShape {
     pinned_settings: Option<Vec<String>>,
     metrics_token: Option<String>,
     webhook_allow_private: Option<bool>,
+    outbound_allow_addresses: Option<Vec<String>>,
     webhook_response_target_hours: Option<u32>,
     password_sign_in: Option<bool>,
     response_target_hours: Option<u32>,

@@ -9,7 +9,7 @@ use figment::error::{Kind, OneOf};
 use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile, Provider};
 
-use super::shape::{Defaults, FileShape, KEYS, MODERATION_TABLE, PINNED_SETTINGS};
+use super::shape::{Defaults, FileShape, KEYS, LIST_KEYS, MODERATION_TABLE};
 use super::{moderation, ConfigError, Env, Overrides};
 
 /// Names of the layers, as figment's metadata carries them; how a value's origin is recognised.
@@ -219,8 +219,10 @@ fn env_layer(env: &Env) -> Layer {
             insert(&mut dict, &key, Value::from(raw.clone()));
         }
     }
-    if let Some(raw) = env.get(&env_var(PINNED_SETTINGS)) {
-        insert(&mut dict, PINNED_SETTINGS, Value::from(raw.clone()));
+    for key in LIST_KEYS {
+        if let Some(raw) = env.get(&env_var(key)) {
+            insert(&mut dict, key, Value::from(raw.clone()));
+        }
     }
     Layer::new(Metadata::named(ENV), dict)
 }

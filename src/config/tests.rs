@@ -191,7 +191,7 @@ fn the_key_lists_match_the_file_shape() {
     };
     let mut top = listed(&shape::KEYS);
     top.push(shape::MODERATION_TABLE.to_owned());
-    top.push(shape::PINNED_SETTINGS.to_owned());
+    top.extend(shape::LIST_KEYS.iter().map(|key| (*key).to_owned()));
     top.push(shape::SSO_TABLE.to_owned());
     top.sort();
     assert_eq!(expected("zzz = 1\n"), top);
@@ -224,6 +224,21 @@ fn run_time_settings_have_operator_values_and_pins() {
     assert_eq!(error.setting, "GUIDEPOST_LOGO_URL");
     let (_dir, path) = file("pinned_settings = 3\n");
     assert!(load_err(Some(&path), &[], Overrides::default()).message.contains("pinned_settings"));
+}
+
+#[test]
+fn outbound_allow_addresses_are_ip_addresses() {
+    let config = Config::load(None, &Env::new(), Overrides::default()).unwrap();
+    assert!(config.outbound_allow_addresses.is_empty());
+    let vars = [("GUIDEPOST_OUTBOUND_ALLOW_ADDRESSES", "127.0.0.1, fd00::7")];
+    let config = Config::load(None, &env(&vars), Overrides::default()).unwrap();
+    assert_eq!(
+        config.outbound_allow_addresses,
+        vec!["127.0.0.1".parse::<std::net::IpAddr>().unwrap(), "fd00::7".parse().unwrap()]
+    );
+    let error = load_err(None, &[("GUIDEPOST_OUTBOUND_ALLOW_ADDRESSES", "intranet.local")], Overrides::default());
+    assert_eq!(error.setting, "GUIDEPOST_OUTBOUND_ALLOW_ADDRESSES");
+    assert!(error.message.contains("`intranet.local` is not an IP address"), "{}", error.message);
 }
 
 #[test]

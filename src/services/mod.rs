@@ -28,6 +28,7 @@ pub mod health;
 pub mod hiding;
 pub mod home;
 pub mod insights;
+pub mod listening;
 pub mod member_data;
 pub mod mentions;
 pub mod metrics;

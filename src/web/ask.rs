@@ -9,6 +9,7 @@ use tera::Context;
 
 use crate::domain::{paths, QuestionId};
 use crate::error::AppError;
+use crate::services::listening;
 use crate::services::questions::{self, Ask};
 use crate::services::similar;
 use crate::state::AppState;
@@ -35,21 +36,40 @@ pub struct AskForm {
     website: String,
     /// When the form was first shown, signed.
     form_started: Option<String>,
+    /// The heard-elsewhere item this question brings home (staff), handled once it is posted.
+    heard: Option<i64>,
 }
 
-/// GET /ask
-pub async fn form(state: web::Data<AppState>, visitor: Visitor, _user: CurrentUser) -> Result<HttpResponse, AppError> {
+/// `/ask?heard=ID`: staff bringing home an item heard elsewhere.
+#[derive(Deserialize)]
+pub struct AskQuery {
+    heard: Option<i64>,
+}
+
+/// GET /ask (`?heard=ID`: with a heard-elsewhere item's text quoted, for staff)
+pub async fn form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    CurrentUser(actor): CurrentUser,
+    query: web::Query<AskQuery>,
+) -> Result<HttpResponse, AppError> {
+    let heard = query.into_inner().heard;
+    let draft = match heard {
+        Some(id) => state.db(move |conn| listening::draft(conn, &actor, id)).await?,
+        None => listening::Draft { title: String::new(), body: String::new() },
+    };
     ask_page(
         &state,
         &visitor,
         &AskForm {
-            title: String::new(),
-            body: String::new(),
+            title: draft.title,
+            body: draft.body,
             tags: String::new(),
             preview: None,
             similar_checked: None,
             website: String::new(),
             form_started: None,
+            heard,
         },
         &AskExtras::default(),
     )
@@ -87,12 +107,18 @@ pub async fn submit(
     }
     let ask = Ask { title: form.title.clone(), body: form.body.clone(), tags: form.tags.clone() };
     let now = chrono::Utc::now().naive_utc();
+    let asker = actor.clone();
     let asked = match state.compute(move || ask.prepare(&policy)).await {
-        Ok(draft) => state.write(move |conn, feed| questions::ask(conn, feed, &actor, policy, draft, now)).await,
+        Ok(draft) => state.write(move |conn, feed| questions::ask(conn, feed, &asker, policy, draft, now)).await,
         Err(e) => Err(e),
     };
     match asked {
         Ok(question) => {
+            // Only staff bring items home; anyone else's `heard` field is ignored.
+            if let Some(heard) = form.heard.filter(|_| actor.role.is_staff()) {
+                let question_id = question.id;
+                state.db(move |conn| listening::brought_home(conn, &actor, heard, question_id, now)).await?;
+            }
             if question.held_reason.is_some() {
                 session::flash(&session, forms::HELD_FOR_REVIEW);
             }
@@ -123,6 +149,7 @@ fn ask_page(
 ) -> Result<HttpResponse, AppError> {
     let mut context = Context::new();
     context.insert("values", &serde_json::json!({ "title": form.title, "body": form.body, "tags": form.tags }));
+    context.insert("heard", &form.heard);
     context.insert("preview", &extras.preview);
     context.insert("suggestions", &extras.suggestions);
     // A preview or a correction keeps the first stamp: the member has been at it since then.

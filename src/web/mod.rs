@@ -67,6 +67,7 @@ pub mod sso_link;
 pub mod staff_dashboard;
 pub mod staff_gaps;
 pub mod staff_insights;
+pub mod staff_listening;
 pub mod staff_queue;
 pub mod structured_data;
 pub mod suggested_edits;
@@ -283,6 +284,13 @@ fn staff_and_moderators(cfg: &mut web::ServiceConfig) {
         // insights_mail.rs: the weekly mail's list
         .route("/staff/insights/recipients", web::post().to(insights_mail::add))
         .route("/staff/insights/recipients/{id}/remove", web::post().to(insights_mail::remove))
+        // staff_listening.rs
+        .route("/staff/listening", web::get().to(staff_listening::show))
+        .route("/staff/listening/feeds", web::post().to(staff_listening::add))
+        .route("/staff/listening/feeds/{id}/check", web::post().to(staff_listening::check))
+        .route("/staff/listening/feeds/{id}/remove", web::post().to(staff_listening::remove))
+        .route("/staff/listening/items/{id}/handled", web::post().to(staff_listening::handled))
+        .route("/staff/listening/items/{id}/reopen", web::post().to(staff_listening::reopen))
         // badges.rs
         .route("/staff/experts", web::get().to(badges::staff_experts))
         // my_work.rs

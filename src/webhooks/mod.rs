@@ -12,5 +12,5 @@ pub mod payload;
 pub mod signing;
 pub mod worker;
 
-pub use outbound::OutboundClient;
+pub use outbound::{FeedAnswer, OutboundClient, Reach, Validators};
 pub use worker::{deliver_due, Job, Report, WebhookWorker};

@@ -1,13 +1,17 @@
-//! The one HTTP client for URLs someone typed (webhook endpoints): it posts, never follows a
-//! redirect, gives up after fixed timeouts, reads at most [`MAX_RESPONSE_BYTES`] of an answer, and
-//! refuses to connect to loopback, private, link-local and other non-public addresses unless the
-//! operator allows them (`GUIDEPOST_WEBHOOK_ALLOW_PRIVATE`).
+//! The one HTTP client for URLs someone typed (webhook endpoints, listening posts' feeds): it
+//! gives up after fixed timeouts, reads at most a fixed size of an answer, and refuses to connect
+//! to loopback, private, link-local and other non-public addresses unless the operator allows
+//! them (`GUIDEPOST_WEBHOOK_ALLOW_PRIVATE` for all, `GUIDEPOST_OUTBOUND_ALLOW_ADDRESSES` for a
+//! few). Webhooks post and never follow a redirect; feeds are fetched with a conditional GET and
+//! follow up to [`FEED_MAX_REDIRECTS`], each judged like the first address.
 //!
 //! The addresses are checked after resolving, in the resolver the connection itself uses, so a
-//! name that resolves to a private address (or starts to, between two lookups) is refused too.
+//! name that resolves to a private address (or starts to, between two lookups), or a redirect to
+//! one, is refused too.
 
 use std::io::Read as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use ureq::config::Config as AgentConfig;
@@ -21,6 +25,35 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const OVERALL_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most of a receiver's answer that is read; the rest is dropped with the connection.
 pub const MAX_RESPONSE_BYTES: u64 = 64 * 1024;
+/// The largest feed read; a bigger one is refused whole (no feed of recent items is this big).
+pub const FEED_MAX_BYTES: u64 = 2 * 1024 * 1024;
+/// Redirects a feed may take (a moved blog, http to https).
+pub const FEED_MAX_REDIRECTS: u32 = 3;
+
+/// Where outbound requests may go besides public addresses.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// Any address at all (`GUIDEPOST_WEBHOOK_ALLOW_PRIVATE`).
+    pub allow_private: bool,
+    /// These private addresses only (`GUIDEPOST_OUTBOUND_ALLOW_ADDRESSES`).
+    pub allowed: Vec<IpAddr>,
+}
+
+impl Reach {
+    /// Public addresses only.
+    pub fn public_only() -> Self {
+        Self::default()
+    }
+
+    /// As the operator configured it.
+    pub fn of(config: &crate::config::Config) -> Self {
+        Self { allow_private: config.webhook_allow_private, allowed: config.outbound_allow_addresses.clone() }
+    }
+
+    fn permits(&self, ip: IpAddr) -> bool {
+        self.allow_private || is_public(ip) || self.allowed.contains(&ip)
+    }
+}
 
 /// The receiver's answer (any status: the caller judges it).
 #[derive(Debug, Clone)]
@@ -29,6 +62,31 @@ pub struct Answer {
     pub status: u16,
     /// The start of the body, as text (at most [`MAX_RESPONSE_BYTES`]).
     pub body: String,
+}
+
+/// What a feed's server answered to a conditional GET.
+#[derive(Debug, Clone)]
+pub enum FeedAnswer {
+    /// 304: nothing changed since the validators sent.
+    NotModified,
+    /// 200 with the whole body (at most [`FEED_MAX_BYTES`]) and the validators to send next time.
+    Fetched {
+        /// The body.
+        body: Vec<u8>,
+        /// Its `ETag`, if any.
+        etag: Option<String>,
+        /// Its `Last-Modified`, if any.
+        last_modified: Option<String>,
+    },
+}
+
+/// The validators of the last full answer, sent back on the next request.
+#[derive(Debug, Clone, Default)]
+pub struct Validators {
+    /// Sent as `If-None-Match`.
+    pub etag: Option<String>,
+    /// Sent as `If-Modified-Since`.
+    pub last_modified: Option<String>,
 }
 
 /// Why nothing came back.
@@ -49,18 +107,33 @@ pub struct OutboundClient {
 }
 
 impl OutboundClient {
-    /// A client that refuses non-public addresses unless `allow_private`.
+    /// A webhook client that refuses non-public addresses unless `allow_private`.
     pub fn new(allow_private: bool) -> Self {
+        Self::for_webhooks(Reach { allow_private, allowed: Vec::new() })
+    }
+
+    /// A webhook client: posts, no redirects, reaching what `reach` permits.
+    pub fn for_webhooks(reach: Reach) -> Self {
+        Self::build(reach, 0, concat!("Guidepost-Webhooks/", env!("CARGO_PKG_VERSION")))
+    }
+
+    /// A feed client: GETs, up to [`FEED_MAX_REDIRECTS`] redirects, reaching what `reach` permits.
+    pub fn for_feeds(reach: Reach) -> Self {
+        Self::build(reach, FEED_MAX_REDIRECTS, concat!("Guidepost-Listening/", env!("CARGO_PKG_VERSION")))
+    }
+
+    fn build(reach: Reach, max_redirects: u32, user_agent: &'static str) -> Self {
         let config: AgentConfig = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .max_redirects(0)
+            .max_redirects(max_redirects)
             // An operator's proxy variables are for their own traffic, not for where admins aim.
             .proxy(None)
             .timeout_connect(Some(CONNECT_TIMEOUT))
             .timeout_global(Some(OVERALL_TIMEOUT))
-            .user_agent(concat!("Guidepost-Webhooks/", env!("CARGO_PKG_VERSION")))
+            .user_agent(user_agent)
             .build();
-        let agent = ureq::Agent::with_parts(config, DefaultConnector::default(), PublicOnly { allow_private });
+        let resolver = PublicOnly { reach: Arc::new(reach) };
+        let agent = ureq::Agent::with_parts(config, DefaultConnector::default(), resolver);
         Self { agent }
     }
 
@@ -80,6 +153,46 @@ impl OutboundClient {
             tracing::debug!(status, error = %e, "webhook answer cut short");
         }
         Ok(Answer { status, body: String::from_utf8_lossy(&bytes).into_owned() })
+    }
+
+    /// GETs a feed, conditionally on `validators`; any status but 200 and 304 is an error, and
+    /// so is a body over [`FEED_MAX_BYTES`].
+    pub fn get_feed(&self, url: &str, validators: &Validators) -> Result<FeedAnswer, OutboundError> {
+        check_url(url).map_err(OutboundError::BadUrl)?;
+        let mut request = self.agent.get(url).header(
+            "accept",
+            "application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5",
+        );
+        if let Some(etag) = &validators.etag {
+            request = request.header("if-none-match", etag.as_str());
+        }
+        if let Some(date) = &validators.last_modified {
+            request = request.header("if-modified-since", date.as_str());
+        }
+        let mut response = request.call().map_err(|e| OutboundError::Failed(describe(&e)))?;
+        match response.status().as_u16() {
+            304 => return Ok(FeedAnswer::NotModified),
+            200 => {}
+            status => return Err(OutboundError::Failed(format!("the server answered HTTP {status}"))),
+        }
+        let header = |name: &str| {
+            response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned).filter(|v| v.len() <= 200)
+        };
+        let (etag, last_modified) = (header("etag"), header("last-modified"));
+        let mut body = Vec::new();
+        response
+            .body_mut()
+            .as_reader()
+            .take(FEED_MAX_BYTES + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| OutboundError::Failed(format!("reading the feed failed: {e}")))?;
+        if body.len() as u64 > FEED_MAX_BYTES {
+            return Err(OutboundError::Failed(format!(
+                "the feed is larger than {} MB; refused",
+                FEED_MAX_BYTES / (1024 * 1024)
+            )));
+        }
+        Ok(FeedAnswer::Fetched { body, etag, last_modified })
     }
 }
 
@@ -113,7 +226,7 @@ fn describe(error: &ureq::Error) -> String {
 /// The system resolver, keeping only public addresses (unless allowed otherwise).
 #[derive(Debug)]
 struct PublicOnly {
-    allow_private: bool,
+    reach: Arc<Reach>,
 }
 
 impl Resolver for PublicOnly {
@@ -124,13 +237,13 @@ impl Resolver for PublicOnly {
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
         let resolved = DefaultResolver::default().resolve(uri, config, timeout)?;
-        if self.allow_private {
+        if self.reach.allow_private {
             return Ok(resolved);
         }
         let mut public = self.empty();
         let mut refused = None;
         for address in resolved.iter() {
-            if is_public(address.ip()) {
+            if self.reach.permits(address.ip()) {
                 public.push(*address);
             } else {
                 refused = Some(address.ip());
@@ -140,7 +253,7 @@ impl Resolver for PublicOnly {
             // One non-public address among public ones is still refused: a name should not be
             // half aimed inside the network.
             Some(ip) => Err(ureq::Error::Other(
-                format!("refused: {ip} is not a public address (GUIDEPOST_WEBHOOK_ALLOW_PRIVATE is off)").into(),
+                format!("refused: {ip} is not a public address (see GUIDEPOST_OUTBOUND_ALLOW_ADDRESSES)").into(),
             )),
             None if public.is_empty() => Err(ureq::Error::HostNotFound),
             None => Ok(public),

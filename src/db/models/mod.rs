@@ -17,6 +17,7 @@ pub mod health;
 pub mod imports;
 pub mod insights;
 pub mod insights_mail;
+pub mod listening;
 pub mod mail_outbox;
 pub mod member_activity;
 pub mod member_erasure;

@@ -1,6 +1,10 @@
 //! The tables, in types both backends share (BigInt, Integer, Text, Bool, Timestamp).
 #![allow(missing_docs)] // generated-style table definitions; the migrations document the columns
 
+mod listening;
+
+pub use listening::{heard_items, listening_feeds};
+
 diesel::table! {
     users (id) {
         id -> BigInt,

@@ -1,0 +1,2 @@
+DROP TABLE heard_items;
+DROP TABLE listening_feeds;
