@@ -1,8 +1,8 @@
 //! Keyword rules: a query in the search language, judged against one piece of text instead of the
 //! index (a listening post's rule against an item heard elsewhere). Words, phrases and exclusions
-//! mean what they mean in a search, through the same analyzer, so `widgets` matches "widget" and
-//! `"red widget"` matches "Red Widgets"; every free word and phrase must be there, no excluded
-//! word may be.
+//! are read as a search reads them, through the same analyzer, so `widgets` matches "widget" and
+//! `"red widget"` matches "Red Widgets". A rule filters where a search ranks: every free word and
+//! phrase must be there (a search is content with any), and no excluded word may be.
 
 use std::collections::HashSet;
 

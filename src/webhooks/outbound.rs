@@ -40,11 +40,6 @@ pub struct Reach {
 }
 
 impl Reach {
-    /// Public addresses only.
-    pub fn public_only() -> Self {
-        Self::default()
-    }
-
     /// As the operator configured it.
     pub fn of(config: &crate::config::Config) -> Self {
         Self { allow_private: config.webhook_allow_private, allowed: config.outbound_allow_addresses.clone() }

@@ -202,6 +202,7 @@ async function savePages(server, thread, dir) {
     ['staff-queue', '/staff/queue', 'sam', 200],
     ['staff-gaps', '/staff/gaps', 'sam', 200],
     ['staff-insights', '/staff/insights', 'sam', 200],
+    ['staff-listening', '/staff/listening', 'sam', 200],
     ['staff-experts', '/staff/experts', 'sam', 200],
     ['staff-my-work', '/staff/my-work', 'sam', 200],
     ['staff-tag', `/tags/${tag}`, 'sam', 200],
