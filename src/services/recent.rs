@@ -27,13 +27,19 @@ impl<K: Hash + Eq, V> Recent<K, V> {
 
     /// The value for `key` if it was computed under `tag` less than `fresh_for` before `now`.
     pub fn get(&self, key: &K, tag: u64, now: Instant) -> Option<Arc<V>> {
+        self.get_within(key, tag, Duration::ZERO, now)
+    }
+
+    /// [`Recent::get`], also taking a value of another tag computed less than `grace` before `now`.
+    fn get_within(&self, key: &K, tag: u64, grace: Duration, now: Instant) -> Option<Arc<V>> {
         // A poisoned lock only means another thread panicked mid-update: compute again.
         let mut entries = self.entries.lock().ok()?;
         match entries.get(key) {
-            Some((at, made_under, value)) if *made_under == tag && now.duration_since(*at) < self.fresh_for => {
-                Some(Arc::clone(value))
+            Some((at, made_under, value)) => {
+                let age = now.duration_since(*at);
+                (age < grace || (*made_under == tag && age < self.fresh_for)).then(|| Arc::clone(value))
             }
-            _ => None,
+            None => None,
         }
     }
 
@@ -46,8 +52,20 @@ impl<K: Hash + Eq, V> Recent<K, V> {
 
     /// The value for `key`, computed by `compute` (and remembered) unless a fresh one is known.
     pub fn get_or_compute<E>(&self, key: K, tag: u64, compute: impl FnOnce() -> Result<V, E>) -> Result<Arc<V>, E> {
+        self.get_or_compute_within(key, tag, Duration::ZERO, compute)
+    }
+
+    /// [`Recent::get_or_compute`] for values that may lag what changed by `grace`: one computed
+    /// less than `grace` ago is reused whatever its tag.
+    pub fn get_or_compute_within<E>(
+        &self,
+        key: K,
+        tag: u64,
+        grace: Duration,
+        compute: impl FnOnce() -> Result<V, E>,
+    ) -> Result<Arc<V>, E> {
         let now = Instant::now();
-        if let Some(value) = self.get(&key, tag, now) {
+        if let Some(value) = self.get_within(&key, tag, grace, now) {
             return Ok(value);
         }
         let value = Arc::new(compute()?);
@@ -69,6 +87,11 @@ mod tests {
         assert_eq!(recent.get(&1, 0, start + Duration::from_secs(59)).as_deref(), Some(&"first"));
         assert!(recent.get(&1, 0, start + Duration::from_secs(60)).is_none(), "a minute old is stale");
         assert!(recent.get(&1, 1, start).is_none(), "another tag is stale");
+        // Within a grace, another tag is accepted; past it, only the same tag.
+        let second = Duration::from_secs(1);
+        assert_eq!(recent.get_within(&1, 1, second, start + Duration::from_millis(999)).as_deref(), Some(&"first"));
+        assert!(recent.get_within(&1, 1, second, start + second).is_none());
+        assert!(recent.get_within(&1, 0, second, start + second).is_some());
     }
 
     #[test]

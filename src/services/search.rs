@@ -102,9 +102,14 @@ const REMEMBERED_PAGES: NonZeroUsize = match NonZeroUsize::new(500) {
 };
 
 /// This node's recent results pages: the questions a FAQ is asked most are searched for over
-/// and over in the same words. A page is reused for two seconds at most, and not at all once a
-/// write has committed on this node or the index has moved on since it was made.
+/// and over in the same words. A page is reused for two seconds at most, and for [`RESULTS_LAG`]
+/// only once a write has committed on this node or the index has moved on since it was made.
 pub type ResultCache = Recent<String, SearchPage>;
+
+/// How long a results page may lag the writes and the index: about as long as the index itself
+/// takes to hear of a write (searchable within a second). Without it, a busy site (a write
+/// every few milliseconds) searched its whole index again for every visitor.
+pub const RESULTS_LAG: Duration = Duration::from_secs(1);
 
 /// An empty results cache.
 pub fn new_result_cache() -> ResultCache {
@@ -148,10 +153,11 @@ pub fn run(
     now: NaiveDateTime,
 ) -> ServiceResult<SearchPage> {
     let page = request.page.clamp(1, MAX_PAGE);
+    let key = format!("{:?}|{page}|{}", request.sort, request.query);
     // A new index commit changes results as surely as a write does.
-    let key = format!("{}|{:?}|{page}|{}", index.generation(), request.sort, request.query);
+    let changed = index.generation().rotate_left(32) ^ written;
     let started = Instant::now();
-    let found = cache.get_or_compute(key, written, || find(conn, index, request, page))?;
+    let found = cache.get_or_compute_within(key, changed, RESULTS_LAG, || find(conn, index, request, page))?;
     let mut shown = SearchPage::clone(&found);
     if page == 1 && shown.searched {
         let seen_key = format!("{}|{}", searcher.client, log_key(&request.query));
