@@ -164,6 +164,19 @@ mod tests {
     }
 
     #[test]
+    fn entities_of_a_document_type_are_never_expanded() {
+        let laughs = br#"<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY lol "lol">
+            <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+            <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+            <feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>f</id>
+            <entry><id>e1</id><title>Widget &lol3;</title></entry></feed>"#;
+        match read(laughs) {
+            Ok(feed) => assert!(feed.items.iter().all(|item| !item.text.contains("lollol")), "{:?}", feed.items),
+            Err(message) => assert!(message.starts_with("not a feed"), "{message}"),
+        }
+    }
+
+    #[test]
     fn links_to_other_schemes_are_dropped() {
         let atom = br#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>f</id>
             <entry><id>e1</id><title>Widget</title><link href="javascript:alert(1)"/></entry></feed>"#;
