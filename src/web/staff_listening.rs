@@ -8,7 +8,7 @@ use serde::Deserialize;
 use tera::Context;
 
 use crate::error::AppError;
-use crate::services::listening::{self, FeedForm, Heard, Queue};
+use crate::services::listening::{self, poll, FeedForm, Heard, Queue};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::session;
@@ -84,14 +84,8 @@ fn page(
     context.insert("default_interval", &listening::DEFAULT_INTERVAL_MINUTES);
     context.insert("min_interval", &listening::MIN_INTERVAL_MINUTES);
     context.insert("max_interval", &listening::MAX_INTERVAL_MINUTES);
-    context.insert("errors", errors);
-    // A refused form keeps its status (422); the page is staff-only either way.
-    let mut response = visitor.render_form(state, "staff/listening.html", context, errors)?;
-    response.headers_mut().insert(
-        actix_web::http::header::CACHE_CONTROL,
-        actix_web::http::header::HeaderValue::from_static("private, no-store"),
-    );
-    Ok(response)
+    // A refused form keeps its status (422); a staff page is private, as every signed-in page is.
+    visitor.render_form(state, "staff/listening.html", context, errors)
 }
 
 /// The add form.
@@ -137,7 +131,8 @@ pub async fn add(
     }
 }
 
-/// POST /staff/listening/feeds/{id}/check — polls the feed now, whatever its interval.
+/// POST /staff/listening/feeds/{id}/check — polls the feed now, whatever its interval; no
+/// database connection is held while the feed's server answers.
 pub async fn check(
     state: web::Data<AppState>,
     session: Session,
@@ -145,13 +140,11 @@ pub async fn check(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let client = state.feed_client.clone();
-    let outcome = state
-        .db(move |conn| {
-            let feed = listening::feed_to_check(conn, &actor, id)?;
-            listening::poll_feed(conn, &client, &feed, chrono::Utc::now().naive_utc())
-        })
-        .await?;
+    let feed = state.db(move |conn| listening::feed_to_check(conn, &actor, id)).await?;
+    let (client, fetching) = (state.feed_client.clone(), feed.clone());
+    let fetched = state.compute(move || Ok::<_, AppError>(poll::fetch(&client, &fetching))).await?;
+    let now = chrono::Utc::now().naive_utc();
+    let outcome = state.db(move |conn| poll::record(conn, &feed, fetched, now)).await?;
     session::flash(&session, &format!("Checked: {}.", outcome.describe()));
     Ok(forms::see_other("/staff/listening#feeds"))
 }

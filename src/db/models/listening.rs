@@ -84,9 +84,9 @@ pub fn find_feed(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Feed>> 
     listening_feeds::table.find(id).select(Feed::as_select()).first(conn).optional()
 }
 
-/// Deletes a feed and the items heard on it; returns whether it existed.
+/// Deletes a feed, and with it (`ON DELETE CASCADE`) the items heard on it; returns whether it
+/// existed.
 pub fn delete_feed(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
-    diesel::delete(heard_items::table.filter(heard_items::feed_id.eq(id))).execute(conn)?;
     Ok(diesel::delete(listening_feeds::table.find(id)).execute(conn)? == 1)
 }
 

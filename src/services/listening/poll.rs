@@ -63,28 +63,67 @@ pub fn rules_of(feed: &Feed) -> Vec<KeywordRule> {
     feed.rules.lines().filter_map(|line| KeywordRule::parse(line).ok()).collect()
 }
 
-/// Fetches `feed` now and keeps its new matching items; records the outcome and when it is due
-/// again. The fetch runs outside any transaction.
+/// A feed fetched and read, not yet kept.
+#[derive(Debug)]
+pub enum Fetched {
+    /// 304.
+    Unchanged,
+    /// Read, with the validators to send next time.
+    Read {
+        /// The feed.
+        feed: ReadFeed,
+        /// Its `ETag`.
+        etag: Option<String>,
+        /// Its `Last-Modified`.
+        last_modified: Option<String>,
+    },
+    /// Fetching or reading failed, in words.
+    Failed(String),
+}
+
+/// Fetches and reads `feed`: the network and the parsing, outside any transaction and without a
+/// database connection.
+pub fn fetch(client: &OutboundClient, feed: &Feed) -> Fetched {
+    let validators = Validators { etag: feed.etag.clone(), last_modified: feed.last_modified.clone() };
+    match client.get_feed(&feed.url, &validators) {
+        Ok(FeedAnswer::NotModified) => Fetched::Unchanged,
+        Ok(FeedAnswer::Fetched { body, etag, last_modified }) => match items::read(&body) {
+            Ok(read) => Fetched::Read { feed: read, etag, last_modified },
+            Err(reason) => Fetched::Failed(reason),
+        },
+        Err(e) => Fetched::Failed(e.to_string()),
+    }
+}
+
+/// [`fetch`]es `feed` now and [`record`]s what came of it.
 pub fn poll_feed(
     conn: &mut DbConnection,
     client: &OutboundClient,
     feed: &Feed,
     now: NaiveDateTime,
 ) -> ServiceResult<PollOutcome> {
-    let validators = Validators { etag: feed.etag.clone(), last_modified: feed.last_modified.clone() };
-    let fetched = client.get_feed(&feed.url, &validators);
+    let fetched = fetch(client, feed);
+    record(conn, feed, fetched, now)
+}
+
+/// Keeps the new matching items of what was fetched and records the outcome and when the feed is
+/// due again, in one transaction.
+pub fn record(
+    conn: &mut DbConnection,
+    feed: &Feed,
+    fetched: Fetched,
+    now: NaiveDateTime,
+) -> ServiceResult<PollOutcome> {
     let rules = rules_of(feed);
     write_transaction(conn, |conn| {
-        let (outcome, etag, last_modified) = match fetched {
-            Ok(FeedAnswer::NotModified) => (PollOutcome::NotModified, feed.etag.clone(), feed.last_modified.clone()),
-            Ok(FeedAnswer::Fetched { body, etag, last_modified }) => match items::read(&body) {
-                Ok(read) => {
-                    name_after_title(conn, feed, &read)?;
-                    (keep_matches(conn, feed.id, &rules, &read, now)?, etag, last_modified)
-                }
-                Err(reason) => (PollOutcome::Failed(reason), feed.etag.clone(), feed.last_modified.clone()),
-            },
-            Err(e) => (PollOutcome::Failed(e.to_string()), feed.etag.clone(), feed.last_modified.clone()),
+        let kept = (feed.etag.clone(), feed.last_modified.clone());
+        let (outcome, (etag, last_modified)) = match fetched {
+            Fetched::Unchanged => (PollOutcome::NotModified, kept),
+            Fetched::Read { feed: read, etag, last_modified } => {
+                name_after_title(conn, feed, &read)?;
+                (keep_matches(conn, feed.id, &rules, &read, now)?, (etag, last_modified))
+            }
+            Fetched::Failed(reason) => (PollOutcome::Failed(reason), kept),
         };
         let failed = matches!(outcome, PollOutcome::Failed(_));
         let failures = if failed { feed.failures.saturating_add(1) } else { 0 };
