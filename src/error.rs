@@ -36,6 +36,9 @@ pub enum AppError {
     /// Too many attempts; carries how long to wait.
     #[error("You are doing that too often. Please wait a little and try again.")]
     RateLimited(std::time::Duration),
+    /// The request asks for something this site does not do (an oEmbed format other than JSON).
+    #[error("{0}")]
+    NotImplemented(String),
     /// The request body is larger than the site accepts.
     #[error("What you sent is too large.")]
     TooLarge,
@@ -121,6 +124,7 @@ impl ResponseError for AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
             Self::SignInRequired(_) => StatusCode::SEE_OTHER,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::CsrfRejected => StatusCode::FORBIDDEN,
@@ -136,7 +140,8 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        if status.is_server_error() {
+        // A 501 is the client asking for what the site does not offer, not a fault to look into.
+        if status.is_server_error() && !matches!(self, Self::NotImplemented(_)) {
             tracing::error!(error = ?self, "request failed");
         }
         match self {

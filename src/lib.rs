@@ -68,7 +68,7 @@ pub fn build_app(
         .wrap(from_fn(web::error_pages::render))
         .wrap(from_fn(web::head_as_get))
         .wrap(from_fn(web::page_cache::serve))
-        .wrap(web::security::headers(https))
+        .wrap(from_fn(web::security::headers))
         .wrap(Compress::default())
         // Outside the page cache and error pages, so it counts what the visitor finally got.
         .wrap(from_fn(web::request_metrics::record))

@@ -55,6 +55,8 @@ pub struct AppState {
     pub related: Arc<RelatedCache>,
     /// This node's recent suggestions for titles typed into the ask form.
     pub similar_titles: Arc<crate::services::similar::TitleCache>,
+    /// This node's drawn share cards.
+    pub share_cards: Arc<crate::web::share_cards::CardCache>,
     /// This node's recent search results pages.
     pub search_results: Arc<crate::services::search::ResultCache>,
     /// This node's memory of which client's searches were logged lately.
@@ -160,6 +162,7 @@ impl AppState {
             search_results: Arc::new(crate::services::search::new_result_cache()),
             logged_searches: Arc::new(crate::services::search::new_logged_searches()),
             similar_titles: Arc::new(crate::services::similar::new_title_cache()),
+            share_cards: Arc::new(crate::web::share_cards::new_cache()),
             indexer,
             feed,
             metrics,

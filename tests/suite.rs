@@ -23,6 +23,7 @@ mod cli;
 mod closing;
 mod concurrent_writes;
 mod crash_safety;
+mod embeds;
 mod feeds;
 mod gap_waiters;
 mod hardening;

@@ -115,6 +115,8 @@ pub struct Config {
     pub response_target_hours: u32,
     /// The hours that count towards a response target; around the clock when unset.
     pub business_hours: crate::domain::BusinessHours,
+    /// The origins allowed to frame the embed pages, space-separated; empty for any.
+    pub embed_origins: String,
     /// OpenID Connect providers people may sign in with, in the order their buttons show.
     pub sso_providers: Vec<SsoProvider>,
 }
@@ -258,6 +260,10 @@ impl Config {
         let business_hours_setting = layers.get("business_hours")?;
         let business_hours = crate::domain::BusinessHours::parse(&business_hours_setting.text)
             .map_err(|reason| ConfigError::new(&business_hours_setting.name, reason))?;
+        let embed_origins_setting = layers.get("embed_origins")?;
+        let embed_origins =
+            crate::site_settings::rules::normalise(SettingName::EmbedOrigins, &embed_origins_setting.text)
+                .map_err(|reason| ConfigError::new(&embed_origins_setting.name, reason))?;
         let pinned_settings = pinned_settings(&layers)?;
         let outbound_allow_addresses = outbound_allow_addresses(&layers)?;
 
@@ -293,6 +299,7 @@ impl Config {
             password_sign_in,
             response_target_hours,
             business_hours,
+            embed_origins,
             sso_providers,
         })
     }

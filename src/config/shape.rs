@@ -9,7 +9,7 @@ use super::moderation::{ModerationConfig, ModerationFile};
 use super::sso::SsoFile;
 
 /// Every top-level key of the file; each is also the variable `GUIDEPOST_<KEY>`.
-pub(super) const KEYS: [&str; 28] = [
+pub(super) const KEYS: [&str; 29] = [
     "database_url",
     "db_pool_size",
     "bind",
@@ -38,6 +38,7 @@ pub(super) const KEYS: [&str; 28] = [
     "password_sign_in",
     "response_target_hours",
     "business_hours",
+    "embed_origins",
 ];
 
 /// The key listing the run-time settings the operator fixes (a list in the file, names separated
@@ -96,6 +97,7 @@ pub(super) struct FileShape {
     password_sign_in: Option<bool>,
     response_target_hours: Option<u32>,
     business_hours: Option<String>,
+    embed_origins: Option<String>,
     sso: Option<SsoFile>,
 }
 
@@ -126,6 +128,7 @@ pub(super) struct Defaults {
     password_sign_in: bool,
     response_target_hours: u32,
     business_hours: &'static str,
+    embed_origins: &'static str,
 }
 
 impl Defaults {
@@ -154,5 +157,6 @@ impl Defaults {
         password_sign_in: true,
         response_target_hours: 24,
         business_hours: "",
+        embed_origins: "",
     };
 }

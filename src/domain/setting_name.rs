@@ -62,5 +62,7 @@ text_enum! {
         ResponseTargetHours = "response_target_hours",
         /// The hours that count towards a response target; empty for around the clock.
         BusinessHours = "business_hours",
+        /// The sites allowed to frame the embed pages; empty for any.
+        EmbedOrigins = "embed_origins",
     }
 }

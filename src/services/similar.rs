@@ -45,7 +45,7 @@ pub fn ask_suggestions(
     cache.get_or_compute(title.clone(), index.generation(), || suggestions(conn, index, &title, None, ASK_LIMIT))
 }
 /// Titles shorter than this (in characters) are not looked up: too little to go on.
-const MIN_TITLE_CHARS: usize = 8;
+pub const MIN_TITLE_CHARS: usize = 8;
 /// Longer titles are cut before the look-up.
 const MAX_TITLE_CHARS: usize = 300;
 /// A suggestion is strong when it covers this share of the typed title's meaningful words ...

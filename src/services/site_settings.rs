@@ -30,7 +30,7 @@ pub struct SettingView {
     pub label: &'static str,
     /// A sentence under the field.
     pub help: &'static str,
-    /// `line`, `url`, `colour`, `markdown`, `switch`, `number` or `schedule`: which control draws it.
+    /// `line`, `url`, `colour`, `markdown`, `switch`, `number`, `schedule` or `origins`: which control draws it.
     pub control: &'static str,
     /// The most characters or the largest number, for the control's limits.
     pub max: u64,
@@ -62,6 +62,7 @@ pub fn overview(actor: &Actor, live: &LiveSettings) -> ServiceResult<Vec<Setting
                 Kind::Switch => ("switch", 0, true),
                 Kind::Number { max } => ("number", u64::from(max), true),
                 Kind::Schedule => ("schedule", 60, false),
+                Kind::Origins => ("origins", 2_000, false),
             };
             let value = current.text(name);
             let operator_value = operator.text(name);

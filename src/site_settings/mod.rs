@@ -59,6 +59,8 @@ pub struct SiteSettings {
     /// The hours that count towards a response target.
     #[serde(skip)]
     pub business_hours: BusinessHours,
+    /// The origins that may frame the embed pages, space-separated; empty for any.
+    pub embed_origins: String,
     /// The welcome text rendered, when there is one.
     pub welcome_html: Option<SafeHtml>,
     /// The About page rendered (the built-in text when none was written).
@@ -85,6 +87,7 @@ impl SiteSettings {
             moderation: config.moderation,
             response_target_hours: config.response_target_hours,
             business_hours: config.business_hours,
+            embed_origins: config.embed_origins.clone(),
             welcome_html: None,
             about_html: markdown::render_page(DEFAULT_ABOUT),
             pinned: config.pinned_settings.clone(),
@@ -130,6 +133,7 @@ impl SiteSettings {
             SettingName::AllowImages => self.allow_images.to_string(),
             SettingName::ResponseTargetHours => self.response_target_hours.to_string(),
             SettingName::BusinessHours => self.business_hours.to_string(),
+            SettingName::EmbedOrigins => self.embed_origins.clone(),
             rule => {
                 let mut moderation = self.moderation;
                 moderation.rule_mut(rule.as_str()).map(|value| value.to_string()).unwrap_or_default()
@@ -152,6 +156,7 @@ impl SiteSettings {
             SettingName::AllowImages => self.allow_images = text == "true",
             SettingName::ResponseTargetHours => self.response_target_hours = text.parse().map_err(|_| text.clone())?,
             SettingName::BusinessHours => self.business_hours = BusinessHours::parse(&text)?,
+            SettingName::EmbedOrigins => self.embed_origins = text,
             rule => {
                 let value = text.parse::<u32>().map_err(|e| e.to_string())?;
                 if let Some(slot) = self.moderation.rule_mut(rule.as_str()) {
@@ -167,6 +172,16 @@ impl SiteSettings {
         self.welcome_html = (!self.welcome_text.is_empty()).then(|| markdown::render_page(&self.welcome_text));
         let about = if self.about_text.is_empty() { DEFAULT_ABOUT } else { &self.about_text };
         self.about_html = markdown::render_page(about);
+    }
+
+    /// The embed pages' `frame-ancestors` sources: the listed origins, or `*` (any http or https
+    /// page) when none are listed.
+    pub fn frame_ancestors(&self) -> &str {
+        if self.embed_origins.is_empty() {
+            "*"
+        } else {
+            &self.embed_origins
+        }
     }
 
     /// The accent, `#rrggbb`, when it is not the stylesheet's own (which needs no extra stylesheet).

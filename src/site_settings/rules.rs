@@ -36,6 +36,8 @@ pub enum Kind {
     Switch,
     /// Working days and hours (`Mon-Fri 09:00-17:00 +01:00`); blank for around the clock.
     Schedule,
+    /// Web origins (`https://shop.example.com`), separated by spaces; blank for any.
+    Origins,
     /// A whole number from 0 to `max`.
     Number {
         /// The largest allowed.
@@ -54,6 +56,7 @@ pub fn kind(name: SettingName) -> Kind {
         SettingName::RequireVerifiedEmail | SettingName::AllowImages => Kind::Switch,
         SettingName::ResponseTargetHours => Kind::Number { max: MAX_TARGET_HOURS },
         SettingName::BusinessHours => Kind::Schedule,
+        SettingName::EmbedOrigins => Kind::Origins,
         number => Kind::Number { max: ModerationConfig::max_of(number.as_str()).unwrap_or(0) },
     }
 }
@@ -88,6 +91,7 @@ pub fn label(name: SettingName) -> &'static str {
         SettingName::ReputationDailyCap => "Reputation a member may earn from votes per day",
         SettingName::ResponseTargetHours => "Response target (hours to an official answer)",
         SettingName::BusinessHours => "Business hours",
+        SettingName::EmbedOrigins => "Sites that may embed answers and the ask box",
     }
 }
 
@@ -123,6 +127,10 @@ pub fn help(name: SettingName) -> &'static str {
         | SettingName::ReputationToClose
         | SettingName::ReputationToEdit => {
             "Staff and moderators always have every privilege; 0 gives it to every member."
+        }
+        SettingName::EmbedOrigins => {
+            "Origins such as https://shop.example.com, separated by spaces; empty lets any site frame the embed pages, \
+             which show only public content. The rest of the forum can never be framed."
         }
         SettingName::CloseVotesNeeded => "Moderators close and reopen alone; 0 leaves closing to moderators.",
         SettingName::ReputationDailyCap => {
@@ -169,11 +177,43 @@ pub fn normalise(name: SettingName, raw: &str) -> Result<String, String> {
             _ => Err("Choose on or off.".to_owned()),
         },
         Kind::Schedule => crate::domain::BusinessHours::parse(raw).map(|hours| hours.to_string()),
+        Kind::Origins => origins(raw),
         Kind::Number { max } => match raw.trim().parse::<u32>() {
             Ok(n) if n <= max => Ok(n.to_string()),
             _ => Err(format!("Use a whole number from 0 to {max}.")),
         },
     }
+}
+
+/// The most origins the embed list may hold: each is repeated in every embed page's header.
+const MAX_ORIGINS: usize = 50;
+
+/// Embed origins as the Content-Security-Policy's `frame-ancestors` needs them: each an http or
+/// https scheme, a host and maybe a port (no path, no wildcard, no user), lower-case, in the
+/// order typed without repeats, separated by one space. Commas and new lines separate too.
+fn origins(raw: &str) -> Result<String, String> {
+    let mut kept: Vec<String> = Vec::new();
+    for typed in raw.split(|c: char| c.is_whitespace() || c == ',').filter(|t| !t.is_empty()) {
+        let refuse =
+            || format!("`{typed}` is not an origin: use the scheme and host, such as https://shop.example.com.");
+        let url = url::Url::parse(typed).map_err(|_| refuse())?;
+        let bare = url.username().is_empty()
+            && url.password().is_none()
+            && matches!(url.path(), "" | "/")
+            && url.query().is_none()
+            && url.fragment().is_none();
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(|h| h.contains('*')) || !bare {
+            return Err(refuse());
+        }
+        let origin = url.origin().ascii_serialization();
+        if !kept.contains(&origin) {
+            kept.push(origin);
+        }
+    }
+    if kept.len() > MAX_ORIGINS {
+        return Err(format!("List at most {MAX_ORIGINS} sites."));
+    }
+    Ok(kept.join(" "))
 }
 
 /// A logo address is shown to every visitor as an image: only https (which the CSP allows and
@@ -213,6 +253,19 @@ mod tests {
         assert!(normalise(SettingName::Tagline, "two\nlines").is_err());
         assert_eq!(normalise(SettingName::Tagline, ""), Ok(String::new()));
         assert_eq!(normalise(SettingName::AllowImages, "On"), Ok("true".to_owned()));
+        assert_eq!(
+            normalise(
+                SettingName::EmbedOrigins,
+                " https://Shop.Example.com/ http://127.0.0.1:4000,https://shop.example.com"
+            ),
+            Ok("https://shop.example.com http://127.0.0.1:4000".to_owned())
+        );
+        assert_eq!(normalise(SettingName::EmbedOrigins, ""), Ok(String::new()));
+        for bad in
+            ["shop.example.com", "https://a.test/page", "javascript:alert(1)", "https://*.a.test", "https://u@a.test"]
+        {
+            assert!(normalise(SettingName::EmbedOrigins, bad).is_err(), "{bad}");
+        }
         assert!(normalise(SettingName::AllowImages, "maybe").is_err());
         assert_eq!(normalise(SettingName::VotesPerHour, " 7 "), Ok("7".to_owned()));
         assert!(normalise(SettingName::SpamFlagsToHide, "101").is_err());

@@ -93,10 +93,24 @@ fn page(
     settings: Vec<SettingView>,
     errors: &FieldErrors,
 ) -> Result<HttpResponse, AppError> {
+    let (embedding, rest): (Vec<SettingView>, Vec<SettingView>) =
+        settings.into_iter().partition(|s| s.control == "origins");
     let (look, posting): (Vec<SettingView>, Vec<SettingView>) =
-        settings.into_iter().partition(|s| matches!(s.control, "line" | "url" | "colour" | "markdown"));
+        rest.into_iter().partition(|s| matches!(s.control, "line" | "url" | "colour" | "markdown"));
     let mut context = Context::new();
     context.insert("look", &look);
     context.insert("posting", &posting);
+    context.insert("embedding", &embedding);
+    context.insert("ask_box_snippet", &ask_box_snippet(state));
     visitor.render_form(state, "admin/settings.html", context, errors)
+}
+
+/// The line an admin pastes into a product page to show the ask box there (`tags=` names the
+/// product's tags).
+fn ask_box_snippet(state: &AppState) -> String {
+    let title = tera::escape_html(&format!("Ask {}", state.settings().site_name));
+    format!(
+        r#"<iframe src="{}/embed/ask?tags=" title="{title}" width="100%" height="460" style="border:0;max-width:40rem" loading="lazy"></iframe>"#,
+        state.config.base_url_str()
+    )
 }

@@ -40,23 +40,28 @@ pub struct AskForm {
     heard: Option<i64>,
 }
 
-/// `/ask?heard=ID`: staff bringing home an item heard elsewhere.
+/// `/ask?heard=ID`: staff bringing home an item heard elsewhere; `/ask?title=&tags=`: a question
+/// begun elsewhere (the ask box of a product page) handed over to be finished here.
 #[derive(Deserialize)]
 pub struct AskQuery {
     heard: Option<i64>,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    tags: String,
 }
 
-/// GET /ask (`?heard=ID`: with a heard-elsewhere item's text quoted, for staff)
+/// GET /ask (`?heard=ID`: with a heard-elsewhere item's text quoted, for staff; `?title=&tags=`: filled in)
 pub async fn form(
     state: web::Data<AppState>,
     visitor: Visitor,
     CurrentUser(actor): CurrentUser,
     query: web::Query<AskQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let heard = query.into_inner().heard;
+    let AskQuery { heard, title, tags } = query.into_inner();
     let draft = match heard {
         Some(id) => state.db(move |conn| listening::draft(conn, &actor, id)).await?,
-        None => listening::Draft { title: String::new(), body: String::new() },
+        None => listening::Draft { title, body: String::new() },
     };
     ask_page(
         &state,
@@ -64,7 +69,7 @@ pub async fn form(
         &AskForm {
             title: draft.title,
             body: draft.body,
-            tags: String::new(),
+            tags,
             preview: None,
             similar_checked: None,
             website: String::new(),

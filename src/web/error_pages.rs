@@ -59,7 +59,8 @@ pub async fn render(
 }
 
 fn wants_json(req: &HttpRequest) -> bool {
-    forms::accepts_json(req)
+    // oEmbed consumers read JSON whatever they send in Accept.
+    forms::accepts_json(req) || req.path() == "/oembed"
 }
 
 fn json_body(status: StatusCode, message: &str) -> HttpResponse {

@@ -22,6 +22,7 @@ pub mod closing;
 pub mod comments;
 pub mod csrf;
 pub mod edits;
+pub mod embeds;
 pub mod error_pages;
 pub mod feeds;
 pub mod flags;
@@ -40,6 +41,7 @@ pub mod mod_queues;
 pub mod moderation;
 pub mod my_work;
 pub mod notifications;
+pub mod oembed;
 pub mod official;
 pub mod page_cache;
 pub mod password;
@@ -58,6 +60,7 @@ pub mod search;
 pub mod security;
 pub mod session;
 pub mod settings;
+pub mod share_cards;
 pub mod sign_in;
 pub mod sign_in_methods;
 pub mod sign_up;
@@ -108,7 +111,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     questions_and_answers(cfg);
     posts_and_comments(cfg);
     staff_and_moderators(cfg);
+    embedding(cfg);
     cfg.configure(discovery);
+}
+
+/// What other sites show of this one: embeds.rs (framed pages), oembed.rs, share_cards.rs.
+fn embedding(cfg: &mut web::ServiceConfig) {
+    cfg.route("/oembed", web::get().to(oembed::provide))
+        .route("/embed/questions/{id}", web::get().to(embeds::question))
+        .route("/embed/answers/{id}", web::get().to(embeds::answer))
+        .route("/embed/ask", web::get().to(embeds::ask_box))
+        .route("/embed/ask/opened/{id}", web::get().to(embeds::opened))
+        .route("/cards/questions/{id}.png", web::get().to(share_cards::question))
+        .route("/cards/answers/{id}.png", web::get().to(share_cards::answer));
 }
 
 /// Finding things: search, tags and member profiles.

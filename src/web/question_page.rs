@@ -48,6 +48,14 @@ pub fn render(
     let canonical =
         page.closed.as_ref().and_then(|c| c.duplicate_of.as_ref()).map_or_else(|| page.path(), |d| d.path.clone());
     context.insert("canonical_url", &format!("{base_url}{canonical}"));
+    // oEmbed discovery and the share card: chat apps and other sites show the answer itself.
+    let page_url = format!("{base_url}{}", page.path());
+    let oembed_query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("url", &page_url)
+        .append_pair("format", "json")
+        .finish();
+    context.insert("oembed_url", &format!("{base_url}/oembed?{oembed_query}"));
+    context.insert("og_image", &format!("{base_url}/cards/questions/{}.png", page.id));
     // Nothing useful to a searcher yet: no answer, and the community voted it down.
     context.insert("noindex", &(page.answers.is_empty() && page.question.score < 0));
     // Structured data describes a page where answers can be given; closed or locked ones are not.

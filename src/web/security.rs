@@ -3,11 +3,13 @@
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, UrlencodedError};
-use actix_web::http::{header, StatusCode};
-use actix_web::middleware::{DefaultHeaders, Next};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
 
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// Largest request body accepted, in bytes: a 30,000-character post, URL-encoded, fits easily.
 pub const MAX_BODY_BYTES: usize = 512 * 1024;
@@ -18,20 +20,57 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      img-src 'self' data: https:; font-src 'self'; connect-src 'self'; object-src 'none'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// Security headers added to every response (a handler may override any of them).
-pub fn headers(https: bool) -> DefaultHeaders {
-    let headers = DefaultHeaders::new()
-        .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
-        .add(("X-Content-Type-Options", "nosniff"))
-        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
-        .add(("X-Frame-Options", "DENY"))
-        .add(("Cross-Origin-Opener-Policy", "same-origin"))
-        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"));
-    if https {
-        headers.add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
-    } else {
-        headers
+/// The policy of the embed pages without its `frame-ancestors`, which the site settings give.
+const EMBED_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data: https:; font-src 'self'; connect-src 'self'; object-src 'none'; \
+     base-uri 'none'; form-action 'self'; frame-ancestors ";
+
+/// Where the pages meant to be framed by other sites live (`/embed/questions/1`, `/embed/ask`).
+pub const EMBED_PREFIX: &str = "/embed/";
+
+/// Middleware: the security headers every response carries, unless the handler set its own.
+/// Only the embed pages may be framed, and only by the origins the admin lists (any when none
+/// are): that list is read from the settings in effect for each response, so a change applies
+/// at once on every node, to copies served from the page cache too.
+pub async fn headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let under_embed = req.path().starts_with(EMBED_PREFIX);
+    let mut res = next.call(req).await?;
+    // An error page under the prefix is the site's own page, not an embed.
+    let embed = under_embed && (res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED);
+    let https = state.as_ref().is_some_and(|s| s.config.is_https());
+    let policy = match (&state, embed) {
+        (Some(state), true) => format!("{EMBED_POLICY}{}", state.settings().frame_ancestors()),
+        _ => CONTENT_SECURITY_POLICY.to_owned(),
+    };
+    let mut fixed: Vec<(HeaderName, &'static str)> = vec![
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+        (header::CROSS_ORIGIN_OPENER_POLICY, "same-origin"),
+        (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    ];
+    // Browsers obey either header; an embed page must not carry the one that forbids all framing.
+    if !embed {
+        fixed.push((header::X_FRAME_OPTIONS, "DENY"));
     }
+    if https {
+        fixed.push((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"));
+    }
+    let headers = res.headers_mut();
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Ok(value) = HeaderValue::from_str(&policy) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    for (name, value) in fixed {
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    Ok(res)
 }
 
 /// Body-size limits and clear 400 messages for malformed forms, queries, JSON and paths.

@@ -235,6 +235,13 @@ impl TestApp {
 
     /// Sends a request with this visitor's cookies and remembers the cookies it sets.
     pub async fn send(&self, req: TestRequest) -> Page {
+        let (page, bytes) = self.send_for_bytes(req).await;
+        Page { body: String::from_utf8_lossy(&bytes).into_owned(), ..page }
+    }
+
+    /// [`TestApp::send`] for a body that is not text (an image): the page, its body left empty,
+    /// and the body's bytes.
+    pub async fn send_for_bytes(&self, req: TestRequest) -> (Page, Vec<u8>) {
         let cookie_header =
             self.cookies.borrow().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
         let req = if cookie_header.is_empty() { req } else { req.insert_header((header::COOKIE, cookie_header)) };
@@ -255,7 +262,7 @@ impl TestApp {
             Ok(bytes) => bytes,
             Err(body) => actix_web::body::to_bytes(body).await.unwrap_or_default(),
         };
-        Page { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        (Page { status, headers, body: String::new() }, bytes.to_vec())
     }
 
     /// GET a path.
