@@ -19,9 +19,9 @@ use resvg::{tiny_skia, usvg};
 use skrifa::FontRef;
 
 /// The regular face, for the excerpt, labels and footer.
-static REGULAR: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+static REGULAR: &[u8] = include_bytes!("fonts/DejaVuSans.ttf");
 /// The bold face, for the site name, title and badge.
-static BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
+static BOLD: &[u8] = include_bytes!("fonts/DejaVuSans-Bold.ttf");
 /// The family both faces belong to; the template and resvg's default family name it.
 const FAMILY: &str = "DejaVu Sans";
 
