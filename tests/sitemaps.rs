@@ -93,6 +93,9 @@ async fn robots_txt_opens_public_pages_and_names_the_sitemap(app: TestApp) {
         "/assets/css/site.css?v=1",
         "/about",
         "/theme.css?accent=8a2be2",
+        "/cards/questions/12.png",
+        "/cards/answers/40.png",
+        "/oembed?url=http%3A%2F%2Fforum.test%2Fa%2F40",
     ];
     let closed = [
         "/?sort=votes",
@@ -102,6 +105,9 @@ async fn robots_txt_opens_public_pages_and_names_the_sitemap(app: TestApp) {
         "/search/click/1/2",
         "/ask",
         "/ask/suggested/3",
+        "/embed/questions/12",
+        "/embed/ask?tags=x",
+        "/embed/ask/opened/3",
         "/login",
         "/signup",
         "/settings",

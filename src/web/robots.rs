@@ -15,7 +15,9 @@ use crate::state::AppState;
 /// password and email links, unsubscribe, preview, search clicks, suggestions) falls under
 /// `Disallow: /`. Parsers that take the first match instead read the lines in the order written,
 /// so the more specific rules come first and such parsers agree everywhere but on the `$` lines.
-/// Stylesheets and icons stay open because search engines render pages with them.
+/// Stylesheets and icons stay open because search engines render pages with them; share cards and
+/// `/oembed` because the apps that unfurl a shared link (some of which obey robots.txt) read them.
+/// The embed pages stay closed: they repeat question pages, which are the ones to index.
 const RULES: &str = "User-agent: *
 Disallow: /questions/similar
 Allow: /questions/
@@ -27,6 +29,8 @@ Allow: /sitemap.xml$
 Allow: /sitemaps/
 Allow: /assets/
 Allow: /theme.css
+Allow: /cards/
+Allow: /oembed
 Allow: /favicon.ico$
 Allow: /about$
 Allow: /$
