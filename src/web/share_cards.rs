@@ -13,11 +13,12 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::{AnswerId, QuestionId};
 use crate::error::AppError;
+use crate::rate_limits::Limit;
 use crate::services::embeds::{self, EmbedCard, Embedded};
 use crate::services::recent::Recent;
 use crate::services::share_card::{self, CardText};
 use crate::state::AppState;
-use crate::web::http_cache;
+use crate::web::{http_cache, request_budget};
 
 /// Drawn cards this node keeps (about 60 KB each).
 const KEPT_CARDS: NonZeroUsize = match NonZeroUsize::new(128) {
@@ -68,6 +69,9 @@ async fn card(state: &web::Data<AppState>, req: &HttpRequest, embedded: Embedded
     let png = match state.share_cards.get(&version, 0, Instant::now()) {
         Some(png) => png,
         None => {
+            // Drawing costs tens of milliseconds of CPU, a hundred times a page from the cache:
+            // counted like a search, so no client can keep the cores drawing every card there is.
+            state.rate_limits.check(Limit::HeavyPerClient, &request_budget::client_key(req, state))?;
             let drawn = state
                 .compute(move || {
                     share_card::render_png(&text).map_err(|e| AppError::internal(format!("share card: {e}")))

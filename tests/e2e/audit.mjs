@@ -89,12 +89,13 @@ async function populate(server, browser) {
   // Pages are audited by path on whatever port the server got.
   const question = new URL(await askAt(ann, baseUrl, TITLE, QUESTION_BODY, 'widgets power clock')).pathname;
   // A second, unanswered question, so lists, the tag page and the staff queue are not empty.
-  await askAt(bob, baseUrl, 'How do I pair two widgets with one remote control?',
+  const unanswered = new URL(await askAt(bob, baseUrl, 'How do I pair two widgets with one remote control?',
     'The manual only shows one widget per remote. I have two in the same room and want both on one remote.',
-    'widgets remote');
+    'widgets remote')).pathname;
 
   await answer(bob, question, ANSWER_BODY);
   await answer(sam, question, OFFICIAL_BODY);
+  const official = new URL(sam.url()).hash.replace('#answer-', '');
 
   await bob.goto(question);
   await bob.locator('#question').getByRole('button', { name: /Vote up/ }).click();
@@ -128,8 +129,10 @@ async function populate(server, browser) {
   await fetch(`${baseUrl}/search?q=teleporter+warranty`);
 
   const profile = await ann.locator('#question .byline-card a').first().getAttribute('href');
+  // The embed pages frame these by id.
+  const embeds = { question: question.split('/')[2], unanswered: unanswered.split('/')[2], official };
   return {
-    question, profile, history, edit,
+    question, profile, history, edit, embeds,
     contexts: { ann: contexts[0], sam: contexts[2], ada: contexts[3] },
     close: () => Promise.all(contexts.map((c) => c.close())),
   };
@@ -166,7 +169,7 @@ async function savePages(server, thread, dir) {
   const { baseUrl } = server;
   const tag = 'widgets';
   const pages = [
-    // [name, path, who, expected status]
+    // [name, path, who, expected status, text it must hold (optional)]
     ['home', '/', null, 200],
     ['questions', '/questions', null, 200],
     ['questions-votes', '/questions?sort=votes', null, 200],
@@ -215,10 +218,18 @@ async function savePages(server, thread, dir) {
     ['mod-review', '/mod/review', 'ada', 200],
     ['mod-log', '/mod/log', 'ada', 200],
     ['review-suggested-edits', '/review/suggested-edits', 'ada', 200],
+    // The pages other sites frame: a question's card with its official answer, an answer's
+    // card, a card with no answer yet, and the ask box empty and with a title it finds.
+    ['embed-question', `/embed/questions/${thread.embeds.question}`, null, 200, 'Official answer'],
+    ['embed-answer', `/embed/answers/${thread.embeds.official}`, null, 200, 'Official answer'],
+    ['embed-question-unanswered', `/embed/questions/${thread.embeds.unanswered}`, null, 200, 'No answer yet'],
+    ['embed-ask', `/embed/ask?tags=${tag}`, null, 200, 'Your question'],
+    ['embed-ask-suggestions', `/embed/ask?tags=${tag}+clock&title=widget+clock+resets+after+a+power+cut`, null, 200,
+      'These may already answer you'],
   ];
   const saved = [];
   const problems = [];
-  for (const [name, pagePath, who, expected] of pages) {
+  for (const [name, pagePath, who, expected, mustHold] of pages) {
     let status;
     let body;
     if (who) {
@@ -231,6 +242,7 @@ async function savePages(server, thread, dir) {
       body = await res.text();
     }
     if (status !== expected) problems.push(`${name} (${pagePath}${who ? ` as ${who}` : ''}): status ${status}, expected ${expected}`);
+    else if (mustHold && !body.includes(mustHold)) problems.push(`${name} (${pagePath}): does not show "${mustHold}"`);
     const file = path.join(dir, `${name}.html`);
     await writeFile(file, body);
     saved.push({ name, path: pagePath, who, file });

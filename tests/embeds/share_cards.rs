@@ -63,4 +63,31 @@ async fn unanswered_questions_get_a_card_too(app: TestApp) {
     assert!(!unanswered.is_empty());
 }
 
-crate::on_both_backends!(cards_decode_revalidate_and_follow_the_answer, unanswered_questions_get_a_card_too);
+async fn drawing_a_card_costs_from_the_budget_and_a_drawn_one_does_not(app: TestApp) {
+    let app = app.restart_with(&[("GUIDEPOST_HEAVY_REQUESTS_PER_MINUTE", "2")]).await;
+    let fred = super::signed_in(&app, "fred", guidepost::roles::Role::Member).await;
+    let mut cards = Vec::new();
+    for title in [
+        "Why does the router blink orange at night?",
+        "Can the router run on batteries for a day?",
+        "Where is the serial number on the router?",
+    ] {
+        let id = crate::common::forum::question_id(&fred.ask_ok(title, "routers").await);
+        cards.push(format!("/cards/questions/{id}.png"));
+    }
+    let visitor = app.another_visitor();
+    png(&visitor, &cards[0]).await;
+    png(&visitor, &cards[1]).await;
+    let refused = visitor.get(&cards[2]).await;
+    refused.assert_status(429);
+    assert!(refused.header("retry-after").is_some());
+    // Cards already drawn cost nothing.
+    png(&visitor, &cards[0]).await;
+    png(&visitor, &cards[1]).await;
+}
+
+crate::on_both_backends!(
+    cards_decode_revalidate_and_follow_the_answer,
+    unanswered_questions_get_a_card_too,
+    drawing_a_card_costs_from_the_budget_and_a_drawn_one_does_not,
+);
