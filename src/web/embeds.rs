@@ -143,7 +143,10 @@ pub async fn ask_box(
     context.insert("looked_up", &looked_up);
     context.insert("suggestions", &suggestions);
     context.insert("ask_url", &format!("/ask?{}", query_of(&[("title", &title), ("tags", &tags.join(" "))])));
-    render(&state, &req, "embed/ask.html", context, &Look { theme: query.theme })
+    let look = Look { theme: query.theme };
+    // Kept through the form, which works without JavaScript too.
+    context.insert("theme", &look.class().and(look.theme.as_deref()));
+    render(&state, &req, "embed/ask.html", context, &look)
 }
 
 /// The ask box's look-up of a suggestion that was opened: which question and the title typed.

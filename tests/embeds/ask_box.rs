@@ -39,6 +39,12 @@ async fn the_ask_box_suggests_answered_questions_and_counts_deflections(app: Tes
     empty.assert_contains(r#"name="tags" value="routers""#);
     assert!(empty.header("set-cookie").is_none());
     assert!(!empty.body.contains("Ask the community"), "nothing typed, nothing to hand over");
+    // A theme the host fixed goes through the form with the title; one it does not know, nowhere.
+    let dark = app.get("/embed/ask?tags=routers&theme=dark").await;
+    dark.assert_contains(r#"<html lang="en" class="theme-dark">"#).assert_contains(r#"name="theme" value="dark""#);
+    let odd = app.get("/embed/ask?tags=routers&theme=%22%3E%3Cscript%3E").await;
+    odd.assert_status(200);
+    assert!(!odd.body.contains("name=\"theme\"") && !odd.body.contains("<script>"), "{}", odd.body);
 
     // Typed (as the form sends it without JavaScript, and the script as one types).
     let found = ask_box_finding(&app, typed, TITLE).await;
