@@ -79,7 +79,11 @@ async fn every_page_describes_itself(app: TestApp) {
     assert_eq!(meta(&page, "og:url"), Some(format!("{BASE}{path}")));
     assert_eq!(meta(&page, "og:description"), Some(description.clone()));
     assert_eq!(meta(&page, "og:site_name").as_deref(), Some("Guidepost"));
-    assert_eq!(meta(&page, "twitter:card").as_deref(), Some("summary"));
+    // The share card (tests/embeds/share_cards.rs) unfurls a question as a large image.
+    assert_eq!(meta(&page, "twitter:card").as_deref(), Some("summary_large_image"));
+    let card = format!("{BASE}/cards/questions/{}.png", crate::common::forum::question_id(&path));
+    assert_eq!(meta(&page, "og:image"), Some(card.clone()));
+    assert_eq!(meta(&page, "twitter:image"), Some(card));
     assert_eq!(meta(&page, "twitter:title").as_deref(), Some("Why did my red widget break in the rain?"));
     // One h1, then h2s for the sections.
     assert_eq!(page.body.matches("<h1").count(), 1);
