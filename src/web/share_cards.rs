@@ -7,7 +7,8 @@ use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::http::header::{CACHE_CONTROL, ETAG};
+use actix_web::http::header::{ContentEncoding, CACHE_CONTROL, ETAG};
+use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
@@ -27,7 +28,7 @@ const KEPT_CARDS: NonZeroUsize = match NonZeroUsize::new(128) {
 };
 
 /// This node's drawn cards, by the digest of what they show.
-pub type CardCache = Recent<String, Vec<u8>>;
+pub type CardCache = Recent<String, Bytes>;
 
 /// An empty card cache; a card's drawing stays valid as long as its text, so entries age out only
 /// to make room.
@@ -77,12 +78,13 @@ async fn card(state: &web::Data<AppState>, req: &HttpRequest, embedded: Embedded
                     share_card::render_png(&text).map_err(|e| AppError::internal(format!("share card: {e}")))
                 })
                 .await?;
-            let png = Arc::new(drawn);
+            let png = Arc::new(Bytes::from(drawn));
             state.share_cards.put(version, 0, Arc::clone(&png), Instant::now());
             png
         }
     };
-    Ok(response.content_type("image/png").body(png.as_ref().clone()))
+    // A PNG is compressed already: gzip would spend a millisecond to gain nothing.
+    Ok(response.content_type("image/png").insert_header(ContentEncoding::Identity).body(Bytes::clone(&png)))
 }
 
 /// What the card of `embedded` says.
