@@ -23,8 +23,11 @@ use crate::schema::{self, Fields, SCHEMA_VERSION};
 /// The file beside the index that records which [`SCHEMA_VERSION`] built it.
 const VERSION_FILE: &str = "guidepost-schema-version";
 
-/// Memory the single indexing thread may buffer before flushing a segment.
-const WRITER_MEMORY: usize = 50_000_000;
+/// Memory the single indexing thread may buffer before flushing a segment: tantivy's least. The
+/// live writer commits every second or so with a handful of documents, far below it; a larger
+/// budget only made tantivy allocate a larger term table for every new segment (12 MB at 50 MB,
+/// 3 MB at 15 MB), held by a serving process for nothing. Rebuilds use [`BULK_MEMORY`].
+const WRITER_MEMORY: usize = 15_000_000;
 
 /// The live writer merges only segments smaller than this. The updates of a running site arrive
 /// as small segments that merge among themselves; the big segments of a rebuild stay as they are

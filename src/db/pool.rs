@@ -26,6 +26,13 @@ const PG_CONNECT_TIMEOUT_SECS: u32 = 5;
 /// Milliseconds a SQLite writer waits for another writer's lock.
 pub(crate) const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 
+/// Each SQLite connection's own page cache, as `PRAGMA cache_size` writes it (negative: KiB).
+/// Every pooled connection keeps a private copy of the pages it read, so the pool holds the
+/// same hot pages many times over; the kernel's file cache behind them is shared. 1 MiB keeps
+/// the indexes' upper levels a query walks (128 pages of 8 KiB) where SQLite's default, 2 MB,
+/// took 32 MB of the server's memory at 16 connections.
+const SQLITE_CACHE_KIB_NEGATED: i32 = -1_024;
+
 /// Who copies SQLite's write-ahead log back into the database file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Checkpoints {
@@ -80,7 +87,8 @@ impl Manager {
                      PRAGMA page_size = 8192;
                      PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = NORMAL;
-                     PRAGMA foreign_keys = ON;"
+                     PRAGMA foreign_keys = ON;
+                     PRAGMA cache_size = {SQLITE_CACHE_KIB_NEGATED};"
                 ))
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 if self.checkpoints == Checkpoints::Background {
