@@ -82,8 +82,9 @@ impl BulkLoad {
             diesel::sql_query("PRAGMA synchronous = NORMAL").execute(conn)?;
             diesel::sql_query("PRAGMA foreign_keys = ON").execute(conn)?;
             diesel::sql_query("PRAGMA mmap_size = 0").execute(conn)?;
-            // SQLite's default, which the pool's connections run with.
-            diesel::sql_query("PRAGMA cache_size = -2000").execute(conn)?;
+            // What the pool's connections run with.
+            let cache = crate::db::pool::SQLITE_CACHE_KIB_NEGATED;
+            diesel::sql_query(format!("PRAGMA cache_size = {cache}")).execute(conn)?;
         } else {
             diesel::sql_query("RESET synchronous_commit").execute(conn)?;
         }

@@ -31,7 +31,7 @@ pub(crate) const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 /// same hot pages many times over; the kernel's file cache behind them is shared. 1 MiB keeps
 /// the indexes' upper levels a query walks (128 pages of 8 KiB) where SQLite's default, 2 MB,
 /// took 32 MB of the server's memory at 16 connections.
-const SQLITE_CACHE_KIB_NEGATED: i32 = -1_024;
+pub(crate) const SQLITE_CACHE_KIB_NEGATED: i32 = -1_024;
 
 /// Who copies SQLite's write-ahead log back into the database file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
