@@ -27,6 +27,12 @@ async fn cards_decode_revalidate_and_follow_the_answer(app: TestApp) {
     let (answer_png, _) = png(&app, &answer_card).await;
     assert_ne!(answer_png, first, "the answer's card names its author, not the number of answers");
 
+    // A PNG is compressed already: it goes as it is to a client that accepts gzip.
+    let plain =
+        app.send_for_bytes(TestRequest::get().uri(&question_card).insert_header(("Accept-Encoding", "gzip"))).await;
+    assert!(plain.0.header("content-encoding").is_none_or(|e| e == "identity"), "{:?}", plain.0.headers);
+    assert_eq!(plain.1, first);
+
     // A client holding the card is told it has not changed.
     let unchanged =
         app.send(TestRequest::get().uri(&question_card).insert_header(("If-None-Match", etag.as_str()))).await;
