@@ -174,18 +174,8 @@ fn badge(svg: &mut String, top: f32, accent: &str, ruler: &Ruler<'_>) {
     );
 }
 
-/// XML-escapes user text for an element's content or an attribute value.
+/// XML-escapes user text for an element's content or an attribute value: the templates' own
+/// HTML escaping, whose character references (`&lt;`, `&#x2F;`...) XML reads the same.
 pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    tera::escape_html(text)
 }

@@ -119,7 +119,7 @@ fn user_text_is_escaped() {
     let svg = svg(&card);
     assert!(!svg.contains("<script"), "{svg}");
     assert!(
-        svg.contains("&lt;/text&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot; &#39;y&#39;"),
+        svg.contains("&lt;&#x2F;text&gt;&lt;script&gt;alert(1)&lt;&#x2F;script&gt; &amp; &quot;x&quot; &#x27;y&#x27;"),
         "{svg}"
     );
     let image = pixels(&render_png(&card).unwrap());
