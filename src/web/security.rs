@@ -14,16 +14,17 @@ use crate::state::AppState;
 /// Largest request body accepted, in bytes: a 30,000-character post, URL-encoded, fits easily.
 pub const MAX_BODY_BYTES: usize = 512 * 1024;
 
+/// The Content-Security-Policy up to its `frame-ancestors`, which differs for embed pages.
+macro_rules! policy_before_framing {
+    () => {
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; \
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    };
+}
+
 /// The Content-Security-Policy: our own scripts, styles and images only; no inline script, no
 /// framing, forms only to ourselves.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data: https:; font-src 'self'; connect-src 'self'; object-src 'none'; \
-     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-/// The policy of the embed pages without its `frame-ancestors`, which the site settings give.
-const EMBED_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data: https:; font-src 'self'; connect-src 'self'; object-src 'none'; \
-     base-uri 'none'; form-action 'self'; frame-ancestors ";
+pub const CONTENT_SECURITY_POLICY: &str = concat!(policy_before_framing!(), "frame-ancestors 'none'");
 
 /// Where the pages meant to be framed by other sites live (`/embed/questions/1`, `/embed/ask`).
 pub const EMBED_PREFIX: &str = "/embed/";
@@ -43,32 +44,37 @@ pub async fn headers(
     let embed = under_embed && (res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED);
     let https = state.as_ref().is_some_and(|s| s.config.is_https());
     let policy = match (&state, embed) {
-        (Some(state), true) => format!("{EMBED_POLICY}{}", state.settings().frame_ancestors()),
-        _ => CONTENT_SECURITY_POLICY.to_owned(),
+        (Some(state), true) => {
+            let ancestors = state.settings();
+            HeaderValue::from_str(&format!(
+                "{}frame-ancestors {}",
+                policy_before_framing!(),
+                ancestors.frame_ancestors()
+            ))
+            .unwrap_or(HeaderValue::from_static(CONTENT_SECURITY_POLICY))
+        }
+        _ => HeaderValue::from_static(CONTENT_SECURITY_POLICY),
     };
-    let mut fixed: Vec<(HeaderName, &'static str)> = vec![
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
-        (header::CROSS_ORIGIN_OPENER_POLICY, "same-origin"),
-        (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
-    ];
+    let headers = res.headers_mut();
+    let mut add = |name: HeaderName, value: HeaderValue| {
+        if !headers.contains_key(&name) {
+            headers.insert(name, value);
+        }
+    };
+    add(header::CONTENT_SECURITY_POLICY, policy);
+    add(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    add(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    add(header::CROSS_ORIGIN_OPENER_POLICY, HeaderValue::from_static("same-origin"));
+    add(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    );
     // Browsers obey either header; an embed page must not carry the one that forbids all framing.
     if !embed {
-        fixed.push((header::X_FRAME_OPTIONS, "DENY"));
+        add(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
     if https {
-        fixed.push((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"));
-    }
-    let headers = res.headers_mut();
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        if let Ok(value) = HeaderValue::from_str(&policy) {
-            headers.insert(header::CONTENT_SECURITY_POLICY, value);
-        }
-    }
-    for (name, value) in fixed {
-        if !headers.contains_key(&name) {
-            headers.insert(name, HeaderValue::from_static(value));
-        }
+        add(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     Ok(res)
 }
