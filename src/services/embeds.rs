@@ -9,11 +9,13 @@ use serde::Serialize;
 
 use super::question_page::{author_view, unknown_author, AuthorView};
 use super::questions::find_question;
+use super::similar::{self, Suggestion, TitleCache};
 use super::{question_lists, ServiceError, ServiceResult};
 use crate::db::models::{posts, users};
 use crate::db::DbConnection;
 use crate::domain::{paths, AnswerId, QuestionId};
 use crate::markdown::SafeHtml;
+use guidepost_search::SearchIndex;
 
 /// Characters of the question's text an embed card shows.
 const QUESTION_EXCERPT_CHARS: usize = 240;
@@ -156,6 +158,35 @@ fn best_answer(question: &posts::Post, answers: Vec<posts::Post>) -> Option<post
         .into_iter()
         .filter(|a| a.official_kind.is_some() || Some(a.id) == accepted)
         .max_by_key(|a| (a.official_kind.is_some(), a.official_at, a.id))
+}
+
+/// An existing question the ask box suggests, with the answer that may already solve it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Answered {
+    /// The question, as the ask form suggests it.
+    #[serde(flatten)]
+    pub question: Suggestion,
+    /// Its official (else accepted) answer, if it has one.
+    pub answer: Option<EmbedAnswer>,
+}
+
+/// The ask box's suggestions for a title: the ask form's own (through its cache), each with the
+/// answer a customer would read first.
+pub fn suggestions_with_answers(
+    conn: &mut DbConnection,
+    index: &SearchIndex,
+    cache: &TitleCache,
+    title: &str,
+) -> ServiceResult<Vec<Answered>> {
+    let found = similar::ask_suggestions(conn, index, cache, title)?;
+    found
+        .iter()
+        .map(|s| {
+            let answered = s.official || s.accepted;
+            let answer = if answered { load(conn, Embedded::Question(QuestionId(s.id)))?.answer } else { None };
+            Ok(Answered { question: s.clone(), answer })
+        })
+        .collect()
 }
 
 /// What a path on this site embeds, if it is a question's or an answer's address: `/questions/{id}`

@@ -90,8 +90,7 @@ const MAX_ASK_BOX_TAGS: usize = 5;
 #[derive(serde::Serialize)]
 struct AskBoxSuggestion {
     #[serde(flatten)]
-    question: similar::Suggestion,
-    answer: Option<embeds::EmbedAnswer>,
+    found: embeds::Answered,
     /// Where opening it goes: counted as a deflection, then on to the question.
     opened: String,
 }
@@ -119,23 +118,15 @@ pub async fn ask_box(
         // A look-up costs a search: counted like the ask form's own as-you-type requests.
         state.rate_limits.check(Limit::HeavyPerClient, &request_budget::client_key(&req, &state))?;
         let (index, cache, typed) = (state.search.index(), std::sync::Arc::clone(&state.similar_titles), title.clone());
-        state
-            .db(move |conn| {
-                let found = similar::ask_suggestions(conn, &index, &cache, &typed)?;
-                found
-                    .iter()
-                    .map(|s| {
-                        let answer = if s.official || s.accepted {
-                            embeds::load(conn, Embedded::Question(QuestionId(s.id)))?.answer
-                        } else {
-                            None
-                        };
-                        let opened = format!("/embed/ask/opened/{}?{}", s.id, query_of(&[("title", &typed)]));
-                        Ok(AskBoxSuggestion { question: s.clone(), answer, opened })
-                    })
-                    .collect::<Result<Vec<_>, crate::services::ServiceError>>()
+        let found = state.db(move |conn| embeds::suggestions_with_answers(conn, &index, &cache, &typed)).await?;
+        let typed = query_of(&[("title", &title)]);
+        found
+            .into_iter()
+            .map(|found| {
+                let opened = format!("/embed/ask/opened/{}?{typed}", found.question.id);
+                AskBoxSuggestion { found, opened }
             })
-            .await?
+            .collect()
     };
     let mut context = Context::new();
     context.insert("title", &title);
