@@ -108,7 +108,7 @@ impl EmbedCard {
 pub fn load(conn: &mut DbConnection, embedded: Embedded) -> ServiceResult<EmbedCard> {
     let (question, answer) = match embedded {
         Embedded::Question(QuestionId(id)) => {
-            let question = find_question(conn, id).map_err(|_| ServiceError::NotFound("Question"))?;
+            let question = find_question(conn, id).map_err(|e| missing_as(e, "Question"))?;
             let answers = posts::answers_of(conn, question.id)?;
             let best = best_answer(&question, answers);
             (question, best)
@@ -118,7 +118,7 @@ pub fn load(conn: &mut DbConnection, embedded: Embedded) -> ServiceResult<EmbedC
                 .filter(|a| !a.is_question() && a.deleted_at.is_none())
                 .ok_or(ServiceError::NotFound("Answer"))?;
             let question_id = answer.question_id.ok_or(ServiceError::NotFound("Answer"))?;
-            let question = find_question(conn, question_id).map_err(|_| ServiceError::NotFound("Answer"))?;
+            let question = find_question(conn, question_id).map_err(|e| missing_as(e, "Answer"))?;
             (question, Some(answer))
         }
     };
@@ -149,6 +149,15 @@ pub fn load(conn: &mut DbConnection, embedded: Embedded) -> ServiceResult<EmbedC
         closed: question.closed_at.is_some(),
         answer,
     })
+}
+
+/// A deleted question is simply not there for an embed (404, not the question page's 410, which
+/// tells crawlers to drop the page); other errors stay what they are.
+fn missing_as(error: ServiceError, what: &'static str) -> ServiceError {
+    match error {
+        ServiceError::Gone(_) | ServiceError::NotFound(_) => ServiceError::NotFound(what),
+        other => other,
+    }
 }
 
 /// The answer a question's card carries: the newest official one, else the accepted one.
