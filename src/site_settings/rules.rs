@@ -185,8 +185,11 @@ pub fn normalise(name: SettingName, raw: &str) -> Result<String, String> {
     }
 }
 
-/// The most origins the embed list may hold: each is repeated in every embed page's header.
+/// The most origins the embed list may hold, and its longest text: the list is repeated in
+/// every embed page's header, and proxies refuse headers of more than a few kilobytes.
 const MAX_ORIGINS: usize = 50;
+/// See [`MAX_ORIGINS`].
+const MAX_ORIGINS_CHARS: usize = 2_000;
 
 /// Embed origins as the Content-Security-Policy's `frame-ancestors` needs them: each an http or
 /// https scheme, a host and maybe a port (no path, no wildcard, no user), lower-case, in the
@@ -210,10 +213,11 @@ fn origins(raw: &str) -> Result<String, String> {
             kept.push(origin);
         }
     }
-    if kept.len() > MAX_ORIGINS {
-        return Err(format!("List at most {MAX_ORIGINS} sites."));
+    let list = kept.join(" ");
+    if kept.len() > MAX_ORIGINS || list.len() > MAX_ORIGINS_CHARS {
+        return Err(format!("List at most {MAX_ORIGINS} sites, in at most {MAX_ORIGINS_CHARS} characters."));
     }
-    Ok(kept.join(" "))
+    Ok(list)
 }
 
 /// A logo address is shown to every visitor as an image: only https (which the CSP allows and
@@ -261,10 +265,15 @@ mod tests {
             Ok("https://shop.example.com http://127.0.0.1:4000".to_owned())
         );
         assert_eq!(normalise(SettingName::EmbedOrigins, ""), Ok(String::new()));
+        let too_many: String = (0..51).map(|n| format!("https://shop{n}.example.com ")).collect();
+        let too_long = format!("https://{}example.com", "abcdefgh.".repeat(250));
         for bad in
             ["shop.example.com", "https://a.test/page", "javascript:alert(1)", "https://*.a.test", "https://u@a.test"]
         {
             assert!(normalise(SettingName::EmbedOrigins, bad).is_err(), "{bad}");
+        }
+        for long in [&too_many, &too_long] {
+            assert!(normalise(SettingName::EmbedOrigins, long).is_err_and(|e| e.contains("at most")), "{long}");
         }
         assert!(normalise(SettingName::AllowImages, "maybe").is_err());
         assert_eq!(normalise(SettingName::VotesPerHour, " 7 "), Ok("7".to_owned()));
