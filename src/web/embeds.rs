@@ -3,7 +3,6 @@
 //! the same page and caches may keep it; `security::headers` lets only the origins the admin
 //! lists frame them.
 
-use actix_web::http::header::{CACHE_CONTROL, ETAG};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use tera::Context;
@@ -181,16 +180,5 @@ fn render(
     context.insert("base_url", state.config.base_url_str());
     context.insert("theme_class", &look.class());
     let html = state.templates.render(template, &context)?;
-    let etag = http_cache::etag_of(html.as_bytes());
-    if http_cache::matches(req, &etag) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((CACHE_CONTROL, http_cache::PUBLIC_PAGE))
-            .insert_header((ETAG, etag))
-            .finish());
-    }
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((CACHE_CONTROL, http_cache::PUBLIC_PAGE))
-        .insert_header((ETAG, etag))
-        .body(html))
+    Ok(http_cache::public_html(req, actix_web::http::StatusCode::OK, html))
 }

@@ -4,8 +4,9 @@
 //! The ETag is a digest of what was rendered, so any change a visitor could see (a new answer,
 //! a vote, an edit) changes it, and every node computes the same one for the same page.
 
-use actix_web::http::header::IF_NONE_MATCH;
-use actix_web::HttpRequest;
+use actix_web::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH, VARY};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 /// Anonymous pages: browsers and CDNs may keep them a minute, then revalidate by ETag.
@@ -33,6 +34,19 @@ pub fn matches(req: &HttpRequest, etag: &str) -> bool {
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
         .any(|candidate| candidate.trim() == "*" || opaque(candidate) == wanted)
+}
+
+/// An HTML page that is the same for every anonymous visitor, with its ETag and public caching,
+/// or 304 when the request already holds it. `Vary: Cookie`: a member's own page differs.
+pub fn public_html(req: &HttpRequest, status: StatusCode, html: String) -> HttpResponse {
+    let etag = etag_of(html.as_bytes());
+    let not_modified = matches(req, &etag);
+    let mut response = if not_modified { HttpResponse::NotModified() } else { HttpResponse::build(status) };
+    response.insert_header((CACHE_CONTROL, PUBLIC_PAGE)).insert_header((ETAG, etag)).insert_header((VARY, "Cookie"));
+    if not_modified {
+        return response.finish();
+    }
+    response.content_type("text/html; charset=utf-8").body(html)
 }
 
 #[cfg(test)]

@@ -62,9 +62,10 @@ async fn card(state: &web::Data<AppState>, req: &HttpRequest, embedded: Embedded
     let text = card_text(state, &card, embedded);
     let version = version_of(&text);
     let etag = format!("\"{version}\"");
-    let mut response = if http_cache::matches(req, &etag) { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    let not_modified = http_cache::matches(req, &etag);
+    let mut response = if not_modified { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     response.insert_header((CACHE_CONTROL, CARD_CACHE_CONTROL)).insert_header((ETAG, etag.as_str()));
-    if http_cache::matches(req, &etag) {
+    if not_modified {
         return Ok(response.finish());
     }
     let png = match state.share_cards.get(&version, 0, Instant::now()) {

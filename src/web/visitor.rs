@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
-use actix_web::http::header::{CACHE_CONTROL, ETAG, VARY};
+use actix_web::http::header::CACHE_CONTROL;
 use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use tera::Context;
@@ -95,18 +95,7 @@ impl Visitor {
                 .insert_header((CACHE_CONTROL, "private, no-cache"))
                 .body(html));
         }
-        let etag = http_cache::etag_of(html.as_bytes());
-        let not_modified = http_cache::matches(&self.request, &etag);
-        let mut response = if not_modified { HttpResponse::NotModified() } else { HttpResponse::build(status) };
-        response
-            .insert_header((CACHE_CONTROL, http_cache::PUBLIC_PAGE))
-            .insert_header((ETAG, etag.as_str()))
-            // Signed-in visitors (who carry a session cookie) must not be served the anonymous copy.
-            .insert_header((VARY, "Cookie"));
-        if not_modified {
-            return Ok(response.finish());
-        }
-        Ok(response.content_type("text/html; charset=utf-8").body(html))
+        Ok(http_cache::public_html(&self.request, status, html))
     }
 
     /// The page's HTML inside the layout; notes whether it printed the form token.
