@@ -137,8 +137,55 @@ async fn visitors_arriving_together_share_one_rendering(app: TestApp) {
     assert_eq!(views(&app, id), before + 8, "every visitor's view counts, waiting or not");
 }
 
+fn inflate(gzip: &[u8]) -> String {
+    let mut page = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(gzip), &mut page).expect("a gzip stream");
+    page
+}
+
+/// Copies are kept compressed: a browser that accepts gzip gets the kept bytes, from the first
+/// visit on; a client that does not gets the same page inflated.
+async fn copies_go_out_compressed_to_browsers_that_accept_gzip(app: TestApp) {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let app = app.restart_with(&[("GUIDEPOST_PAGE_CACHE_SECONDS", "60")]).await;
+    let (_, path, id) = fred_asks(&app, "Why does my blender smell of smoke on high speed?", "blenders").await;
+    let visitor = app.another_visitor();
+    let gzip = || TestRequest::get().uri(&path).insert_header(("Accept-Encoding", "gzip, deflate, br, zstd"));
+
+    let (first, first_bytes) = visitor.send_for_bytes(gzip()).await;
+    first.assert_status(200);
+    assert_eq!(first.header("content-encoding"), Some("gzip"));
+    assert_eq!(first.header("vary"), Some("Cookie, Accept-Encoding"));
+    let page = inflate(&first_bytes);
+    assert!(page.contains("smell of smoke"), "{page}");
+
+    // From the copy now: the same bytes, whoever asks; the title changed behind its back shows not.
+    retitle_directly(&app, id, "Why does my blender smell of burning rubber?");
+    let (again, again_bytes) = visitor.send_for_bytes(gzip()).await;
+    assert_eq!(again.header("content-encoding"), Some("gzip"));
+    assert_eq!(again.header("vary"), Some("Cookie, Accept-Encoding"));
+    assert_eq!(again.header("etag"), first.header("etag"));
+    assert_eq!(inflate(&again_bytes), page);
+    let plain = visitor.get(&path).await;
+    assert_eq!(plain.header("content-encoding"), None);
+    assert_eq!(plain.header("vary"), Some("Cookie, Accept-Encoding"));
+    assert_eq!(plain.body, page, "a client without gzip gets the copy inflated");
+    let refused =
+        visitor.send(TestRequest::get().uri(&path).insert_header(("Accept-Encoding", "gzip;q=0, identity"))).await;
+    assert_eq!(refused.header("content-encoding"), None);
+    assert_eq!(refused.body, page);
+
+    // A revalidation is answered without a body either way.
+    let etag = first.header("etag").unwrap().to_owned();
+    let (revalidated, bytes) = visitor.send_for_bytes(gzip().insert_header(("If-None-Match", etag))).await;
+    revalidated.assert_status(304);
+    assert!(bytes.is_empty());
+    assert_eq!(revalidated.header("content-encoding"), None);
+}
+
 on_both_backends!(
     anonymous_pages_come_from_a_short_lived_copy,
+    copies_go_out_compressed_to_browsers_that_accept_gzip,
     members_and_private_pages_are_never_served_a_copy,
     pruning_nothing_keeps_the_copies,
     visitors_arriving_together_share_one_rendering

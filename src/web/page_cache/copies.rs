@@ -11,11 +11,11 @@ use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use actix_web::http::header::HeaderValue;
-use actix_web::web::Bytes;
 
+use super::gzip::Gzipped;
 use crate::changes::{Change, Consumer, PublicPages};
 
-/// The most page bytes kept; past it, stale copies go, and then all of them.
+/// The most page bytes kept, compressed; past it, stale copies go, and then all of them.
 const MAX_BYTES: usize = 32 * 1024 * 1024;
 
 /// How long a list (home, tag pages, the users page...) may still be served after a change on
@@ -44,8 +44,10 @@ pub struct PageCopy {
     pub etag: HeaderValue,
     /// Its type.
     pub content_type: HeaderValue,
-    /// Its bytes.
-    pub body: Bytes,
+    /// What else than the address it depends on.
+    pub vary: HeaderValue,
+    /// Its bytes, compressed.
+    pub page: Gzipped,
     /// The question whose view a visit counts, if any.
     pub counts_view_of: Option<i64>,
     /// The route the page came from, for the request metrics of visits served from the copy.
@@ -58,8 +60,10 @@ pub struct Hit {
     pub etag: HeaderValue,
     /// Its type.
     pub content_type: HeaderValue,
-    /// Its bytes.
-    pub body: Bytes,
+    /// What else than the address it depends on.
+    pub vary: HeaderValue,
+    /// Its bytes, compressed.
+    pub page: Gzipped,
     /// The question whose view a visit counts, if any.
     pub counts_view_of: Option<i64>,
     /// The route the page came from.
@@ -119,7 +123,8 @@ impl Copies {
         Some(Hit {
             etag: copy.etag.clone(),
             content_type: copy.content_type.clone(),
-            body: copy.body.clone(),
+            vary: copy.vary.clone(),
+            page: copy.page.clone(),
             counts_view_of: copy.counts_view_of,
             route: copy.route.clone(),
         })
@@ -133,18 +138,18 @@ impl Copies {
         if !self.fresh(&shelf.changed, &copy) {
             return;
         }
-        if shelf.bytes + copy.body.len() > MAX_BYTES {
+        if shelf.bytes + copy.page.bytes.len() > MAX_BYTES {
             let Shelf { map, changed, .. } = &mut *shelf;
             map.retain(|_, kept| self.fresh(changed, kept));
-            shelf.bytes = shelf.map.values().map(|kept| kept.body.len()).sum();
-            if shelf.bytes + copy.body.len() > MAX_BYTES {
+            shelf.bytes = shelf.map.values().map(|kept| kept.page.bytes.len()).sum();
+            if shelf.bytes + copy.page.bytes.len() > MAX_BYTES {
                 shelf.map.clear();
                 shelf.bytes = 0;
             }
         }
-        shelf.bytes += copy.body.len();
+        shelf.bytes += copy.page.bytes.len();
         if let Some(old) = shelf.map.insert(key, copy) {
-            shelf.bytes -= old.body.len();
+            shelf.bytes -= old.page.bytes.len();
         }
     }
 

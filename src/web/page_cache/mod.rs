@@ -36,6 +36,7 @@ use crate::web::{http_cache, session};
 
 mod copies;
 mod elsewhere;
+mod gzip;
 
 use copies::{Copies, Hit, PageCopy, Shows};
 pub use copies::{Invalidator, LIST_STALENESS};
@@ -175,7 +176,15 @@ pub async fn serve(
             None => {}
         }
     }
-    if let Some(Hit { etag, content_type, body, counts_view_of, route }) = copy {
+    // A copy that cannot be inflated (it never should: it was compressed here) is rendered anew.
+    let gzip_accepted = gzip::accepted(req.request());
+    let copy = copy.and_then(|hit| {
+        let body = if gzip_accepted { Ok(hit.page.bytes.clone()) } else { gzip::inflate(&hit.page) };
+        body.inspect_err(|error| tracing::warn!(%error, "a kept page could not be inflated"))
+            .ok()
+            .map(|body| (hit, body))
+    });
+    if let Some((Hit { etag, content_type, vary, counts_view_of, route, .. }, body)) = copy {
         state.metrics.page_cache_hit();
         if let Some(question_id) = counts_view_of {
             super::question_views::count_anonymous_view(&state, req.request(), question_id).await;
@@ -185,7 +194,10 @@ pub async fn serve(
         response
             .insert_header((header::CACHE_CONTROL, http_cache::PUBLIC_PAGE))
             .insert_header((header::ETAG, etag))
-            .insert_header((header::VARY, "Cookie"));
+            .insert_header((header::VARY, vary));
+        if gzip_accepted && !not_modified {
+            response.insert_header((header::CONTENT_ENCODING, "gzip"));
+        }
         let mut response = if not_modified {
             response.finish()
         } else {
@@ -216,16 +228,39 @@ pub async fn serve(
     let route = res.request().match_pattern().map(Arc::from);
     state.metrics.page_cache_miss();
     let (req, res) = res.into_parts();
-    let (res, body) = res.into_parts();
+    let (mut res, body) = res.into_parts();
     let body = match actix_web::body::to_bytes(body).await {
         Ok(bytes) => bytes,
         Err(_) => return Err(actix_web::error::ErrorInternalServerError("a page body could not be read")),
     };
-    cache.copies.store(
-        key,
-        PageCopy { rendered_at, epoch, shows, etag, content_type, body: body.clone(), counts_view_of, route },
-    );
+    let page = match gzip::compress(&body) {
+        Ok(page) => page,
+        Err(error) => {
+            tracing::warn!(%error, "a page could not be compressed to be kept");
+            return Ok(ServiceResponse::new(req, res.set_body(BoxBody::new(body))));
+        }
+    };
+    // The visitor who asked for it gets the compressed bytes too, not a second compression.
+    let vary = vary_with_encoding(&res);
+    res.headers_mut().insert(header::VARY, vary.clone());
+    let body = if gzip_accepted {
+        res.headers_mut().insert(header::CONTENT_ENCODING, header::HeaderValue::from_static("gzip"));
+        page.bytes.clone()
+    } else {
+        body
+    };
+    cache
+        .copies
+        .store(key, PageCopy { rendered_at, epoch, shows, etag, content_type, vary, page, counts_view_of, route });
     // Only now may the requests waiting for this page look again.
     drop(claim);
     Ok(ServiceResponse::new(req, res.set_body(BoxBody::new(body))))
+}
+
+/// The page's `Vary` as one value, with `Accept-Encoding` added: kept copies go out compressed
+/// or not by the request's `Accept-Encoding`, whether from the copy or fresh from the handler.
+fn vary_with_encoding(res: &HttpResponse<()>) -> header::HeaderValue {
+    let mut names: Vec<&str> = res.headers().get_all(header::VARY).filter_map(|v| v.to_str().ok()).collect();
+    names.push("Accept-Encoding");
+    header::HeaderValue::from_str(&names.join(", ")).unwrap_or(header::HeaderValue::from_static("Accept-Encoding"))
 }
