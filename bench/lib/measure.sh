@@ -20,12 +20,16 @@ wanted() { [[ $ONLY == all || ,$ONLY, == *",$1,"* ]]; }
 # Usage: [WRK_SCRIPT=FILE] run_wrk NAME PATH (the script defaults to lua/report.lua)
 run_wrk() {
   local name=$1 path=$2 out="$RAW/$BACKEND-$QUESTIONS-$1.txt" line script=${WRK_SCRIPT:-$BENCH/lua/report.lua}
+  # Reads carry the clients' Accept-Encoding when one is given (--accept-encoding); writes in
+  # lua/mixed.lua carry their own headers.
+  local headers=()
+  [[ -n ${ACCEPT_ENCODING:-} ]] && headers=(-H "Accept-Encoding: $ACCEPT_ENCODING")
   if ((WARMUP > 0)); then
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$BASE$path" >/dev/null
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${headers[@]}" -s "$script" "$BASE$path" >/dev/null
   fi
   local cpu_before cpu_after
   cpu_before=$(cpu_ticks "$MEASURED_PID")
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$script" "$BASE$path" >"$out"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${headers[@]}" -s "$script" "$BASE$path" >"$out"
   cpu_after=$(cpu_ticks "$MEASURED_PID")
   line=$(grep '^BENCH ' "$out") || die "wrk printed no result for $name (see $out)"
   local rps p50_ms p99_ms requests bad_status socket_errors cpu_ms
@@ -152,7 +156,8 @@ write_report() {
 # Guidepost load benchmark
 
 $(date -u '+%Y-%m-%d %H:%M UTC') · $(nproc) cores · $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo) RAM ·
-wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after a ${WARMUP}s warm-up) on the same machine ·
+wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s (after a ${WARMUP}s warm-up) on the same machine, reads asking
+for ${ACCEPT_ENCODING:-no} compression ·
 server RUST_LOG=${BENCH_RUST_LOG:-info} · commit $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo '+changes')
 
 ## Requests

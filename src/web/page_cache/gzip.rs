@@ -22,10 +22,11 @@ pub struct Gzipped {
     pub plain_len: usize,
 }
 
-/// Compresses a page once, when it is kept: at the default level, since it is then served many
-/// times (the `Compress` middleware uses the fast level, as it compresses per response).
+/// Compresses a page when it is kept, at the fast level as the `Compress` middleware does: the
+/// default level made a 39 KB question page 18 % smaller (5.9 KB against 7.2) for twice the
+/// time (0.8 ms against 0.35), paid on every rendering under a load of writes.
 pub fn compress(page: &[u8]) -> std::io::Result<Gzipped> {
-    let mut encoder = GzEncoder::new(Vec::with_capacity(page.len() / 4), Compression::default());
+    let mut encoder = GzEncoder::new(Vec::with_capacity(page.len() / 4), Compression::fast());
     encoder.write_all(page)?;
     Ok(Gzipped { bytes: Bytes::from(encoder.finish()?), plain_len: page.len() })
 }
