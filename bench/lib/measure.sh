@@ -92,8 +92,12 @@ measure_site() {
   MEASURED_PID=$SERVER_PID
   log "  start to ready: $READY_MS ms"
 
-  curl -fs -D "$RAW/$BACKEND-$QUESTIONS-question.headers" -o "$RAW/$BACKEND-$QUESTIONS-question.html" \
-    "$BASE$QUESTION_PATH" || die "the question page $QUESTION_PATH did not answer"
+  # Recorded as the reads will ask for it, so the ceiling serves the same representation: with
+  # --accept-encoding gzip, the compressed bytes and their Content-Encoding.
+  local record_headers=()
+  [[ -n ${ACCEPT_ENCODING:-} ]] && record_headers=(-H "Accept-Encoding: $ACCEPT_ENCODING")
+  curl -fs "${record_headers[@]}" -D "$RAW/$BACKEND-$QUESTIONS-question.headers" \
+    -o "$RAW/$BACKEND-$QUESTIONS-question.html" "$BASE$QUESTION_PATH" || die "the question page $QUESTION_PATH did not answer"
   asset=$(curl -fs "$BASE/" | grep -o '/assets/[^"?]*?v=[^"]*' | head -n 1)
   [[ -n $asset ]] || die "no fingerprinted asset on the home page"
 

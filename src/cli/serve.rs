@@ -58,6 +58,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let server = HttpServer::new(move || crate::build_app(state.clone()))
         .workers(workers)
         .worker_max_blocking_threads(blocking_threads)
+        // A page compressed as it is sent goes out in more than one write; without this, the
+        // kernel held the last one until the client acknowledged the first, which a client
+        // delays by 40 ms: every such page after the first on a kept-alive connection took 44 ms.
+        .tcp_nodelay(true)
         .bind(bind)
         .with_context(|| format!("GUIDEPOST_BIND: cannot listen on {bind}"))?
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs());

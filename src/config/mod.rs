@@ -175,7 +175,11 @@ impl Config {
             None => DatabaseUrl::Sqlite(data_dir.join("guidepost.db")),
         };
 
-        let db_pool_size = layers.get("db_pool_size")?.whole_number(1..=512, "a pool size between 1 and 512")?;
+        let pool_size = layers.get("db_pool_size")?;
+        let db_pool_size = match (&pool_size.origin, &database_url) {
+            (Origin::Default, DatabaseUrl::Sqlite(_)) => shape::SQLITE_POOL_SIZE,
+            _ => pool_size.whole_number(1..=512, "a pool size between 1 and 512")?,
+        };
 
         let bind = layers.get("bind")?.bind_address()?;
         let base_url = match layers.find("base_url") {

@@ -26,13 +26,23 @@ fn defaults_are_a_local_sqlite_site() {
     assert_eq!(config.base_url_str(), "http://127.0.0.1:8080");
     assert_eq!(config.site_name, "Guidepost");
     assert!(config.auto_migrate);
-    assert_eq!((config.db_pool_size, config.page_cache_seconds, config.heavy_requests_per_minute), (16, 2, 120));
+    assert_eq!((config.db_pool_size, config.page_cache_seconds, config.heavy_requests_per_minute), (8, 2, 120));
     assert_eq!((config.data_dir, config.assets_dir), (PathBuf::from("data"), PathBuf::from("assets")));
     assert_eq!(config.secret_key, None);
     assert_eq!(config.mail_url, "file://data/mail");
     assert_eq!(config.mail_from, "Guidepost <noreply@127.0.0.1>");
     assert!(config.require_verified_email && config.allow_images && !config.behind_proxy);
     assert_eq!(config.moderation, ModerationConfig::DEFAULT);
+}
+
+#[test]
+fn the_pool_is_smaller_on_sqlite_unless_set() {
+    let pool = |vars: &[(&str, &str)]| Config::load(None, &env(vars), Overrides::default()).unwrap().db_pool_size;
+    assert_eq!(pool(&[]), 8);
+    assert_eq!(pool(&[("GUIDEPOST_DATABASE_URL", "postgres://db.example/forum")]), 16);
+    assert_eq!(pool(&[("GUIDEPOST_DB_POOL_SIZE", "16")]), 16, "a SQLite pool set to the general default is kept");
+    let (_dir, path) = file("db_pool_size = 12\n");
+    assert_eq!(Config::load(Some(&path), &Env::new(), Overrides::default()).unwrap().db_pool_size, 12);
 }
 
 #[test]

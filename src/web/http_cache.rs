@@ -27,7 +27,9 @@ pub fn etag_of(body: &[u8]) -> String {
 /// Whether the request's `If-None-Match` names `etag` (weak comparison, as RFC 9110 asks for
 /// GET), or is `*`.
 pub fn matches(req: &HttpRequest, etag: &str) -> bool {
-    let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+    fn opaque(tag: &str) -> &str {
+        tag.trim().trim_start_matches("W/")
+    }
     let wanted = opaque(etag);
     req.headers()
         .get_all(IF_NONE_MATCH)

@@ -177,19 +177,20 @@ pub async fn serve(
         }
     }
     // A copy that cannot be inflated (it never should: it was compressed here) is rendered anew.
+    // A revalidation that still matches needs no body, so nothing is inflated for it.
     let gzip_accepted = gzip::accepted(req.request());
     let copy = copy.and_then(|hit| {
-        let body = if gzip_accepted { Ok(hit.page.bytes.clone()) } else { gzip::inflate(&hit.page) };
+        let not_modified = http_cache::matches(req.request(), hit.etag.to_str().unwrap_or_default());
+        let body = if gzip_accepted || not_modified { Ok(hit.page.bytes.clone()) } else { gzip::inflate(&hit.page) };
         body.inspect_err(|error| tracing::warn!(%error, "a kept page could not be inflated"))
             .ok()
-            .map(|body| (hit, body))
+            .map(|body| (hit, body, not_modified))
     });
-    if let Some((Hit { etag, content_type, vary, counts_view_of, route, .. }, body)) = copy {
+    if let Some((Hit { etag, content_type, vary, counts_view_of, route, .. }, body, not_modified)) = copy {
         state.metrics.page_cache_hit();
         if let Some(question_id) = counts_view_of {
             super::question_views::count_anonymous_view(&state, req.request(), question_id).await;
         }
-        let not_modified = http_cache::matches(req.request(), etag.to_str().unwrap_or_default());
         let mut response = if not_modified { HttpResponse::NotModified() } else { HttpResponse::Ok() };
         response
             .insert_header((header::CACHE_CONTROL, http_cache::PUBLIC_PAGE))
