@@ -20,16 +20,12 @@ wanted() { [[ $ONLY == all || ,$ONLY, == *",$1,"* ]]; }
 # Usage: [WRK_SCRIPT=FILE] run_wrk NAME PATH (the script defaults to lua/report.lua)
 run_wrk() {
   local name=$1 path=$2 out="$RAW/$BACKEND-$QUESTIONS-$1.txt" line script=${WRK_SCRIPT:-$BENCH/lua/report.lua}
-  # Reads carry the clients' Accept-Encoding when one is given (--accept-encoding); writes in
-  # lua/mixed.lua carry their own headers.
-  local headers=()
-  [[ -n ${ACCEPT_ENCODING:-} ]] && headers=(-H "Accept-Encoding: $ACCEPT_ENCODING")
   if ((WARMUP > 0)); then
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${headers[@]}" -s "$script" "$BASE$path" >/dev/null
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${READ_HEADERS[@]}" -s "$script" "$BASE$path" >/dev/null
   fi
   local cpu_before cpu_after
   cpu_before=$(cpu_ticks "$MEASURED_PID")
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${headers[@]}" -s "$script" "$BASE$path" >"$out"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${READ_HEADERS[@]}" -s "$script" "$BASE$path" >"$out"
   cpu_after=$(cpu_ticks "$MEASURED_PID")
   line=$(grep '^BENCH ' "$out") || die "wrk printed no result for $name (see $out)"
   local rps p50_ms p99_ms requests bad_status socket_errors cpu_ms
@@ -92,11 +88,9 @@ measure_site() {
   MEASURED_PID=$SERVER_PID
   log "  start to ready: $READY_MS ms"
 
-  # Recorded as the reads will ask for it, so the ceiling serves the same representation: with
+  # Recorded as the reads ask for it, so the ceiling serves the same representation: with
   # --accept-encoding gzip, the compressed bytes and their Content-Encoding.
-  local record_headers=()
-  [[ -n ${ACCEPT_ENCODING:-} ]] && record_headers=(-H "Accept-Encoding: $ACCEPT_ENCODING")
-  curl -fs "${record_headers[@]}" -D "$RAW/$BACKEND-$QUESTIONS-question.headers" \
+  curl -fs "${READ_HEADERS[@]}" -D "$RAW/$BACKEND-$QUESTIONS-question.headers" \
     -o "$RAW/$BACKEND-$QUESTIONS-question.html" "$BASE$QUESTION_PATH" || die "the question page $QUESTION_PATH did not answer"
   asset=$(curl -fs "$BASE/" | grep -o '/assets/[^"?]*?v=[^"]*' | head -n 1)
   [[ -n $asset ]] || die "no fingerprinted asset on the home page"
